@@ -1,0 +1,18 @@
+"""Bounds on what one message may cost to read.  Values come from [limits] in the config."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_message_bytes: int = 60 * 1024 * 1024   # whole raw message
+    max_attachment_bytes: int = 20 * 1024 * 1024  # one decoded attachment
+    max_attachments: int = 20                    # attachments considered per message
+    max_rows: int = 5000                         # non-empty rows per sheet or table
+    max_cols: int = 100                          # columns read per row
+    max_sheets: int = 20                         # sheets or tables per file
+    max_zip_members: int = 50                    # entries in one archive
+    max_zip_total_bytes: int = 50 * 1024 * 1024  # uncompressed total of an archive (or an xlsx/docx package)
+    max_zip_ratio: int = 200                     # uncompressed/compressed per member
+    max_xml_bytes: int = 40 * 1024 * 1024        # one XML part inside xlsx/docx
