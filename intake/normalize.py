@@ -1,0 +1,169 @@
+"""Normalising what people type into receipt cells.  Pure functions, never raise."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+
+from intake.grid import CellValue
+
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def half_width(text: str) -> str:
+    """Full-width letters, digits and punctuation to half-width (NFKC), ideographic space to space."""
+    return unicodedata.normalize("NFKC", text).replace("\u3000", " ")
+
+
+def cell_text(value: CellValue) -> str:
+    """A cell as the text a person sees, half-width, trimmed.  Whole floats lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return half_width(str(value)).strip()
+
+
+def compact(text: str) -> str:
+    """Text with every kind of space removed: for matching labels and names."""
+    return _SPACES.sub("", half_width(text))
+
+
+def is_blank(value: CellValue) -> bool:
+    return compact(cell_text(value)) == ""
+
+
+def name(value: CellValue) -> str:
+    """A person's name: spaces inside Chinese names are layout, not part of the name."""
+    text = cell_text(value)
+    if re.search(r"[A-Za-z]", text):
+        return " ".join(text.split())
+    return compact(text)
+
+
+def mobile(value: CellValue) -> str:
+    """11 digits when it is a mainland mobile however written; else the cleaned text."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        text = cell_text(value)
+    else:
+        text = compact(cell_text(value))
+    digits = re.sub(r"[\-‐‑–—.()（）]", "", text)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if _MOBILE.match(digits):
+        return digits
+    return text
+
+
+def is_mobile(text: str) -> bool:
+    return bool(_MOBILE.match(text))
+
+
+def email(value: CellValue) -> str:
+    text = compact(cell_text(value)).rstrip(";；,，.。")
+    text = text.replace("＠", "@")
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return text
+
+
+def is_email(text: str) -> bool:
+    return bool(_EMAIL.match(text))
+
+
+_GENDER = {"男": "男", "女": "女", "男性": "男", "女性": "女", "m": "男", "f": "女",
+           "male": "男", "female": "女", "man": "男", "woman": "女"}
+
+
+def gender(value: CellValue) -> str:
+    text = compact(cell_text(value))
+    return _GENDER.get(text.lower(), text)
+
+
+_YES = {"是", "√", "✓", "✔", "y", "yes", "1", "领队", "是领队", "○", "●", "true", "☑", "对"}
+_NO = {"", "否", "n", "no", "0", "×", "x", "✗", "无", "不是", "false", "/", "-", "—", "☐"}
+
+
+def leader(value: CellValue) -> bool | None:
+    """True for 是/√/Y, False for 否/N/blank, None when it cannot tell."""
+    text = compact(cell_text(value)).lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    return None
+
+
+_HALF_DAY = {"上午": 9, "早上": 8, "早晨": 8, "凌晨": 5, "中午": 12, "下午": 14, "傍晚": 18, "晚上": 19, "晚": 19}
+
+
+def arrival(value: CellValue, year: int) -> tuple[datetime | date | None, str]:
+    """(when, text): when is a datetime when the time is known, a date when only the day is.
+
+    Accepts Excel dates and serial numbers, 2023-07-15 17:30, 2023/7/15, 2023年7月15日17:30,
+    7月15日14:00, 7月15日下午, 6月18日下午3点, 7.15.  text is what the participant wrote, tidied.
+    """
+    if isinstance(value, datetime):
+        return (value if (value.hour or value.minute) else value.date()), cell_text(value)
+    if isinstance(value, date):
+        return value, value.isoformat()
+    if isinstance(value, float | int) and not isinstance(value, bool) and 20000 < value < 80000:
+        when = _EXCEL_EPOCH + timedelta(days=float(value))
+        when = when.replace(second=0, microsecond=0)
+        return (when if (when.hour or when.minute) else when.date()), when.strftime("%Y-%m-%d %H:%M")
+    text = cell_text(value)
+    return parse_arrival_text(text, year), text
+
+
+_DATE = re.compile(
+    r"(?:(?P<y>20\d\d)\s*[年\-/.]\s*)?(?P<m>1[0-2]|0?[1-9])\s*[月\-/.]\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号]?"
+)
+_TIME = re.compile(r"(?P<h>[01]?\d|2[0-3])\s*(?:[:：]\s*(?P<mi>[0-5]\d)|[点时]\s*(?:(?P<mi2>[0-5]?\d)\s*分?|(?P<half>半))?)")
+
+
+def parse_arrival_text(text: str, year: int) -> datetime | date | None:
+    text = half_width(text)
+    m = _DATE.search(text)
+    if not m:
+        return None
+    try:
+        day = date(int(m.group("y") or year), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None
+    rest = text[m.end():]
+    hour = minute = None
+    t = _TIME.search(rest)
+    if t:
+        hour = int(t.group("h"))
+        minute = int(t.group("mi") or t.group("mi2") or (30 if t.group("half") else 0))
+    part = next((k for k in _HALF_DAY if k in rest), None)
+    if hour is not None:
+        if part in ("下午", "傍晚", "晚上", "晚") and hour < 12:
+            hour += 12
+        return datetime.combine(day, time(hour % 24, minute or 0))
+    return day
+
+
+def excel_column(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
