@@ -52,7 +52,8 @@ def extract_grid(grid: Grid, year: int) -> Receipt | None:
         return None
     header_row, mapping, data_start = found
     receipt = Receipt(source=grid.label, header_row=header_row + 1)
-    receipt.columns = {f: texts_at(texts, r, c) for f, (r, c) in _labels(texts, header_row, data_start, mapping).items()}
+    labels = _labels(texts, header_row, data_start, mapping)
+    receipt.columns = {f: " ".join(str(rows[r][c]).split()) for f, (r, c) in labels.items()}
     receipt.missing_columns = [f for f in PARTICIPANT_FIELDS if f not in mapping]
     _header_fields(receipt, [*grid.lines, *_rows_as_lines(texts[:header_row])], texts[:header_row])
     for r in range(data_start, len(rows)):

@@ -1,0 +1,161 @@
+"""The rules return the right verdict and a Chinese explanation for every problem code."""
+import pytest
+
+from rules.judge import Circumstances, judge
+from rules.policy import Policy
+from rules.problems import KINDS, problem
+from rules.units import BUREAU, DEPARTMENT, SCHOOL, find_province, unit_kind
+from tests.helpers import cst, notice, person, receipt_grid, receipt_of
+
+GZ2 = "gzqysgmsc@163.com"
+ZZ = "yaoy@moe.edu.cn"
+
+
+def verdict(unit, meeting, people, mailbox=GZ2, received="2023-06-26T16:08", policy=None, sender="", subject=""):
+    r = receipt_of(receipt_grid(unit, meeting, people), subject=subject)
+    return judge(r, notice(), policy or Policy(), Circumstances(mailbox, cst(received), sender))
+
+
+def codes(v):
+    return {p.code: p.severity for p in v.problems}
+
+
+def clean_gz2(**kw):
+    people = [person(1, "徐欣", "贵州省教育厅", "是"), person(2, "白丹", "贵州交通职业技术学院", gender="女")]
+    return verdict("贵州省教育厅", "高职状态平台培训第2期", people, **kw)
+
+
+def test_clean_receipt_is_accepted_with_program_period_province():
+    v = clean_gz2()
+    assert (v.status, v.program, v.period, v.province) == ("accepted", "gz-status", 2, "贵州")
+    assert v.problems == []
+    assert [p.unit_kind for p in v.participants] == [DEPARTMENT, SCHOOL]
+
+
+@pytest.mark.parametrize("text,name", [("内蒙古自治区教育厅", "内蒙古"), ("广西壮族自治区教育厅", "广西"),
+                                       ("新疆维吾尔自治区教育厅", "新疆"), ("新疆生产建设兵团教育局", "新疆生产建设兵团"),
+                                       ("兵团教育局", "新疆生产建设兵团"), ("天津市教委", "天津"), ("黑龙江省教育厅", "黑龙江")])
+def test_province_from_full_unit_names(text, name):
+    assert find_province(text, notice()).name == name
+
+
+def test_unit_kinds():
+    n = notice()
+    henan = n.unit("河南")
+    assert unit_kind("河南省教育厅职成处", henan, n) == DEPARTMENT
+    assert unit_kind("开封市教育局", henan, n) == BUREAU
+    assert unit_kind("河南省开封市教育局", henan, n) == BUREAU
+    assert unit_kind("开封市卫生学校", henan, n) == SCHOOL
+
+
+def test_unknown_province_is_an_error():
+    v = verdict("某某单位", "高职状态平台培训第2期", [person(1, "甲", "某某单位", "是")])
+    assert codes(v)["unknown_province"] == "error" and v.status == "rejected"
+
+
+def test_zz_school_program_takes_no_receipt():
+    v = verdict("河南省教育厅", "中职学校系统培训", [person(1, "甲", "河南省教育厅", "是")], mailbox=ZZ)
+    assert codes(v) == {"program_no_receipt": "error"}
+    assert v.program == "zz-school"
+
+
+def test_province_in_the_wrong_period_names_the_right_one():
+    v = verdict("西藏自治区教育厅", "中职学生管理系统培训第一期", [person(1, "甲", "西藏自治区教育厅", "是")],
+                mailbox=ZZ, received="2023-06-06T11:37")
+    p = next(p for p in v.problems if p.code == "province_not_in_session")
+    assert p.severity == "error"
+    assert "第3期" in p.message and "yaoy@moe.edu.cn" in p.message and "2023年7月31日 17:00" in p.message
+
+
+def test_blank_meeting_infers_period_from_province_with_warning():
+    v = verdict("贵州省教育厅", "", [person(1, "徐欣", "贵州省教育厅", "是")])
+    assert (v.program, v.period) == ("gz-status", 2)
+    assert codes(v) == {"period_inferred": "warning"}
+
+
+def test_wrong_mailbox_is_a_warning_naming_the_right_address():
+    v = clean_gz2(mailbox="1433935834@qq.com")
+    p = next(p for p in v.problems if p.code == "wrong_mailbox")
+    assert p.severity == "warning" and GZ2 in p.message and v.status == "accepted"
+
+
+def test_late_is_a_warning_or_an_error_by_policy():
+    assert codes(clean_gz2(received="2023-07-03T17:01")) == {"late": "warning"}
+    assert codes(clean_gz2(received="2023-07-03T16:59")) == {}
+    v = clean_gz2(received="2023-07-04T09:00", policy=Policy(late="error"))
+    assert codes(v) == {"late": "error"} and v.status == "rejected"
+
+
+def test_department_over_quota():
+    people = [person(i, n, u, "是" if i == 1 else "") for i, (n, u) in
+              enumerate([("甲", "贵州省教育厅"), ("乙", "贵州省教育厅"), ("丙", "贵州省教育厅职成处")], 1)]
+    v = verdict("贵州省教育厅", "高职状态平台培训第2期", people)
+    p = next(p for p in v.problems if p.code == "quota_exceeded")
+    assert p.severity == "error" and p.row == 7 and "3 人" in p.message
+
+
+def test_school_over_quota_and_bureau_not_invited_to_gz_status():
+    people = [person(1, "甲", "贵州交通职业技术学院", "是"), person(2, "乙", "贵州交通职业技术学院"),
+              person(3, "丙", "贵阳市教育局")]
+    v = verdict("贵州省教育厅", "高职状态平台培训第2期", people)
+    assert [p.row for p in v.problems if p.code == "quota_exceeded"] == [6, 7]
+
+
+def test_zz_student_one_school_per_prefecture_except_the_host_city():
+    people = [person(1, "甲", "河南省教育厅", "是", arrival="2023-06-19 10:00"),
+              person(2, "乙", "郑州市教育局", arrival="2023-06-19 10:00"),
+              person(3, "丙", "郑州市第一职业中专", arrival="2023-06-19 10:00"),
+              person(4, "丁", "郑州市第二职业中专", arrival="2023-06-19 10:00"),
+              person(5, "戊", "开封市卫生学校", arrival="2023-06-19 10:00"),
+              person(6, "己", "开封市文化艺术学校", arrival="2023-06-19 10:00")]
+    v = verdict("河南省教育厅", "中职学生管理系统培训第一期", people, mailbox=ZZ, received="2023-06-01T10:00")
+    quota = [p for p in v.problems if p.code == "quota_exceeded"]
+    assert len(quota) == 1 and "郑州市" in quota[0].message and quota[0].row == 8
+
+
+def test_row_level_errors_name_row_and_column():
+    people = [person(1, "", "贵州省教育厅", "是"), person(2, "乙", "贵州省教育厅", mobile="0851-1234567"),
+              person(3, "丙", "贵州轻工职业技术学院", email="bing@163,com"),
+              person(4, "丁", "贵州交通职业技术学院", gender="未知")]
+    v = verdict("贵州省教育厅", "高职状态平台培训第2期", people)
+    found = {(p.code, p.row, p.field) for p in v.problems}
+    assert {("missing_field", 5, "name"), ("bad_mobile", 6, "mobile"), ("bad_email", 7, "email"),
+            ("bad_gender", 8, "gender")} <= found
+    bad_mobile = next(p for p in v.problems if p.code == "bad_mobile")
+    assert bad_mobile.message.startswith("第 6 行“手机”列")
+
+
+def test_duplicate_person_by_mobile():
+    people = [person(1, "甲", "贵州省教育厅", "是", mobile="13900001111"),
+              person(2, "甲", "贵州轻工职业技术学院", mobile="13900001111")]
+    v = verdict("贵州省教育厅", "高职状态平台培训第2期", people)
+    p = next(p for p in v.problems if p.code == "duplicate_person")
+    assert p.row == 6 and "第 5 行" in p.message
+
+
+def test_leader_missing_and_multiple_are_warnings():
+    none = verdict("贵州省教育厅", "高职状态平台培训第2期", [person(1, "甲", "贵州省教育厅")])
+    assert codes(none) == {"leader_missing": "warning"}
+    two = verdict("贵州省教育厅", "高职状态平台培训第2期",
+                  [person(1, "甲", "贵州省教育厅", "是"), person(2, "乙", "贵州省教育厅", "√")])
+    assert codes(two) == {"leader_multiple": "warning"}
+
+
+def test_arrival_outside_the_window_is_a_warning():
+    v = verdict("贵州省教育厅", "高职状态平台培训第2期", [person(1, "甲", "贵州省教育厅", "是", arrival="6月18日下午")])
+    p = next(p for p in v.problems if p.code == "arrival_out_of_window")
+    assert p.severity == "warning" and p.row == 5
+
+
+def test_sender_not_on_the_provinces_list_is_unverified():
+    policy = Policy(senders={"贵州": ("@gzsjyt.gov.cn",)})
+    assert codes(clean_gz2(policy=policy, sender="zcc@gzsjyt.gov.cn")) == {}
+    assert codes(clean_gz2(policy=policy, sender="someone@qq.com")) == {"sender_unverified": "warning"}
+
+
+def test_every_code_has_a_severity_and_a_chinese_message():
+    assert set(KINDS) >= {"no_form", "unreadable_attachment", "unknown_province", "program_no_receipt",
+                          "province_not_in_session", "quota_exceeded", "missing_field", "bad_mobile", "bad_email",
+                          "bad_gender", "duplicate_person", "wrong_mailbox", "late", "arrival_out_of_window",
+                          "leader_missing", "leader_multiple", "period_inferred", "sender_unverified"}
+    assert problem("no_form").message.startswith("邮件中没有找到报名回执表")
