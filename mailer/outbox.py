@@ -1,0 +1,433 @@
+"""Durable outbox: every reply is stored on disk before it is sent.
+
+Layout of the outbox directory (mode 0700, files 0600)::
+
+    <id>.json            state of one item; its existence IS the item
+    <id>.<nonce>.eml     the raw message, written once, never changed
+    .lock                flock(2) held by the delivery run (see Outbox.lock)
+    .tmp-*               temp files of writes in progress (swept when stale)
+
+``id`` is a hash of the idempotency key.  Every write goes to a temp file that
+is fsynced, renamed into place (link(2) for creation, so a key can be created
+only once) and followed by an fsync of the directory.  The .eml is written
+before the .json that names it, so a crash leaves at worst an orphan .eml,
+swept by ``recover()``.
+
+States: pending -> sending -> sent | pending (retry) | failed.
+
+Delivery guarantee (with mailer.delivery.deliver_pending; see docs/delivery.md):
+
+* A reply is stored (enqueue) before anything is sent and before the input
+  message is marked processed; re-enqueueing the same key returns the stored
+  item unchanged, so re-processing an input after a crash stores no second reply.
+* The daemon dies before mark_sending: the item is still 'pending' and is sent
+  on the next run.  Exactly one copy.
+* mark_sending is durable before the SMTP connection is opened.  An item found
+  in 'sending' at the start of a delivery run belongs to a run that died (the
+  run holds the outbox lock, so no live run can own it).  Whether the server
+  accepted DATA is unknown, so the item is sent again: if the run died before
+  the server accepted DATA there is still exactly one copy; if it died after
+  the server accepted DATA but before mark_sent, the recipient gets two.
+* Such "uncertain" attempts (a death while 'sending', or a timeout / lost
+  connection during DATA) are counted per item.  Only ``max_uncertain`` (default
+  1) of them are followed by a retry; the next one marks the item failed and
+  flagged for the operator instead.  Hence at most ``max_uncertain + 1``
+  copies, i.e. at most one duplicate by default, and never a silent loss: each
+  reply ends up 'sent' or 'failed' (flagged).
+* The raw bytes never change across retries, so a duplicate carries the same
+  Message-ID (set by the composer) and clients can thread or drop it.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailer._files import TMP_PREFIX, atomic_create, atomic_write, fsync_dir, private_dir
+from mailer.errors import OutboxError, OutboxLocked, OutboxStateError
+
+__all__ = ["Outbox", "OutboxItem", "STATES", "PENDING", "SENDING", "SENT", "FAILED"]
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+STATES = (PENDING, SENDING, SENT, FAILED)
+FORMAT_VERSION = 1
+STALE_TEMP_SECONDS = 3600.0
+
+_STATE_FIELDS = (
+    "state", "attempts", "uncertain", "next_at", "updated_at", "last_attempt_at",
+    "sent_at", "failed_at", "last_error", "last_code",
+)
+
+
+def item_id(key: str) -> str:
+    """The file stem of the item with idempotency key ``key``."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+@dataclass
+class OutboxItem:
+    """One stored reply.  A snapshot: the Outbox methods update it in place."""
+
+    key: str
+    id: str
+    mail_from: str
+    rcpt_to: list[str]
+    eml: str
+    sha256: str
+    size: int
+    created_at: float
+    state: str = PENDING
+    attempts: int = 0
+    uncertain: int = 0
+    next_at: float = 0.0
+    updated_at: float = 0.0
+    last_attempt_at: float | None = None
+    sent_at: float | None = None
+    failed_at: float | None = None
+    last_error: str | None = None
+    last_code: int | None = None
+    directory: Path = field(default=Path("."), repr=False, compare=False)
+
+    @property
+    def flagged(self) -> bool:
+        """Failed items need the operator: they are never retried automatically."""
+        return self.state == FAILED
+
+    @property
+    def eml_path(self) -> Path:
+        return self.directory / self.eml
+
+    @property
+    def raw(self) -> bytes:
+        """The stored message bytes, checked against the recorded SHA-256."""
+        try:
+            data = self.eml_path.read_bytes()
+        except OSError as exc:
+            raise OutboxError(f"cannot read message: {exc.strerror or exc}", self.eml_path) from exc
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise OutboxError("message file does not match its recorded SHA-256", self.eml_path)
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": FORMAT_VERSION,
+            "key": self.key,
+            "id": self.id,
+            "mail_from": self.mail_from,
+            "rcpt_to": list(self.rcpt_to),
+            "eml": self.eml,
+            "sha256": self.sha256,
+            "size": self.size,
+            "created_at": self.created_at,
+            **{name: getattr(self, name) for name in _STATE_FIELDS},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], directory: Path) -> OutboxItem:
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError(f"unknown format version {data.get('version')!r}")
+        if data.get("state") not in STATES:
+            raise ValueError(f"unknown state {data.get('state')!r}")
+        fields = {k: data[k] for k in (
+            "key", "id", "mail_from", "rcpt_to", "eml", "sha256", "size", "created_at", *_STATE_FIELDS)}
+        if fields["id"] != item_id(fields["key"]) or os.sep in fields["eml"] or not fields["eml"].endswith(".eml"):
+            raise ValueError("id, key and eml do not match")
+        return cls(**fields, directory=directory)
+
+
+def _now(now: float | None) -> float:
+    return time.time() if now is None else float(now)
+
+
+def _describe(error: BaseException | str) -> tuple[str, int | None]:
+    if isinstance(error, BaseException):
+        text = str(error) or type(error).__name__
+        code = getattr(error, "code", None)
+        return text[:2000], code if isinstance(code, int) else None
+    return str(error)[:2000], None
+
+
+class Outbox:
+    """A directory of replies waiting to be sent, sent, or failed.
+
+    Not thread-safe; meant for one daemon process.  Several processes may
+    enqueue concurrently (creation is atomic per key); only the holder of
+    ``lock()`` may move items through 'sending' (deliver_pending does).
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        try:
+            self.directory = private_dir(directory)
+        except OSError as exc:
+            raise OutboxError(f"cannot create outbox: {exc.strerror or exc}", directory) from exc
+
+    def __repr__(self) -> str:
+        return f"Outbox({str(self.directory)!r})"
+
+    # -- files ---------------------------------------------------------------
+
+    def _json_path(self, iid: str) -> Path:
+        return self.directory / f"{iid}.json"
+
+    def _read(self, path: Path) -> OutboxItem:
+        try:
+            data = json.loads(path.read_bytes())
+            return OutboxItem.from_json(data, self.directory)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise OutboxError(f"cannot read state: {exc.strerror or exc}", path) from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise OutboxError(f"corrupt state file: {exc}", path) from exc
+
+    def _write(self, item: OutboxItem) -> None:
+        path = self._json_path(item.id)
+        try:
+            atomic_write(path, json.dumps(item.to_json(), ensure_ascii=False, indent=1).encode())
+        except OSError as exc:
+            raise OutboxError(f"cannot write state: {exc.strerror or exc}", path) from exc
+
+    def get(self, key: str) -> OutboxItem | None:
+        """The item with idempotency key ``key``, or None."""
+        try:
+            return self._read(self._json_path(item_id(key)))
+        except FileNotFoundError:
+            return None
+
+    def _current(self, item: OutboxItem) -> OutboxItem:
+        try:
+            return self._read(self._json_path(item.id))
+        except FileNotFoundError:
+            raise OutboxError(f"{item.key}: item no longer exists", self._json_path(item.id)) from None
+
+    def _transition(self, item: OutboxItem, allowed: Sequence[str], wanted: str, now: float,
+                    update: Callable[[OutboxItem], dict[str, Any]] | None = None) -> OutboxItem:
+        """Re-read the item from disk, check its state, apply ``update``, write it, refresh ``item``."""
+        current = self._current(item)
+        if current.state not in allowed:
+            raise OutboxStateError(item.key, current.state, wanted, self._json_path(item.id))
+        changes = update(current) if update is not None else {}
+        for name, value in {"state": wanted, "updated_at": now, **changes}.items():
+            setattr(current, name, value)
+        self._write(current)
+        for name in _STATE_FIELDS:
+            setattr(item, name, getattr(current, name))
+        return item
+
+    # -- API -----------------------------------------------------------------
+
+    def enqueue(self, key: str, raw: bytes, mail_from: str, rcpt_to: Sequence[str],
+                now: float | None = None) -> OutboxItem:
+        """Store a reply durably; the same key twice keeps the first item, unchanged.
+
+        Returns the stored item (the existing one if ``key`` is known, in any
+        state, even sent or failed).
+        """
+        if not key:
+            raise ValueError("empty idempotency key")
+        if not isinstance(raw, bytes | bytearray) or not raw:
+            raise ValueError(f"{key}: raw message must be non-empty bytes")
+        if isinstance(rcpt_to, str) or not rcpt_to or not all(isinstance(r, str) and r for r in rcpt_to):
+            raise ValueError(f"{key}: rcpt_to must be a non-empty list of addresses")
+        existing = self.get(key)
+        if existing is not None:
+            log.debug("%s: already in outbox (%s)", key, existing.state)
+            return existing
+        t = _now(now)
+        iid = item_id(key)
+        eml = f"{iid}.{secrets.token_hex(4)}.eml"
+        item = OutboxItem(
+            key=key, id=iid, mail_from=mail_from, rcpt_to=list(rcpt_to), eml=eml,
+            sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), created_at=t,
+            next_at=t, updated_at=t, directory=self.directory,
+        )
+        try:
+            atomic_write(self.directory / eml, bytes(raw))
+            created = atomic_create(self._json_path(iid), json.dumps(
+                item.to_json(), ensure_ascii=False, indent=1).encode())
+        except OSError as exc:
+            raise OutboxError(f"{key}: cannot store reply: {exc.strerror or exc}", self.directory) from exc
+        if not created:  # lost a race with another enqueuer of the same key
+            with contextlib.suppress(OSError):
+                (self.directory / eml).unlink()
+            winner = self.get(key)
+            if winner is None:
+                raise OutboxError(f"{key}: item vanished while enqueueing", self._json_path(iid))
+            return winner
+        log.info("%s: stored in outbox (%d bytes)", key, len(raw))
+        return item
+
+    def items(self, state: str | None = None) -> list[OutboxItem]:
+        """All items (or those in ``state``), oldest first.  Unreadable ones are logged and skipped."""
+        if state is not None and state not in STATES:
+            raise ValueError(f"unknown state {state!r}")
+        found = []
+        try:
+            paths = sorted(self.directory.glob("*.json"))
+        except OSError as exc:
+            raise OutboxError(f"cannot list outbox: {exc.strerror or exc}", self.directory) from exc
+        for path in paths:
+            if path.name.startswith("."):
+                continue
+            try:
+                item = self._read(path)
+            except FileNotFoundError:
+                continue  # purged meanwhile
+            except OutboxError as exc:
+                log.error("outbox item skipped: %s", exc)
+                continue
+            if state is None or item.state == state:
+                found.append(item)
+        found.sort(key=lambda i: (i.created_at, i.key))
+        return found
+
+    def pending(self, now: float | None = None) -> list[OutboxItem]:
+        """Items due for sending at ``now``: state pending and next_at <= now; oldest first."""
+        t = _now(now)
+        return [i for i in self.items(PENDING) if i.next_at <= t]
+
+    def mark_sending(self, item: OutboxItem, now: float | None = None) -> OutboxItem:
+        """pending -> sending, attempts + 1.  Durable on return: call it BEFORE connecting."""
+        t = _now(now)
+        return self._transition(item, (PENDING,), SENDING, t,
+                                lambda cur: {"attempts": cur.attempts + 1, "last_attempt_at": t})
+
+    def mark_sent(self, item: OutboxItem, now: float | None = None) -> OutboxItem:
+        """sending -> sent."""
+        t = _now(now)
+        return self._transition(item, (SENDING,), SENT, t,
+                                lambda cur: {"sent_at": t, "last_error": None, "last_code": None})
+
+    def mark_retry(self, item: OutboxItem, error: BaseException | str, next_at: float,
+                   now: float | None = None, *, uncertain: bool = False) -> OutboxItem:
+        """sending -> pending, due again at ``next_at``.
+
+        ``uncertain``: the attempt may have delivered the message (counts
+        towards the duplicate budget, see module docstring).
+        """
+        text, code = _describe(error)
+        return self._transition(item, (SENDING,), PENDING, _now(now), lambda cur: {
+            "next_at": float(next_at), "last_error": text, "last_code": code,
+            "uncertain": cur.uncertain + (1 if uncertain else 0)})
+
+    def mark_failed(self, item: OutboxItem, error: BaseException | str, now: float | None = None, *,
+                    uncertain: bool = False) -> OutboxItem:
+        """sending|pending -> failed: flagged for the operator, never retried."""
+        text, code = _describe(error)
+        t = _now(now)
+        return self._transition(item, (SENDING, PENDING), FAILED, t, lambda cur: {
+            "failed_at": t, "last_error": text, "last_code": code,
+            "uncertain": cur.uncertain + (1 if uncertain else 0)})
+
+    def requeue(self, item: OutboxItem, now: float | None = None) -> OutboxItem:
+        """Operator action: failed -> pending, due now, counters reset."""
+        t = _now(now)
+        return self._transition(item, (FAILED,), PENDING, t, lambda cur: {
+            "next_at": t, "attempts": 0, "uncertain": 0, "failed_at": None})
+
+    def recover(self, now: float | None = None, max_uncertain: int = 1) -> list[OutboxItem]:
+        """Deal with items left in 'sending' by a run that died.  Call only while holding lock().
+
+        Each such attempt is uncertain (the server may or may not have
+        accepted DATA).  Within the budget the item goes back to 'pending',
+        due now; beyond it the item is failed and flagged, so that an item is
+        never delivered more than ``max_uncertain + 1`` times.  Also sweeps
+        stale temp files and orphan .eml files.  Returns the items changed.
+        """
+        t = _now(now)
+        changed = []
+        for item in self.items(SENDING):
+            reason = f"interrupted while sending (attempt {item.attempts}); delivery unknown"
+            if item.uncertain + 1 > max_uncertain:
+                self.mark_failed(item, reason + "; not resent to avoid another duplicate", t, uncertain=True)
+                log.error("%s: interrupted while sending again; failed, check whether it arrived", item.key)
+            else:
+                self.mark_retry(item, reason, t, t, uncertain=True)
+                log.warning("%s: interrupted while sending; will send again (may duplicate)", item.key)
+            changed.append(item)
+        self._sweep()
+        return changed
+
+    def _sweep(self) -> None:
+        """Remove stale temp files and .eml files no item refers to (never those of unreadable items)."""
+        now = time.time()  # file times are wall-clock times, whatever clock the caller uses
+        try:
+            for path in self.directory.iterdir():
+                name = path.name
+                if name.startswith(TMP_PREFIX):
+                    orphan = True
+                elif name.endswith(".eml"):
+                    state_path = self._json_path(name.split(".", 1)[0])
+                    try:
+                        orphan = self._read(state_path).eml != name
+                    except FileNotFoundError:
+                        orphan = True
+                    except OutboxError:
+                        orphan = False
+                else:
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    if orphan and now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                        path.unlink()
+                        log.info("outbox: removed stale file %s", name)
+        except OSError as exc:
+            log.warning("outbox: sweep failed: %s", exc)
+
+    def purge(self, sent_before: float) -> int:
+        """Delete sent items with sent_at < ``sent_before``; return how many.
+
+        Keep sent items at least as long as an input message may be
+        re-processed: a purged key can be enqueued (and sent) again.
+        """
+        count = 0
+        for item in self.items(SENT):
+            if item.sent_at is not None and item.sent_at < sent_before:
+                try:
+                    self._json_path(item.id).unlink(missing_ok=True)
+                    item.eml_path.unlink(missing_ok=True)
+                except OSError as exc:
+                    raise OutboxError(f"{item.key}: cannot purge: {exc.strerror or exc}",
+                                      self._json_path(item.id)) from exc
+                count += 1
+        if count:
+            fsync_dir(self.directory)
+        return count
+
+    def stats(self) -> dict[str, int]:
+        """Number of items in each state (all states present, possibly 0)."""
+        counts = dict.fromkeys(STATES, 0)
+        for item in self.items():
+            counts[item.state] += 1
+        return counts
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive, non-blocking lock of the outbox for one delivery run.
+
+        Raises OutboxLocked if another run (in this or another process) holds
+        it.  The kernel releases it when the holder dies.
+        """
+        path = self.directory / ".lock"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise OutboxError(f"cannot open lock: {exc.strerror or exc}", path) from exc
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutboxLocked("outbox is locked by another delivery run", path) from None
+            yield
+        finally:
+            os.close(fd)

@@ -1,0 +1,217 @@
+"""Senders: hand one stored reply to the world.
+
+Both senders implement one tiny interface (``Sender``)::
+
+    async def send(raw: bytes, mail_from: str, rcpt_to: list[str], *, key: str | None = None) -> None
+
+It returns once the message is accepted, or raises SendTemporaryError (try
+again later) or SendPermanentError (never retry).  ``key`` is the outbox
+idempotency key; senders may use it (FileSender names its file after it).
+``raw`` is sent as is (only line endings are normalised to CRLF on the wire),
+so every retry carries the same Message-ID.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+import ssl
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol
+
+from aiosmtplib import (
+    SMTP,
+    SMTPException,
+    SMTPHeloError,
+    SMTPResponseException,
+    SMTPServerDisconnected,
+    SMTPTimeoutError,
+)
+
+from mailer._files import atomic_write, private_dir, safe_name
+from mailer.errors import (
+    SendConnectionError,
+    SendPermanentError,
+    SendTemporaryError,
+    SendTimeout,
+)
+
+__all__ = ["Sender", "SmtpSender", "FileSender"]
+
+log = logging.getLogger(__name__)
+
+Security = Literal["none", "tls", "starttls"]
+DEFAULT_PORTS = {"none": 25, "tls": 465, "starttls": 587}
+# Phases in which a 5xx reply is about this message, hence permanent.  A 5xx
+# while connecting or authenticating is about our configuration (a wrong
+# password must not fail every queued reply for good): temporary.
+MESSAGE_PHASES = ("mail", "rcpt", "data")
+_LINE_ENDINGS = re.compile(rb"\r\n|\r|\n")
+
+
+class Sender(Protocol):
+    async def send(self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *,
+                   key: str | None = None) -> None: ...
+
+
+def _is_ascii(text: str | bytes) -> bool:
+    return text.isascii()
+
+
+def _wire_size(raw: bytes) -> int:
+    """Octets of ``raw`` as sent in DATA (CRLF line endings, final CRLF) for the SIZE option."""
+    wire = _LINE_ENDINGS.sub(b"\r\n", raw)
+    return len(wire) + (0 if wire.endswith(b"\r\n") else 2)
+
+
+class SmtpSender:
+    """Send through an SMTP server with aiosmtplib; one connection per message.
+
+    security: "none" (plain), "tls" (implicit TLS, port 465) or "starttls"
+    (STARTTLS required, port 587).  user/password: AUTH after connecting.
+    timeout: seconds for connecting and for each server reply.  from_addr:
+    the envelope sender used when send() gets an empty ``mail_from``.
+
+    Error mapping: 4xx replies, connection errors and timeouts ->
+    SendTemporaryError (SendTimeout / SendConnectionError); 5xx to MAIL, RCPT
+    or DATA -> SendPermanentError; any failure while connecting, in TLS or in
+    AUTH (even 5xx) -> SendTemporaryError, since it is not about the message.
+    A refused recipient aborts the whole message before DATA.  A timeout or
+    a lost connection during DATA sets ``uncertain`` on the error.
+    """
+
+    def __init__(self, host: str, port: int | None = None, *, security: Security = "none",
+                 user: str | None = None, password: str | None = None, timeout: float = 30.0,
+                 from_addr: str | None = None, local_hostname: str | None = None,
+                 tls_context: ssl.SSLContext | None = None) -> None:
+        if security not in DEFAULT_PORTS:
+            raise ValueError(f"security must be one of {sorted(DEFAULT_PORTS)}, not {security!r}")
+        if password is not None and user is None:
+            raise ValueError("password given without user")
+        self.host = host
+        self.port = port if port is not None else DEFAULT_PORTS[security]
+        self.security = security
+        self.user = user
+        self._password = password
+        self.timeout = timeout
+        self.from_addr = from_addr
+        self.local_hostname = local_hostname
+        self.tls_context = tls_context
+
+    def __repr__(self) -> str:  # never shows the password
+        return (f"SmtpSender(host={self.host!r}, port={self.port}, security={self.security!r}, "
+                f"user={self.user!r}, timeout={self.timeout})")
+
+    def _client(self) -> SMTP:
+        return SMTP(
+            hostname=self.host, port=self.port, timeout=self.timeout,
+            use_tls=self.security == "tls", start_tls=self.security == "starttls",
+            tls_context=self.tls_context, local_hostname=self.local_hostname,
+        )
+
+    async def send(self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *,
+                   key: str | None = None) -> None:
+        if isinstance(rcpt_to, str) or not rcpt_to:
+            raise SendPermanentError(None, "no recipients", phase="rcpt")
+        sender = mail_from or self.from_addr or ""
+        client = self._client()
+        phase = "connect"
+        polite = True
+        try:
+            await client.connect()
+            if self.user is not None:
+                phase = "auth"
+                await client.login(self.user, self._password or "")
+            phase = "mail"
+            if client.is_ehlo_or_helo_needed:
+                try:
+                    await client.ehlo()
+                except SMTPHeloError:
+                    await client.helo()
+            options = []
+            encoding = "ascii"
+            if not (_is_ascii(sender) and all(_is_ascii(r) for r in rcpt_to)):
+                if not client.supports_extension("smtputf8"):
+                    raise SendPermanentError(None, "non-ASCII address but the server lacks SMTPUTF8",
+                                             phase="mail")
+                options.append("SMTPUTF8")
+                encoding = "utf-8"
+            if not _is_ascii(raw) and client.supports_extension("8bitmime"):
+                options.append("BODY=8BITMIME")
+            if client.supports_extension("size"):
+                options.insert(0, f"SIZE={_wire_size(raw)}")
+            await client.mail(sender, options=options, encoding=encoding)
+            phase = "rcpt"
+            for rcpt in rcpt_to:
+                await client.rcpt(rcpt, encoding=encoding)
+            phase = "data"
+            await client.data(raw)
+        except asyncio.CancelledError:
+            polite = False
+            raise
+        except SMTPResponseException as exc:
+            code, text = exc.code, exc.message
+            if phase in MESSAGE_PHASES and 500 <= code < 600:
+                raise SendPermanentError(code, text, phase=phase) from exc
+            raise SendTemporaryError(code, text, phase=phase) from exc
+        except SMTPTimeoutError as exc:
+            raise SendTimeout(None, f"timed out ({exc.message})", phase=phase,
+                              uncertain=phase == "data") from exc
+        except (SMTPServerDisconnected, ConnectionError) as exc:
+            raise SendConnectionError(None, f"{type(exc).__name__}: {exc}", phase=phase,
+                                      uncertain=phase == "data") from exc
+        except (SMTPException, OSError) as exc:  # connect errors, TLS, unsupported extension
+            uncertain = phase == "data"
+            if isinstance(exc, TimeoutError):
+                raise SendTimeout(None, f"timed out ({exc})", phase=phase, uncertain=uncertain) from exc
+            raise SendConnectionError(None, f"{type(exc).__name__}: {exc}", phase=phase,
+                                      uncertain=uncertain) from exc
+        finally:
+            if polite:
+                await _quit(client, min(self.timeout, 5.0))
+            else:
+                client.close()
+
+
+async def _quit(client: SMTP, timeout: float) -> None:
+    """Say goodbye if still connected; never raise (the message's fate is already decided)."""
+    try:
+        if client.is_connected:
+            await client.quit(timeout=timeout)
+    except (SMTPException, OSError):
+        pass
+    finally:
+        client.close()
+
+
+class FileSender:
+    """The embedded default: "send" by writing each reply as an .eml file into a directory.
+
+    The file name comes from the outbox key (or the message hash), the write is
+    atomic (temp file, fsync, rename, dir fsync), files are 0600 in a 0700
+    directory.  Sending the same key again replaces the same file: no duplicates.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+
+    def __repr__(self) -> str:
+        return f"FileSender({str(self.directory)!r})"
+
+    def path_for(self, raw: bytes, key: str | None = None) -> Path:
+        name = safe_name(key) if key else hashlib.sha256(raw).hexdigest()
+        return self.directory / f"{name}.eml"
+
+    async def send(self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *,
+                   key: str | None = None) -> None:
+        path = self.path_for(raw, key)
+        try:
+            private_dir(self.directory)
+            atomic_write(path, bytes(raw))
+        except OSError as exc:
+            raise SendTemporaryError(None, f"cannot write {path}: {exc.strerror or exc}",
+                                     phase="write") from exc
+        log.debug("%s: written to %s", key or path.stem, path)
