@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -95,13 +95,18 @@ def _section(cls: type, data: dict[str, Any], where: str) -> Any:
     kwargs = {}
     for key, value in data.items():
         default = known[key].default
+        if default is MISSING:
+            default = {"periods": ()}.get(key, "")
         if isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise ConfigError(f"{where}.{key}", f"expected a list, got {type(value).__name__}")
             value = tuple(value)
-        elif isinstance(default, float) and isinstance(value, int):
+        elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        elif default is not None and not isinstance(default, type(value)) and default.__class__ is not type(value):
-            if not (isinstance(default, str) and isinstance(value, str)):
-                raise ConfigError(f"{where}.{key}", f"expected {type(default).__name__}, got {type(value).__name__}")
+        elif isinstance(default, dict):
+            pass
+        elif type(value) is not type(default):
+            raise ConfigError(f"{where}.{key}", f"expected {type(default).__name__}, got {type(value).__name__}")
         kwargs[key] = value
     return cls(**kwargs)
 

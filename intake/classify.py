@@ -1,0 +1,151 @@
+"""Sort a decoded message: a possible receipt, an auto-reply, a bounce, or unrelated mail.
+
+Checks run in order: bounce, then auto-reply (RFC 3834 and common practice),
+then unrelated (nothing that looks like a receipt), else candidate.  Pure.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+
+from intake.message import EXTENSION_BY_TYPE, Attachment, DecodedMessage
+
+KINDS = ("candidate", "auto_reply", "bounce", "unrelated")
+
+RECEIPT_EXTENSIONS = frozenset({
+    ".xlsx", ".xlsm", ".xls", ".et", ".ett", ".csv", ".docx", ".doc", ".wps", ".zip", ".rar", ".7z",
+    ".ods", ".odt", ".pdf", ".htm", ".html", ".jpg", ".jpeg", ".png",
+})
+RECEIPT_TYPES = frozenset(
+    ctype for ctype, ext in EXTENSION_BY_TYPE.items() if ext in RECEIPT_EXTENSIONS
+) | {"application/vnd.ms-excel.template.macroenabled.12", "application/x-msexcel", "application/excel",
+     "application/x-excel", "application/x-7z", "image/pjpeg", "application/wps-office.ett",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.template"}
+_MAGIC = (
+    b"PK\x03\x04", b"PK\x05\x06",                 # zip: xlsx, docx, ods, odt, zip
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",         # OLE2: xls, doc, wps, et
+    b"%PDF-", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff",
+)
+_HTML_START = re.compile(rb"\s*(?:<!doctype html|<html|<table|<meta)", re.I)
+_HTML_TABLE = re.compile(r"<table\b", re.I)
+_TAGS = re.compile(r"<[^>]{0,2000}>")
+_BREAKS = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^>]{0,2000}>", re.I)
+_CELL_SEPARATOR = re.compile(r"[\t \u3000\xa0]+")
+_TABLE_COLUMNS = ("性别", "单位", "手机", "职务")
+_KEYWORDS = ("回执", "报名")
+_BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
+_AUTO_SUBJECT = re.compile(
+    r"\s*(?:自动回复|自动答复|自動回覆|auto:|automatic reply|auto[- ]?reply|out of (?:the )?office)", re.I)
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: str     # 'candidate' | 'auto_reply' | 'bounce' | 'unrelated'
+    reason: str   # short English reason, e.g. "Auto-Submitted: auto-replied"
+
+
+def classify(msg: DecodedMessage) -> Classification:
+    for kind, check in (("bounce", _bounce), ("auto_reply", _auto_reply)):
+        reason = check(msg)
+        if reason:
+            return Classification(kind, reason)
+    reason = _receipt_sign(msg)
+    if reason is None:
+        return Classification("unrelated", "no receipt-like attachment, table or receipt keyword")
+    return Classification("candidate", reason)
+
+
+def _bounce(msg: DecodedMessage) -> str | None:
+    if msg.content_type == "multipart/report":
+        return "Content-Type: multipart/report"
+    local = msg.sender.rpartition("@")[0] if "@" in msg.sender else msg.sender
+    if local in _BOUNCE_SENDERS:
+        return f"sender is {local}"
+    return_path = msg.header("return-path")
+    if return_path is not None and re.fullmatch(r"<\s*>", return_path.strip()):
+        return "null Return-Path"
+    if msg.header("x-failed-recipients") is not None:
+        return "X-Failed-Recipients present"
+    return None
+
+
+def _token(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _auto_reply(msg: DecodedMessage) -> str | None:
+    auto_submitted = msg.header("auto-submitted")
+    if auto_submitted is not None and _token(auto_submitted) != "no":
+        return f"Auto-Submitted: {_token(auto_submitted)[:40]}"
+    precedence = _token(msg.header("precedence") or "")
+    if precedence in ("bulk", "junk", "list"):
+        return f"Precedence: {precedence}"
+    for name in ("x-autoreply", "x-autorespond"):
+        if msg.header(name) is not None:
+            return f"{_title(name)} present"
+    for name, _value in msg.headers:
+        if name.startswith("list-"):
+            return f"{_title(name)[:40]} present"
+    # Supporting signals only: Exchange also puts X-Auto-Response-Suppress on ordinary mail
+    # (through distribution lists, from applications), and a person may type any subject.
+    if msg.header("x-auto-response-suppress") is not None:
+        weak = "X-Auto-Response-Suppress present"
+    elif _AUTO_SUBJECT.match(msg.subject):
+        weak = "auto-reply subject"
+    else:
+        return None
+    return None if _receipt_evidence(msg) else f"{weak}, no receipt-like attachment or table"
+
+
+def _title(name: str) -> str:
+    return "-".join(word.capitalize() for word in name.split("-"))
+
+
+def _receipt_evidence(msg: DecodedMessage) -> str | None:
+    """A receipt-like attachment or a table in the body, or None."""
+    if any(_receipt_like(attachment) for attachment in msg.attachments):
+        return "receipt-like attachment"
+    if _HTML_TABLE.search(msg.html):
+        return "HTML table in body"
+    if _text_table(msg.text or unescape(_TAGS.sub(" ", _BREAKS.sub("\n", msg.html)))):
+        return "text table in body"
+    return None
+
+
+def _receipt_sign(msg: DecodedMessage) -> str | None:
+    """Why the message may hold a receipt, or None when nothing suggests it."""
+    evidence = _receipt_evidence(msg)
+    if evidence:
+        return evidence
+    for keyword in _KEYWORDS:
+        if keyword in msg.subject:
+            return "receipt keyword in subject"
+        if keyword in msg.text or keyword in msg.html:
+            return "receipt keyword in body"
+    return None
+
+
+def _receipt_like(attachment: Attachment) -> bool:
+    """By file extension, declared content type, or sniffed content."""
+    dot = attachment.filename.rfind(".")
+    if dot >= 0 and attachment.filename[dot:].lower().strip() in RECEIPT_EXTENSIONS:
+        return True
+    if attachment.content_type in RECEIPT_TYPES:
+        return True
+    head = attachment.data[:1024]
+    return head.startswith(_MAGIC) or bool(_HTML_START.match(head))
+
+
+def _text_table(text: str) -> bool:
+    """A line holding 姓名 and at least two of 性别/单位/手机/职务, as separate cells."""
+    for line in text.splitlines():
+        if "姓名" not in line:
+            continue
+        cells = _CELL_SEPARATOR.split(line.strip())
+        if len(cells) < 3 or not any("姓名" in cell for cell in cells):
+            continue
+        found = {column for column in _TABLE_COLUMNS for cell in cells if column in cell and "姓名" not in cell}
+        if len(found) >= 2:
+            return True
+    return False
