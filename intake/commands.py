@@ -1,8 +1,84 @@
-"""Sub-commands beyond `check`: registered here so cli.py stays thin."""
+"""Sub-commands beyond `check`: run (the daemon) and status (the operator's view)."""
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from intake.config import load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add the daemon's sub-commands (run, status) once they exist."""
+    run = sub.add_parser("run", help="run the daemon: watch the mailboxes, reply, send digests")
+    run.add_argument("--config", help="config file (default: config.example.toml of this checkout)")
+    run.add_argument("--once", action="store_true", help="one full cycle (poll every mailbox, send the outbox), then exit")
+    run.set_defaults(func=cmd_run)
+    status = sub.add_parser("status", help="per mailbox: last poll, counts, outbox; per period: submissions")
+    status.add_argument("--config", help="config file")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    status.set_defaults(func=cmd_status)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import logging
+
+    from intake.daemon import run
+    config = load_config(args.config)
+    if config.daemon.log_file:
+        handler = logging.FileHandler(config.daemon.log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logging.getLogger().addHandler(handler)
+        Path(config.daemon.log_file).chmod(0o600)
+    logging.getLogger().setLevel(logging.INFO)
+    code = run(config, once=args.once)
+    if args.once:
+        print_status(load_status(config), sys.stdout)
+    return code
+
+
+def load_status(config) -> dict:  # type: ignore[no-untyped-def]
+    """The live store when the daemon is not running; else the snapshot it writes every 30 s."""
+    from storage.errors import StoreLocked
+    try:
+        from intake.daemon import Daemon
+        with Daemon(config) as daemon:
+            return daemon.status()
+    except StoreLocked:
+        path = Path(config.storage_dir) / "status.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["note"] = "the daemon is running: this is its latest snapshot"
+        return data
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    data = load_status(config)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+    else:
+        print_status(data, sys.stdout)
+    return 0
+
+
+def print_status(data: dict, out) -> None:  # type: ignore[no-untyped-def]
+    if data.get("note"):
+        out.write(f"({data['note']}, {data.get('written')})\n")
+    out.write("Mailboxes\n")
+    for name, mb in data["mailboxes"].items():
+        counts = mb.get("counts", {})
+        out.write(f"  {name} <{mb['address']}>  last poll: {mb.get('last_poll') or 'never'}  "
+                  f"processed={counts.get('processed', 0)} ignored={counts.get('ignored', 0)} "
+                  f"failed={counts.get('failed', 0) + counts.get('pending', 0)} "
+                  f"quarantined={counts.get('quarantined', 0)}"
+                  + (f"  ERROR: {mb['error']}" if mb.get("error") else "") + "\n")
+    ob = data.get("outbox", {})
+    out.write("Outbox  " + "  ".join(f"{k}={v}" for k, v in sorted(ob.items())) + "\n")
+    for key in data.get("flagged", []):
+        out.write(f"  flagged for the operator: {key}\n")
+    out.write("Periods\n")
+    for key, period in data["periods"].items():
+        subs = period.get("submissions", [])
+        names = ", ".join(f"{s.get('province')}({s.get('status', '')[:3]},v{s.get('versions', s.get('version', 1))})"
+                          for s in subs)
+        out.write(f"  {key}: {len(subs)}/{period['admitted']} provinces  {names}\n")

@@ -56,9 +56,11 @@ def default_mailbox(msg: DecodedMessage) -> str:
     return ""
 
 
-def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: datetime | None = None) -> Outcome:
+def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: datetime | None = None,
+            oversize: bool = False) -> Outcome:
+    """oversize: raw holds only the header of a message too big to fetch (the daemon's case)."""
     limits = ctx.limits
-    oversize = len(raw) > limits.max_message_bytes
+    oversize = oversize or len(raw) > limits.max_message_bytes
     msg = decode_message(_headers_only(raw) if oversize else raw, limits.max_attachment_bytes)
     mailbox = (mailbox or default_mailbox(msg)).strip().lower()
     received = received or msg.date
