@@ -8,6 +8,8 @@ from pathlib import Path
 
 from intake.config import load_config
 
+STATUS = {"accepted": "已确认", "rejected": "需修改"}
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run = sub.add_parser("run", help="run the daemon: watch the mailboxes, reply, send digests")
@@ -79,6 +81,6 @@ def print_status(data: dict, out) -> None:  # type: ignore[no-untyped-def]
     out.write("Periods\n")
     for key, period in data["periods"].items():
         subs = period.get("submissions", [])
-        names = ", ".join(f"{s.get('province')}({s.get('status', '')[:3]},v{s.get('versions', s.get('version', 1))})"
-                          for s in subs)
+        names = ", ".join(f"{s.get('province')}({STATUS.get((s.get('latest') or {}).get('status'), '?')}"
+                          f" v{s.get('versions', 1)})" for s in subs)
         out.write(f"  {key}: {len(subs)}/{period['admitted']} provinces  {names}\n")

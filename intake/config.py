@@ -72,6 +72,11 @@ class DaemonConfig:
     max_failures: int = 3              # failures before a message is quarantined
     replies_per_sender_per_day: int = 10
     log_file: str = ""
+    retry_base: float = 60.0           # first SMTP retry after this many seconds (4xx, connection errors)
+    retry_factor: float = 2.0          # ... then each retry waits this much longer
+    retry_cap: float = 3600.0          # ... up to this
+    max_attempts: int = 10             # then the reply is failed and flagged for the operator
+    delivery_interval: float = 15.0    # the outbox is retried at least this often
 
 
 @dataclass(frozen=True)

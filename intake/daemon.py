@@ -107,7 +107,9 @@ class Daemon:
         return handled
 
     def deliver(self) -> DeliveryReport:
-        return asyncio.run(deliver_pending(self.outbox, self.sender, log=log))
+        d = self.config.daemon
+        return asyncio.run(deliver_pending(self.outbox, self.sender, backoff=(d.retry_base, d.retry_factor, d.retry_cap),
+                                           max_attempts=d.max_attempts, log=log))
 
     def run_once(self) -> dict[str, int | str]:
         """Poll every mailbox once, then send the outbox.  Returns handled counts per mailbox."""
@@ -176,7 +178,7 @@ class Daemon:
 
     def _deliver_loop(self) -> None:
         while not self.stop.is_set():
-            self.wake.wait(timeout=15)
+            self.wake.wait(timeout=self.config.daemon.delivery_interval)
             self.wake.clear()
             try:
                 self.deliver()

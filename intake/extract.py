@@ -154,18 +154,22 @@ def _read_row(raw: list[CellValue], texts: list[str], mapping: dict[str, int], r
         title=values["title"],
         mobile=norm.mobile(at("mobile")),
         email=norm.email(at("email")),
-        arrival=_iso(when) or arrival_text,
+        arrival=_arrival_text(when, arrival_text),
         leader=bool(norm.leader(at("leader"))),
         row=rownum,
     )
     return ReceiptRow(participant=participant, arrival_when=when, leader_text=leader_text)
 
 
-def _iso(when: object) -> str:
+def _arrival_text(when: object, written: str) -> str:
+    """ISO 8601 when it could be read ("2023-07-14T11:30", "2023-07-14 下午"), else as written."""
     if when is None:
-        return ""
-    text = when.isoformat()  # type: ignore[attr-defined]
-    return text[:16]
+        return written
+    text = when.isoformat()[:16]  # type: ignore[attr-defined]
+    if len(text) == 10:
+        part = next((w for w in ("上午", "中午", "下午", "晚上", "傍晚", "早上") if w in written), "")
+        text = f"{text} {part}".strip()
+    return text
 
 
 def _is_repeated_header(values: dict[str, str]) -> bool:

@@ -58,7 +58,8 @@ class Service:
         if self.store.seen(mb.name, fm.uidvalidity, fm.uid):
             return Handled("seen")
         try:
-            outcome = process(fm.raw, self.ctx, mailbox=mb.address, received=fm.received, oversize=fm.truncated)
+            outcome = process(fm.raw, self.ctx, mailbox=mb.address or None, received=fm.received,
+                              oversize=fm.truncated)
         except Exception as exc:  # contained per message: logged, counted, quarantined after N
             return self._failed(fm, mb, sha, exc)
         msg = outcome.message
@@ -123,7 +124,7 @@ class Service:
             log.warning("%s no reply: sender reached %d auto-replies today", mid,
                         self.config.daemon.replies_per_sender_per_day)
             return False
-        from_addr = mb.reply_from or mb.address
+        from_addr = mb.reply_from or mb.address or outcome.mailbox
         original = Original(sender=sender, subject=msg.subject, message_id=msg.message_id,
                             references=msg.references, sha256=sha)
         raw = compose_reply(outcome.verdict, self.config.notice, original, from_addr=from_addr, now=now,

@@ -1,0 +1,148 @@
+"""The daemon end to end, against a real Dovecot (IMAP) and a real aiosmtpd (SMTP) on loopback."""
+from __future__ import annotations
+
+import email
+import time
+from email import policy
+
+import pytest
+
+from intake.config import load_config
+from intake.daemon import Daemon, wait_until
+from tests.daemon_env import RunningDaemon, write_config
+from tests.receipts import receipt_message, unrelated_message
+
+pytestmark = [pytest.mark.dovecot, pytest.mark.smtp]
+
+HLJ = [("王喆", "男", "黑龙江省教育厅", "13900001111"), ("李堃", "女", "哈尔滨市教育局", "13900002222")]
+
+
+def parsed(message):
+    return email.message_from_bytes(message.content, policy=policy.default)
+
+
+def body(message) -> str:
+    return parsed(message).get_body(("plain",)).get_content()
+
+
+def test_receipt_appended_gets_the_right_reply_within_5s_through_idle(dovecot, smtpd, tmp_path):
+    config = write_config(tmp_path, dovecot, smtpd)
+    with RunningDaemon(config) as daemon:
+        assert wait_until(lambda: daemon.store.last_poll("zz") is not None, 10)
+        time.sleep(0.5)  # the watcher is now in IDLE
+        raw = receipt_message("liang@hlj.edu.cn", "黑龙江省教育厅", HLJ, message_id="<r1@hlj.edu.cn>")
+        start = time.monotonic()
+        dovecot.append("INBOX", raw)
+        got = smtpd.wait_for(1, timeout=5)
+        elapsed = time.monotonic() - start
+    assert len(got) == 1, f"no reply within 5 s ({elapsed:.1f} s)"
+    reply = parsed(got[0])
+    assert got[0].rcpt_tos == ["liang@hlj.edu.cn"]
+    assert reply["Subject"].startswith("【已确认】")
+    assert reply["In-Reply-To"] == "<r1@hlj.edu.cn>"
+    assert reply["Auto-Submitted"] == "auto-replied"
+    text = body(got[0])
+    assert "王喆" in text and "李堃" in text and "开封中州国际饭店" in text
+
+
+def test_unrelated_mail_keeps_its_unread_flag_and_gets_no_reply(dovecot, smtpd, tmp_path):
+    uid = dovecot.append("INBOX", unrelated_message())
+    receipt_uid = dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
+    with Daemon(load_config(write_config(tmp_path, dovecot, smtpd))) as daemon:
+        daemon.run_once()
+        assert daemon.store.message("zz", dovecot.uidvalidity("INBOX"), uid)["outcome"] == "ignored"
+    assert len(smtpd.wait_for(1)) == 1
+    time.sleep(0.3)
+    assert len(smtpd.messages) == 1
+    assert "\\Seen" not in dovecot.flags("INBOX", uid)
+    assert "\\Seen" not in dovecot.flags("INBOX", receipt_uid)
+
+
+def test_restart_and_uidvalidity_change_give_no_second_reply(dovecot, smtpd, tmp_path):
+    dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
+    config = load_config(write_config(tmp_path, dovecot, smtpd))
+    with Daemon(config) as daemon:
+        daemon.run_once()
+    assert len(smtpd.wait_for(1)) == 1
+    with Daemon(config) as daemon:       # restart
+        daemon.run_once()
+    old = dovecot.uidvalidity("INBOX")
+    assert dovecot.recreate_folder("INBOX") != old
+    with Daemon(config) as daemon:       # the folder recreated with the same messages
+        daemon.run_once()
+        assert daemon.store.counts("zz").get("ignored") == 1  # recognised as a duplicate by content
+    time.sleep(0.3)
+    assert len(smtpd.messages) == 1
+
+
+def test_auto_reply_to_our_reply_is_ignored_so_there_is_no_loop(dovecot, smtpd, tmp_path):
+    dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
+    config = load_config(write_config(tmp_path, dovecot, smtpd))
+    with Daemon(config) as daemon:
+        daemon.run_once()
+        reply = smtpd.wait_for(1)[0]
+        ours = parsed(reply)
+        bounce_back = (f"From: a@hlj.edu.cn\r\nTo: yaoy@moe.edu.cn\r\nSubject: 自动回复: {ours['Subject']}\r\n"
+                       f"Auto-Submitted: auto-replied\r\nIn-Reply-To: {ours['Message-ID']}\r\n"
+                       "Message-ID: <ooo-1@hlj.edu.cn>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                       "我正在休假。报名回执请联系办公室。\r\n").encode()
+        dovecot.append("INBOX", bounce_back)
+        daemon.run_once()
+        assert daemon.store.counts("zz").get("ignored") == 1
+    time.sleep(0.3)
+    assert len(smtpd.messages) == 1
+
+
+def test_resubmission_replaces_roster_and_reply_lists_the_differences(dovecot, smtpd, tmp_path):
+    config = load_config(write_config(tmp_path, dovecot, smtpd))
+    dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ, message_id="<v1@hlj>"))
+    with Daemon(config) as daemon:
+        daemon.run_once()
+        v2 = [HLJ[0], ("赵磊", "男", "齐齐哈尔市教育局", "13900003333")]
+        dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", v2, message_id="<v2@hlj>"))
+        daemon.run_once()
+        current = daemon.store.current_roster("zz-student", 1, "黑龙江")
+        assert [p["name"] for p in current["verdict"]["participants"]] == ["王喆", "赵磊"]
+        assert len(daemon.store.versions("zz-student", 1, "黑龙江")) == 2
+    replies = smtpd.wait_for(2)
+    second = body(replies[1])
+    assert "新增：赵磊" in second and "删除：李堃" in second and "第 2 版" in second
+
+
+def test_smtp_451_then_250_gives_one_reply(dovecot, smtpd, tmp_path):
+    smtpd.handler.script = ["451 4.3.0 try again later", "250 OK"]
+    dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
+    with Daemon(load_config(write_config(tmp_path, dovecot, smtpd))) as daemon:
+        daemon.run_once()
+        assert daemon.outbox.stats()["pending"] == 1
+        time.sleep(0.3)
+        daemon.deliver()
+        assert daemon.outbox.stats()["sent"] == 1
+    assert len(smtpd.wait_for(1)) == 1
+    assert smtpd.handler.data_commands == 2
+
+
+def test_smtp_550_flags_the_reply_and_does_not_retry_it(dovecot, smtpd, tmp_path):
+    smtpd.handler.script = ["550 5.1.1 mailbox unavailable"] * 5
+    dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
+    with Daemon(load_config(write_config(tmp_path, dovecot, smtpd))) as daemon:
+        daemon.run_once()
+        for _ in range(3):
+            time.sleep(0.25)
+            daemon.deliver()
+        assert daemon.outbox.stats()["failed"] == 1
+        assert daemon.status()["flagged"]
+    assert smtpd.messages == []
+    assert smtpd.handler.data_commands == 1
+
+
+def test_daemon_reconnects_after_dovecot_restart(dovecot, smtpd, tmp_path):
+    config = write_config(tmp_path, dovecot, smtpd)
+    with RunningDaemon(config) as daemon:
+        assert wait_until(lambda: daemon.store.last_poll("zz") is not None, 10)
+        dovecot.stop()
+        assert wait_until(lambda: "zz" in daemon.errors, 10)
+        dovecot.start()
+        dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
+        got = smtpd.wait_for(1, timeout=20)
+    assert len(got) == 1
