@@ -1,0 +1,197 @@
+"""Keyed TinyDB tables with in-memory indexes, and a table split over several files.
+
+A ``KeyedTable`` is one TinyDB table whose documents carry a unique string field ``key``; an
+in-memory dict maps key -> doc_id, so lookups and updates never scan the table.
+
+A ``SegmentedTable`` spreads documents over ``directory/000001.json``, ``000002.json`` ...
+(one TinyDB with AtomicJSONStorage each).  New keys go to the last segment until it holds
+``max_docs`` documents or ``max_bytes`` bytes; updating a key rewrites only its own segment.
+So one write costs O(segment size), not O(everything stored).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, MutableMapping
+from pathlib import Path
+from typing import Any, cast
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from .atomic import AtomicJSONStorage, dumps, is_temp_name, make_private_dir
+from .errors import CorruptDatabase
+
+_SEGMENT = re.compile(r"\d{6}\.json")
+
+
+def detach(doc: Any) -> Any:
+    """A deep, JSON-only copy of ``doc``: rejects what JSON cannot hold, shares nothing with the caller."""
+    try:
+        return json.loads(dumps(doc))
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"not storable as JSON: {e}") from e
+
+
+def open_db(path: Path) -> TinyDB:
+    return TinyDB(str(path), storage=AtomicJSONStorage)
+
+
+def sweep_temp_files(directory: Path) -> int:
+    """Delete temp files left by a crashed writer.  Only call while holding the store lock."""
+    removed = 0
+    for f in directory.iterdir():
+        if is_temp_name(f.name) and f.is_file():
+            f.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+class KeyedTable:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._ids: dict[str, int] = {}
+        self.reindex()
+
+    @property
+    def storage(self) -> AtomicJSONStorage:
+        return cast(AtomicJSONStorage, self.table.storage)
+
+    def reindex(self) -> None:
+        ids: dict[str, int] = {}
+        for doc in self.table:
+            key = doc.get("key")
+            if not isinstance(key, str) or key in ids:
+                raise CorruptDatabase(f"{self.storage.path}: table {self.table.name!r} has a bad or "
+                                      f"duplicate key {key!r} (doc {doc.doc_id})")
+            ids[key] = doc.doc_id
+        self._ids = ids
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def keys(self) -> list[str]:
+        return list(self._ids)
+
+    def get(self, key: str) -> dict | None:
+        doc_id = self._ids.get(key)
+        if doc_id is None:
+            return None
+        doc = self.table.get(doc_id=doc_id)
+        if doc is None:
+            return None
+        out = detach(dict(doc))
+        out.pop("key", None)
+        return out
+
+    def items(self) -> Iterator[tuple[str, dict]]:
+        """(key, document) pairs; the documents are the cached ones: read them, do not mutate them."""
+        for doc in self.table:
+            yield doc["key"], doc
+
+    def put(self, key: str, doc: dict) -> None:
+        """Insert or replace the document stored under ``key`` (one atomic file write)."""
+        new = detach({**doc, "key": key})
+        doc_id = self._ids.get(key)
+        try:
+            if doc_id is None:
+                self._ids[key] = self.table.insert(new)
+            else:
+                def replace(current: MutableMapping[str, Any]) -> None:
+                    current.clear()
+                    current.update(new)
+                self.table.update(replace, doc_ids=[doc_id])
+        except BaseException:
+            # The write may or may not have reached the disk; the storage dropped its cache,
+            # so re-read the file and make the index match whatever is there.
+            self.table.clear_cache()
+            self.reindex()
+            raise
+
+
+class SegmentedTable:
+    def __init__(self, directory: str | Path, *, table: str = "records", max_docs: int = 50,
+                 max_bytes: int = 256 * 1024) -> None:
+        self.directory = make_private_dir(directory)
+        self.table_name = table
+        self.max_docs = max_docs
+        self.max_bytes = max_bytes
+        self._dbs: list[TinyDB] = []
+        self._tables: list[KeyedTable] = []
+        self._where: dict[str, int] = {}
+        sweep_temp_files(self.directory)
+        try:
+            for path in sorted(p for p in self.directory.iterdir() if _SEGMENT.fullmatch(p.name)):
+                self._open_segment(path)
+            self._rebuild_where()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_segment(self, path: Path) -> KeyedTable:
+        db = open_db(path)
+        self._dbs.append(db)
+        kt = KeyedTable(db.table(self.table_name))
+        self._tables.append(kt)
+        return kt
+
+    def _rebuild_where(self) -> None:
+        where: dict[str, int] = {}
+        for i, kt in enumerate(self._tables):
+            for key in kt.keys():
+                if key in where:
+                    raise CorruptDatabase(f"{self.directory}: key {key!r} is in two segments")
+                where[key] = i
+        self._where = where
+
+    def _writable(self) -> int:
+        if self._tables:
+            last = self._tables[-1]
+            if len(last) < self.max_docs and last.storage.size < self.max_bytes:
+                return len(self._tables) - 1
+        number = int(self._tables[-1].storage.path.stem) + 1 if self._tables else 1
+        self._open_segment(self.directory / f"{number:06d}.json")
+        return len(self._tables) - 1
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    @property
+    def segments(self) -> int:
+        return len(self._tables)
+
+    def get(self, key: str) -> dict | None:
+        i = self._where.get(key)
+        return self._tables[i].get(key) if i is not None else None
+
+    def items(self) -> Iterator[tuple[str, dict]]:
+        """(key, document) pairs over all segments, oldest first; do not mutate the documents."""
+        for kt in self._tables:
+            yield from kt.items()
+
+    def put(self, key: str, doc: dict) -> None:
+        i = self._where.get(key)
+        if i is None:
+            i = self._writable()
+        try:
+            self._tables[i].put(key, doc)
+        except BaseException:
+            self._rebuild_where()
+            raise
+        self._where[key] = i
+
+    def last_write_size(self) -> int:
+        return self._tables[-1].storage.size if self._tables else 0
+
+    def close(self) -> None:
+        for db in self._dbs:
+            db.close()
+        self._dbs.clear()
+        self._tables.clear()
+        self._where.clear()

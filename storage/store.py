@@ -1,0 +1,218 @@
+"""The intake database: messages seen, verdicts, submission versions, reply counts, polls, meta.
+
+Layout of ``directory`` (directories 0700, files 0600; one writer at a time via the lock):
+
+    intake.json          polls and meta (small)            } every file is a TinyDB written by
+    intake.json.lock     single-writer lock, holder's pid  } AtomicJSONStorage: a crash leaves
+    messages/000001.json ... message log, segmented        } each file in its old or new state
+    submissions/000001.json ... submission versions, segmented
+    replies/000001.json  ... reply counts per (sender, day), segmented
+
+Each method call is at most one atomic file write, so it is all-or-nothing on its own; calls are
+not grouped into transactions.  Store a submission before recording its message: a crash in
+between makes the daemon process the message again, and add_submission() is idempotent per
+message sha.  Returned dicts are copies; changing them changes nothing stored.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
+
+from .atomic import make_private_dir
+from .errors import StorageError
+from .keyed import KeyedTable, SegmentedTable, open_db, sweep_temp_files
+from .lock import FileLock
+from .messages import MessageLog
+from .submissions import SubmissionLog
+
+DB_NAME = "intake.json"
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _open(method: Callable[P, R]) -> Callable[P, R]:
+    """Serialise calls (the scheduler may call from another thread) and refuse a closed store."""
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        self = args[0]
+        assert isinstance(self, Store)
+        with self._mutex:
+            if self._closed:
+                raise StorageError("store is closed")
+            return method(*args, **kwargs)
+    return wrapper
+
+
+class Store:
+    def __init__(self, directory: str | os.PathLike[str], *, segment_docs: int = 50,
+                 segment_bytes: int = 256 * 1024) -> None:
+        self.directory = make_private_dir(directory)
+        self.path = self.directory / DB_NAME
+        self._mutex = threading.RLock()
+        self._closed = True
+        self._lock = FileLock(f"{self.path}.lock").acquire()
+        self._segmented: list[SegmentedTable] = []
+        try:
+            sweep_temp_files(self.directory)
+            self._db = open_db(self.path)
+            self._polls = KeyedTable(self._db.table("polls"))
+            self._meta = KeyedTable(self._db.table("meta"))
+
+            def segmented(name: str) -> SegmentedTable:
+                table = SegmentedTable(self.directory / name, table=name, max_docs=segment_docs,
+                                       max_bytes=segment_bytes)
+                self._segmented.append(table)
+                return table
+            self._messages = MessageLog(segmented("messages"))
+            self._submissions = SubmissionLog(segmented("submissions"))
+            self._replies = segmented("replies")
+        except BaseException:
+            self._close_files()
+            raise
+        self._closed = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def _close_files(self) -> None:
+        for table in self._segmented:
+            table.close()
+        if getattr(self, "_db", None) is not None:
+            self._db.close()
+        self._lock.release()
+
+    def close(self) -> None:
+        with self._mutex:
+            if not self._closed:
+                self._closed = True
+                self._close_files()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- messages ----------------------------------------------------------------------------
+    @_open
+    def seen(self, mailbox: str, uidvalidity: int, uid: int) -> bool:
+        """True once record_message() gave this UID a final outcome (failures alone do not count)."""
+        return self._messages.seen(mailbox, uidvalidity, uid)
+
+    @_open
+    def seen_content(self, message_id: str, sha256: str) -> bool:
+        """True if a message with this Message-ID and raw-bytes sha256 was recorded in any mailbox/UID."""
+        return self._messages.seen_content(message_id, sha256)
+
+    @_open
+    def record_message(self, mailbox: str, uidvalidity: int, uid: int, message_id: str, sha256: str,
+                       received: str, outcome: str, sender: str, verdict: dict | None,
+                       detail: str = "") -> None:
+        """Record the final outcome (processed/ignored/failed/quarantined); replaces an earlier record."""
+        self._messages.record(mailbox, uidvalidity, uid, message_id, sha256, received, outcome, sender,
+                              verdict, detail)
+
+    @_open
+    def record_failure(self, mailbox: str, uidvalidity: int, uid: int, message_id: str, sha256: str,
+                       error: str, when: str | None = None) -> int:
+        """Count one failed attempt; returns the number of failures so far for this UID."""
+        return self._messages.fail(mailbox, uidvalidity, uid, message_id, sha256, error, when)
+
+    @_open
+    def failures(self, mailbox: str, uidvalidity: int, uid: int) -> int:
+        return self._messages.failures(mailbox, uidvalidity, uid)
+
+    @_open
+    def message(self, mailbox: str, uidvalidity: int, uid: int) -> dict | None:
+        """The full record for a UID (outcome, verdict, failures, errors ...), or None."""
+        return self._messages.get(mailbox, uidvalidity, uid)
+
+    @_open
+    def message_by_sha(self, sha: str) -> dict | None:
+        """The most recently written record whose raw bytes have this sha256, or None."""
+        return self._messages.by_sha(sha)
+
+    @_open
+    def counts(self, mailbox: str) -> dict[str, int]:
+        """Records per outcome for a mailbox, plus "pending" (failed attempts, no outcome yet)."""
+        return self._messages.counts(mailbox)
+
+    # -- submissions -------------------------------------------------------------------------
+    @_open
+    def add_submission(self, program: str | None, period: int | None, province: str | None,
+                       verdict_public: dict, message_sha: str, sender: str, received: str,
+                       status: str) -> dict:
+        """Store a new version and return it; its "diff" is against the previous accepted version."""
+        return self._submissions.add(program, period, province, verdict_public, message_sha, sender,
+                                     received, status)
+
+    @_open
+    def versions(self, program: str | None, period: int | None, province: str | None) -> list[dict]:
+        return self._submissions.versions(program, period, province)
+
+    @_open
+    def current_roster(self, program: str | None, period: int | None, province: str | None) -> dict | None:
+        return self._submissions.current(program, period, province)
+
+    @_open
+    def submissions(self, program: str | None = None, period: int | None = None) -> list[dict]:
+        return self._submissions.summary(program, period)
+
+    # -- replies (rate limit) ----------------------------------------------------------------
+    @staticmethod
+    def _reply_key(sender: str, day: str) -> tuple[str, str]:
+        sender = sender.strip().lower()
+        return json.dumps([sender, day], ensure_ascii=False), sender
+
+    @_open
+    def count_replies(self, sender: str, day: str) -> int:
+        doc = self._replies.get(self._reply_key(sender, day)[0])
+        return int(doc["count"]) if doc else 0
+
+    @_open
+    def note_reply(self, sender: str, day: str) -> int:
+        """Count one reply to ``sender`` (case-insensitive) on ``day``; returns the new count."""
+        key, norm = self._reply_key(sender, day)
+        doc = self._replies.get(key)
+        count = (int(doc["count"]) if doc else 0) + 1
+        self._replies.put(key, {"sender": norm, "day": day, "count": count})
+        return count
+
+    # -- polls and meta ----------------------------------------------------------------------
+    @_open
+    def note_poll(self, mailbox: str, when: str) -> None:
+        self._polls.put(mailbox, {"mailbox": mailbox, "when": when})
+
+    @_open
+    def last_poll(self, mailbox: str) -> str | None:
+        doc = self._polls.get(mailbox)
+        return doc["when"] if doc else None
+
+    @_open
+    def meta_get(self, key: str, default: Any = None) -> Any:
+        doc = self._meta.get(key)
+        return doc["value"] if doc else default
+
+    @_open
+    def meta_set(self, key: str, value: Any) -> None:
+        """Store any JSON value under ``key`` (TypeError if it is not JSON)."""
+        self._meta.put(key, {"value": value})
+
+    # -- introspection (tests, benchmarks) ---------------------------------------------------
+    @property
+    def files(self) -> dict[str, Path]:
+        return {"db": self.path, "lock": self._lock.path, "messages": self.directory / "messages",
+                "submissions": self.directory / "submissions", "replies": self.directory / "replies"}
+
+    @property
+    def messages_table(self) -> SegmentedTable:
+        return self._messages.table

@@ -1,0 +1,174 @@
+"""The message log: seen by UID, seen by content, failures and quarantine, counts, bounded writes."""
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storage import atomic
+from storage.store import Store
+
+SHA_A = hashlib.sha256(b"message a").hexdigest()
+SHA_B = hashlib.sha256(b"message b").hexdigest()
+VERDICT = {"status": "accepted", "program": "P", "period": 3, "province": "广东",
+           "participants": [{"name": "张三", "mobile": "13800000000"}], "problems": []}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path) as s:
+        yield s
+
+
+def record(store: Store, uid: int, sha: str = SHA_A, *, uidvalidity: int = 1, outcome: str = "processed",
+           mailbox: str = "INBOX", message_id: str = "<a@example.cn>") -> None:
+    store.record_message(mailbox, uidvalidity, uid, message_id, sha, "2024-05-01T10:00:00+08:00", outcome,
+                         "a@example.cn", VERDICT if outcome == "processed" else None)
+
+
+def test_recorded_uid_is_seen_and_others_are_not(store: Store) -> None:
+    assert not store.seen("INBOX", 1, 10)
+    record(store, 10)
+    assert store.seen("INBOX", 1, 10)
+    assert not store.seen("INBOX", 1, 11)
+    assert not store.seen("INBOX", 2, 10)
+    assert not store.seen("Other", 1, 10)
+
+
+def test_same_content_under_a_new_uidvalidity_is_recognised(store: Store) -> None:
+    record(store, 10, uidvalidity=1)
+    assert not store.seen("INBOX", 99, 3)                 # the server renumbered the mailbox
+    assert store.seen_content("<a@example.cn>", SHA_A)
+    assert not store.seen_content("<a@example.cn>", SHA_B)
+    assert not store.seen_content("<other@example.cn>", SHA_A)
+
+
+def test_failures_count_up_without_making_the_message_seen(store: Store) -> None:
+    assert store.record_failure("INBOX", 1, 5, "<a@example.cn>", SHA_A, "ReaderError: bad xlsx") == 1
+    assert store.record_failure("INBOX", 1, 5, "<a@example.cn>", SHA_A, "ReaderError: bad xlsx") == 2
+    assert store.failures("INBOX", 1, 5) == 2
+    assert not store.seen("INBOX", 1, 5)
+    assert not store.seen_content("<a@example.cn>", SHA_A)
+    assert store.counts("INBOX")["pending"] == 1
+    record(store, 5, outcome="quarantined")
+    assert store.seen("INBOX", 1, 5)
+    assert store.seen_content("<a@example.cn>", SHA_A)
+    message = store.message("INBOX", 1, 5)
+    assert message is not None
+    assert message["outcome"] == "quarantined" and message["failures"] == 2
+    assert [e["error"] for e in message["errors"]] == ["ReaderError: bad xlsx"] * 2
+    assert store.counts("INBOX") == {"processed": 0, "ignored": 0, "failed": 0, "quarantined": 1,
+                                     "pending": 0}
+
+
+def test_counts_are_per_mailbox_and_outcome_and_survive_reopen(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        record(store, 1)
+        record(store, 2, SHA_B, outcome="ignored")
+        record(store, 3, outcome="failed")
+        record(store, 1, mailbox="Junk")
+        record(store, 1, outcome="ignored")            # re-recording replaces, not adds
+        expected = {"processed": 0, "ignored": 2, "failed": 1, "quarantined": 0, "pending": 0}
+        assert store.counts("INBOX") == expected
+    with Store(tmp_path) as store:
+        assert store.counts("INBOX") == expected
+        assert store.counts("Junk")["processed"] == 1
+        assert store.counts("Nowhere") == dict.fromkeys(expected, 0)
+
+
+def test_unknown_outcome_is_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="outcome"):
+        record(store, 1, outcome="done")
+    assert not store.seen("INBOX", 1, 1)
+
+
+def test_message_by_sha_returns_the_latest_record_with_its_verdict(store: Store) -> None:
+    record(store, 1, uidvalidity=1)
+    record(store, 7, uidvalidity=2, outcome="ignored")
+    found = store.message_by_sha(SHA_A)
+    assert found is not None and (found["uidvalidity"], found["uid"]) == (2, 7)
+    assert store.message_by_sha(SHA_B) is None
+    first = store.message("INBOX", 1, 1)
+    assert first is not None and first["verdict"] == VERDICT
+
+
+def test_returned_records_are_copies(store: Store) -> None:
+    record(store, 1)
+    got = store.message("INBOX", 1, 1)
+    assert got is not None
+    got["verdict"]["participants"].clear()
+    again = store.message("INBOX", 1, 1)
+    assert again is not None and again["verdict"] == VERDICT
+
+
+def test_messages_spread_over_segments_and_reopen_intact(tmp_path: Path) -> None:
+    with Store(tmp_path, segment_docs=10) as store:
+        for uid in range(1, 36):
+            record(store, uid, hashlib.sha256(str(uid).encode()).hexdigest())
+        store.record_failure("INBOX", 1, 3, "<a@example.cn>", SHA_A, "late failure")   # old segment
+        assert store.messages_table.segments == 4
+    assert sorted(p.name for p in (tmp_path / "messages").iterdir()) == [
+        "000001.json", "000002.json", "000003.json", "000004.json"]
+    with Store(tmp_path, segment_docs=10) as store:
+        assert all(store.seen("INBOX", 1, uid) for uid in range(1, 36))
+        assert store.failures("INBOX", 1, 3) == 1
+        assert store.counts("INBOX")["processed"] == 35
+
+
+def test_write_after_a_failed_insert_does_not_duplicate_the_key(tmp_path: Path) -> None:
+    def fail(step: str, target: Path, tmp: Path) -> None:
+        if step == "dir_synced":       # the new file is in place, then the write reports an error
+            raise OSError("EIO")
+
+    with Store(tmp_path) as store:
+        previous = atomic.set_step_hook(fail)
+        try:
+            with pytest.raises(OSError):
+                record(store, 1)
+        finally:
+            atomic.set_step_hook(previous)
+        assert store.seen("INBOX", 1, 1)           # memory follows the disk
+        record(store, 1, outcome="ignored")
+        assert store.counts("INBOX")["ignored"] == 1
+    with Store(tmp_path) as store:               # would raise CorruptDatabase on a duplicate key
+        assert store.counts("INBOX") == {"processed": 0, "ignored": 1, "failed": 0, "quarantined": 0,
+                                         "pending": 0}
+
+
+def test_bytes_rewritten_per_message_do_not_grow_with_the_log(tmp_path: Path) -> None:
+    sizes: list[int] = []
+    with Store(tmp_path, segment_docs=50) as store:
+        for uid in range(1, 1001):
+            record(store, uid, hashlib.sha256(str(uid).encode()).hexdigest())
+            sizes.append(store.messages_table.last_write_size())
+    assert max(sizes[950:]) <= 1.5 * max(sizes[50:100])
+
+
+@pytest.mark.slow
+def test_recording_the_10000th_message_costs_about_the_same_as_the_100th(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # fsync latency is disk noise of roughly constant size; stub it out to time the work that
+    # could grow with the log (serialising and rewriting the file, index upkeep).
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
+
+    def timed_window(store: Store, uids: range) -> float:
+        times = []
+        for uid in uids:
+            start = time.perf_counter()
+            record(store, uid, hashlib.sha256(str(uid).encode()).hexdigest())
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    with Store(tmp_path) as store:
+        early = timed_window(store, range(1, 101))
+        for uid in range(101, 9901):
+            record(store, uid, hashlib.sha256(str(uid).encode()).hexdigest())
+        late = timed_window(store, range(9901, 10001))
+    print(f"median per message write without fsync: 1-100 {early * 1e3:.2f} ms, "
+          f"9901-10000 {late * 1e3:.2f} ms")
+    assert late <= 1.5 * early
