@@ -39,3 +39,7 @@ class MailboxError(IntakeError):
 
 class MailboxTimeout(MailboxError, TimeoutError):
     """The IMAP server did not answer in time."""
+
+
+class MailboxAuthError(MailboxError):
+    """The server refused the user name or password (retrying soon will not help)."""

@@ -1,0 +1,468 @@
+"""One IMAP mailbox as a source of messages (see intake.source for the daemon's loop).
+
+Reading never changes what the owner sees: messages are fetched with BODY.PEEK[] so the
+\\Seen flag stays as it was (a person's everyday inbox keeps its unread marks).  Only
+mark_processed() changes anything, and only as configured (move to a folder, or add a
+keyword).
+
+Which messages are new is decided by the caller's is_seen(uidvalidity, uid).  To keep
+that cheap on a big inbox the source remembers a floor: the highest UID up to which every
+(undeleted) message was seen.  SEARCH asks only for ``UID floor+1:*``; a message returned
+by fetch_new but not recorded as seen by the caller stays above the floor and is offered
+again next time.  A new UIDVALIDITY resets the floor.  Messages flagged \\Deleted are
+not offered.
+
+A source is used by one thread; the one exception is close(), which another thread may
+call to end a wait() (the daemon's shutdown).
+
+Every failure is raised as MailboxError (MailboxTimeout for timeouts, MailboxAuthError
+when the login is refused), with the mailbox name first in the text and in ``.mailbox``.
+After a connection-level failure the source is disconnected; call connect() again
+(with a Backoff between attempts).  The password is never put in a message or a log.
+"""
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import logging
+import re
+import ssl
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+
+import imapclient
+from imapclient import exceptions as imap_exceptions
+
+from intake.errors import ConfigError, MailboxAuthError, MailboxError
+from intake.source import PROCESSED_ACTIONS, FetchedMessage, IsSeen, mailbox_error
+
+log = logging.getLogger(__name__)
+
+SECURITY_MODES = ("tls", "starttls", "none")
+CLIENT_ID = {"name": "receipt-intake", "version": "0.1"}
+# RFC 2177: the server may drop an IDLE client after 30 minutes; re-issue well before.
+MAX_IDLE_SECONDS = 25 * 60
+_ATOM_SPECIALS = re.compile(r'[\s(){%*"\\\]\x00-\x1f\x7f]')
+
+
+class ImapSource:
+    """One configured IMAP mailbox (one folder of one account)."""
+
+    def __init__(self, host: str, port: int | None = None, security: str = "tls", user: str = "",
+                 password: str = "", folder: str = "INBOX", name: str = "", timeout: float = 60.0, *,
+                 processed_action: str = "none", processed_target: str = "",
+                 poll_interval: float = 60.0, idle_interval: float = 600.0,
+                 batch_size: int = 20, batch_bytes: int = 32 * 1024 * 1024,
+                 max_message_bytes: int | None = None,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
+        """
+        security: "tls" (implicit TLS, port 993 by default), "starttls" (port 143, STARTTLS
+        required) or "none" (plain text, for loopback test servers only).
+        processed_action: "none"; "move" (processed_target = folder, created at connect when
+        missing); "keyword" (processed_target = an IMAP keyword such as "$Processed").
+        poll_interval: how long wait() sleeps when the server has no IDLE.
+        idle_interval: longest single IDLE before it is re-issued (at most 25 minutes).
+        batch_size / batch_bytes: at most this many messages / bytes per FETCH.
+        max_message_bytes: bigger messages are returned with only their header
+        (FetchedMessage.truncated is then True); None for no limit.
+        """
+        if security not in SECURITY_MODES:
+            raise ConfigError("security", f"must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
+        if processed_action not in PROCESSED_ACTIONS:
+            raise ConfigError("processed_action",
+                              f"must be one of {', '.join(PROCESSED_ACTIONS)}, not {processed_action!r}")
+        if processed_action != "none" and not processed_target:
+            raise ConfigError("processed_target", f"processed_action={processed_action} needs a target")
+        if processed_action == "keyword" and (processed_target.startswith("\\")
+                                              or _ATOM_SPECIALS.search(processed_target)):
+            raise ConfigError("processed_target", f"{processed_target!r} is not a valid IMAP keyword")
+        if processed_action == "move" and processed_target == folder:
+            raise ConfigError("processed_target", "cannot move processed messages to the folder read")
+        if not host:
+            raise ConfigError("host", "is empty")
+        if timeout <= 0 or poll_interval <= 0 or idle_interval <= 0:
+            raise ConfigError("timeout", "timeouts and intervals must be positive")
+        self.host = host
+        self.port = int(port) if port else (993 if security == "tls" else 143)
+        self.security = security
+        self.user = user
+        self._password = password
+        self.folder = folder
+        self.name = name or user or host
+        self.timeout = float(timeout)
+        self.processed_action = processed_action
+        self.processed_target = processed_target
+        self.poll_interval = float(poll_interval)
+        self.idle_interval = min(float(idle_interval), MAX_IDLE_SECONDS)
+        self.batch_size = max(1, int(batch_size))
+        self.batch_bytes = max(1, int(batch_bytes))
+        self.max_message_bytes = max_message_bytes
+        self._ssl_context = ssl_context
+        self._client: imapclient.IMAPClient | None = None
+        self._caps: frozenset[str] = frozenset()
+        self._idling = False
+        self.uidvalidity: int | None = None
+        self._floor = 0   # every undeleted UID <= _floor was seen (for this uidvalidity)
+
+    def __repr__(self) -> str:  # no password
+        state = "connected" if self._client is not None else "disconnected"
+        return (f"<ImapSource {self.name!r} {self.user}@{self.host}:{self.port} "
+                f"{self.security} {self.folder!r} {state}>")
+
+    def __enter__(self) -> ImapSource:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- connection --------------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """The server's capabilities after login (upper case), empty when disconnected."""
+        return self._caps
+
+    def connect(self) -> None:
+        """Connect, log in, send ID, select the folder read-write.  Raises MailboxError."""
+        self.close()
+        context = None
+        if self.security != "none":
+            context = self._ssl_context or ssl.create_default_context()
+        with self._errors("connect"):
+            client = imapclient.IMAPClient(self.host, self.port, ssl=self.security == "tls",
+                                           ssl_context=context, timeout=self.timeout)
+        try:
+            self._login(client, context)
+        except BaseException:
+            _close_client(client)
+            raise
+
+    def _login(self, client: imapclient.IMAPClient, context: ssl.SSLContext | None) -> None:
+        client.normalise_times = False  # keep INTERNALDATE timezone-aware
+        if self.security == "starttls":
+            with self._errors("STARTTLS"):
+                if not client.has_capability("STARTTLS"):
+                    raise mailbox_error(self.name, f"{self.host}:{self.port} does not offer STARTTLS")
+                client.starttls(context)
+        with self._errors("LOGIN"):
+            try:
+                client.login(self.user, self._password)
+            except imap_exceptions.LoginError as exc:
+                raise mailbox_error(self.name, f"login as {self.user} refused: {self._scrub(exc)}",
+                                    cls=MailboxAuthError) from None
+        with self._errors("CAPABILITY"):
+            self._caps = frozenset(_text(cap).upper() for cap in client.capabilities())
+        if "ID" in self._caps:
+            # 163.com and 126.com refuse SELECT ("Unsafe Login") from clients that sent no ID.
+            with self._errors("ID"):
+                try:
+                    client.id_(CLIENT_ID)
+                except imaplib.IMAP4.abort:
+                    raise
+                except imaplib.IMAP4.error as exc:  # a NO or BAD: the server can live without it
+                    log.info("%s: ID command failed, going on: %s", self.name, self._scrub(exc))
+        with self._errors(f"SELECT {self.folder}"):
+            selected = client.select_folder(self.folder, readonly=False)
+        uidvalidity = int(selected.get(b"UIDVALIDITY", 0))
+        if self.uidvalidity is not None and uidvalidity != self.uidvalidity:
+            log.warning("%s: UIDVALIDITY of %s changed from %s to %s; every message will be "
+                        "checked again", self.name, self.folder, self.uidvalidity, uidvalidity)
+            self._floor = 0
+        self.uidvalidity = uidvalidity
+        if self.processed_action == "move":
+            with self._errors(f"CREATE {self.processed_target}"):
+                if not client.folder_exists(self.processed_target):
+                    client.create_folder(self.processed_target)
+        elif self.processed_action == "keyword":
+            permanent = {_text(flag) for flag in selected.get(b"PERMANENTFLAGS", ())}
+            if "\\*" not in permanent and self.processed_target not in permanent:
+                log.warning("%s: server does not keep keyword %s in %s (PERMANENTFLAGS %s)",
+                            self.name, self.processed_target, self.folder, " ".join(sorted(permanent)))
+        self._client = client
+        self._idling = False
+        log.info("%s: connected to %s:%s (%s), %s selected, UIDVALIDITY %s", self.name, self.host,
+                 self.port, self.security, self.folder, uidvalidity)
+
+    def close(self) -> None:
+        """Log out and close the connection; never raises.
+
+        May be called from another thread to end a wait() in progress: the socket is then
+        shut down without a LOGOUT, and wait() raises MailboxError in its own thread.
+        """
+        client, self._client = self._client, None
+        self._caps = frozenset()
+        if client is None:
+            return
+        if self._idling:
+            # Another thread is inside IDLE (or IDLE broke): talking on the connection would
+            # race with it, so just close; the server ends the IDLE session itself.
+            self._idling = False
+            with contextlib.suppress(Exception):
+                client.shutdown()
+            return
+        _close_client(client)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def fetch_new(self, is_seen: IsSeen, limit: int = 100) -> list[FetchedMessage]:
+        """Up to `limit` messages not seen yet, oldest UID first, without setting \\Seen."""
+        client = self._require()
+        uidvalidity = self.uidvalidity or 0
+        start = self._floor + 1
+        with self._errors("NOOP"):
+            # A server updates a session's view of the folder only between commands: without
+            # this, SEARCH would not see what was delivered since the last command.
+            client.noop()
+        with self._errors("SEARCH"):
+            # No CHARSET (imapclient adds one only when asked): some servers reject it.
+            found = client.search(["UID", f"{start}:*", "UNDELETED"])
+        # "UID n:*" matches the highest UID even when it is below n.
+        uids = sorted(uid for uid in found if uid >= start)
+        wanted: list[int] = []
+        floor = self._floor
+        for uid in uids:
+            if is_seen(uidvalidity, uid):
+                if not wanted:
+                    floor = uid
+                continue
+            wanted.append(uid)
+            if len(wanted) >= limit:
+                break
+        self._floor = floor
+        if not wanted:
+            _drain_untagged(client)
+            return []
+        with self._errors("FETCH RFC822.SIZE"):
+            sizes = {uid: int(data.get(b"RFC822.SIZE", 0))
+                     for uid, data in client.fetch(wanted, [b"RFC822.SIZE"]).items()}
+        messages: list[FetchedMessage] = []
+        for batch in self._batches([uid for uid in wanted if uid in sizes], sizes):
+            messages.extend(self._fetch_batch(client, batch, sizes, uidvalidity))
+        _drain_untagged(client)
+        return messages
+
+    def _batches(self, uids: Sequence[int], sizes: dict[int, int]) -> Iterator[list[int]]:
+        batch: list[int] = []
+        total = 0
+        for uid in uids:
+            size = 0 if self._too_big(sizes[uid]) else sizes[uid]  # a header is small
+            if batch and (len(batch) >= self.batch_size or total + size > self.batch_bytes):
+                yield batch
+                batch, total = [], 0
+            batch.append(uid)
+            total += size
+        if batch:
+            yield batch
+
+    def _too_big(self, size: int) -> bool:
+        return self.max_message_bytes is not None and size > self.max_message_bytes
+
+    def _fetch_batch(self, client: imapclient.IMAPClient, batch: list[int], sizes: dict[int, int],
+                     uidvalidity: int) -> list[FetchedMessage]:
+        whole = [uid for uid in batch if not self._too_big(sizes[uid])]
+        header_only = [uid for uid in batch if self._too_big(sizes[uid])]
+        data: dict[int, dict[bytes, object]] = {}
+        with self._errors("FETCH"):
+            if whole:
+                data.update(client.fetch(whole, [b"BODY.PEEK[]", b"INTERNALDATE", b"FLAGS"]))
+            if header_only:
+                data.update(client.fetch(header_only, [b"BODY.PEEK[HEADER]", b"INTERNALDATE", b"FLAGS"]))
+        messages = []
+        for uid in batch:
+            item = data.get(uid)
+            if item is None:
+                continue  # expunged in the meantime
+            raw = item.get(b"BODY[]")
+            if raw is None:
+                raw = item.get(b"BODY[HEADER]")
+            if not isinstance(raw, bytes):
+                continue
+            messages.append(FetchedMessage(
+                mailbox=self.name,
+                folder=self.folder,
+                uid=uid,
+                uidvalidity=uidvalidity,
+                received=_aware(item.get(b"INTERNALDATE")),
+                raw=raw,
+                flags=tuple(_text(flag) for flag in item.get(b"FLAGS", ())),  # type: ignore[union-attr]
+                size=sizes[uid],
+            ))
+        return messages
+
+    # -- after processing --------------------------------------------------------------------
+
+    def mark_processed(self, uid: int) -> None:
+        """Move the message or add the keyword, as configured; nothing for "none"."""
+        if self.processed_action == "none":
+            return
+        client = self._require()
+        if self.processed_action == "keyword":
+            with self._errors(f"STORE +FLAGS {self.processed_target}"):
+                client.add_flags([uid], [self.processed_target], silent=True)
+            return
+        target = self.processed_target
+        if "MOVE" in self._caps:
+            with self._errors(f"MOVE to {target}"):
+                client.move([uid], target)
+        else:
+            with self._errors(f"COPY to {target}"):
+                client.copy([uid], target)
+                client.add_flags([uid], [imapclient.DELETED], silent=True)
+                if "UIDPLUS" in self._caps:
+                    client.uid_expunge([uid])
+                # Without UIDPLUS a plain EXPUNGE would also purge whatever else the owner
+                # flagged \Deleted; the message stays flagged and fetch_new skips it.
+        _drain_untagged(client)
+
+    # -- waiting -----------------------------------------------------------------------------
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait up to timeout_s for new mail.
+
+        With IDLE: True as soon as the server reports EXISTS or RECENT, False when the time
+        ran out.  Without IDLE: sleeps min(timeout_s, poll_interval) and returns True (the
+        caller should look).
+        """
+        client = self._require()
+        if "IDLE" not in self._caps:
+            time.sleep(max(0.0, min(timeout_s, self.poll_interval)))
+            return True
+        deadline = time.monotonic() + max(0.0, timeout_s)
+        with self._errors("NOOP"):
+            # Anything that arrived since the last command is reported now (not every server
+            # reports it when IDLE starts).
+            _, responses = client.noop()
+        _drain_untagged(client)
+        if _reports_new(responses):
+            return True
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if self._idle_once(client, min(remaining, self.idle_interval)):
+                return True
+
+    def _idle_once(self, client: imapclient.IMAPClient, seconds: float) -> bool:
+        """One IDLE command of at most `seconds`; True when new mail was reported."""
+        new = False
+        with self._errors("IDLE"):
+            client.idle()
+            self._idling = True
+            started = time.monotonic()
+            while not new:
+                left = seconds - (time.monotonic() - started)
+                if left <= 0:
+                    break
+                asked = time.monotonic()
+                responses = client.idle_check(timeout=left)
+                if any(_is_bye(r) for r in responses):
+                    raise mailbox_error(self.name, "server closed the connection (BYE) during IDLE")
+                if not responses and time.monotonic() - asked < 0.9 * left:
+                    # idle_check() returns early with nothing only when the socket hit EOF.
+                    raise mailbox_error(self.name, "connection closed during IDLE")
+                new = _reports_new(responses)
+            self._idling = False
+            _, responses = client.idle_done()
+        _drain_untagged(client)
+        return new or _reports_new(responses)
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def _require(self) -> imapclient.IMAPClient:
+        if self._client is None:
+            raise mailbox_error(self.name, "not connected")
+        return self._client
+
+    def _scrub(self, exc: BaseException) -> str:
+        text = str(exc)
+        if self._password:
+            text = text.replace(self._password, "***")
+        return text
+
+    def _drop(self) -> None:
+        """Forget a connection that is no longer usable (closing its socket)."""
+        client, self._client = self._client, None
+        self._caps = frozenset()
+        self._idling = False
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.shutdown()
+
+    @contextlib.contextmanager
+    def _errors(self, operation: str) -> Iterator[None]:
+        """Turn socket / TLS / imaplib / imapclient errors into MailboxError."""
+        try:
+            yield
+        except MailboxError:
+            # raised by this module for a broken connection (BYE / EOF during IDLE, ...)
+            self._drop()
+            raise
+        except TimeoutError as exc:  # socket.timeout is TimeoutError
+            self._drop()
+            raise mailbox_error(self.name, f"{operation}: {self.host}:{self.port} did not answer within "
+                                f"{self.timeout:g}s", timeout=True) from exc
+        except imaplib.IMAP4.abort as exc:
+            self._drop()
+            text = self._scrub(exc)
+            raise mailbox_error(self.name, f"{operation}: connection lost: {text}",
+                                timeout="timed out" in text) from None
+        except imap_exceptions.CapabilityError as exc:
+            raise mailbox_error(self.name, f"{operation}: {self._scrub(exc)}") from None
+        except imap_exceptions.ProtocolError as exc:
+            self._drop()  # an answer we could not parse: the stream may be out of step
+            raise mailbox_error(self.name, f"{operation}: protocol error: {self._scrub(exc)}") from None
+        except imaplib.IMAP4.error as exc:
+            # A NO or BAD answer: the connection itself is fine and stays open (a refused
+            # keyword STORE must not cost a reconnect).
+            raise mailbox_error(self.name, f"{operation} failed: {self._scrub(exc)}") from None
+        except (OSError, EOFError, ValueError) as exc:
+            # OSError covers ssl.SSLError, refused connections, resets, DNS failures.
+            self._drop()
+            raise mailbox_error(self.name, f"{operation}: {type(exc).__name__}: {self._scrub(exc)}") \
+                from exc
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _aware(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def _reports_new(responses: Sequence[object]) -> bool:
+    return any(isinstance(r, tuple) and len(r) >= 2 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+
+def _is_bye(response: object) -> bool:
+    return isinstance(response, tuple) and bool(response) and response[0] == b"BYE"
+
+
+def _drain_untagged(client: imapclient.IMAPClient) -> None:
+    """Drop the unsolicited responses imaplib keeps forever (EXISTS, FETCH, ...).
+
+    imaplib appends every untagged response it has no taker for to a dict of lists; on a
+    connection that lives for weeks that grows without bound.
+    """
+    untagged = getattr(getattr(client, "_imap", None), "untagged_responses", None)
+    if isinstance(untagged, dict):
+        for key in ("EXISTS", "RECENT", "EXPUNGE", "FETCH", "VANISHED", "OK"):
+            untagged.pop(key, None)
+
+
+def _close_client(client: imapclient.IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:
+        with contextlib.suppress(Exception):
+            client.shutdown()

@@ -1,0 +1,488 @@
+"""ImapSource against a real Dovecot (no IMAP mocks)."""
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from intake.errors import ConfigError, MailboxAuthError, MailboxError, MailboxTimeout
+from intake.imap_source import ImapSource
+from intake.source import FetchedMessage
+from tests.fixtures.dovecot import DovecotServer, make_message
+
+NAME = "报名邮箱 intake@example.org"
+
+
+def never_seen(uidvalidity: int, uid: int) -> bool:
+    return False
+
+
+@pytest.fixture
+def make_source(dovecot: DovecotServer) -> Iterator[Callable[..., ImapSource]]:
+    """make_source(**overrides) -> a connected ImapSource on the dovecot fixture; closed after."""
+    made: list[ImapSource] = []
+
+    def make(server: DovecotServer | None = None, connect: bool = True, **overrides: object) -> ImapSource:
+        server = server or dovecot
+        options: dict[str, object] = dict(host=server.host, port=server.port, security="none",
+                                          user=server.user, password=server.password, folder="INBOX",
+                                          name=NAME, timeout=5.0)
+        options.update(overrides)
+        source = ImapSource(**options)  # type: ignore[arg-type]
+        made.append(source)
+        if connect:
+            source.connect()
+        return source
+
+    yield make
+    for source in made:
+        source.close()
+
+
+def later(delay: float, action: Callable[[], object]) -> threading.Thread:
+    """Run action in a thread after delay seconds (errors are re-raised by join_ok)."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        time.sleep(delay)
+        try:
+            action()
+        except BaseException as exc:  # pragma: no cover - reported by the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.errors = errors  # type: ignore[attr-defined]
+    thread.start()
+    return thread
+
+
+def join_ok(thread: threading.Thread) -> None:
+    thread.join(30)
+    assert not thread.is_alive()
+    if thread.errors:  # type: ignore[attr-defined]
+        raise thread.errors[0]  # type: ignore[attr-defined]
+
+
+# -- configuration, no server ----------------------------------------------------------------
+
+@pytest.mark.parametrize("overrides, key", [
+    (dict(security="ssl"), "security"),
+    (dict(processed_action="delete"), "processed_action"),
+    (dict(processed_action="move"), "processed_target"),
+    (dict(processed_action="keyword", processed_target="two words"), "processed_target"),
+    (dict(processed_action="keyword", processed_target="\\Seen"), "processed_target"),
+    (dict(processed_action="move", processed_target="INBOX"), "processed_target"),
+    (dict(host=""), "host"),
+])
+def test_bad_configuration_is_a_config_error(overrides: dict[str, object], key: str) -> None:
+    options: dict[str, object] = dict(host="imap.example.org", port=993, security="tls", user="u",
+                                      password="p", folder="INBOX", name="n")
+    options.update(overrides)
+    with pytest.raises(ConfigError) as info:
+        ImapSource(**options)  # type: ignore[arg-type]
+    assert info.value.key == key
+
+
+def test_default_ports_and_repr_without_password() -> None:
+    tls = ImapSource("imap.163.com", None, "tls", "someone@163.com", "hunter2-secret", name="163")
+    assert tls.port == 993
+    assert ImapSource("h", None, "starttls", "u", "p").port == 143
+    assert "hunter2-secret" not in repr(tls)
+    assert tls.name == "163"
+    assert ImapSource("h", 143, "none", "u@example.org", "p").name == "u@example.org"
+
+
+def test_calls_before_connect_raise_mailbox_error() -> None:
+    source = ImapSource("127.0.0.1", 1, "none", "u", "p", name="idle-box",
+                        processed_action="keyword", processed_target="$Done")
+    for call in (lambda: source.fetch_new(never_seen), lambda: source.wait(0.1),
+                 lambda: source.mark_processed(1)):
+        with pytest.raises(MailboxError, match="^idle-box: not connected"):
+            call()
+    source.close()  # harmless when not connected
+
+
+def test_server_that_never_greets_is_a_timeout() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)  # accepts into the backlog, never answers
+        port = listener.getsockname()[1]
+        source = ImapSource("127.0.0.1", port, "none", "u", "pw", name="mute", timeout=0.5)
+        started = time.monotonic()
+        with pytest.raises(MailboxTimeout) as info:
+            source.connect()
+        assert time.monotonic() - started < 5
+        assert isinstance(info.value, MailboxError) and isinstance(info.value, TimeoutError)
+        assert info.value.mailbox == "mute"  # type: ignore[attr-defined]
+        assert not source.connected
+
+
+def test_refused_connection_is_a_mailbox_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = ImapSource("127.0.0.1", port, "none", "u", "pw", name="gone", timeout=2)
+    with pytest.raises(MailboxError, match="^gone: ") as info:
+        source.connect()
+    assert not isinstance(info.value, MailboxTimeout)
+
+
+def test_missing_dovecot_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fixtures import dovecot as plugin
+
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="dovecot is not installed"):
+        plugin._missing_binary()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        plugin._missing_binary()
+
+
+# -- against Dovecot ------------------------------------------------------------------------
+
+@pytest.mark.dovecot
+def test_source_sees_idle_move_uidplus_condstore(make_source: Callable[..., ImapSource]) -> None:
+    source = make_source()
+    assert {"IDLE", "MOVE", "UIDPLUS", "CONDSTORE", "ID"} <= source.capabilities
+    assert source.connected and source.uidvalidity
+
+
+@pytest.mark.dovecot
+def test_id_is_sent_after_login(dovecot_factory) -> None:
+    server = dovecot_factory(extra_conf="imap_id_log = *\n")
+    source = ImapSource(server.host, server.port, "none", server.user, server.password, name="id")
+    source.connect()
+    source.close()
+    assert "name=receipt-intake" in server.log_text()
+
+
+@pytest.mark.dovecot
+def test_wrong_password_is_an_auth_error_and_never_logged(
+        dovecot: DovecotServer, dovecot_factory, make_source: Callable[..., ImapSource],
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret = "wrong-Pa55word-xyz"
+    # Another server for the failure: Dovecot delays later logins from an IP that failed.
+    source = make_source(dovecot_factory(), connect=False, password=secret)
+    with pytest.raises(MailboxAuthError) as info:
+        source.connect()
+    assert str(info.value).startswith(NAME + ": ")
+    assert secret not in str(info.value) and secret not in repr(info.value.__cause__)
+    good = make_source()  # the right password, with full imapclient debug logging
+    good.fetch_new(never_seen)
+    assert secret not in caplog.text
+    assert dovecot.password not in caplog.text
+    assert "LOGIN" in caplog.text  # the command was logged, redacted
+
+
+@pytest.mark.dovecot
+def test_fetch_new_returns_messages_without_setting_seen(
+        dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    when = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    raws = [make_message(subject=f"回执 {i}", attachment=("回执.xlsx", b"PK\x03\x04" + bytes(50)))
+            for i in range(3)]
+    uids = [dovecot.append("INBOX", raw, msg_time=when) for raw in raws]
+    seen_uid = dovecot.append("INBOX", make_message(subject="already read"), flags=["\\Seen"])
+    source = make_source()
+    messages = source.fetch_new(never_seen)
+    assert [m.uid for m in messages] == [*uids, seen_uid]
+    first = messages[0]
+    assert isinstance(first, FetchedMessage)
+    assert first.mailbox == NAME and first.folder == "INBOX"
+    assert first.uidvalidity == source.uidvalidity == dovecot.uidvalidity("INBOX")
+    assert first.raw == raws[0] and first.size == len(raws[0]) and not first.truncated
+    assert first.received == when and first.received.tzinfo is not None
+    assert "\\Seen" not in first.flags
+    assert "\\Seen" in messages[-1].flags
+    for uid in uids:  # still unread on the server
+        assert "\\Seen" not in dovecot.flags("INBOX", uid)
+
+
+@pytest.mark.dovecot
+def test_is_seen_filtering_and_limit(dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    uids = [dovecot.append("INBOX", make_message(subject=f"m{i}")) for i in range(6)]
+    source = make_source(batch_size=2)
+    seen: set[tuple[int, int]] = set()
+    calls: list[int] = []
+
+    def is_seen(uidvalidity: int, uid: int) -> bool:
+        assert uidvalidity == source.uidvalidity
+        calls.append(uid)
+        return (uidvalidity, uid) in seen
+
+    seen.add((source.uidvalidity, uids[0]))
+    seen.add((source.uidvalidity, uids[2]))
+    batch = source.fetch_new(is_seen, limit=2)
+    assert [m.uid for m in batch] == [uids[1], uids[3]]
+    # Not recorded as seen: offered again.
+    assert [m.uid for m in source.fetch_new(is_seen, limit=2)] == [uids[1], uids[3]]
+    for message in batch:
+        seen.add((message.uidvalidity, message.uid))
+    assert [m.uid for m in source.fetch_new(is_seen)] == [uids[4], uids[5]]
+    for uid in uids[4:]:
+        seen.add((source.uidvalidity, uid))
+    assert source.fetch_new(is_seen) == []
+    # Everything is seen now: the next search starts above the last uid.
+    calls.clear()
+    new_uid = dovecot.append("INBOX", make_message(subject="new"))
+    assert [m.uid for m in source.fetch_new(is_seen)] == [new_uid]
+    assert calls == [new_uid]
+
+
+@pytest.mark.dovecot
+def test_big_message_is_returned_with_its_header_only(
+        dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    small = make_message(subject="small")
+    big = make_message(subject="big", attachment=("big.xlsx", bytes(300_000)))
+    dovecot.append("INBOX", small)
+    dovecot.append("INBOX", big)
+    source = make_source(max_message_bytes=100_000, batch_bytes=150_000)
+    first, second = source.fetch_new(never_seen)
+    assert first.raw == small and not first.truncated
+    assert second.truncated and second.size == len(big)
+    assert second.raw.endswith(b"\r\n\r\n") and b"Subject: big" in second.raw
+    assert len(second.raw) < 2000
+
+
+@pytest.mark.dovecot
+def test_wait_returns_true_when_mail_arrives_during_idle(
+        dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    source = make_source()
+    assert source.fetch_new(never_seen) == []
+    thread = later(0.5, lambda: dovecot.append("INBOX", make_message(subject="while idling")))
+    started = time.monotonic()
+    assert source.wait(30) is True
+    assert time.monotonic() - started < 5
+    join_ok(thread)
+    assert [m.raw.count(b"while idling") for m in source.fetch_new(never_seen)] == [1]
+
+
+@pytest.mark.dovecot
+def test_wait_times_out_and_reissues_idle(dovecot: DovecotServer,
+                                          make_source: Callable[..., ImapSource]) -> None:
+    source = make_source(idle_interval=0.3)
+    started = time.monotonic()
+    assert source.wait(1.0) is False
+    assert 0.9 < time.monotonic() - started < 3
+    # Mail arriving after several IDLE re-issues is still noticed.
+    thread = later(1.0, lambda: dovecot.append("INBOX", make_message()))
+    assert source.wait(10) is True
+    join_ok(thread)
+    assert len(source.fetch_new(never_seen)) == 1
+
+
+@pytest.mark.dovecot
+def test_wait_notices_mail_that_came_before_idle(dovecot: DovecotServer,
+                                                 make_source: Callable[..., ImapSource]) -> None:
+    source = make_source()
+    source.fetch_new(never_seen)
+    dovecot.append("INBOX", make_message())
+    started = time.monotonic()
+    assert source.wait(10) is True
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.dovecot
+def test_mark_processed_move(dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    keep = dovecot.append("INBOX", make_message(subject="keep"))
+    done = dovecot.append("INBOX", make_message(subject="done"))
+    source = make_source(processed_action="move", processed_target="Processed.回执")
+    message = [m for m in source.fetch_new(never_seen) if m.uid == done][0]
+    source.mark_processed(message.uid)
+    assert dovecot.uids("INBOX") == [keep]
+    moved = dovecot.uids("Processed.回执")
+    assert len(moved) == 1
+    assert "\\Seen" not in dovecot.flags("Processed.回执", moved[0])
+    assert [m.uid for m in source.fetch_new(never_seen)] == [keep]
+
+
+@pytest.mark.dovecot
+def test_mark_processed_move_without_move_capability(dovecot_factory,
+                                                     make_source: Callable[..., ImapSource]) -> None:
+    server = dovecot_factory(extra_conf="imap_capability = IMAP4rev1 LITERAL+ IDLE UIDPLUS ID NAMESPACE\n")
+    keep = server.append("INBOX", make_message(subject="keep"))
+    done = server.append("INBOX", make_message(subject="done"))
+    source = make_source(server, processed_action="move", processed_target="Done")
+    assert "MOVE" not in source.capabilities and "UIDPLUS" in source.capabilities
+    source.fetch_new(never_seen)
+    source.mark_processed(done)
+    assert server.uids("INBOX") == [keep]  # COPY + \Deleted + UID EXPUNGE
+    assert len(server.uids("Done")) == 1
+
+
+@pytest.mark.dovecot
+def test_a_refused_command_keeps_the_connection(dovecot: DovecotServer,
+                                                make_source: Callable[..., ImapSource]) -> None:
+    uid = dovecot.append("INBOX", make_message())
+    source = make_source(processed_action="move", processed_target="Done")
+    source.fetch_new(never_seen)
+    client = dovecot.client()
+    client.delete_folder("Done")  # gone behind the source's back
+    client.logout()
+    with pytest.raises(MailboxError, match="MOVE to Done failed"):
+        source.mark_processed(uid)
+    assert source.connected
+    assert [m.uid for m in source.fetch_new(never_seen)] == [uid]
+
+
+@pytest.mark.dovecot
+def test_mark_processed_keyword(dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    uid = dovecot.append("INBOX", make_message())
+    source = make_source(processed_action="keyword", processed_target="$Receipt_Done")
+    [message] = source.fetch_new(never_seen)
+    source.mark_processed(message.uid)
+    flags = dovecot.flags("INBOX", uid)
+    assert "$Receipt_Done" in flags and "\\Seen" not in flags
+    [again] = source.fetch_new(never_seen)
+    assert "$Receipt_Done" in again.flags
+
+
+@pytest.mark.dovecot
+def test_mark_processed_none_changes_nothing(dovecot: DovecotServer,
+                                            make_source: Callable[..., ImapSource]) -> None:
+    uid = dovecot.append("INBOX", make_message())
+    source = make_source()
+    source.fetch_new(never_seen)
+    source.mark_processed(uid)
+    assert dovecot.uids("INBOX") == [uid]
+    assert "\\Seen" not in dovecot.flags("INBOX", uid)
+
+
+@pytest.mark.dovecot
+def test_without_idle_wait_sleeps_the_poll_interval(dovecot_factory,
+                                                    make_source: Callable[..., ImapSource]) -> None:
+    server = dovecot_factory(extra_conf="imap_capability = IMAP4rev1 LITERAL+ UIDPLUS MOVE ID\n")
+    source = make_source(server, poll_interval=0.3)
+    assert "IDLE" not in source.capabilities
+    started = time.monotonic()
+    assert source.wait(60) is True
+    assert 0.25 < time.monotonic() - started < 2
+    started = time.monotonic()
+    assert source.wait(0.1) is True
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.dovecot
+def test_server_stop_raises_mailbox_error_and_reconnect_works(
+        dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    first = dovecot.append("INBOX", make_message(subject="before"))
+    source = make_source()
+    uidvalidity = source.uidvalidity
+    dovecot.stop()
+    with pytest.raises(MailboxError, match=f"^{NAME}: "):
+        source.fetch_new(never_seen)
+    assert not source.connected
+    with pytest.raises(MailboxError):
+        source.connect()  # refused while the server is down
+    dovecot.start()
+    source.connect()
+    assert source.uidvalidity == uidvalidity
+    assert [m.uid for m in source.fetch_new(never_seen)] == [first]
+
+
+@pytest.mark.dovecot
+def test_server_stop_during_idle_raises_promptly(dovecot: DovecotServer,
+                                                 make_source: Callable[..., ImapSource]) -> None:
+    source = make_source()
+    thread = later(0.5, dovecot.stop)
+    started = time.monotonic()
+    with pytest.raises(MailboxError):
+        source.wait(60)
+    assert time.monotonic() - started < 10
+    join_ok(thread)
+    assert not source.connected
+    dovecot.start()
+    source.connect()
+    assert source.wait(0.2) is False
+
+
+@pytest.mark.dovecot
+def test_close_from_another_thread_ends_wait(make_source: Callable[..., ImapSource]) -> None:
+    source = make_source()
+    thread = later(0.3, source.close)
+    started = time.monotonic()
+    with pytest.raises(MailboxError):
+        source.wait(30)
+    assert time.monotonic() - started < 5
+    join_ok(thread)
+    assert not source.connected
+    source.connect()  # usable again
+    assert source.wait(0.1) is False
+
+
+@pytest.mark.dovecot
+def test_recreated_folder_gets_new_uidvalidity(dovecot: DovecotServer,
+                                               make_source: Callable[..., ImapSource]) -> None:
+    dovecot.append("INBOX", make_message(subject="one"))
+    dovecot.append("INBOX", make_message(subject="two"))
+    source = make_source()
+    old = source.uidvalidity
+    seen = {(m.uidvalidity, m.uid) for m in source.fetch_new(never_seen)}
+    assert len(seen) == 2
+    new = dovecot.recreate_folder("INBOX")
+    assert new != old
+    source.close()
+    source.connect()
+    assert source.uidvalidity == new
+    again = source.fetch_new(lambda uv, uid: (uv, uid) in seen)
+    assert len(again) == 2 and {m.uidvalidity for m in again} == {new}
+
+
+@pytest.mark.dovecot
+def test_recreated_folder_while_connected(dovecot: DovecotServer,
+                                          make_source: Callable[..., ImapSource]) -> None:
+    dovecot.append("Receipts", make_message())
+    source = make_source(folder="Receipts")
+    old = source.uidvalidity
+    source.fetch_new(never_seen)
+    dovecot.recreate_folder("Receipts")
+    # The server either ends the session or answers from the new folder; both are fine
+    # as long as a reconnect sees the new UIDVALIDITY.
+    try:
+        source.fetch_new(never_seen)
+        source.wait(0.2)
+    except MailboxError:
+        assert not source.connected
+    source.connect()
+    assert source.uidvalidity != old
+    assert len(source.fetch_new(never_seen)) == 1
+
+
+@pytest.mark.dovecot
+def test_implicit_tls_and_starttls(dovecot_factory, make_source: Callable[..., ImapSource]) -> None:
+    server = dovecot_factory(tls=True)
+    server.append("INBOX", make_message())
+    trusted = ssl.create_default_context(cafile=str(server.cafile))
+    tls = make_source(server, port=server.tls_port, security="tls", ssl_context=trusted)
+    assert len(tls.fetch_new(never_seen)) == 1
+    thread = later(0.3, lambda: server.append("INBOX", make_message(subject="over TLS")))
+    assert tls.wait(20) is True  # IDLE over TLS
+    join_ok(thread)
+    assert len(tls.fetch_new(never_seen)) == 2
+    starttls = make_source(server, port=server.port, security="starttls", ssl_context=trusted)
+    assert len(starttls.fetch_new(never_seen)) == 2
+    untrusted = make_source(server, connect=False, port=server.tls_port, security="tls")
+    with pytest.raises(MailboxError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+        untrusted.connect()
+
+
+@pytest.mark.dovecot
+def test_starttls_is_required_when_configured(make_source: Callable[..., ImapSource]) -> None:
+    source = make_source(connect=False, security="starttls")  # the plain fixture has ssl = no
+    with pytest.raises(MailboxError, match="STARTTLS"):
+        source.connect()
+    assert not source.connected
+
+
+@pytest.mark.dovecot
+def test_missing_folder_is_a_mailbox_error(make_source: Callable[..., ImapSource]) -> None:
+    source = make_source(connect=False, folder="No/Such/Folder")
+    with pytest.raises(MailboxError, match="SELECT"):
+        source.connect()
+    assert not source.connected
