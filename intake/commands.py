@@ -69,7 +69,7 @@ def print_status(data: dict, out) -> None:  # type: ignore[no-untyped-def]
     out.write("Mailboxes\n")
     for name, mb in data["mailboxes"].items():
         counts = mb.get("counts", {})
-        out.write(f"  {name} <{mb['address'] or 'each message\'s own To'}>  last poll: {mb.get('last_poll') or 'never'}  "
+        out.write(f"  {name} <{mb['address'] or 'To of each message'}>  last poll: {mb.get('last_poll') or 'never'}  "
                   f"processed={counts.get('processed', 0)} ignored={counts.get('ignored', 0)} "
                   f"failed={counts.get('failed', 0) + counts.get('pending', 0)} "
                   f"quarantined={counts.get('quarantined', 0)}"
