@@ -18,6 +18,9 @@ MAX_HEADER_SEARCH = 60
 _EXAMPLE_NAMES = {"张三", "李四", "王五", "赵六", "xxx", "某某", "示例", "样例", "例", "xx", "×××"}
 _EXAMPLE_MARKS = ("例", "示例", "样例", "举例", "填写示例", "范例", "例:", "例：")
 _EXAMPLE_MOBILES = {"13800000000", "13800138000", "13912345678", "13812345678", "13888888888"}
+_HINT_WORDS = ("必填", "选填", "请填写", "请如实", "填写说明")
+_SIGNATURE_WORDS = ("填表人", "填报人", "联系人", "经办人", "审核人", "负责人", "盖章", "签字", "签名", "日期", "合计", "共计",
+                    "注:", "注：", "备注", "说明")
 _FOOTER_WORDS = ("联系人", "填表人", "填报人", "经办人", "审核人", "负责人", "电话", "盖章", "日期", "注:", "注：",
                  "备注", "说明", "合计", "共计", "签字", "签名", "报名回执", "如有", "请于", "手机")
 
@@ -182,13 +185,17 @@ def _is_example(values: dict[str, str], seq: str, texts: list[str]) -> bool:
     if norm.compact(seq) in _EXAMPLE_MARKS or norm.compact(first) in _EXAMPLE_MARKS:
         return True
     name = norm.compact(values["name"]).lower()
-    if name.startswith(("例:", "例：", "示例", "样例")):
+    if name.startswith(("例:", "例：", "示例", "样例")) or any(w in name for w in _HINT_WORDS):
         return True
     return name in _EXAMPLE_NAMES and (norm.mobile(values["mobile"]) in _EXAMPLE_MOBILES or not values["mobile"]
                                        or "xx" in values["unit"].lower() or "×" in values["unit"])
 
 
 def _is_footer(values: dict[str, str], filled: list[str], texts: list[str]) -> bool:
+    first = norm.compact(next((t for t in texts if t), ""))
+    for text in (norm.compact(values["name"]), first):
+        if text and (text.endswith((":", "：")) or any(w in text for w in _SIGNATURE_WORDS)):
+            return True
     if len(filled) > 2:
         return False
     text = " ".join(values[f] for f in filled)

@@ -9,6 +9,7 @@ from intake.grid import CellValue
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d{9})(?!\d)")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
@@ -67,7 +68,9 @@ def mobile(value: CellValue) -> str:
         digits = digits[2:]
     if _MOBILE.match(digits):
         return digits
-    return text
+    # A mobile among other words: 13800001111（微信同号）, 手机:13800001111, 138..../139.... (the first).
+    found = _MOBILE_IN_TEXT.search(re.sub(r"[\s\-‐‑–—()（）]", "", text))
+    return found.group(1) if found else text
 
 
 def is_mobile(text: str) -> bool:

@@ -42,7 +42,12 @@ def clean_header(text: str, limit: int = 200) -> str:
 
 def reply_subject(verdict: Verdict, subject: str) -> str:
     tag = "【已确认】" if verdict.status == "accepted" else "【需修改】"
-    original = re.sub(r"^(?:【(?:已确认|需修改)】\s*)+", "", clean_header(subject))
+    original = re.sub(r"【(?:已确认|需修改)】", "", clean_header(subject)).strip()
+    while True:  # Re: 回复: 答复: Fw: 转发: in front of our own tag, from a reply to our reply
+        shorter = re.sub(r"^(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*", "", original, flags=re.I)
+        if shorter == original:
+            break
+        original = shorter
     return f"{tag}{original or '报名回执'}"
 
 

@@ -104,3 +104,18 @@ def test_gender_leader_and_arrival_normalisation():
     assert arrival(45122.5, 2023)[0] == datetime(2023, 7, 15, 12, 0)
     assert str(arrival("7月15日下午", 2023)[0]) == "2023-07-15"
     assert arrival("待定", 2023)[0] is None
+
+
+def test_hint_rows_and_multi_cell_signature_rows_are_skipped():
+    people = [["（必填）", "（必填）", "（必填）", "（必填）", "", "（必填）", "", "如6月18日下午", "是/否"],
+              person(1, "王喆", "河南省教育厅", "是"),
+              ["填表人：", "张三", None, "联系电话：", None, "0371-1234567", None, None, None],
+              ["合计", "1人", None, None, None, None, None, None, None]]
+    r = receipt_of(receipt_grid("河南省教育厅", "中职学生管理系统培训第一期", people))
+    assert [row.participant.name for row in r.rows] == ["王喆"]
+
+
+def test_mobile_found_among_other_words():
+    assert mobile("13800001111（微信同号）") == "13800001111"
+    assert mobile("手机:138 0000 1111") == "13800001111"
+    assert mobile("(+86)13800001111") == "13800001111"
