@@ -80,6 +80,28 @@ class DaemonConfig:
 
 
 @dataclass(frozen=True)
+class DigestConfig:
+    """[digest]: the organizers' daily digest per period (recipients in [organizers])."""
+    enabled: bool = True
+    cron: str = "0 8 * * *"            # minute hour day month weekday (weekday names: mon-sun)
+    timezone: str = "Asia/Shanghai"
+    stop_after: str = "end"            # no digests after the period's "deadline" / "end" / "never"
+    attach_workbook: bool = True
+    from_addr: str = ""                # default: reply_from of the mailbox serving the period
+
+
+@dataclass(frozen=True)
+class RemindersConfig:
+    """[reminders]: before a deadline, provinces without an accepted receipt get one reminder."""
+    enabled: bool = True
+    days_before: tuple[int, ...] = (3, 1)   # remind this many days before the deadline (each once)
+    cron: str = "0 9 * * *"            # the time of day reminders go out
+    timezone: str = "Asia/Shanghai"
+    attach_template: bool = True
+    from_addr: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     notice: Notice
@@ -90,6 +112,9 @@ class Config:
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     organizers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    reminders: RemindersConfig = field(default_factory=RemindersConfig)
+    contacts: dict[str, tuple[str, ...]] = field(default_factory=dict)   # province -> addresses
 
 
 def _section(cls: type, data: dict[str, Any], where: str) -> Any:
@@ -158,10 +183,53 @@ def load_config(path: str | Path | None = None) -> Config:
     outbox = _section(OutboxConfig, data.get("outbox", {}), "outbox")
     daemon = _section(DaemonConfig, data.get("daemon", {}), "daemon")
     storage_dir = base / data.get("storage", {}).get("directory", "var/intake")
-    organizers = {k: tuple(v) for k, v in data.get("organizers", {}).items()}
+    organizers = _addresses(data.get("organizers", {}), "organizers",
+                            lambda k: notice.period(k) is not None, "not a period of the notice")
+    contacts = _addresses(data.get("contacts", {}), "contacts",
+                          lambda k: notice.unit(k) is not None, "not a unit in the notice")
+    digest = _scheduled(_section(DigestConfig, data.get("digest", {}), "digest"), "digest")
+    if digest.stop_after not in ("deadline", "end", "never"):
+        raise ConfigError("digest.stop_after", 'must be "deadline", "end" or "never"')
+    reminders = _scheduled(_section(RemindersConfig, data.get("reminders", {}), "reminders"), "reminders")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 60 for n in reminders.days_before):
+        raise ConfigError("reminders.days_before", "must be a list of whole numbers of days, 0 to 60")
     return Config(path=path, notice=notice, policy=policy, limits=limits, storage_dir=storage_dir,
                   mailboxes=tuple(mailboxes), outbox=_outbox_paths(outbox, base), daemon=daemon,
-                  organizers=organizers)
+                  organizers=organizers, digest=digest, reminders=reminders, contacts=contacts)
+
+
+def _addresses(table: Any, where: str, valid_key: Any, why: str) -> dict[str, tuple[str, ...]]:
+    """A table of key = ["a@b.cn", ...], as [organizers] and [contacts] are written."""
+    if not isinstance(table, dict):
+        raise ConfigError(where, "expected a table")
+    out = {}
+    for key, value in table.items():
+        if not valid_key(key):
+            raise ConfigError(f"{where}.{key}", why)
+        if not isinstance(value, list) or not all(isinstance(a, str) and "@" in a.strip()[1:-1] for a in value):
+            raise ConfigError(f"{where}.{key}", 'expected a list of addresses ("name@example.cn")')
+        out[key] = tuple(a.strip() for a in value)
+    return out
+
+
+def _scheduled(section: Any, where: str) -> Any:
+    """Check the cron expression and time zone of [digest] / [reminders] now, not at the first run."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from apscheduler.triggers.cron import CronTrigger
+    try:
+        tz = ZoneInfo(section.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{where}.timezone", f"unknown time zone {section.timezone!r}") from exc
+    fields_ = section.cron.split()
+    if len(fields_) == 5 and any(ch.isdigit() for ch in fields_[4]):
+        # APScheduler 3 counts weekdays from Monday = 0, crontab from Sunday = 0: names are unambiguous.
+        raise ConfigError(f"{where}.cron", "write weekdays as names (mon-fri, sun), not numbers")
+    try:
+        CronTrigger.from_crontab(section.cron, timezone=tz)
+    except ValueError as exc:
+        raise ConfigError(f"{where}.cron", f"not a cron expression (minute hour day month weekday): {exc}") from exc
+    return section
 
 
 def _replace_path(mb: MailboxConfig, base: Path) -> MailboxConfig:

@@ -126,6 +126,8 @@ class Daemon:
                 result[mb.name] = f"error: {exc}"
             finally:
                 source.close()
+        from intake.schedule import run_due_once
+        run_due_once(self)  # digests and reminders due now, or missed while the daemon was down
         self.deliver()
         self.write_status()
         return result
@@ -137,10 +139,13 @@ class Daemon:
         threads.append(threading.Thread(target=self._deliver_loop, name="deliver", daemon=True))
         for t in threads:
             t.start()
+        from intake.schedule import start_scheduler
+        scheduler = start_scheduler(self)  # digests and reminders (cron jobs, and a catch-up now)
         try:
             while not self.stop.wait(30):
                 self.write_status()
         finally:
+            scheduler.shutdown(wait=True)
             self.stop.set()
             self.wake.set()
             for t in threads:

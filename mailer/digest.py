@@ -1,0 +1,93 @@
+"""The organizers' digest as a message: plain text and HTML alternatives, the roster workbook attached.
+
+Pure: DigestData in (mailer.digest_data), RFC 5322 bytes out.  ``Auto-Submitted:
+auto-generated`` keeps it out of auto-reply loops (our own classifier ignores it too).
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from mailer import digest_format as F
+from mailer.compose import clean_header
+from mailer.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData
+from mailer.digest_html import render_html
+
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _text_bar(value: int, scale: int, width: int = 20) -> str:
+    return "█" * (round(width * value / scale) if scale else 0)
+
+
+def render_text(data: DigestData) -> str:
+    t = data.totals
+    out = [f"{F.period_title(data)} 报名日报（{data.now.month}月{data.now.day}日）", "", F.headline(data), ""]
+    missing = [p for p in data.provinces if p.status == MISSING]
+    rejected = [p for p in data.provinces if p.status == REJECTED]
+    if missing or rejected:
+        out.append(f"尚未完成报名的省份（{len(missing) + len(rejected)}）：")
+        for p in missing:
+            note = "，已催报 " + "、".join(p.reminded) if p.reminded else ("" if p.contacts else "，无联系邮箱，未能催报")
+            out.append(f"  - {p.province} 未报送{note}")
+        out += [f"  - {p.province} 已报送 {p.versions} 版，尚未通过（{len(p.errors)} 个问题待修改）" for p in rejected]
+    else:
+        out.append("全部参训省份均已确认报名。")
+    out += ["", "本期安排："] + [f"  {k}：{v}" for k, v in F.facts(data)]
+    out += ["", "各省报送情况（已确认名单人数，按单位类别：" + "/".join(F.KIND_SHORT[k] for k in KINDS) + "）："]
+    scale = max([p.headcount for p in data.provinces] + [1])
+    for p in data.provinces:
+        kinds = "/".join(str(p.by_kind[k]) for k in KINDS)
+        late = "，逾期" if p.late or (p.status == MISSING and data.past_deadline) else ""
+        open_ = f"，待修改 {len(p.errors)}，提示 {len(p.warnings)}" if p.errors or p.warnings else ""
+        out.append(f"  {p.province:<6}\t{F.STATUS_LABELS[p.status]}\t{p.headcount:>3} 人 {_text_bar(p.headcount, scale)}"
+                   f"  （{kinds}；{p.versions} 版；最近收到 {F.when(p.last_received)}{late}{open_}）")
+    out.append(f"  合计：{t['people']} 人（" + "，".join(f"{F.KIND_SHORT[k]} {t[f'kind_{k}']}" for k in KINDS)
+               + f"）；男 {t['men']}，女 {t['women']}；领队 {t['leaders']}；逾期 {t['late']} 省")
+    if data.hotels:
+        out += ["", "各酒店人数："] + [f"  {h.name}（{'、'.join(h.provinces)}）：{h.headcount} 人" for h in data.hotels]
+    if data.arrivals:
+        out += ["", "抵达日期："] + [f"  {F.day_label(d)}：{n} 人" for d, n in data.arrivals]
+    leaders = [f"  {p.province}：" + ("、".join(f"{x.name} {x.mobile}" for x in p.leaders) or "（未指定领队）")
+               for p in data.provinces if p.status == ACCEPTED]
+    if leaders:
+        out += ["", "各省领队："] + leaders
+    problems = [f"  {p.province} [{F.SEVERITY_LABELS.get(x.severity, x.severity)}] {x.message}"
+                for p in data.provinces for x in (*p.errors, *p.warnings)]
+    out += ["", "待处理问题：" + ("" if problems else "无")] + problems
+    changes = F.change_lines(data)
+    out += ["", ("至今收到的回执（首份日报）：" if data.first else "自上次日报以来的变化：") + ("" if changes else "无新回执。")]
+    out += [f"  {c}" for c in changes]
+    reminded = [f"  {p.province}：{'、'.join(p.reminded)}（{'、'.join(p.reminded_to)}）" for p in data.provinces if p.reminded]
+    out += ["", "催报记录：" + ("" if reminded else "尚未发送催报邮件。")] + reminded
+    if data.others:
+        out += ["", "其他来件（不在本期参训范围或省份不明）："]
+        out += [f"  {o.get('province') or '不明'}：{o.get('versions', 0)} 版" for o in data.others]
+    out += ["", "本邮件由报名系统自动生成，请勿直接回复。附件为本期报名名单（Excel）。"]
+    return "\n".join(out) + "\n"
+
+
+def workbook_filename(data: DigestData) -> str:
+    return f"{F.period_title(data)}报名名单-{data.now:%Y%m%d}.xlsx"
+
+
+def compose_digest(data: DigestData, *, from_addr: str, to: list[str] | tuple[str, ...], key: str,
+                   workbook: bytes | None = None, now: datetime | None = None) -> bytes:
+    """The digest message; ``key`` (the outbox key) makes its Message-ID stable across retries."""
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = clean_header(from_addr)
+    msg["To"] = ", ".join(clean_header(a) for a in to)
+    msg["Subject"] = clean_header(F.subject(data), 300)
+    msg["Date"] = format_datetime(now or data.now)
+    domain = from_addr.rpartition("@")[2] or "intake.local"
+    msg["Message-ID"] = f"<digest-{hashlib.sha256(key.encode()).hexdigest()[:32]}@{clean_header(domain, 100)}>"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg.set_content(render_text(data), charset="utf-8")
+    msg.add_alternative(render_html(data), subtype="html", charset="utf-8")
+    if workbook is not None:
+        msg.add_attachment(workbook, maintype=XLSX[0], subtype=XLSX[1], filename=workbook_filename(data))
+    return msg.as_bytes()

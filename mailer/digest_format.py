@@ -1,0 +1,90 @@
+"""Chinese labels and phrases shared by the digest's text and HTML renderings and the workbook."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from mailer.digest_data import ACCEPTED, MISSING, REJECTED, UNKNOWN_DAY, DigestData
+from rules.judge import date_span, moment
+from rules.problems import FIELD_LABELS
+from rules.units import BUREAU, DEPARTMENT, OTHER, SCHOOL
+
+STATUS_LABELS = {ACCEPTED: "已确认", REJECTED: "需修改", MISSING: "未报送"}
+KIND_LABELS = {DEPARTMENT: "省级教育行政部门", BUREAU: "地市级教育行政部门", SCHOOL: "学校", OTHER: "其他"}
+KIND_SHORT = {DEPARTMENT: "省级", BUREAU: "地市级", SCHOOL: "学校", OTHER: "其他"}
+KIND_COLORS = {DEPARTMENT: "#2f6db5", BUREAU: "#e08a1e", SCHOOL: "#3a9a4a", OTHER: "#9a9a9a"}
+SEVERITY_LABELS = {"error": "需修改", "warning": "提示"}
+WEEKDAYS = "一二三四五六日"
+
+
+def when(value: datetime | None) -> str:
+    """6月18日 14:05 (Asia/Shanghai time as the notice writes it), or "—"."""
+    if value is None:
+        return "—"
+    return moment(value).split("年", 1)[1]
+
+
+def day_label(day: str) -> str:
+    if day == UNKNOWN_DAY:
+        return day
+    d = date.fromisoformat(day)
+    return f"{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
+
+
+def period_title(data: DigestData) -> str:
+    return f"{data.program.name}第{data.period.number}期"
+
+
+def deadline_phrase(data: DigestData) -> str:
+    deadline = moment(data.period.deadline)
+    if data.past_deadline:
+        late = f"，已过 {-data.days_left} 天" if data.days_left < 0 else ""
+        return f"报名已于 {deadline} 截止{late}"
+    if data.days_left == 0:
+        return f"今天报名截止（{deadline}）"
+    return f"距报名截止还有 {data.days_left} 天（{deadline}）"
+
+
+def headline(data: DigestData) -> str:
+    t = data.totals
+    return (f"截至 {when(data.now)}：已确认 {t['accepted']}/{t['admitted']} 个省份，需修改 {t['not_accepted']} 个，"
+            f"未报送 {t['missing']} 个；已确认名单共 {t['people']} 人。{deadline_phrase(data)}。")
+
+
+def subject(data: DigestData) -> str:
+    t = data.totals
+    missing = f"，未报送 {t['missing']} 省" if t["missing"] else ""
+    return (f"【报名日报】{period_title(data)} {data.now.month}月{data.now.day}日："
+            f"已确认 {t['accepted']}/{t['admitted']} 省，{t['people']} 人{missing}")
+
+
+def facts(data: DigestData) -> list[tuple[str, str]]:
+    p = data.period
+    rows = [("培训", f"{data.program.full_name or data.program.name}（第{p.number}期）"),
+            ("时间", f"{date_span(p)}（{p.start.year}年）"),
+            ("地点", (p.venue if p.venue.startswith(p.city) else f"{p.city} {p.venue}")
+             + (f"（{p.venue_address}）" if p.venue_address else "")),
+            ("报名邮箱", p.mailbox), ("报名截止", deadline_phrase(data)),
+            ("参训省份", f"{len(p.provinces)} 个：" + "、".join(p.provinces))]
+    if p.hotels and (len(p.hotels) > 1 or p.hotels[0].provinces):
+        rows.append(("住宿", "；".join(f"{h.name}（{'、'.join(h.provinces)}）" for h in p.hotels)))
+    return rows
+
+
+def field_label(field: str | None) -> str:
+    return FIELD_LABELS.get(field or "", field or "")
+
+
+def change_lines(data: DigestData) -> list[str]:
+    out = []
+    for c in data.changes:
+        head = f"{c.province} 第 {c.version} 版（{when(c.received)}，{STATUS_LABELS.get(c.status, c.status)}，{c.participants} 人）"
+        parts = []
+        if c.added:
+            parts.append("新增 " + "、".join(c.added))
+        if c.removed:
+            parts.append("删除 " + "、".join(c.removed))
+        if c.changed:
+            fields = [f"{x.split('：', 1)[0]}的{field_label(x.split('：', 1)[-1])}" for x in c.changed]
+            parts.append("修改 " + "、".join(dict.fromkeys(fields)))
+        out.append(head + ("：" + "；".join(parts) if parts else ""))
+    return out
