@@ -1,0 +1,84 @@
+"""Picks a reader by content and runs it inside the attachment limits.
+
+Each reader module has ``can_read(name, head) -> bool`` (head is the whole
+attachment; most readers only look at its first bytes) and
+``read(data, name, limits) -> list[Grid]``.  They are tried in order; the
+file name only matters to the text readers, when content alone cannot tell
+CSV from other text.
+"""
+from __future__ import annotations
+
+import logging
+from types import ModuleType
+
+from intake.errors import UnreadableAttachment
+from intake.grid import Grid
+from intake.limits import Limits
+
+from . import archive, csvtext, docx, htmltables, mhtml, plaintext, xls, xlsx, xml2003
+from ._common import quiet_warnings
+
+log = logging.getLogger(__name__)
+
+READERS: tuple[ModuleType, ...] = (xlsx, docx, archive, xls, xml2003, mhtml, htmltables, csvtext, plaintext)
+
+# Formats recognised only to be refused: (magic, reason, what it is).
+KNOWN: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF", "unsupported", "PDF document"),
+    (b"\xff\xd8\xff", "unsupported", "JPEG image"),
+    (b"\x89PNG\r\n\x1a\n", "unsupported", "PNG image"),
+    (b"GIF8", "unsupported", "GIF image"),
+    (b"II*\x00", "unsupported", "TIFF image"),
+    (b"MM\x00*", "unsupported", "TIFF image"),
+    (b"Rar!\x1a\x07", "unsupported", "RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "unsupported", "7z archive"),
+    (b"\x1f\x8b", "unsupported", "gzip data"),
+    (b"BZh", "unsupported", "bzip2 data"),
+    (b"%!PS", "unsupported", "PostScript document"),
+    (b"{\\rtf", "legacy_format", "RTF document"),
+)
+
+
+def read_bytes(name: str, data: bytes, limits: Limits) -> list[Grid]:
+    """The grids of one attachment, or UnreadableAttachment; never any other exception."""
+    if len(data) > limits.max_attachment_bytes:
+        raise UnreadableAttachment(name, "too_large", f"{len(data)} bytes (limit {limits.max_attachment_bytes})")
+    if not data.strip(b" \t\r\n\x00\x1a"):
+        raise UnreadableAttachment(name, "empty", "no content")
+    for magic, reason, what in KNOWN:
+        if data.startswith(magic):
+            raise UnreadableAttachment(name, reason, what)
+    if data[:2] == b"BM" and data[6:10] == b"\x00\x00\x00\x00":
+        raise UnreadableAttachment(name, "unsupported", "BMP image")
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        raise UnreadableAttachment(name, "unsupported", "WEBP image")
+    for reader in READERS:
+        if _can_read(reader, name, data):
+            grids = _run(reader, name, data, limits)
+            if not grids:
+                raise UnreadableAttachment(name, "empty", f"no table found ({_short(reader)})")
+            return grids
+    raise UnreadableAttachment(name, "unsupported", "unknown file format")
+
+
+def _short(reader: ModuleType) -> str:
+    return reader.__name__.rsplit(".", 1)[-1]
+
+
+def _can_read(reader: ModuleType, name: str, data: bytes) -> bool:
+    try:
+        return bool(reader.can_read(name, data))
+    except Exception:  # a sniffing bug must not stop the other readers
+        log.exception("%s: %s.can_read failed", name, _short(reader))
+        return False
+
+
+def _run(reader: ModuleType, name: str, data: bytes, limits: Limits) -> list[Grid]:
+    try:
+        with quiet_warnings():
+            return list(reader.read(data, name, limits))
+    except UnreadableAttachment:
+        raise
+    except Exception as exc:  # libraries fail on damaged files in every possible way
+        log.info("%s: %s reader failed: %r", name, _short(reader), exc)
+        raise UnreadableAttachment(name, "corrupt", f"{type(exc).__name__}: {exc}"[:500]) from exc
