@@ -67,7 +67,7 @@ def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: d
     mid = msg.message_id or "-"
     cls = classify(msg)
     if cls.kind != "candidate" and not oversize:
-        log.info("%s ignored kind=%s reason=%s", mid, cls.kind, cls.reason)
+        log.debug("%s ignored kind=%s reason=%s", mid, cls.kind, cls.reason)
         return Outcome(Verdict(status="ignored", ignored_reason=f"{cls.kind}: {cls.reason}"), msg, cls, None,
                        mailbox, received)
     if oversize:
@@ -81,7 +81,7 @@ def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: d
     if receipt is None and msg.text:
         receipt = _extract(_safe(lambda: read_text_body(msg.text, limits), mid), msg, ctx)
     verdict = _judge(receipt, failures, msg, ctx, mailbox, received)
-    log.info("%s %s program=%s period=%s province=%s rows=%d problems=%s", mid, verdict.status, verdict.program,
+    log.debug("%s %s program=%s period=%s province=%s rows=%d problems=%s", mid, verdict.status, verdict.program,
              verdict.period, verdict.province, len(verdict.participants),
              ",".join(sorted({p.code for p in verdict.problems})) or "-")
     return Outcome(verdict, msg, cls, receipt, mailbox, received)
