@@ -120,3 +120,17 @@ def test_state_directories_and_files_are_private(tmp_path, mode):
     for p in state.rglob("*"):
         expected = mode if p.is_dir() else 0o600
         assert p.stat().st_mode & 0o777 == expected, p
+
+
+def test_log_has_one_line_per_message_with_its_id_and_no_phone_numbers(tmp_path, caplog):
+    import logging
+    import re
+    path, maildir = local_config(tmp_path)
+    deliver(maildir, "1.eml", receipt_message("hn@haedu.gov.cn", "河南省教育厅", HN, message_id="<one@x>"))
+    with caplog.at_level(logging.DEBUG), Daemon(load_config(path)) as daemon:
+        daemon.run_once()
+    lines = [r.getMessage() for r in caplog.records]
+    info = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert [line for line in info if line.startswith("one@x ")] == [
+        "one@x accepted program=zz-student period=1 province=河南 rows=2 replied=True"]
+    assert not any(re.search(r"1[3-9]\d{9}", line) for line in lines)
