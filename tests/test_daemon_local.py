@@ -134,3 +134,32 @@ def test_log_has_one_line_per_message_with_its_id_and_no_phone_numbers(tmp_path,
     assert [line for line in info if line.startswith("one@x ")] == [
         "one@x accepted program=zz-student period=1 province=河南 rows=2 replied=True"]
     assert not any(re.search(r"1[3-9]\d{9}", line) for line in lines)
+
+
+def test_a_failing_mailbox_does_not_stop_the_others(tmp_path, monkeypatch):
+    import socket
+    with socket.socket() as s:            # a port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    path, maildir = local_config(tmp_path, "")
+    text = path.read_text(encoding="utf-8").replace("[outbox]", f'''[[mailboxes]]
+name = "dead"
+kind = "imap"
+host = "127.0.0.1"
+port = {dead_port}
+security = "none"
+user = "nobody"
+password_env = "INTAKE_DEAD_PASSWORD"
+address = "287455270@qq.com"
+periods = ["gz-status/3"]
+[outbox]''')
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("INTAKE_DEAD_PASSWORD", "x")
+    deliver(maildir, "1.eml", receipt_message("hn@haedu.gov.cn", "河南省教育厅", HN))
+    config = load_config(path)
+    config = type(config)(**{**config.__dict__, "mailboxes": tuple(reversed(config.mailboxes))})  # dead one first
+    with Daemon(config) as daemon:
+        result = daemon.run_once()
+        assert str(result["dead"]).startswith("error") and result["local"] == 1
+        assert daemon.status()["mailboxes"]["dead"]["error"]
+    assert len(sent(tmp_path)) == 1
