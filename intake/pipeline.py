@@ -17,6 +17,7 @@ from intake.extract import extract
 from intake.grid import Grid
 from intake.limits import Limits
 from intake.message import Attachment, DecodedMessage, decode_message
+from intake.quoting import own_words
 from intake.readers import read_attachment, read_html_body, read_text_body
 from rules.judge import Circumstances, judge
 from rules.notice import Notice
@@ -138,7 +139,8 @@ def _extract(grids: list[Grid], msg: DecodedMessage, ctx: Context,
              filenames: list[str] | None = None) -> Receipt | None:
     names = filenames if filenames is not None else [a.filename for a in msg.attachments if a.filename]
     return extract(grids, year=ctx.notice.year, subject=msg.subject, filenames=names,
-                   body=msg.text or _strip_tags(msg.html), sender=msg.sender, sender_name=msg.sender_name)
+                   body=own_words(msg.text or _strip_tags(msg.html)), sender=msg.sender,
+                   sender_name=msg.sender_name)
 
 
 def _judge(receipt: Receipt | None, failures: list[tuple[str, str]], msg: DecodedMessage, ctx: Context,

@@ -102,3 +102,17 @@ def test_gbk_csv_and_html_body_table_are_read():
     raw = MessageBuilder(sender="a@163.com", to="yaoy@moe.edu.cn", subject="湖南报名回执", client="163").html(html).build()
     v = run(raw)
     assert (v.province, v.participants[0].name, v.participants[0].mobile) == ("湖南", "李堃", "13900002222")
+
+
+def test_a_reply_quoting_our_rejection_is_not_read_as_naming_a_period():
+    from intake.quoting import own_words
+    quoted = ("姚老师，已按要求修改，请查收。\n\n------------------ 原始邮件 ------------------\n发件人: yaoy@moe.edu.cn\n"
+              "西藏不在中职学生管理系统培训第1期的参训范围内。按通知安排，西藏参加第3期\n")
+    assert own_words(quoted).strip() == "姚老师，已按要求修改，请查收。"
+    assert own_words("好的\n> 第1期\n谢谢") == "好的\n谢谢"
+    data = receipt_xlsx("西藏自治区教育厅", "", [("顾莉燕", "女", "西藏自治区教育厅", "18239115606")])
+    raw = (MessageBuilder(sender="gu@163.com", to="yaoy@moe.edu.cn", subject="回复：【需修改】西藏报名回执", client="163")
+           .text(quoted).attach("西藏回执.xlsx", data).build())
+    v = run(raw)
+    assert (v.program, v.period, v.province) == ("zz-student", 3, "西藏")
+    assert "province_not_in_session" not in {p.code for p in v.problems}
