@@ -9,6 +9,7 @@ from pathlib import Path
 from intake.config import load_config
 
 STATUS = {"accepted": "已确认", "rejected": "需修改"}
+FORMAT_NAMES = {"doc_wps_odt": "doc/wps/odt", "ods": "ods", "pdf_text": "pdf", "ocr": "scans(OCR)"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -76,6 +77,16 @@ def print_status(data: dict, out) -> None:  # type: ignore[no-untyped-def]
                   f"failed={counts.get('failed', 0) + counts.get('pending', 0)} "
                   f"quarantined={counts.get('quarantined', 0)}"
                   + (f"  ERROR: {mb['error']}" if mb.get("error") else "") + "\n")
+    formats = data.get("formats")
+    if formats:
+        out.write("Formats  " + "  ".join(f"{FORMAT_NAMES.get(k, k)}={'on' if v else 'OFF'}"
+                                          for k, v in formats.items()) + "\n")
+        if not formats.get("doc_wps_odt", True) or not formats.get("ods", True):
+            out.write("  legacy conversion is off: .doc/.wps/.odt/.ods senders are asked for xlsx or docx "
+                      "(install libreoffice-writer and libreoffice-calc)\n")
+        if not formats.get("ocr", True):
+            out.write("  OCR is off: scanned PDFs and photos are refused (install tesseract-ocr and "
+                      "tesseract-ocr-chi-sim)\n")
     ob = data.get("outbox", {})
     out.write("Outbox  " + "  ".join(f"{k}={v}" for k, v in sorted(ob.items())) + "\n")
     for key in data.get("flagged", []):

@@ -19,6 +19,7 @@ from intake.config import Config, MailboxConfig
 from intake.errors import MailboxError
 from intake.imap_source import ImapSource
 from intake.maildir_source import MaildirSource
+from intake.readers.registry import capabilities
 from intake.service import Service
 from intake.source import MailSource
 from mailer.delivery import DeliveryReport, deliver_pending
@@ -95,6 +96,8 @@ class Daemon:
             for fm in batch:
                 tried.add((fm.uidvalidity, fm.uid))
                 result = self.service.handle(fm, mb)
+                if result.replied:
+                    self.wake.set()   # send this reply now, not after the whole backlog (burst latency)
                 if result.outcome in ("processed", "ignored", "duplicate", "quarantined"):
                     handled += 1
                     try:
@@ -106,10 +109,11 @@ class Daemon:
             self.wake.set()
         return handled
 
-    def deliver(self) -> DeliveryReport:
+    def deliver(self, runner: asyncio.Runner | None = None) -> DeliveryReport:
         d = self.config.daemon
-        return asyncio.run(deliver_pending(self.outbox, self.sender, backoff=(d.retry_base, d.retry_factor, d.retry_cap),
-                                           max_attempts=d.max_attempts, log=log))
+        rounds = deliver_pending(self.outbox, self.sender, backoff=(d.retry_base, d.retry_factor, d.retry_cap),
+                                 max_attempts=d.max_attempts, log=log)
+        return runner.run(rounds) if runner is not None else asyncio.run(rounds)
 
     def run_once(self) -> dict[str, int | str]:
         """Poll every mailbox once, then send the outbox.  Returns handled counts per mailbox."""
@@ -134,6 +138,11 @@ class Daemon:
 
     # -- forever -----------------------------------------------------------------------------
     def run_forever(self) -> None:
+        formats = capabilities()
+        off = [k for k, on in formats.items() if not on]
+        if off:
+            log.warning("formats off (their senders are asked for xlsx/docx): %s; see README, System packages",
+                        ", ".join(off))
         threads = [threading.Thread(target=self._watch, args=(mb,), name=f"watch-{mb.name}", daemon=True)
                    for mb in self.config.mailboxes]
         threads.append(threading.Thread(target=self._deliver_loop, name="deliver", daemon=True))
@@ -182,13 +191,16 @@ class Daemon:
                     log.debug("%s close failed", mb.name, exc_info=True)
 
     def _deliver_loop(self) -> None:
-        while not self.stop.is_set():
-            self.wake.wait(timeout=self.config.daemon.delivery_interval)
-            self.wake.clear()
-            try:
-                self.deliver()
-            except Exception:
-                log.exception("outbox delivery round failed")
+        # One event loop for every round: a burst has a round per reply, and a new loop (with its
+        # own resolver thread) per round cost more than the round.
+        with asyncio.Runner() as runner:
+            while not self.stop.is_set():
+                self.wake.wait(timeout=self.config.daemon.delivery_interval)
+                self.wake.clear()
+                try:
+                    self.deliver(runner)
+                except Exception:
+                    log.exception("outbox delivery round failed")
 
     # -- operator's view ---------------------------------------------------------------------
     def status(self) -> dict:
@@ -202,7 +214,7 @@ class Daemon:
             periods[period.key] = {"admitted": len(period.provinces), "submissions": subs}
         return {"written": datetime.now(CST).isoformat(timespec="seconds"), "mailboxes": mailboxes,
                 "outbox": self.outbox.stats(), "flagged": [i.key for i in self.outbox.items("failed")],
-                "periods": periods}
+                "periods": periods, "formats": capabilities()}
 
     def write_status(self) -> None:
         try:

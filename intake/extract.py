@@ -21,6 +21,14 @@ _EXAMPLE_MOBILES = {"13800000000", "13800138000", "13912345678", "13812345678", 
 _HINT_WORDS = ("必填", "选填", "请填写", "请如实", "填写说明")
 _SIGNATURE_WORDS = ("填表人", "填报人", "联系人", "经办人", "审核人", "负责人", "盖章", "签字", "签名", "日期", "合计", "共计",
                     "注:", "注：", "备注", "说明")
+# An OCR'd cell below this confidence is reported (ocr_uncertain) instead of taken silently.
+# Mobiles, e-mails and times need more: a wrong digit or letter reads nearly as confidently as a right one.
+OCR_UNCERTAIN = 0.70
+OCR_UNCERTAIN_LATIN = 0.85
+_LATIN_FIELDS = ("mobile", "email", "arrival")
+# An OCR grid beats an editable one only when it maps this many more columns (a stamped
+# scan sent with the xlsx it was printed from: the xlsx wins, the scan is the signed record).
+OCR_PENALTY = 1
 _FOOTER_WORDS = ("联系人", "填表人", "填报人", "经办人", "审核人", "负责人", "电话", "盖章", "日期", "注:", "注：",
                  "备注", "说明", "合计", "共计", "签字", "签名", "报名回执", "如有", "请于", "手机")
 
@@ -28,13 +36,14 @@ _FOOTER_WORDS = ("联系人", "填表人", "填报人", "经办人", "审核人"
 def extract(grids: Sequence[Grid], *, year: int, subject: str = "", filenames: Sequence[str] = (),
             body: str = "", sender: str = "", sender_name: str = "") -> Receipt | None:
     """The best receipt among the grids, or None when none holds a participant table."""
-    best: tuple[tuple[int, int], Receipt] | None = None
+    best: tuple[tuple[bool, int, bool, int], Receipt] | None = None
     for grid in grids:
         receipt = extract_grid(grid, year)
         if receipt is None:
             continue
-        score = (len(receipt.columns), len(receipt.rows))
-        if best is None or (score[1] > 0, score) > (best[0][1] > 0, best[0]):
+        score = (len(receipt.rows) > 0, len(receipt.columns) - OCR_PENALTY * receipt.ocr, not receipt.ocr,
+                 len(receipt.rows))
+        if best is None or score > best[0]:
             best = (score, receipt)
     if best is None:
         return None
@@ -54,7 +63,7 @@ def extract_grid(grid: Grid, year: int) -> Receipt | None:
     if found is None:
         return None
     header_row, mapping, data_start = found
-    receipt = Receipt(source=grid.label, header_row=header_row + 1)
+    receipt = Receipt(source=grid.label, header_row=header_row + 1, ocr=grid.ocr)
     labels = _labels(texts, header_row, data_start, mapping)
     receipt.columns = {f: " ".join(str(rows[r][c]).split()) for f, (r, c) in labels.items()}
     receipt.missing_columns = [f for f in PARTICIPANT_FIELDS if f not in mapping]
@@ -62,8 +71,21 @@ def extract_grid(grid: Grid, year: int) -> Receipt | None:
     for r in range(data_start, len(rows)):
         row = _read_row(rows[r], texts[r], mapping, r + 1, year)
         if row is not None:
+            if grid.ocr:
+                row.uncertain = _uncertain(grid, r, mapping)
             receipt.rows.append(row)
     return receipt
+
+
+def _uncertain(grid: Grid, r: int, mapping: dict[str, int]) -> list[str]:
+    """The fields of an OCR'd row whose cell the recogniser was unsure of."""
+    out = []
+    for field in PARTICIPANT_FIELDS:
+        col = mapping.get(field)
+        conf = grid.cell_confidence(r, col) if col is not None else None
+        if conf is not None and conf < (OCR_UNCERTAIN_LATIN if field in _LATIN_FIELDS else OCR_UNCERTAIN):
+            out.append(field)
+    return out
 
 
 def texts_at(texts: list[list[str]], r: int, c: int) -> str:

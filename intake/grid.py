@@ -32,7 +32,11 @@ class Grid:
     merges: merged ranges as found in the file.
     lines:  free text that surrounds the table (docx paragraphs above it, text
             lines around an HTML table), where header fields may be written.
-    kind:   the reader that made it: xlsx, xls, docx, csv, html, text.
+    kind:   the reader that made it: xlsx, xls, docx, csv, html, text, pdf, ocr
+            (doc, wps, odt, ods: read by the docx/xlsx reader after conversion).
+    ocr:    every value was read by OCR from a scan or a photo, so any of them may be wrong.
+    confidence: for an OCR grid, the recogniser's confidence (0.0-1.0) per
+            (row, col) of each non-empty cell; a merged range has it at its top-left.
     """
 
     source: str
@@ -41,6 +45,8 @@ class Grid:
     merges: list[Merge] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     kind: str = ""
+    ocr: bool = False
+    confidence: dict[tuple[int, int], float] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -49,6 +55,15 @@ class Grid:
     def cell(self, row: int, col: int) -> CellValue:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
             return self.rows[row][col]
+        return None
+
+    def cell_confidence(self, row: int, col: int) -> float | None:
+        """The OCR confidence of a cell, looked up at the top-left of a merge covering it; None if unknown."""
+        if (row, col) in self.confidence:
+            return self.confidence[(row, col)]
+        for m in self.merges:
+            if m.top <= row <= m.bottom and m.left <= col <= m.right:
+                return self.confidence.get((m.top, m.left))
         return None
 
     def filled(self) -> list[list[CellValue]]:

@@ -16,3 +16,8 @@ class Limits:
     max_zip_total_bytes: int = 50 * 1024 * 1024  # uncompressed total of an archive (or an xlsx/docx package)
     max_zip_ratio: int = 200                     # uncompressed/compressed per member
     max_xml_bytes: int = 40 * 1024 * 1024        # one XML part inside xlsx/docx
+    max_pdf_pages: int = 10                      # pages of one PDF (a receipt has one or two); more is refused
+    max_image_pixels: int = 64_000_000           # one photo, or one PDF page as rendered for OCR
+    conversion_timeout_s: float = 60.0           # one LibreOffice conversion, or reading one PDF's text layer
+    ocr_timeout_s: float = 120.0                 # OCR of one attachment, all its pages
+    max_worker_memory_bytes: int = 2 * 1024 ** 3  # address space of the process that parses a PDF or image

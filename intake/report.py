@@ -27,7 +27,7 @@ def render_text(verdict: Verdict, notice: Notice) -> str:
         if hotel:
             lines.append(f"住宿：{hotel.name}（{hotel.address}）")
     if verdict.source:
-        lines.append(f"读取自：{verdict.source}")
+        lines.append(f"读取自：{verdict.source}" + ("（扫描件文字识别，请人工核对）" if verdict.ocr else ""))
     lines.append(f"参训人员：{len(verdict.participants)} 人")
     for p in verdict.participants:
         lines.append(f"  第{p.row}行  {p.name or '（无姓名）'}  {p.gender}  {p.unit}  {p.title}  {p.mobile}  {p.email}"

@@ -20,6 +20,8 @@ from rules.verdict import Participant, Problem, Verdict
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SEVERITY_TEXT = {"error": "需修改", "warning": "提示"}
+OCR_NOTE = ("请注意：本回执是从扫描件或照片中用文字识别（OCR）自动读取的，姓名、手机号、邮箱等可能识别有误。"
+            "请逐项核对下面的报名名单；如有错误，请直接回复本邮件更正，最好附上可编辑的 .xlsx 或 .docx 回执表。")
 COLUMNS = (("name", "姓名"), ("gender", "性别"), ("unit", "单位"), ("title", "职务"), ("mobile", "手机"),
            ("email", "电子邮箱"), ("arrival", "抵达酒店时间"), ("leader", "领队"))
 
@@ -100,6 +102,9 @@ def render_reply(verdict: Verdict, notice: Notice, *, diff: dict | None = None, 
         head = f"已收到{what}报名回执，但有以下问题需要修改。请修改后直接回复本邮件并附上更正后的回执表。"
     lines.append(head)
     parts.append(f"<p>{html.escape(head)}</p>")
+    if verdict.ocr:
+        lines += ["", OCR_NOTE]
+        parts.append(f"<p><b>{html.escape(OCR_NOTE)}</b></p>")
     errors = [p for p in verdict.problems if p.severity == "error"]
     warnings = [p for p in verdict.problems if p.severity == "warning"]
     if errors:

@@ -47,6 +47,10 @@ def check_rows(receipt: Receipt, policy: Policy, period: Period | None, year: in
         if dup:
             out.append(problem("duplicate_person", row=p.row, field="name", column=cols.get("name"),
                                name=p.name or "此行", other_row=dup[0], why=dup[1]))
+        for field in r.uncertain:
+            value = r.leader_text if field == "leader" else str(getattr(p, field, "") or "")
+            out.append(problem("ocr_uncertain", row=p.row, field=field, column=cols.get(field),
+                               value=value or "（空白）"))
         if period is not None and r.arrival_when is not None:
             out += _arrival(r.arrival_when, p.arrival, p.row, cols.get("arrival"), period, policy)
     if receipt.rows:

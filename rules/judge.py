@@ -28,7 +28,7 @@ def judge(receipt: Receipt, notice: Notice, policy: Policy, when: Circumstances)
     problems: list[Problem] = []
     province = _province(receipt, notice)
     verdict = Verdict(status="accepted", participants=[r.participant for r in receipt.rows],
-                      province=province.name if province else None, source=receipt.source)
+                      province=province.name if province else None, source=receipt.source, ocr=receipt.ocr)
     texts = [receipt.meeting, receipt.title, *receipt.filenames, receipt.subject]
     program, _t = first([*texts, receipt.body], lambda t: find_program(t, notice))
     if program is None:

@@ -53,6 +53,8 @@ KINDS: dict[str, Kind] = {
     "leader_multiple": Kind(WARNING, "回执中有 {count} 位领队（{names}）。每省只需一位领队，请只保留一位“是”。"),
     "period_inferred": Kind(WARNING, "回执未写明会议名称和期数，已按省份确定为{program}第{period}期（{dates}，{city}）。"
                                      "如有误请在“会议名称和期数”中注明后重新发送。"),
+    "ocr_uncertain": Kind(WARNING, "这一项是从扫描件或照片中识别的，识别为“{value}”，但把握不大。请核对，如有误请回复更正"
+                                   "（最好附上可编辑的 .xlsx 或 .docx 回执表）。"),
     "sender_unverified": Kind(WARNING, "发件地址 {sender} 不在{province}登记的报送邮箱名单中。如确为贵单位报送，"
                                        "请忽略本提示；会务组将人工核对。"),
 }

@@ -12,6 +12,7 @@ class ReceiptRow:
     participant: Participant
     arrival_when: datetime | date | None = None   # parsed arrival, None when it could not be read
     leader_text: str = ""                         # what was written in 领队
+    uncertain: list[str] = field(default_factory=list)  # fields OCR read with low confidence
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Receipt:
     columns: dict[str, str] = field(default_factory=dict)   # field -> header as the sender wrote it
     missing_columns: list[str] = field(default_factory=list)
     header_row: int = 0                      # 1-based
+    ocr: bool = False                        # read by OCR from a scan or a photo
     # message context, searched when the form itself is silent
     subject: str = ""
     filenames: list[str] = field(default_factory=list)

@@ -47,6 +47,7 @@ class Verdict:
     problems: list[Problem] = field(default_factory=list)
     ignored_reason: str = ""
     source: str = ""          # where the roster was read from ("file.xlsx#Sheet1")
+    ocr: bool = False         # the roster was read by OCR from a scan or photo: the reply asks to check it
 
     @property
     def errors(self) -> list[Problem]:

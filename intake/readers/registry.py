@@ -15,16 +15,19 @@ from intake.errors import UnreadableAttachment
 from intake.grid import Grid
 from intake.limits import Limits
 
-from . import archive, csvtext, docx, htmltables, mhtml, plaintext, xls, xlsx, xml2003
+from . import archive, convert, csvtext, docx, htmltables, mhtml, ocr, pdf, plaintext, xls, xlsx, xml2003
 from ._common import quiet_warnings
 
 log = logging.getLogger(__name__)
 
-READERS: tuple[ModuleType, ...] = (xlsx, docx, archive, xls, xml2003, mhtml, htmltables, csvtext, plaintext)
+# Tried before the refusals below: PDF (always), images (when Tesseract is installed).
+FIRST: tuple[ModuleType, ...] = (pdf, ocr)
+# convert (LibreOffice, when installed) before xls, which refuses a Word 97 .doc as legacy_format.
+READERS: tuple[ModuleType, ...] = (xlsx, docx, convert, archive, xls, xml2003, mhtml, htmltables, csvtext,
+                                   plaintext)
 
 # Formats recognised only to be refused: (magic, reason, what it is).
 KNOWN: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF", "unsupported", "PDF document"),
     (b"\xff\xd8\xff", "unsupported", "JPEG image"),
     (b"\x89PNG\r\n\x1a\n", "unsupported", "PNG image"),
     (b"GIF8", "unsupported", "GIF image"),
@@ -45,6 +48,9 @@ def read_bytes(name: str, data: bytes, limits: Limits) -> list[Grid]:
         raise UnreadableAttachment(name, "too_large", f"{len(data)} bytes (limit {limits.max_attachment_bytes})")
     if not data.strip(b" \t\r\n\x00\x1a"):
         raise UnreadableAttachment(name, "empty", "no content")
+    for reader in FIRST:
+        if _can_read(reader, name, data):
+            return _read(reader, name, data, limits)
     for magic, reason, what in KNOWN:
         if data.startswith(magic):
             raise UnreadableAttachment(name, reason, what)
@@ -54,11 +60,21 @@ def read_bytes(name: str, data: bytes, limits: Limits) -> list[Grid]:
         raise UnreadableAttachment(name, "unsupported", "WEBP image")
     for reader in READERS:
         if _can_read(reader, name, data):
-            grids = _run(reader, name, data, limits)
-            if not grids:
-                raise UnreadableAttachment(name, "empty", f"no table found ({_short(reader)})")
-            return grids
+            return _read(reader, name, data, limits)
     raise UnreadableAttachment(name, "unsupported", "unknown file format")
+
+
+def _read(reader: ModuleType, name: str, data: bytes, limits: Limits) -> list[Grid]:
+    grids = _run(reader, name, data, limits)
+    if not grids:
+        raise UnreadableAttachment(name, "empty", f"no table found ({_short(reader)})")
+    return grids
+
+
+def capabilities() -> dict[str, bool]:
+    """Which optional formats this machine reads (for the operator's status)."""
+    return {"doc_wps_odt": convert.available("doc"), "ods": convert.available("ods"), "pdf_text": True,
+            "ocr": ocr.available()}
 
 
 def _short(reader: ModuleType) -> str:

@@ -2,7 +2,8 @@
 
 The same container also holds things that are not workbooks, told apart by
 their streams: an "EncryptedPackage" is a password-protected xlsx/docx, a
-"WordDocument" is a .doc or WPS .wps file.  Raw BIFF2-4 files (pre-OLE Excel)
+"WordDocument" is a .doc or WPS .wps file (convert.py reads it when LibreOffice is
+installed; else it is refused here as legacy_format).  Raw BIFF2-4 files (pre-OLE Excel)
 are handed to xlrd as well.
 """
 from __future__ import annotations

@@ -1,0 +1,196 @@
+""".doc, .wps, .odt and .ods through LibreOffice: files LibreOffice itself wrote (tests/data/legacy)."""
+from __future__ import annotations
+
+import io
+import threading
+import time
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from intake.commands import print_status
+from intake.grid import Merge
+from intake.limits import Limits
+from intake.pipeline import Context, process_attachment
+from intake.readers import convert, read_attachment
+from intake.readers.registry import capabilities
+from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE
+from tests.data.legacy.needs import require
+from tests.data.readers.builders import unreadable
+from tests.helpers import CST, notice
+
+DATA = Path(__file__).parent / "data" / "legacy"
+LIMITS = Limits()
+WHEN = datetime(2023, 6, 1, 10, 0, tzinfo=CST)
+
+pytestmark = pytest.mark.converter
+
+
+@pytest.fixture(autouse=True)
+def _libreoffice(request):
+    if "no_libreoffice" not in request.fixturenames:
+        require("libreoffice")
+
+
+def fixture(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def table(grid) -> list[list[str]]:
+    return [[str(v) if v is not None else "" for v in row] for row in grid.filled()]
+
+
+def people_rows(rows: list[list[object]]) -> list[list[str]]:
+    return [[str(v) for v in person] for person in rows]
+
+
+@pytest.mark.parametrize("name", ["回执.doc", "回执.wps", "回执.xls", "回执"])
+def test_word_97_document_is_converted_and_read_whatever_its_name(name):
+    [grid] = read_attachment(name, fixture("receipt.doc"), LIMITS)
+    assert (grid.source, grid.part, grid.kind, grid.ocr) == (name, "表格1", "doc", False)
+    assert grid.lines[:4] == ["附件2", TITLE, *HEADER_LINES]
+    assert grid.rows[0] == COLUMNS
+    assert table(grid)[1:] == people_rows(PEOPLE)
+    assert Merge(2, 2, 3, 2) in grid.merges  # 李堃 and 张婷婷 share one 单位 cell
+
+
+def test_opendocument_text_is_read_like_the_docx_it_becomes():
+    [grid] = read_attachment("回执.odt", fixture("receipt.odt"), LIMITS)
+    assert (grid.kind, grid.rows[0]) == ("odt", COLUMNS)
+    assert HEADER_LINES[0] in grid.lines
+    assert table(grid)[1:] == people_rows(PEOPLE)
+
+
+def test_opendocument_spreadsheet_keeps_numbers_dates_and_merged_header_lines():
+    [grid] = read_attachment("回执.ods", fixture("receipt.ods"), LIMITS)
+    assert (grid.kind, grid.part) == ("ods", "回执表")
+    assert [row[0] for row in grid.rows[:3]] == [TITLE, *HEADER_LINES]
+    assert Merge(1, 0, 1, 7) in grid.merges
+    assert grid.rows[3] == COLUMNS
+    first = grid.rows[4]
+    assert first[4] == 13838012345 and first[6] == datetime(2023, 6, 19, 15, 30)
+
+
+def test_opendocument_is_recognised_by_its_mimetype_member_not_the_name():
+    [grid] = read_attachment("附件.zip", fixture("receipt.odt"), LIMITS)
+    assert grid.kind == "odt"
+
+
+@pytest.mark.parametrize(("name", "kind"), [("receipt.doc", "doc"), ("receipt.odt", "odt"), ("receipt.ods", "ods")])
+def test_sniffing_tells_the_kinds_apart(name, kind):
+    assert convert.sniff(fixture(name)) == kind
+
+
+def test_other_ole_and_zip_files_are_not_claimed():
+    readers = Path(__file__).parent / "data" / "readers"
+    for other in ("receipt.xls", "receipt_encrypted.xlsx", "receipt.xlsx", "receipt_paragraphs.docx"):
+        assert convert.sniff((readers / other).read_bytes()) is None
+
+
+@pytest.mark.parametrize("name", ["receipt.doc", "receipt.odt", "receipt.ods"])
+def test_the_whole_pipeline_reads_the_roster(name):
+    v = process_attachment(name, fixture(name), Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN).verdict
+    assert (v.program, v.period, v.province, v.ocr) == ("zz-student", 1, "河南", False)
+    assert [(p.name, p.mobile, p.email) for p in v.participants] == [(p[0], p[4], p[5]) for p in PEOPLE]
+    assert {p.code for p in v.problems} == {"quota_exceeded"}  # two from 洛阳职业技术学院: the fixture's merged cell
+
+
+def _conversions_running() -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"intake-convert-" in cmdline:
+            found.append(proc.name)
+    return found
+
+
+def test_conversion_over_its_time_is_too_large_and_leaves_no_process():
+    started = time.monotonic()
+    unreadable(lambda: read_attachment("回执.doc", fixture("receipt.doc"), Limits(conversion_timeout_s=0.2)),
+               "too_large", seconds=10)
+    assert time.monotonic() - started < 10
+    assert _conversions_running() == []  # the whole process group was killed
+    [grid] = read_attachment("回执.doc", fixture("receipt.doc"), LIMITS)  # a new profile, and it works again
+    assert grid.rows[0] == COLUMNS
+
+
+def test_a_document_libreoffice_cannot_load_is_refused_as_before():
+    bogus = io.BytesIO()
+    with zipfile.ZipFile(bogus, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", "<x/>")
+    unreadable(lambda: read_attachment("回执.odt", bogus.getvalue(), LIMITS), "unsupported", seconds=30)
+
+
+def test_conversions_run_one_at_a_time_and_all_succeed():
+    results: list[str] = []
+
+    def work(name: str) -> None:
+        [grid] = read_attachment(name, fixture(name), LIMITS)
+        results.append(grid.kind)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("receipt.doc", "receipt.odt", "receipt.ods")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(results) == ["doc", "ods", "odt"]
+
+
+def test_without_network_namespace_the_conversion_still_works(monkeypatch):
+    monkeypatch.setattr(convert, "_no_network", lambda: ())
+    [grid] = read_attachment("回执.doc", fixture("receipt.doc"), LIMITS)
+    assert grid.kind == "doc"
+
+
+def test_the_private_profile_disables_macros():
+    profile = convert._profile()
+    settings = (profile / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")
+    assert "DisableMacrosExecution" in settings and "MacroSecurityLevel" in settings
+    assert oct(profile.stat().st_mode & 0o777) == "0o700"  # mkdtemp: private to this user
+
+
+# --- without LibreOffice -------------------------------------------------------------------------
+
+@pytest.fixture
+def no_libreoffice(monkeypatch):
+    monkeypatch.setattr(convert, "available", lambda kind="doc": False)
+
+
+@pytest.mark.parametrize("name", ["回执.doc", "回执.wps"])
+def test_without_libreoffice_a_doc_is_legacy_format_with_the_clear_explanation(no_libreoffice, name):
+    unreadable(lambda: read_attachment(name, fixture("receipt.doc"), LIMITS), "legacy_format")
+    v = process_attachment(name, fixture("receipt.doc"), Context(notice())).verdict
+    assert v.status == "rejected"
+    [p] = v.problems
+    assert p.code == "unreadable_attachment" and name in p.message
+    assert ".docx" in p.message and ".xlsx" in p.message
+
+
+def test_without_libreoffice_opendocument_is_unsupported(no_libreoffice):
+    unreadable(lambda: read_attachment("回执.ods", fixture("receipt.ods"), LIMITS), "unsupported")
+
+
+def test_status_says_legacy_conversion_is_off(no_libreoffice):
+    formats = capabilities()
+    assert formats["doc_wps_odt"] is False and formats["ods"] is False
+    out = io.StringIO()
+    print_status({"mailboxes": {}, "periods": {}, "outbox": {}, "formats": formats}, out)
+    assert "legacy conversion is off" in out.getvalue()
+    assert "doc/wps/odt=OFF" in out.getvalue()
+
+
+def test_daemon_status_shows_legacy_conversion_off(no_libreoffice, tmp_path):
+    from intake.config import load_config
+    from intake.daemon import Daemon
+    from tests.test_daemon_local import local_config
+
+    path, _maildir = local_config(tmp_path)
+    with Daemon(load_config(path)) as daemon:
+        formats = daemon.status()["formats"]
+    assert formats["doc_wps_odt"] is False and formats["pdf_text"] is True

@@ -1,0 +1,266 @@
+"""Scans and photos read by Tesseract: a stamped, noisy, slightly turned scan of the LibreOffice PDF."""
+from __future__ import annotations
+
+import io
+import struct
+import time
+import zlib
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from intake.extract import extract
+from intake.grid import Grid, Merge
+from intake.limits import Limits
+from intake.pipeline import Context, process, process_attachment
+from intake.readers import ocr, read_attachment
+from mailer.compose import OCR_NOTE, render_reply
+from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE
+from tests.data.legacy.needs import require
+from tests.data.readers.builders import unreadable
+from tests.helpers import CST, notice
+from tests.mailbuilder import MessageBuilder
+
+DATA = Path(__file__).parent / "data" / "legacy"
+LIMITS = Limits()
+WHEN = datetime(2023, 6, 1, 10, 0, tzinfo=CST)
+FIELDS = ("name", "gender", "unit", "title", "mobile", "email", "arrival", "leader")
+EXPECTED = [COLUMNS, *PEOPLE]
+
+
+@pytest.fixture
+def tesseract():
+    require("ocr")
+
+
+@pytest.fixture(scope="module")
+def scan_grid():
+    if not ocr.available():
+        return None
+    [grid] = read_attachment("盖章扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes(), LIMITS)
+    return grid
+
+
+@pytest.fixture(scope="module")
+def photo() -> bytes:
+    """The scan as a phone would send it: a JPEG of the page at 200 dpi."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument((DATA / "receipt_scan.pdf").read_bytes())
+    try:
+        image = document[0].render(scale=200 / 72).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def cells(grid: Grid) -> list[list[str]]:
+    return [["" if v is None else "".join(str(v).split()) for v in row] for row in grid.filled()]
+
+
+def accuracy(grid: Grid) -> tuple[float, list[tuple[int, int]]]:
+    """Share of the expected table's cells read exactly, and the (row, col) of the others."""
+    got = cells(grid)
+    wrong = []
+    for r, row in enumerate(EXPECTED):
+        for c, value in enumerate(row):
+            seen = got[r][c] if r < len(got) and c < len(got[r]) else ""
+            if seen != "".join(value.split()):
+                wrong.append((r, c))
+    total = sum(len(row) for row in EXPECTED)
+    return (total - len(wrong)) / total, wrong
+
+
+@pytest.mark.ocr
+def test_scanned_pdf_is_read_into_the_table_with_90_percent_of_cells_exact(tesseract, scan_grid):
+    grid = scan_grid
+    assert (grid.kind, grid.ocr, grid.part) == ("ocr", True, "表格1")
+    assert Merge(2, 2, 3, 2) in grid.merges  # the merged 单位 cell, from the missing rule
+    share, wrong = accuracy(grid)
+    assert share >= 0.90, (share, wrong, cells(grid))
+    assert cells(grid)[0] == COLUMNS
+    assert all(cells(grid)[r][4] == EXPECTED[r][4] for r in range(1, len(EXPECTED)))  # every mobile
+
+
+@pytest.mark.ocr
+def test_scanned_pdf_keeps_the_header_lines_above_the_table(tesseract, scan_grid):
+    lines = ["".join(t.replace(":", "：").split()) for t in scan_grid.lines]
+    assert TITLE in lines
+    assert HEADER_LINES[0] in lines and HEADER_LINES[1] in lines
+
+
+@pytest.mark.ocr
+def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract, scan_grid):
+    v = process_attachment("盖章扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes(), Context(notice()),
+                           mailbox="yaoy@moe.edu.cn", received=WHEN).verdict
+    assert (v.program, v.period, v.province, v.ocr) == ("zz-student", 1, "河南", True)
+    flagged = {(p.row, p.field) for p in v.problems if p.row}
+    _share, wrong = accuracy(scan_grid)
+    for r, c in wrong:
+        if r > 0:  # a participant's cell (row r of the grid is row r + 1 for the sender)
+            assert (r + 1, FIELDS[c]) in flagged, (r, c, cells(scan_grid)[r][c], v.problems)
+    uncertain = [p for p in v.problems if p.code == "ocr_uncertain"]
+    assert uncertain and all(p.severity == "warning" for p in uncertain)
+    assert len(uncertain) <= 8  # honest, not a warning on every cell
+
+
+@pytest.mark.ocr
+def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract):
+    v = process_attachment("盖章扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes(), Context(notice()),
+                           mailbox="yaoy@moe.edu.cn", received=WHEN).verdict
+    text, html = render_reply(v, notice())
+    assert OCR_NOTE in text and "请逐项核对" in text
+    assert "报名名单" in text and "13838012345" in text  # the roster it read is shown
+    assert "扫描件" in html
+
+
+@pytest.mark.ocr
+def test_a_photo_of_the_receipt_is_read_too(tesseract, photo):
+    [grid] = read_attachment("IMG_2041.JPG", photo, LIMITS)
+    assert grid.ocr and grid.kind == "ocr"
+    share, _wrong = accuracy(grid)
+    assert share >= 0.85
+
+
+@pytest.mark.ocr
+def test_png_is_read(tesseract, photo):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(photo)).save(out, "PNG")
+    [grid] = read_attachment("回执.png", out.getvalue(), LIMITS)
+    assert cells(grid)[1][4] == "13838012345"
+
+
+def receipt_xlsx() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append([TITLE])
+    for line in HEADER_LINES:
+        ws.append([line])
+    ws.append(COLUMNS)
+    for person in PEOPLE:
+        ws.append(person)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.ocr
+def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record(tesseract):
+    raw = (MessageBuilder(sender="hn@haedu.gov.cn", sender_name="王喆", to="yaoy@moe.edu.cn",
+                          subject="河南省报名回执", client="qq")
+           .text("附件是报名回执和盖章扫描件。")
+           .attach("河南省报名回执.xlsx", receipt_xlsx())
+           .attach("回执盖章扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes())
+           .build())
+    outcome = process(raw, Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN)
+    v = outcome.verdict
+    assert v.source.startswith("河南省报名回执.xlsx") and v.ocr is False
+    assert [p.name for p in v.participants] == [p[0] for p in PEOPLE]
+    assert not [p for p in v.problems if p.code in ("ocr_uncertain", "unreadable_attachment")]
+
+
+def test_extract_prefers_an_editable_grid_to_an_ocr_grid_of_the_same_table():
+    rows = [[TITLE], [HEADER_LINES[0]], [HEADER_LINES[1]], COLUMNS, *[list(p) for p in PEOPLE]]
+    scan = Grid(source="扫描件.pdf", part="表格1", rows=[list(r) for r in rows] + [["多识别出的一行", "男"]],
+                kind="ocr", ocr=True)
+    sheet = Grid(source="回执.xlsx", part="Sheet1", rows=[list(r) for r in rows], kind="xlsx")
+    for grids in ([scan, sheet], [sheet, scan]):
+        receipt = extract(grids, year=2023)
+        assert receipt is not None and receipt.source == "回执.xlsx#Sheet1" and receipt.ocr is False
+
+
+def test_an_ocr_grid_alone_marks_the_receipt_and_its_uncertain_cells():
+    rows = [[HEADER_LINES[0]], COLUMNS, list(PEOPLE[0]), list(PEOPLE[1])]
+    confidence = {(r, c): 0.95 for r in range(4) for c in range(8)}
+    confidence[(2, 0)] = 0.2    # a name OCR was unsure of
+    confidence[(3, 4)] = 0.8    # a mobile: 0.8 is not sure enough for digits
+    grid = Grid(source="扫描件.pdf", part="表格1", rows=rows, kind="ocr", ocr=True, confidence=confidence)
+    receipt = extract([grid], year=2023)
+    assert receipt.ocr is True
+    assert [r.uncertain for r in receipt.rows] == [["name"], ["mobile"]]
+
+
+# --- bounds, and without Tesseract ------------------------------------------------------------
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims width x height pixels (a decompression bomb's header)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.ocr
+def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tesseract):
+    started = time.monotonic()
+    unreadable(lambda: read_attachment("回执.png", png_header(100_000, 100_000), LIMITS), "too_large", seconds=10)
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.ocr
+def test_ocr_over_its_time_is_too_large(tesseract):
+    unreadable(lambda: read_attachment("扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes(),
+                                       Limits(conversion_timeout_s=1, ocr_timeout_s=1)), "too_large", seconds=20)
+
+
+@pytest.mark.parametrize("name", ["回执.jpg", "回执.png"])
+def test_without_tesseract_images_are_refused_as_before(monkeypatch, photo, name):
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    unreadable(lambda: read_attachment(name, photo, LIMITS), "unsupported")
+
+
+# --- the image work, without Tesseract ---------------------------------------------------------
+
+def ruled_page(angle: float = 0.0):
+    """A white page with a 4 x 3 ruled table whose cell (1, 0) spans two rows, turned by angle."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (1200, 900), 255)
+    draw = ImageDraw.Draw(image)
+    xs, ys = [100, 400, 700, 1000], [100, 250, 400, 550, 700]
+    for y in ys:
+        draw.line((xs[0], y, xs[-1], y), fill=0, width=3)
+    for x in xs:
+        draw.line((x, ys[0], x, ys[-1]), fill=0, width=3)
+    draw.rectangle((xs[0] + 3, ys[2] - 3, xs[1] - 3, ys[2] + 3), fill=255)  # no rule: a merged cell
+    for r in range(4):
+        for c in range(3):
+            draw.rectangle((xs[c] + 40, ys[r] + 50, xs[c] + 140, ys[r] + 90), fill=60)  # "text"
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+
+
+@pytest.mark.parametrize("angle", [-2.0, 0.0, 1.2, 3.5])
+def test_skew_is_found_and_undone(angle):
+    gray, undone = ocr.clean(ruled_page(angle))
+    assert abs(undone + angle) <= 0.15
+
+
+def test_ruling_lines_give_rows_columns_and_the_merged_cell():
+    gray, _ = ocr.clean(ruled_page(1.0))
+    layout = ocr.find_table(ocr.ink_mask(gray), 150)
+    assert layout is not None
+    assert (len(layout.rows), len(layout.cols)) == (5, 4)
+    assert (1, 0, 2, 0) in layout.cells and len(layout.cells) == 11
+
+
+@pytest.mark.parametrize(("left", "right", "joined"), [
+    ("王", "喆", "王喆"), ("2023-06-19", "15:30", "2023-06-19 15:30"), ("名称", "：河南", "名称：河南"),
+    ("", "x", "x"),
+])
+def test_pieces_are_joined_with_a_space_only_between_latin_text(left, right, joined):
+    assert ocr.join_pieces(left, right) == joined
+
+
+@pytest.mark.parametrize(("text", "numeric", "tidy"), [
+    ("2023-06-20 09:1 5", True, "2023-06-20 09:15"),
+    ("likun @ lyvtc . edu.cn", False, "likun@lyvtc.edu.cn"),
+])
+def test_latin_ocr_spacing_is_tidied(text, numeric, tidy):
+    assert ocr.tidy_latin(text, numeric) == tidy
