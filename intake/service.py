@@ -72,19 +72,20 @@ class Service:
                                       sender, None, "duplicate of a message already processed")
             log.info("%s duplicate of an earlier copy; no second reply", mid)
             return Handled("duplicate")
+        public = verdict.public()   # once: it is stored twice (submission and message record)
         if verdict.status == "ignored":
             self.store.record_message(mb.name, fm.uidvalidity, fm.uid, msg.message_id if msg else "", sha, received,
-                                      "ignored", sender, verdict.public(), verdict.ignored_reason)
+                                      "ignored", sender, public, verdict.ignored_reason)
             log.info("%s ignored: %s", mid, verdict.ignored_reason)
             return Handled("ignored", detail=verdict.ignored_reason)
         diff, version = None, 0
         if verdict.program and verdict.period and verdict.province:
-            sub = self._submission(verdict, sha, sender, received)
+            sub = self._submission(verdict, public, sha, sender, received)
             version = int(sub.get("version", 0))
             diff = sub.get("diff") if version > 1 and verdict.status == "accepted" else None
         replied = self._reply(outcome, mb, sha, now, diff, version, mid)
         self.store.record_message(mb.name, fm.uidvalidity, fm.uid, msg.message_id if msg else "", sha, received,
-                                  "processed", sender, verdict.public())
+                                  "processed", sender, public)
         log.info("%s %s program=%s period=%s province=%s rows=%d replied=%s", mid, verdict.status,
                  verdict.program, verdict.period, verdict.province, len(verdict.participants), replied)
         return Handled("processed", replied)
@@ -99,11 +100,12 @@ class Service:
             return Handled("quarantined", detail=str(exc))
         return Handled("failed", detail=str(exc))
 
-    def _submission(self, verdict, sha: str, sender: str, received: str) -> dict:  # type: ignore[no-untyped-def]
-        for version in self.store.versions(verdict.program, verdict.period, verdict.province):
-            if version.get("message_sha") == sha:
-                return version
-        return self.store.add_submission(verdict.program, verdict.period, verdict.province, verdict.public(), sha,
+    def _submission(self, verdict, public: dict, sha: str, sender: str,  # type: ignore[no-untyped-def]
+                    received: str) -> dict:
+        # add_submission returns the stored version when this message (sha) is already in the group
+        # (a re-run after a crash), through an index: no walk over the group's versions, whose cost
+        # grew with every resubmission.
+        return self.store.add_submission(verdict.program, verdict.period, verdict.province, public, sha,
                                          sender, received, verdict.status)
 
     def _reply(self, outcome: Outcome, mb: MailboxConfig, sha: str, now: datetime, diff: dict | None,

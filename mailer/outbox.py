@@ -40,6 +40,7 @@ Delivery guarantee (with mailer.delivery.deliver_pending; see docs/delivery.md):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -63,6 +64,7 @@ PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 STATES = (PENDING, SENDING, SENT, FAILED)
 FORMAT_VERSION = 1
 STALE_TEMP_SECONDS = 3600.0
+SWEEP_INTERVAL = 60.0   # seconds between two sweeps by one Outbox (see _sweep)
 
 _STATE_FIELDS = (
     "state", "attempts", "uncertain", "next_at", "updated_at", "last_attempt_at",
@@ -171,6 +173,9 @@ class Outbox:
             self.directory = private_dir(directory)
         except OSError as exc:
             raise OutboxError(f"cannot create outbox: {exc.strerror or exc}", directory) from exc
+        # State files read by listings (items, sweep), keyed by (inode, mtime, size); see _read_listed.
+        self._listed: dict[str, tuple[tuple[int, int, int], OutboxItem]] = {}
+        self._swept = -SWEEP_INTERVAL   # monotonic time of the last sweep
 
     def __repr__(self) -> str:
         return f"Outbox({str(self.directory)!r})"
@@ -190,6 +195,29 @@ class Outbox:
             raise OutboxError(f"cannot read state: {exc.strerror or exc}", path) from exc
         except (ValueError, KeyError, TypeError) as exc:
             raise OutboxError(f"corrupt state file: {exc}", path) from exc
+
+    def _read_listed(self, name: str, state: str | None = None) -> OutboxItem | None:
+        """_read for listings; None when the item is not in ``state`` (when given).
+
+        Every delivery round lists the whole outbox (recover, pending, the sweep) and the daemon
+        never purges sent replies, so reading every state file made each round cost O(every
+        reply ever sent).  A file unchanged since it was last listed (same inode, mtime and
+        size) is not read again.  It is remembered only once its mtime is more than a second
+        old, so that any later rewrite (a new inode from the rename, a later mtime) changes the
+        key.  State changes never rely on this: _transition re-reads the file itself.
+        """
+        st = os.stat(os.path.join(self.directory, name))   # FileNotFoundError as before
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        hit = self._listed.get(name)
+        if hit is not None and hit[0] == key:
+            item = hit[1]
+        else:
+            item = self._read(self.directory / name)
+            if time.time_ns() - st.st_mtime_ns > 1_000_000_000:
+                self._listed[name] = (key, item)
+        if state is not None and item.state != state:
+            return None
+        return dataclasses.replace(item, rcpt_to=list(item.rcpt_to))   # callers get their own snapshot
 
     def _write(self, item: OutboxItem) -> None:
         path = self._json_path(item.id)
@@ -274,20 +302,22 @@ class Outbox:
             raise ValueError(f"unknown state {state!r}")
         found = []
         try:
-            paths = sorted(self.directory.glob("*.json"))
+            with os.scandir(self.directory) as entries:   # names, not Paths: cheap on a big outbox
+                names = sorted(e.name for e in entries if e.name.endswith(".json") and not e.name.startswith("."))
         except OSError as exc:
             raise OutboxError(f"cannot list outbox: {exc.strerror or exc}", self.directory) from exc
-        for path in paths:
-            if path.name.startswith("."):
-                continue
+        if state is None or len(names) < len(self._listed):
+            present = set(names)
+            self._listed = {n: v for n, v in self._listed.items() if n in present}  # purged files
+        for name in names:
             try:
-                item = self._read(path)
+                item = self._read_listed(name, state)
             except FileNotFoundError:
                 continue  # purged meanwhile
             except OutboxError as exc:
                 log.error("outbox item skipped: %s", exc)
                 continue
-            if state is None or item.state == state:
+            if item is not None:
                 found.append(item)
         found.sort(key=lambda i: (i.created_at, i.key))
         return found
@@ -360,7 +390,14 @@ class Outbox:
         return changed
 
     def _sweep(self) -> None:
-        """Remove stale temp files and .eml files no item refers to (never those of unreadable items)."""
+        """Remove stale temp files and .eml files no item refers to (never those of unreadable items).
+
+        Only files older than STALE_TEMP_SECONDS go, so sweeping once per SWEEP_INTERVAL is
+        enough; a daemon's delivery rounds (one per reply in a burst) need not all list the outbox.
+        """
+        if time.monotonic() - self._swept < SWEEP_INTERVAL:
+            return
+        self._swept = time.monotonic()
         now = time.time()  # file times are wall-clock times, whatever clock the caller uses
         try:
             for path in self.directory.iterdir():
@@ -370,7 +407,7 @@ class Outbox:
                 elif name.endswith(".eml"):
                     state_path = self._json_path(name.split(".", 1)[0])
                     try:
-                        orphan = self._read(state_path).eml != name
+                        orphan = self._read_listed(state_path.name).eml != name  # type: ignore[union-attr]
                     except FileNotFoundError:
                         orphan = True
                     except OutboxError:
