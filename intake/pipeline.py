@@ -58,8 +58,9 @@ def default_mailbox(msg: DecodedMessage) -> str:
 
 
 def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: datetime | None = None,
-            oversize: bool = False) -> Outcome:
-    """oversize: raw holds only the header of a message too big to fetch (the daemon's case)."""
+            oversize: bool = False, served: tuple[str, ...] = ()) -> Outcome:
+    """oversize: raw holds only the header of a message too big to fetch (the daemon's case).
+    served: the periods the configured mailbox serves; a receipt for one of them is not misrouted."""
     limits = ctx.limits
     oversize = oversize or len(raw) > limits.max_message_bytes
     msg = decode_message(_headers_only(raw) if oversize else raw, limits.max_attachment_bytes)
@@ -81,7 +82,7 @@ def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: d
     receipt = _extract(grids + body_grids, msg, ctx)
     if receipt is None and msg.text:
         receipt = _extract(_safe(lambda: read_text_body(msg.text, limits), mid), msg, ctx)
-    verdict = _judge(receipt, failures, msg, ctx, mailbox, received)
+    verdict = _judge(receipt, failures, msg, ctx, mailbox, received, served)
     log.debug("%s %s program=%s period=%s province=%s rows=%d problems=%s", mid, verdict.status, verdict.program,
              verdict.period, verdict.province, len(verdict.participants),
              ",".join(sorted({p.code for p in verdict.problems})) or "-")
@@ -144,11 +145,11 @@ def _extract(grids: list[Grid], msg: DecodedMessage, ctx: Context,
 
 
 def _judge(receipt: Receipt | None, failures: list[tuple[str, str]], msg: DecodedMessage, ctx: Context,
-           mailbox: str, received: datetime | None) -> Verdict:
+           mailbox: str, received: datetime | None, served: tuple[str, ...] = ()) -> Verdict:
     if receipt is None:
         problems: list[Problem] = [unreadable(n, r) for n, r in failures] or [problem("no_form")]
         return Verdict(status="rejected", problems=problems)
-    verdict = judge(receipt, ctx.notice, ctx.policy, Circumstances(mailbox, received, msg.sender))
+    verdict = judge(receipt, ctx.notice, ctx.policy, Circumstances(mailbox, received, msg.sender, served))
     if not receipt.rows:
         verdict.problems.insert(0, problem("no_form"))
         verdict.status = "rejected"

@@ -59,7 +59,7 @@ class Service:
             return Handled("seen")
         try:
             outcome = process(fm.raw, self.ctx, mailbox=mb.address or None, received=fm.received,
-                              oversize=fm.truncated)
+                              oversize=fm.truncated, served=mb.periods)
         except Exception as exc:  # contained per message: logged, counted, quarantined after N
             return self._failed(fm, mb, sha, exc)
         msg = outcome.message

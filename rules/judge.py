@@ -22,6 +22,7 @@ class Circumstances:
     mailbox: str = ""                 # the address it was sent to ("" when unknown)
     received: datetime | None = None  # aware
     sender: str = ""
+    served: tuple[str, ...] = ()      # periods ("gz-status/2") the operator configured this mailbox to serve
 
 
 def judge(receipt: Receipt, notice: Notice, policy: Policy, when: Circumstances) -> Verdict:
@@ -114,7 +115,7 @@ def _routing(period: Period, program: Program, province: Unit, when: Circumstanc
              policy: Policy) -> list[Problem]:
     out = []
     mailbox = when.mailbox.strip().lower()
-    if mailbox and mailbox != period.mailbox:
+    if mailbox and mailbox != period.mailbox and period.key not in when.served:
         out.append(problem("wrong_mailbox", got=mailbox, province=province.name, program=program.name,
                            period=period.number, mailbox=period.mailbox))
     if when.received is not None and when.received > period.deadline:

@@ -159,3 +159,9 @@ def test_every_code_has_a_severity_and_a_chinese_message():
                           "bad_gender", "duplicate_person", "wrong_mailbox", "late", "arrival_out_of_window",
                           "leader_missing", "leader_multiple", "period_inferred", "sender_unverified"}
     assert problem("no_form").message.startswith("邮件中没有找到报名回执表")
+
+
+def test_a_mailbox_the_operator_configured_for_the_period_is_not_wrong():
+    r = receipt_of(receipt_grid("贵州省教育厅", "高职状态平台培训第2期", [person(1, "徐欣", "贵州省教育厅", "是")]))
+    when = Circumstances("someone@163.com", cst("2023-06-26T16:08"), "", served=("gz-status/2",))
+    assert judge(r, notice(), Policy(), when).problems == []
