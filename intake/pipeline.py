@@ -75,11 +75,18 @@ def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: d
     if oversize:
         verdict = Verdict(status="rejected", problems=[unreadable("（整封邮件）", "too_large")])
         return Outcome(verdict, msg, cls, None, mailbox, received)
-    grids, failures = _attachment_grids(msg.attachments, limits, mid)
-    body_grids: list[Grid] = []
+    editable = tuple(a for a in msg.attachments if not is_record_kind(a))
+    records = tuple(a for a in msg.attachments if is_record_kind(a))
+    grids, failures = _attachment_grids(editable, limits, mid)
     if msg.html:
-        body_grids += _safe(lambda: read_html_body(msg.html, limits), mid)
-    receipt = _extract(grids + body_grids, msg, ctx)
+        grids += _safe(lambda: read_html_body(msg.html, limits), mid)
+    receipt = _extract(grids, msg, ctx)
+    if records and (receipt is None or not receipt.rows):
+        # Scans and PDFs are read (OCR takes seconds a page) only when no editable receipt was found;
+        # otherwise they are the signed record, kept in the archive with the message.
+        more, record_failures = _attachment_grids(records, limits, mid)
+        failures += record_failures
+        receipt = _extract(grids + more, msg, ctx)
     if receipt is None and msg.text:
         receipt = _extract(_safe(lambda: read_text_body(msg.text, limits), mid), msg, ctx)
     verdict = _judge(receipt, failures, msg, ctx, mailbox, received, served)
@@ -98,6 +105,14 @@ def process_attachment(filename: str, data: bytes, ctx: Context, *, mailbox: str
     receipt = _extract(grids, empty, ctx, filenames=[filename])
     verdict = _judge(receipt, failures, empty, ctx, mailbox.strip().lower(), received)
     return Outcome(verdict, None, None, receipt, mailbox, received)
+
+
+_RECORD_MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def is_record_kind(att: Attachment) -> bool:
+    """A PDF or an image: a stamped scan is usually the record beside an editable receipt."""
+    return att.data[:4].startswith(_RECORD_MAGIC) or bool(_RECORD_ONLY.search(att.filename or ""))
 
 
 def _headers_only(raw: bytes) -> bytes:
