@@ -6,12 +6,14 @@ in-memory dict maps key -> doc_id, so lookups and updates never scan the table.
 A ``SegmentedTable`` spreads documents over ``directory/000001.json``, ``000002.json`` ...
 (one TinyDB with AtomicJSONStorage each).  New keys go to the last segment until it holds
 ``max_docs`` documents or ``max_bytes`` bytes; updating a key rewrites only its own segment.
-So one write costs O(segment size), not O(everything stored).
+So one write costs O(segment size), not O(everything stored).  Only the ``max_loaded`` most
+recently used segments keep their documents in memory, so memory does not grow with the store.
 """
 from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any, cast
@@ -114,18 +116,21 @@ class KeyedTable:
 
 class SegmentedTable:
     def __init__(self, directory: str | Path, *, table: str = "records", max_docs: int = 50,
-                 max_bytes: int = 256 * 1024) -> None:
+                 max_bytes: int = 256 * 1024, max_loaded: int = 8) -> None:
         self.directory = make_private_dir(directory)
         self.table_name = table
         self.max_docs = max_docs
         self.max_bytes = max_bytes
+        self.max_loaded = max(1, max_loaded)
         self._dbs: list[TinyDB] = []
         self._tables: list[KeyedTable] = []
         self._where: dict[str, int] = {}
+        self._loaded: OrderedDict[int, None] = OrderedDict()   # segments whose data is in memory, LRU first
         sweep_temp_files(self.directory)
         try:
             for path in sorted(p for p in self.directory.iterdir() if _SEGMENT.fullmatch(p.name)):
                 self._open_segment(path)
+                self._used(len(self._tables) - 1)
             self._rebuild_where()
         except BaseException:
             self.close()
@@ -137,6 +142,17 @@ class SegmentedTable:
         kt = KeyedTable(db.table(self.table_name))
         self._tables.append(kt)
         return kt
+
+    def _used(self, i: int) -> None:
+        """Segment i was just read or written.  Only the max_loaded most recently used segments keep
+        their parsed documents in memory; the others are parsed again from their file when next
+        needed (their keys stay indexed).  Without this a store held every document ever written:
+        about 50 MB per 1,000 submissions and their message records."""
+        self._loaded[i] = None
+        self._loaded.move_to_end(i)
+        while len(self._loaded) > self.max_loaded:
+            j, _ = self._loaded.popitem(last=False)
+            self._tables[j].storage.invalidate()
 
     def _rebuild_where(self) -> None:
         where: dict[str, int] = {}
@@ -168,12 +184,19 @@ class SegmentedTable:
 
     def get(self, key: str) -> dict | None:
         i = self._where.get(key)
-        return self._tables[i].get(key) if i is not None else None
+        if i is None:
+            return None
+        doc = self._tables[i].get(key)
+        self._used(i)
+        return doc
 
     def items(self) -> Iterator[tuple[str, dict]]:
         """(key, document) pairs over all segments, oldest first; do not mutate the documents."""
-        for kt in self._tables:
-            yield from kt.items()
+        for i, kt in enumerate(self._tables):
+            try:
+                yield from kt.items()
+            finally:
+                self._used(i)
 
     def put(self, key: str, doc: dict) -> None:
         i = self._where.get(key)
@@ -184,6 +207,8 @@ class SegmentedTable:
         except BaseException:
             self._rebuild_where()
             raise
+        finally:
+            self._used(i)
         self._where[key] = i
 
     def last_write_size(self) -> int:
@@ -195,3 +220,4 @@ class SegmentedTable:
         self._dbs.clear()
         self._tables.clear()
         self._where.clear()
+        self._loaded.clear()
