@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from intake.normalize import compact
 
@@ -33,6 +34,7 @@ def header_key(text: str) -> str:
     return key.strip("*：:＊#")
 
 
+@lru_cache(maxsize=4096)
 def match_header(text: str) -> tuple[str, int] | None:
     """(field, score) for a header cell: 3 exact, 2 exact with a note removed, 1 contained."""
     raw = compact(text).lower().strip("*：:＊#")

@@ -157,6 +157,11 @@ class Daemon:
             scheduler.shutdown(wait=True)
             self.stop.set()
             self.wake.set()
+            for source in list(self.sources.values()):   # ends an IDLE in progress at once
+                try:
+                    source.close()
+                except Exception:
+                    log.debug("close failed", exc_info=True)
             for t in threads:
                 t.join(timeout=5)
             self.write_status()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
-    max_message_bytes: int = 60 * 1024 * 1024   # whole raw message
+    max_message_bytes: int = 30 * 1024 * 1024   # whole raw message (the email parser peaks near 7x this)
     max_attachment_bytes: int = 20 * 1024 * 1024  # one decoded attachment
     max_attachments: int = 20                    # attachments considered per message
     max_rows: int = 5000                         # non-empty rows per sheet or table

@@ -51,7 +51,7 @@ def _open(method: Callable[P, R]) -> Callable[P, R]:
 
 class Store:
     def __init__(self, directory: str | os.PathLike[str], *, segment_docs: int = 50,
-                 segment_bytes: int = 256 * 1024) -> None:
+                 segment_bytes: int = 64 * 1024) -> None:
         self.directory = make_private_dir(directory)
         self.path = self.directory / DB_NAME
         self._mutex = threading.RLock()
