@@ -9,7 +9,6 @@ import asyncio
 import json
 import logging
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -246,11 +245,3 @@ def run(config: Config, once: bool) -> int:
         daemon.run_forever()
     return 0
 
-
-def wait_until(predicate, timeout: float, step: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return bool(predicate())

@@ -15,7 +15,7 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 
 
-def check_rows(receipt: Receipt, policy: Policy, period: Period | None, year: int) -> list[Problem]:
+def check_rows(receipt: Receipt, policy: Policy, period: Period | None) -> list[Problem]:
     out: list[Problem] = []
     cols = receipt.columns
     for field in REQUIRED:

@@ -48,7 +48,7 @@ def judge(receipt: Receipt, notice: Notice, policy: Policy, when: Circumstances)
         verdict.period = period.number if period else None
     for row in receipt.rows:
         row.participant.unit_kind = U.unit_kind(row.participant.unit, province, notice)
-    problems += check_rows(receipt, policy, period if _admits(period, province) else None, notice.year)
+    problems += check_rows(receipt, policy, period if _admits(period, province) else None)
     if isinstance(program, Program) and province is not None:
         problems += check_quotas(receipt, program, period, province)
     if period is not None and province is not None and _admits(period, province):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 from intake.config import load_config
@@ -72,3 +73,13 @@ class RunningDaemon:
                 pass
         self.thread.join(timeout=15)
         self.daemon.close()
+
+
+def wait_until(predicate, timeout: float, step: float = 0.05) -> bool:
+    """Poll predicate until it is true or timeout seconds pass; a condition, not a timing assertion."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(step)
+    return bool(predicate())

@@ -8,8 +8,8 @@ from email import policy
 import pytest
 
 from intake.config import load_config
-from intake.daemon import Daemon, wait_until
-from tests.daemon_env import RunningDaemon, write_config
+from intake.daemon import Daemon
+from tests.daemon_env import RunningDaemon, wait_until, write_config
 from tests.receipts import receipt_message, unrelated_message
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.smtp]
