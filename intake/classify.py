@@ -33,7 +33,7 @@ _TAGS = re.compile(r"<[^>]{0,2000}>")
 _BREAKS = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^>]{0,2000}>", re.I)
 _CELL_SEPARATOR = re.compile(r"[\t \u3000\xa0]+")
 _TABLE_COLUMNS = ("性别", "单位", "手机", "职务")
-_KEYWORDS = ("回执", "报名")
+RECEIPT_WORDS = ("回执", "报名")
 _BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
 _AUTO_SUBJECT = re.compile(
     r"\s*(?:自动回复|自动答复|自動回覆|auto:|automatic reply|auto[- ]?reply|out of (?:the )?office)", re.I)
@@ -118,7 +118,7 @@ def _receipt_sign(msg: DecodedMessage) -> str | None:
     evidence = _receipt_evidence(msg)
     if evidence:
         return evidence
-    for keyword in _KEYWORDS:
+    for keyword in RECEIPT_WORDS:
         if keyword in msg.subject:
             return "receipt keyword in subject"
         if keyword in msg.text or keyword in msg.html:

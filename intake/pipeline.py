@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from intake.classify import Classification, classify
+from intake.classify import RECEIPT_WORDS, Classification, classify
 from intake.errors import UnreadableAttachment
 from intake.extract import extract
 from intake.grid import Grid
@@ -89,6 +89,12 @@ def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: d
         receipt = _extract(grids + more, msg, ctx)
     if receipt is None and msg.text:
         receipt = _extract(_safe(lambda: read_text_body(msg.text, limits), mid), msg, ctx)
+    if receipt is None and not mentions_receipt(msg):
+        # Some mailboxes are a person's everyday inbox: a colleague's spreadsheet or PDF that is not a
+        # receipt, in a message that never says 回执 or 报名, is not ours to answer.
+        reason = "unrelated: no receipt table, and no 回执 or 报名 in the subject, body or file names"
+        log.debug("%s ignored %s", mid, reason)
+        return Outcome(Verdict(status="ignored", ignored_reason=reason), msg, cls, None, mailbox, received)
     verdict = _judge(receipt, failures, msg, ctx, mailbox, received, served)
     log.debug("%s %s program=%s period=%s province=%s rows=%d problems=%s", mid, verdict.status, verdict.program,
              verdict.period, verdict.province, len(verdict.participants),
@@ -105,6 +111,12 @@ def process_attachment(filename: str, data: bytes, ctx: Context, *, mailbox: str
     receipt = _extract(grids, empty, ctx, filenames=[filename])
     verdict = _judge(receipt, failures, empty, ctx, mailbox.strip().lower(), received)
     return Outcome(verdict, None, None, receipt, mailbox, received)
+
+
+def mentions_receipt(msg: DecodedMessage) -> bool:
+    """回执 or 报名 in the subject, the sender's own words, or an attachment's file name."""
+    texts = [msg.subject, own_words(msg.text or _strip_tags(msg.html)), *(a.filename for a in msg.attachments)]
+    return any(word in text for text in texts if text for word in RECEIPT_WORDS)
 
 
 _RECORD_MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")

@@ -116,3 +116,16 @@ def test_a_reply_quoting_our_rejection_is_not_read_as_naming_a_period():
     v = run(raw)
     assert (v.program, v.period, v.province) == ("zz-student", 3, "西藏")
     assert "province_not_in_session" not in {p.code for p in v.problems}
+
+
+def test_a_colleagues_spreadsheet_in_an_everyday_inbox_is_ignored_not_answered():
+    wb = Workbook()
+    wb.active.append(["项目", "预算"])
+    out = io.BytesIO()
+    wb.save(out)
+    raw = (MessageBuilder(sender="colleague@moe.edu.cn", to="yaoy@moe.edu.cn", subject="下半年预算表", client="outlook")
+           .text("请看附件。").attach("预算.xlsx", out.getvalue()).attach("说明.pdf", b"%PDF-1.4\n").build())
+    assert run(raw).status == "ignored"
+    named = (MessageBuilder(sender="a@b.cn", to="yaoy@moe.edu.cn", subject="资料", client="qq")
+             .attach("河南报名回执.xlsx", b"PK\x03\x04broken").build())
+    assert run(named).problems[0].code == "unreadable_attachment"
