@@ -29,12 +29,13 @@ import re
 import ssl
 import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 
 import imapclient
 from imapclient import exceptions as imap_exceptions
 
-from intake.errors import ConfigError, MailboxAuthError, MailboxError
+from intake import imap_wire
+from intake.errors import ConfigError, MailboxAuthError
+from intake.imap_wire import _aware, _close_client, _drain_untagged, _is_bye, _reports_new, _text
 from intake.source import PROCESSED_ACTIONS, FetchedMessage, IsSeen, mailbox_error
 
 log = logging.getLogger(__name__)
@@ -380,10 +381,7 @@ class ImapSource:
         return self._client
 
     def _scrub(self, exc: BaseException) -> str:
-        text = str(exc)
-        if self._password:
-            text = text.replace(self._password, "***")
-        return text
+        return imap_wire._scrub(exc, self._password)
 
     def _drop(self) -> None:
         """Forget a connection that is no longer usable (closing its socket)."""
@@ -394,75 +392,7 @@ class ImapSource:
             with contextlib.suppress(Exception):
                 client.shutdown()
 
-    @contextlib.contextmanager
-    def _errors(self, operation: str) -> Iterator[None]:
-        """Turn socket / TLS / imaplib / imapclient errors into MailboxError."""
-        try:
-            yield
-        except MailboxError:
-            # raised by this module for a broken connection (BYE / EOF during IDLE, ...)
-            self._drop()
-            raise
-        except TimeoutError as exc:  # socket.timeout is TimeoutError
-            self._drop()
-            raise mailbox_error(self.name, f"{operation}: {self.host}:{self.port} did not answer within "
-                                f"{self.timeout:g}s", timeout=True) from exc
-        except imaplib.IMAP4.abort as exc:
-            self._drop()
-            text = self._scrub(exc)
-            raise mailbox_error(self.name, f"{operation}: connection lost: {text}",
-                                timeout="timed out" in text) from None
-        except imap_exceptions.CapabilityError as exc:
-            raise mailbox_error(self.name, f"{operation}: {self._scrub(exc)}") from None
-        except imap_exceptions.ProtocolError as exc:
-            self._drop()  # an answer we could not parse: the stream may be out of step
-            raise mailbox_error(self.name, f"{operation}: protocol error: {self._scrub(exc)}") from None
-        except imaplib.IMAP4.error as exc:
-            # A NO or BAD answer: the connection itself is fine and stays open (a refused
-            # keyword STORE must not cost a reconnect).
-            raise mailbox_error(self.name, f"{operation} failed: {self._scrub(exc)}") from None
-        except (OSError, EOFError, ValueError) as exc:
-            # OSError covers ssl.SSLError, refused connections, resets, DNS failures.
-            self._drop()
-            raise mailbox_error(self.name, f"{operation}: {type(exc).__name__}: {self._scrub(exc)}") \
-                from exc
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
-
-
-def _aware(value: object) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return datetime.now(UTC)
-
-
-def _reports_new(responses: Sequence[object]) -> bool:
-    return any(isinstance(r, tuple) and len(r) >= 2 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
-
-
-def _is_bye(response: object) -> bool:
-    return isinstance(response, tuple) and bool(response) and response[0] == b"BYE"
-
-
-def _drain_untagged(client: imapclient.IMAPClient) -> None:
-    """Drop the unsolicited responses imaplib keeps forever (EXISTS, FETCH, ...).
-
-    imaplib appends every untagged response it has no taker for to a dict of lists; on a
-    connection that lives for weeks that grows without bound.
-    """
-    untagged = getattr(getattr(client, "_imap", None), "untagged_responses", None)
-    if isinstance(untagged, dict):
-        for key in ("EXISTS", "RECENT", "EXPUNGE", "FETCH", "VANISHED", "OK"):
-            untagged.pop(key, None)
-
-
-def _close_client(client: imapclient.IMAPClient) -> None:
-    try:
-        client.logout()
-    except Exception:
-        with contextlib.suppress(Exception):
-            client.shutdown()
+    def _errors(self, operation: str) -> contextlib.AbstractContextManager[None]:
+        """Turn socket / TLS / imaplib / imapclient errors into MailboxError (see imap_wire._errors)."""
+        return imap_wire._errors(self.name, operation, self.host, self.port, self.timeout, self._password,
+                                 self._drop)
