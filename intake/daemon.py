@@ -99,6 +99,9 @@ class Daemon:
                     self.wake.set()   # send this reply now, not after the whole backlog (burst latency)
                 if result.outcome in ("processed", "ignored", "duplicate", "quarantined"):
                     handled += 1
+                if result.outcome in ("processed", "duplicate"):
+                    # Only submissions are moved or tagged: in a person's everyday inbox, unrelated
+                    # mail, auto-replies and quarantined messages stay where the person left them.
                     try:
                         source.mark_processed(fm.uid)
                     except MailboxError as exc:

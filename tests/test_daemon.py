@@ -146,3 +146,16 @@ def test_daemon_reconnects_after_dovecot_restart(dovecot, smtpd, tmp_path):
         dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
         got = smtpd.wait_for(1, timeout=20)
     assert len(got) == 1
+
+
+def test_processed_receipts_are_moved_and_unrelated_mail_stays_in_the_inbox(dovecot, smtpd, tmp_path):
+    config = write_config(tmp_path, dovecot, smtpd)
+    text = config.read_text(encoding="utf-8").replace('folder = "INBOX"', 'folder = "INBOX"\nprocessed_action = "move"\n'
+                                                      'processed_target = "Intake"')
+    config.write_text(text, encoding="utf-8")
+    dovecot.append("INBOX", unrelated_message())
+    dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
+    with Daemon(load_config(config)) as daemon:
+        daemon.run_once()
+    assert len(dovecot.uids("INBOX")) == 1 and len(dovecot.uids("Intake")) == 1
+    assert len(smtpd.wait_for(1)) == 1
