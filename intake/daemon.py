@@ -11,7 +11,6 @@ import logging
 import threading
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from intake.backoff import Backoff
 from intake.config import Config, MailboxConfig
@@ -29,7 +28,6 @@ from storage.atomic import write_file_atomically
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-CST = ZoneInfo("Asia/Shanghai")
 
 
 def make_source(mb: MailboxConfig, config: Config) -> MailSource:
@@ -106,7 +104,7 @@ class Daemon:
                         source.mark_processed(fm.uid)
                     except MailboxError as exc:
                         log.warning("%s uid=%d could not be marked processed: %s", mb.name, fm.uid, exc)
-        self.store.note_poll(mb.name, datetime.now(CST).isoformat(timespec="seconds"))
+        self.store.note_poll(mb.name, datetime.now(self.config.notice.timezone).isoformat(timespec="seconds"))
         if handled:
             self.wake.set()
         return handled
@@ -219,7 +217,7 @@ class Daemon:
         for period in self.config.notice.periods:
             subs = self.store.submissions(period.program, period.number)
             periods[period.key] = {"admitted": len(period.provinces), "submissions": subs}
-        return {"written": datetime.now(CST).isoformat(timespec="seconds"), "mailboxes": mailboxes,
+        return {"written": datetime.now(self.config.notice.timezone).isoformat(timespec="seconds"), "mailboxes": mailboxes,
                 "outbox": self.outbox.stats(), "flagged": [i.key for i in self.outbox.items("failed")],
                 "periods": periods, "formats": capabilities()}
 

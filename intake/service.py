@@ -17,7 +17,6 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from intake.config import Config, MailboxConfig
 from intake.pipeline import Context, Outcome, process
@@ -28,7 +27,6 @@ from storage.archive import Archive
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-CST = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ class Service:
 
     def handle(self, fm: FetchedMessage, mb: MailboxConfig, now: datetime | None = None) -> Handled:
         with self.lock:
-            return self._handle(fm, mb, now or datetime.now(CST))
+            return self._handle(fm, mb, now or datetime.now(self.config.notice.timezone))
 
     def _handle(self, fm: FetchedMessage, mb: MailboxConfig, now: datetime) -> Handled:
         sha = self.archive.put(fm.raw)
@@ -121,7 +119,7 @@ class Service:
         key = f"reply:{sha}"
         if self.outbox.get(key) is not None:
             return True
-        day = now.astimezone(CST).date().isoformat()
+        day = now.astimezone(self.config.notice.timezone).date().isoformat()
         if self.store.count_replies(sender, day) >= self.config.daemon.replies_per_sender_per_day:
             log.warning("%s no reply: sender reached %d auto-replies today", mid,
                         self.config.daemon.replies_per_sender_per_day)

@@ -135,7 +135,7 @@ def parse_time(text: str | None, notice: Notice) -> datetime | None:
         when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return when if when.tzinfo else when.replace(tzinfo=notice.timezone)
+    return (when if when.tzinfo else when.replace(tzinfo=notice.timezone)).astimezone(notice.timezone)
 
 
 def _person(row: dict, province: str, unit: U.Unit | None, notice: Notice, hotel: str) -> Person:
@@ -237,7 +237,7 @@ def build_digest(notice: Notice, period: Period, snapshot: dict, now: datetime) 
         "reminded": sum(1 for p in provinces if p.reminded),
         **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
     }
-    return DigestData(notice=notice, program=program, period=period, now=now,
+    return DigestData(notice=notice, program=program, period=period, now=now.astimezone(notice.timezone),
                       days_left=(period.deadline.astimezone(notice.timezone).date() - now.date()).days,
                       past_deadline=now > period.deadline, provinces=tuple(provinces), people=tuple(people),
                       problems=tuple(problems), hotels=hotels,

@@ -17,7 +17,7 @@ WEEKDAYS = "一二三四五六日"
 
 
 def when(value: datetime | None) -> str:
-    """6月18日 14:05 (Asia/Shanghai time as the notice writes it), or "—"."""
+    """6月18日 14:05 (in the notice's time zone, to which digest_data converts every time), or "—"."""
     if value is None:
         return "—"
     return moment(value).split("年", 1)[1]

@@ -120,7 +120,7 @@ def _routing(period: Period, program: Program, province: Unit, when: Circumstanc
                            period=period.number, mailbox=period.mailbox))
     if when.received is not None and when.received > period.deadline:
         severity = "error" if policy.late == "error" else "warning"
-        out.append(problem("late", severity=severity, received=moment(when.received),
+        out.append(problem("late", severity=severity, received=moment(when.received.astimezone(period.deadline.tzinfo)),
                            period=period.number, deadline=moment(period.deadline)))
     return out
 
@@ -185,10 +185,9 @@ def date_span(period: Period) -> str:
 
 
 def moment(when: datetime | date) -> str:
+    """2023年6月9日 17:00, in the datetime's own zone: callers convert to the notice's zone first."""
     if isinstance(when, datetime):
-        from zoneinfo import ZoneInfo
-        local = when.astimezone(ZoneInfo("Asia/Shanghai"))
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+        return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
     return f"{when.year}年{when.month}月{when.day}日"
 
 
