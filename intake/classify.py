@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from html import unescape
 
 from intake.message import EXTENSION_BY_TYPE, Attachment, DecodedMessage
+from intake.quoting import own_words
 
 KINDS = ("candidate", "auto_reply", "bounce", "unrelated")
 
@@ -108,21 +109,29 @@ def _receipt_evidence(msg: DecodedMessage) -> str | None:
         return "receipt-like attachment"
     if _HTML_TABLE.search(msg.html):
         return "HTML table in body"
-    if _text_table(msg.text or unescape(_TAGS.sub(" ", _BREAKS.sub("\n", msg.html)))):
+    if _text_table(body_text(msg)):
         return "text table in body"
     return None
 
 
 def _receipt_sign(msg: DecodedMessage) -> str | None:
     """Why the message may hold a receipt, or None when nothing suggests it."""
-    evidence = _receipt_evidence(msg)
-    if evidence:
-        return evidence
-    for keyword in RECEIPT_WORDS:
-        if keyword in msg.subject:
-            return "receipt keyword in subject"
-        if keyword in msg.text or keyword in msg.html:
-            return "receipt keyword in body"
+    return _receipt_evidence(msg) or receipt_mention(msg)
+
+
+def body_text(msg: DecodedMessage) -> str:
+    """The text body, or the HTML body as text when there is no text part."""
+    return msg.text or unescape(_TAGS.sub(" ", _BREAKS.sub("\n", msg.html)))
+
+
+def receipt_mention(msg: DecodedMessage) -> str | None:
+    """Where 回执 or 报名 is written: the subject, the sender's own words (not quoted history),
+    or an attachment's file name; None when nowhere."""
+    own = own_words(body_text(msg))
+    names = " ".join(a.filename for a in msg.attachments)
+    for where, text in (("subject", msg.subject), ("body", own), ("file name", names)):
+        if any(word in text for word in RECEIPT_WORDS):
+            return f"receipt keyword in {where}"
     return None
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from intake.classify import RECEIPT_WORDS, Classification, classify
+from intake.classify import Classification, body_text, classify, receipt_mention
 from intake.errors import UnreadableAttachment
 from intake.extract import extract
 from intake.grid import Grid
@@ -89,7 +89,7 @@ def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: d
         receipt = _extract(grids + more, msg, ctx)
     if receipt is None and msg.text:
         receipt = _extract(_safe(lambda: read_text_body(msg.text, limits), mid), msg, ctx)
-    if receipt is None and not mentions_receipt(msg):
+    if receipt is None and receipt_mention(msg) is None:
         # Some mailboxes are a person's everyday inbox: a colleague's spreadsheet or PDF that is not a
         # receipt, in a message that never says 回执 or 报名, is not ours to answer.
         reason = "unrelated: no receipt table, and no 回执 or 报名 in the subject, body or file names"
@@ -111,12 +111,6 @@ def process_attachment(filename: str, data: bytes, ctx: Context, *, mailbox: str
     receipt = _extract(grids, empty, ctx, filenames=[filename])
     verdict = _judge(receipt, failures, empty, ctx, mailbox.strip().lower(), received)
     return Outcome(verdict, None, None, receipt, mailbox, received)
-
-
-def mentions_receipt(msg: DecodedMessage) -> bool:
-    """回执 or 报名 in the subject, the sender's own words, or an attachment's file name."""
-    texts = [msg.subject, own_words(msg.text or _strip_tags(msg.html)), *(a.filename for a in msg.attachments)]
-    return any(word in text for text in texts if text for word in RECEIPT_WORDS)
 
 
 _RECORD_MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
@@ -167,7 +161,7 @@ def _extract(grids: list[Grid], msg: DecodedMessage, ctx: Context,
              filenames: list[str] | None = None) -> Receipt | None:
     names = filenames if filenames is not None else [a.filename for a in msg.attachments if a.filename]
     return extract(grids, year=ctx.notice.year, subject=msg.subject, filenames=names,
-                   body=own_words(msg.text or _strip_tags(msg.html)), sender=msg.sender,
+                   body=own_words(body_text(msg)), sender=msg.sender,
                    sender_name=msg.sender_name)
 
 
@@ -185,6 +179,3 @@ def _judge(receipt: Receipt | None, failures: list[tuple[str, str]], msg: Decode
             verdict.problems.append(unreadable(name, reason, severity="warning"))
     return verdict
 
-
-def _strip_tags(html: str) -> str:
-    return re.sub(r"<[^>]+>", " ", html or "")
