@@ -36,7 +36,7 @@ from imapclient import exceptions as imap_exceptions
 from intake import imap_wire
 from intake.errors import ConfigError, MailboxAuthError
 from intake.imap_wire import _aware, _close_client, _drain_untagged, _is_bye, _reports_new, _text
-from intake.source import PROCESSED_ACTIONS, FetchedMessage, IsSeen, mailbox_error
+from intake.source import PROCESSED_ACTIONS, ContextManaged, FetchedMessage, IsSeen, mailbox_error
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ MAX_IDLE_SECONDS = 25 * 60
 _ATOM_SPECIALS = re.compile(r'[\s(){%*"\\\]\x00-\x1f\x7f]')
 
 
-class ImapSource:
+class ImapSource(ContextManaged):
     """One configured IMAP mailbox (one folder of one account)."""
 
     def __init__(self, host: str, port: int | None = None, security: str = "tls", user: str = "",
@@ -110,13 +110,6 @@ class ImapSource:
         state = "connected" if self._client is not None else "disconnected"
         return (f"<ImapSource {self.name!r} {self.user}@{self.host}:{self.port} "
                 f"{self.security} {self.folder!r} {state}>")
-
-    def __enter__(self) -> ImapSource:
-        self.connect()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- connection --------------------------------------------------------------------------
 

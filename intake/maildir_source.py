@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from intake.errors import ConfigError, MailboxError
-from intake.source import PROCESSED_ACTIONS, FetchedMessage, IsSeen, mailbox_error
+from intake.source import PROCESSED_ACTIONS, ContextManaged, FetchedMessage, IsSeen, mailbox_error
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class _Entry:
     size: int
 
 
-class MaildirSource:
+class MaildirSource(ContextManaged):
     """One local maildir (its cur/ and new/), read without changing it."""
 
     def __init__(self, path: str | os.PathLike[str], name: str = "", *, processed_action: str = "none",
@@ -100,13 +100,6 @@ class MaildirSource:
 
     def __repr__(self) -> str:
         return f"<MaildirSource {self.name!r} {self.path}>"
-
-    def __enter__(self) -> MaildirSource:
-        self.connect()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- connection --------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, Self
 
 from intake.errors import MailboxError, MailboxTimeout
 
@@ -60,6 +60,23 @@ class MailSource(Protocol):
     def wait(self, timeout_s: float) -> bool: ...
 
     def close(self) -> None: ...
+
+
+class ContextManaged:
+    """`with source:` connects on entry and closes on exit; for ImapSource and MaildirSource."""
+
+    def connect(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def mailbox_error(mailbox: str, message: str, *, timeout: bool = False,
