@@ -25,7 +25,7 @@ from bench.pipeline import percentile
 from intake.config import load_config
 from intake.pipeline import Context, process
 from intake.service import Service
-from intake.source import FetchedMessage
+from intake.mailbox.source import FetchedMessage
 from mailer.delivery import deliver_pending
 from mailer.outbox import Outbox
 from mailer.smtp_sender import FileSender

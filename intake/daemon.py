@@ -12,14 +12,14 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from intake.backoff import Backoff
+from intake.mailbox.backoff import Backoff
 from intake.config import Config, MailboxConfig
 from intake.errors import MailboxError
-from intake.imap_source import ImapSource
-from intake.maildir_source import MaildirSource
+from intake.mailbox.imap import ImapSource
+from intake.mailbox.maildir import MaildirSource
 from intake.readers.registry import capabilities
 from intake.service import Service
-from intake.source import MailSource
+from intake.mailbox.source import MailSource
 from mailer.delivery import DeliveryReport, deliver_pending
 from mailer.outbox import Outbox
 from mailer.smtp_sender import FileSender, SmtpSender

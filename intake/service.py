@@ -20,7 +20,7 @@ from datetime import datetime
 
 from intake.config import Config, MailboxConfig
 from intake.pipeline import Context, Outcome, process
-from intake.source import FetchedMessage
+from intake.mailbox.source import FetchedMessage
 from mailer.compose import Original, compose_reply
 from mailer.outbox import Outbox
 from storage.archive import Archive

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from intake.backoff import Backoff
+from intake.mailbox.backoff import Backoff
 
 
 def test_grows_exponentially_and_caps_without_jitter() -> None:

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import pytest
 
 from intake.errors import ConfigError, MailboxAuthError, MailboxError, MailboxTimeout
-from intake.imap_source import ImapSource
-from intake.source import FetchedMessage
+from intake.mailbox.imap import ImapSource
+from intake.mailbox.source import FetchedMessage
 from tests.fixtures.dovecot import DovecotServer, make_message
 
 NAME = "报名邮箱 intake@example.org"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from intake.errors import ConfigError, MailboxError
-from intake.maildir_source import MaildirSource, maildir_uid, maildir_uidvalidity
+from intake.mailbox.maildir import MaildirSource, maildir_uid, maildir_uidvalidity
 from tests.fixtures.dovecot import DovecotServer, make_message
 
 

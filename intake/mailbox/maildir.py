@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from intake.errors import ConfigError, MailboxError
-from intake.source import PROCESSED_ACTIONS, ContextManaged, FetchedMessage, IsSeen, mailbox_error
+from intake.mailbox.source import PROCESSED_ACTIONS, ContextManaged, FetchedMessage, IsSeen, mailbox_error
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""One IMAP mailbox as a source of messages (see intake.source for the daemon's loop).
+"""One IMAP mailbox as a source of messages (see intake.mailbox.source for the daemon's loop).
 
 Reading never changes what the owner sees: messages are fetched with BODY.PEEK[] so the
 \\Seen flag stays as it was (a person's everyday inbox keeps its unread marks).  Only
@@ -33,10 +33,10 @@ from collections.abc import Iterator, Sequence
 import imapclient
 from imapclient import exceptions as imap_exceptions
 
-from intake import imap_wire
+from intake.mailbox import imap_wire
 from intake.errors import ConfigError, MailboxAuthError
-from intake.imap_wire import _aware, _close_client, _drain_untagged, _is_bye, _reports_new, _text
-from intake.source import PROCESSED_ACTIONS, ContextManaged, FetchedMessage, IsSeen, mailbox_error
+from intake.mailbox.imap_wire import _aware, _close_client, _drain_untagged, _is_bye, _reports_new, _text
+from intake.mailbox.source import PROCESSED_ACTIONS, ContextManaged, FetchedMessage, IsSeen, mailbox_error
 
 log = logging.getLogger(__name__)
 

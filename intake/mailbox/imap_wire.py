@@ -1,4 +1,4 @@
-"""IMAP wire helpers for ImapSource (intake.imap_source): response decoding, untagged-response
+"""IMAP wire helpers for ImapSource (intake.mailbox.imap): response decoding, untagged-response
 housekeeping, closing a client, and turning socket / TLS / imaplib / imapclient errors into
 MailboxError with the password scrubbed out of the text."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ import imapclient
 from imapclient import exceptions as imap_exceptions
 
 from intake.errors import MailboxError
-from intake.source import mailbox_error
+from intake.mailbox.source import mailbox_error
 
 
 def _text(value: object) -> str:
