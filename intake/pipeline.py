@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from intake.classify import Classification, body_text, classify, receipt_mention
+from intake.mime.classify import Classification, body_text, classify, receipt_mention
 from intake.errors import UnreadableAttachment
 from intake.extract import extract
 from intake.grid import Grid
 from intake.limits import Limits
-from intake.message import Attachment, DecodedMessage, decode_message
-from intake.quoting import own_words
+from intake.mime.message import Attachment, DecodedMessage, decode_message
+from intake.mime.quoting import own_words
 from intake.readers import read_attachment, read_html_body, read_text_body
 from rules.judge import Circumstances, judge
 from rules.notice import Notice

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.classify import Classification, classify
-from intake.message import decode_message
+from intake.mime.classify import Classification, classify
+from intake.mime.message import decode_message
 from tests.mailbuilder import MessageBuilder
 
 DATA = Path(__file__).parent / "data" / "messages"

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from intake.message import decode_message
+from intake.mime.message import decode_message
 from tests.mailbuilder import MessageBuilder
 
 XLSX = b"PK\x03\x04" + bytes(range(256)) * 4

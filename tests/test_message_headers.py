@@ -1,11 +1,11 @@
-"""intake.headers: charset labels, encoded words, RFC 2231 parameters, cleaning."""
+"""intake.mime.headers: charset labels, encoded words, RFC 2231 parameters, cleaning."""
 from __future__ import annotations
 
 import base64
 
 import pytest
 
-from intake.headers import (
+from intake.mime.headers import (
     decode_bytes,
     decode_header,
     decode_words,

@@ -7,8 +7,8 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.classify import KINDS, classify
-from intake.message import DecodedMessage, decode_message
+from intake.mime.classify import KINDS, classify
+from intake.mime.message import DecodedMessage, decode_message
 from tests.mailbuilder import MessageBuilder
 
 FORBIDDEN = ("\r", "\n", "\x00")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.message import decode_message
+from intake.mime.message import decode_message
 from tests.mailbuilder import MessageBuilder
 
 DATA = Path(__file__).parent / "data" / "messages"

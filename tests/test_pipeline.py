@@ -105,7 +105,7 @@ def test_gbk_csv_and_html_body_table_are_read():
 
 
 def test_a_reply_quoting_our_rejection_is_not_read_as_naming_a_period():
-    from intake.quoting import own_words
+    from intake.mime.quoting import own_words
     quoted = ("姚老师，已按要求修改，请查收。\n\n------------------ 原始邮件 ------------------\n发件人: yaoy@moe.edu.cn\n"
               "西藏不在中职学生管理系统培训第1期的参训范围内。按通知安排，西藏参加第3期\n")
     assert own_words(quoted).strip() == "姚老师，已按要求修改，请查收。"

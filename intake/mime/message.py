@@ -16,7 +16,7 @@ from email.policy import compat32
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from intake.headers import (
+from intake.mime.headers import (
     decode_base64,
     decode_bytes,
     decode_header,

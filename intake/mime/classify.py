@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from html import unescape
 
-from intake.message import EXTENSION_BY_TYPE, Attachment, DecodedMessage
-from intake.quoting import own_words
+from intake.mime.message import EXTENSION_BY_TYPE, Attachment, DecodedMessage
+from intake.mime.quoting import own_words
 
 KINDS = ("candidate", "auto_reply", "bounce", "unrelated")
 
