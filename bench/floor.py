@@ -27,7 +27,7 @@ from aiosmtplib import SMTP
 
 from bench.env import World
 from bench.load import Receipt
-from intake.limits import Limits
+from intake.readers.limits import Limits
 from intake.readers import docx as docx_reader
 from intake.readers import read_attachment, read_html_body
 from intake.readers import xlsx as xlsx_reader

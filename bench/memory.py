@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-from intake.limits import Limits
+from intake.readers.limits import Limits
 from tests.mailbuilder import MessageBuilder
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from intake.errors import ConfigError
-from intake.limits import Limits
+from intake.readers.limits import Limits
 from rules.errors import NoticeError
 from rules.notice import Notice, load_notice
 from rules.policy import Policy

@@ -13,9 +13,9 @@ from pathlib import PurePosixPath
 
 from intake.mime.classify import Classification, body_text, classify, receipt_mention
 from intake.errors import UnreadableAttachment
-from intake.extract import extract
-from intake.grid import Grid
-from intake.limits import Limits
+from intake.extract.receipt import extract
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 from intake.mime.message import Attachment, DecodedMessage, decode_message
 from intake.mime.quoting import own_words
 from intake.readers import read_attachment, read_html_body, read_text_body

@@ -3,7 +3,7 @@
 Title, the two header lines already filled in (the department's full name from the notice,
 program name and period), the column header, empty rows with drop-down lists for 性别 and 领队,
 input hints on every column, and a note row under the table.  Written so that our own reader
-(intake.readers + intake.extract) reads a filled copy back exactly; tests/test_template.py checks it.
+(intake.readers + intake.extract.receipt) reads a filled copy back exactly; tests/test_template.py checks it.
 """
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from intake.extract import extract
-from intake.grid import Grid, Merge
+from intake.extract.receipt import extract
+from intake.readers.grid import Grid, Merge
 from rules.notice import Notice, load_notice
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,9 +1,9 @@
 """Receipt extraction finds the header fields and the table however the form has drifted."""
 from datetime import datetime
 
-from intake.extract import extract
-from intake.grid import Grid, Merge
-from intake.normalize import arrival, gender, leader, mobile
+from intake.extract.receipt import extract
+from intake.readers.grid import Grid, Merge
+from intake.extract.normalize import arrival, gender, leader, mobile
 from tests.helpers import person, receipt_grid, receipt_of
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from openpyxl import Workbook
 
-from intake.limits import Limits
+from intake.readers.limits import Limits
 from intake.pipeline import Context, process
 from tests.data.readers.builders import raw_zip, zeros_member
 from tests.helpers import CST, DATA, notice

@@ -4,8 +4,8 @@ from datetime import date, datetime, time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.extract import extract
-from intake.grid import Grid, Merge
+from intake.extract.receipt import extract
+from intake.readers.grid import Grid, Merge
 from intake.pipeline import Context, process
 from rules.judge import Circumstances, judge
 from rules.policy import Policy

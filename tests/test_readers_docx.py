@@ -5,8 +5,8 @@ import io
 import zipfile
 from pathlib import Path
 
-from intake.grid import Merge
-from intake.limits import Limits
+from intake.readers.grid import Merge
+from intake.readers.limits import Limits
 from intake.readers import read_attachment
 from tests.data.readers.builders import (
     BILLION_LAUGHS,

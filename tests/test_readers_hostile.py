@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake.errors import UnreadableAttachment
-from intake.grid import Grid
-from intake.limits import Limits
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 from intake.readers import ocr, read_attachment, read_html_body, read_text_body
 from tests.data.readers.builders import docx_bytes, sheet_xml, unreadable, xlsx_bytes, zip_bytes
 

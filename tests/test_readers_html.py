@@ -4,8 +4,8 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from intake.grid import Merge
-from intake.limits import Limits
+from intake.readers.grid import Merge
+from intake.readers.limits import Limits
 from intake.readers import read_attachment, read_html_body
 from tests.data.readers.builders import unreadable
 

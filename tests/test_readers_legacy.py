@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from intake.commands import print_status
-from intake.grid import Merge
-from intake.limits import Limits
+from intake.readers.grid import Merge
+from intake.readers.limits import Limits
 from intake.pipeline import Context, process_attachment
 from intake.readers import convert, read_attachment
 from intake.readers.registry import capabilities

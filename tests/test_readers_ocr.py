@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from intake.extract import extract
-from intake.grid import Grid, Merge
-from intake.limits import Limits
+from intake.extract.receipt import extract
+from intake.readers.grid import Grid, Merge
+from intake.readers.limits import Limits
 from intake.pipeline import Context, process, process_attachment
 from intake.readers import ocr, read_attachment
 from mailer.compose import OCR_NOTE, render_reply

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.grid import Merge
-from intake.limits import Limits
+from intake.readers.grid import Merge
+from intake.readers.limits import Limits
 from intake.pipeline import Context, process_attachment
 from intake.readers import ocr, read_attachment
 from intake.readers.pdf import join_wrapped

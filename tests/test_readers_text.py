@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.limits import Limits
+from intake.readers.limits import Limits
 from intake.readers import read_attachment, read_text_body
 from tests.data.readers.builders import unreadable
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.grid import Merge
-from intake.limits import Limits
+from intake.readers.grid import Merge
+from intake.readers.limits import Limits
 from intake.readers import read_attachment
 from tests.data.readers.builders import unreadable
 from tests.data.readers.make_fixtures import COLUMNS, HEADER_LINES, TITLE

@@ -7,8 +7,8 @@ import zipfile
 from datetime import datetime, time
 from pathlib import Path
 
-from intake.grid import Merge
-from intake.limits import Limits
+from intake.readers.grid import Merge
+from intake.readers.limits import Limits
 from intake.readers import read_attachment
 from intake.readers._common import MAX_GAP
 from tests.data.readers.builders import (

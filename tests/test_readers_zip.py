@@ -5,7 +5,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from intake.limits import Limits
+from intake.readers.limits import Limits
 from intake.readers import read_attachment
 from tests.data.readers.builders import member, raw_zip, unreadable, zeros_member, zip_bytes
 

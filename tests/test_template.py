@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from intake.cli import main
-from intake.extract import extract
-from intake.limits import Limits
+from intake.extract.receipt import extract
+from intake.readers.limits import Limits
 from intake.readers import read_attachment
 from mailer.template import FIRST_ROW, ROWS, receipt_template
 from rules.judge import Circumstances, judge

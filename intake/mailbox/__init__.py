@@ -1,1 +1,1 @@
-"""intake.mailbox."""
+"""The mailbox edge: IMAP and maildir sources yielding raw bytes with mailbox, uid, uidvalidity, received time."""

@@ -1,1 +1,1 @@
-"""intake.mime."""
+"""MIME decoding and classification (pure, never raises): raw bytes -> DecodedMessage -> kind."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from intake.grid import Grid
-from intake.limits import Limits
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 
 from .htmltables import parse_html
 from .plaintext import parse_text

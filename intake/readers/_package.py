@@ -11,7 +11,7 @@ import struct
 import zipfile
 
 from intake.errors import UnreadableAttachment
-from intake.limits import Limits
+from intake.readers.limits import Limits
 
 from ._xml import refuse_dtd
 

@@ -12,8 +12,8 @@ import logging
 import zipfile
 
 from intake.errors import UnreadableAttachment
-from intake.grid import Grid
-from intake.limits import Limits
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 
 from ._common import is_zip
 from ._package import check_sizes, member_name, open_zip, zip_names

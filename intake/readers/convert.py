@@ -40,8 +40,8 @@ from pathlib import Path
 import olefile
 
 from intake.errors import UnreadableAttachment
-from intake.grid import Grid
-from intake.limits import Limits
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 
 from . import docx, xlsx
 from ._common import is_ole, is_zip

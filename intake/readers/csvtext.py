@@ -11,8 +11,8 @@ import io
 from collections import Counter
 
 from intake.errors import UnreadableAttachment
-from intake.grid import Grid
-from intake.limits import Limits
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 
 from ._common import GridBuilder, decode_text, extension, text_head
 

@@ -18,8 +18,8 @@ from xml.etree.ElementTree import Element
 from defusedxml.ElementTree import fromstring
 
 from intake.errors import UnreadableAttachment
-from intake.grid import CellValue, Grid, Merge
-from intake.limits import Limits
+from intake.readers.grid import CellValue, Grid, Merge
+from intake.readers.limits import Limits
 
 from ._common import MAX_LINES, GridBuilder, is_zip, split_lines
 from ._package import PACKAGE_MAX_PARTS, check_sizes, is_ooxml, open_zip, zip_names

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from intake.errors import UnreadableAttachment
-from intake.grid import CellValue, Grid, Merge
-from intake.limits import Limits
+from intake.readers.grid import CellValue, Grid, Merge
+from intake.readers.limits import Limits
 
 from ._common import MAX_LINES, GridBuilder, bom_encoding, declared_charset, decode_text, is_empty, peek_text
 

@@ -9,8 +9,8 @@ import email.policy
 import re
 
 from intake.errors import UnreadableAttachment
-from intake.grid import Grid
-from intake.limits import Limits
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 
 from . import htmltables
 from ._common import decode_text, normalize_charset

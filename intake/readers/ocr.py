@@ -32,8 +32,8 @@ import tempfile
 from pathlib import Path
 
 from intake.errors import UnreadableAttachment
-from intake.grid import CellValue, Grid, Merge
-from intake.limits import Limits
+from intake.readers.grid import CellValue, Grid, Merge
+from intake.readers.limits import Limits
 
 from . import sandbox
 from ._ocr_cells import DIGITS, DISAGREED, SURE, _ink_share, _read_cells, _text_lines, tidy_latin

@@ -26,8 +26,8 @@ import math
 import time
 
 from intake.errors import UnreadableAttachment
-from intake.grid import CellValue, Grid, Merge
-from intake.limits import Limits
+from intake.readers.grid import CellValue, Grid, Merge
+from intake.readers.limits import Limits
 
 from . import ocr, sandbox
 from ._common import split_lines

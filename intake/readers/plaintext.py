@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from intake.grid import Grid
-from intake.limits import Limits
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 
 from ._common import MAX_LINES, GridBuilder, decode_text, text_head
 

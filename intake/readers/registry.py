@@ -12,8 +12,8 @@ import logging
 from types import ModuleType
 
 from intake.errors import UnreadableAttachment
-from intake.grid import Grid
-from intake.limits import Limits
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 
 from . import archive, convert, csvtext, docx, htmltables, mhtml, ocr, pdf, plaintext, xls, xlsx, xml2003
 from ._common import quiet_warnings

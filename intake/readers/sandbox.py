@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from intake.errors import UnreadableAttachment
-from intake.grid import Grid, Merge
-from intake.limits import Limits
+from intake.readers.grid import Grid, Merge
+from intake.readers.limits import Limits
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()

@@ -20,8 +20,8 @@ from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from intake.grid import CellValue, Grid, Merge
-from intake.limits import Limits
+from intake.readers.grid import CellValue, Grid, Merge
+from intake.readers.limits import Limits
 
 from ._common import GridBuilder, is_zip, quiet_warnings
 from ._package import PACKAGE_MAX_PARTS, check_sizes, is_ooxml, open_zip, refuse_dtds, zip_names

@@ -10,8 +10,8 @@ import io
 from datetime import datetime
 from xml.etree.ElementTree import Element
 
-from intake.grid import CellValue, Grid, Merge
-from intake.limits import Limits
+from intake.readers.grid import CellValue, Grid, Merge
+from intake.readers.limits import Limits
 
 from ._common import GridBuilder, peek_text
 from ._xml import drop_read, iterparse_safe

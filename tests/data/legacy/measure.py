@@ -24,7 +24,7 @@ ROOT = HERE.parents[2]
 CASE = r'''
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from intake.limits import Limits
+from intake.readers.limits import Limits
 from intake.readers import read_attachment
 name, runs = sys.argv[2], int(sys.argv[3])
 data = open(sys.argv[4], "rb").read()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from intake.normalize import half_width
+from intake.extract.normalize import half_width
 
 _UNIT_LABEL = (r"省级教育行政部门名称|省级教育行政部门|省级教育部门名称|报送单位名称|报送单位|报名单位|填报单位|"
                r"推荐单位|省份名称|省\(区、市\)|省\(自治区、直辖市\)|省份")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from intake import normalize as norm
-from intake.columns import PARTICIPANT_FIELDS, header_score, map_columns, match_header
-from intake.grid import CellValue, Grid
-from intake.header_fields import is_label_only, split_fields
+from intake.extract import normalize as norm
+from intake.extract.columns import PARTICIPANT_FIELDS, header_score, map_columns, match_header
+from intake.readers.grid import CellValue, Grid
+from intake.extract.form_fields import is_label_only, split_fields
 from rules.receipt import Receipt, ReceiptRow
 from rules.verdict import Participant
 

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
-from intake.grid import CellValue
+from intake.readers.grid import CellValue
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from intake.normalize import compact
+from intake.extract.normalize import compact
 
 # field -> synonyms, the template's own word first.  Matching ignores spaces, case,
 # full-width forms and notes in brackets such as （必填） or (是/否).
