@@ -4,7 +4,7 @@ Two fresh processes per size: `python -m bench.growth --phase prefill --size 100
 then `--phase measure` with the same arguments, whose peak RSS is that of a daemon opening that store.  The store is pre-filled through the Store API (record_message +
 add_submission, realistic verdicts taken from the load, spread over every province's groups; fsync
 is switched off while pre-filling only), and the outbox with SIZE sent replies.  Then COUNT
-receipts of the load go through intake.service.Service.handle as FetchedMessage objects, timed
+receipts of the load go through intake.daemon.service.Service.handle as FetchedMessage objects, timed
 one by one, and their replies through one delivery round (mailer.delivery.deliver_pending with a
 FileSender, so that the outbox's own cost is what is measured).  Prints one JSON object.
 """
@@ -23,8 +23,8 @@ from pathlib import Path
 from bench.env import mailboxes, write_config
 from bench.pipeline import percentile
 from intake.config import load_config
-from intake.pipeline import Context, process
-from intake.service import Service
+from intake.pipeline.process import Context, process
+from intake.daemon.service import Service
 from intake.mailbox.source import FetchedMessage
 from mailer.delivery import deliver_pending
 from mailer.outbox import Outbox

@@ -114,7 +114,7 @@ def build(case: str, path: str) -> None:
 def measure(case: str, path: str) -> dict:
     """In this (fresh) process: read the message, then process() it."""
     from intake.config import load_config
-    from intake.pipeline import Context, process
+    from intake.pipeline.process import Context, process
     config = load_config()
     with open(path, "rb") as f:
         raw = f.read()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from intake.config import Config, load_config
 from intake.errors import ConfigError
-from intake.pipeline import Context, Outcome, process, process_attachment
+from intake.pipeline.process import Context, Outcome, process, process_attachment
 from intake.report import render_text
 
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{0,76}:[ \t]")

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_run(args: argparse.Namespace) -> int:
     import logging
 
-    from intake.daemon import run
+    from intake.daemon.runner import run
     config = load_config(args.config)
     if config.daemon.log_file:
         handler = logging.FileHandler(config.daemon.log_file, encoding="utf-8")
@@ -46,7 +46,7 @@ def load_status(config) -> dict:  # type: ignore[no-untyped-def]
     """The live store when the daemon is not running; else the snapshot it writes every 30 s."""
     from storage.errors import StoreLocked
     try:
-        from intake.daemon import Daemon
+        from intake.daemon.runner import Daemon
         with Daemon(config) as daemon:
             return daemon.status()
     except StoreLocked:

@@ -129,7 +129,7 @@ def cmd_digest(args: argparse.Namespace, config: Config) -> int:
 
 
 def _send_digest(config: Config, period: Period, now: datetime) -> int:
-    from intake.daemon import Daemon
+    from intake.daemon.runner import Daemon
     from intake.organizer import Organizer
     from mailer.outbox import Outbox
     if not config.organizers.get(period.key):
@@ -193,7 +193,7 @@ def cmd_remind(args: argparse.Namespace, config: Config) -> int:
     from intake.organizer import Organizer
     now = _now(config, args)
     if args.send:
-        from intake.daemon import Daemon
+        from intake.daemon.runner import Daemon
         with Daemon(config) as daemon:
             from intake.schedule import organizer_for
             keys = organizer_for(daemon).send_due_reminders(now)

@@ -16,7 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from intake.organizer import Organizer
 
 if TYPE_CHECKING:
-    from intake.daemon import Daemon
+    from intake.daemon.runner import Daemon
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from intake.config import load_config
-from intake.daemon import Daemon
+from intake.daemon.runner import Daemon
 from tests.helpers import ROOT
 
 PASSWORD_ENV = "INTAKE_TEST_IMAP_PASSWORD"

@@ -5,10 +5,10 @@ from email import policy
 
 import pytest
 
-import intake.service
+import intake.daemon.service
 from intake.cli import main
 from intake.config import load_config
-from intake.daemon import Daemon
+from intake.daemon.runner import Daemon
 from tests.helpers import ROOT
 from tests.receipts import receipt_message
 
@@ -95,7 +95,7 @@ def test_a_message_that_keeps_failing_is_quarantined_and_reported(tmp_path, monk
 
     def broken(*args, **kwargs):
         raise RuntimeError("reader bug")
-    monkeypatch.setattr(intake.service, "process", broken)
+    monkeypatch.setattr(intake.daemon.service, "process", broken)
     config = load_config(path)
     with Daemon(config) as daemon:
         daemon.run_once()

@@ -188,7 +188,7 @@ def test_digest_send_command_delivers_and_records_it(env, capsys):
 
 @pytest.mark.smtp
 def test_one_digest_is_delivered_through_a_real_smtp_server(tmp_path, smtpd):
-    from intake.daemon import Daemon
+    from intake.daemon.runner import Daemon
     cfg = write_config(tmp_path, outbox=f'kind = "smtp"\nhost = "{smtpd.host}"\nport = {smtpd.port}\nsecurity = "none"')
     config = load_config(cfg)
     with Daemon(config) as daemon:

@@ -14,7 +14,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from intake.config import load_config
-from intake.daemon import Daemon
+from intake.daemon.runner import Daemon
 from intake.errors import ConfigError
 from intake.organizer import Organizer, last_fire
 from intake.schedule import start_scheduler

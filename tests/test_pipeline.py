@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 
 from intake.readers.limits import Limits
-from intake.pipeline import Context, process
+from intake.pipeline.process import Context, process
 from tests.data.readers.builders import raw_zip, zeros_member
 from tests.helpers import CST, DATA, notice
 from tests.mailbuilder import MessageBuilder

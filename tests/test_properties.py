@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from intake.extract.receipt import extract
 from intake.readers.grid import Grid, Merge
-from intake.pipeline import Context, process
+from intake.pipeline.process import Context, process
 from rules.judge import Circumstances, judge
 from rules.policy import Policy
 from tests.helpers import HEADER, notice

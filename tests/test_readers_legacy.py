@@ -13,7 +13,7 @@ import pytest
 from intake.commands import print_status
 from intake.readers.grid import Merge
 from intake.readers.limits import Limits
-from intake.pipeline import Context, process_attachment
+from intake.pipeline.process import Context, process_attachment
 from intake.readers import convert, read_attachment
 from intake.readers.registry import capabilities
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE
@@ -187,7 +187,7 @@ def test_status_says_legacy_conversion_is_off(no_libreoffice):
 
 def test_daemon_status_shows_legacy_conversion_off(no_libreoffice, tmp_path):
     from intake.config import load_config
-    from intake.daemon import Daemon
+    from intake.daemon.runner import Daemon
     from tests.test_daemon_local import local_config
 
     path, _maildir = local_config(tmp_path)

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from intake.extract.receipt import extract
 from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
-from intake.pipeline import Context, process, process_attachment
+from intake.pipeline.process import Context, process, process_attachment
 from intake.readers import ocr, read_attachment
 from mailer.compose import OCR_NOTE, render_reply
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE

@@ -11,7 +11,7 @@ import pytest
 
 from intake.readers.grid import Merge
 from intake.readers.limits import Limits
-from intake.pipeline import Context, process_attachment
+from intake.pipeline.process import Context, process_attachment
 from intake.readers import ocr, read_attachment
 from intake.readers.pdf import join_wrapped
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE, long_people

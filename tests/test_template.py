@@ -34,7 +34,7 @@ def filled(data: bytes, rows: list[tuple]) -> bytes:
 
 
 def read_back(name: str, data: bytes, mailbox: str, received):
-    """What the daemon does to an attachment (intake.pipeline.process_attachment), step by step."""
+    """What the daemon does to an attachment (intake.pipeline.process.process_attachment), step by step."""
     grids = read_attachment(name, data, Limits())
     receipt = extract(grids, year=notice().year, filenames=[name])
     assert receipt is not None

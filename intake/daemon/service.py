@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from intake.config import Config, MailboxConfig
-from intake.pipeline import Context, Outcome, process
+from intake.pipeline.process import Context, Outcome, process
 from intake.mailbox.source import FetchedMessage
 from mailer.compose import Original, compose_reply
 from mailer.outbox import Outbox

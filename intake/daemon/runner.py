@@ -18,7 +18,7 @@ from intake.errors import MailboxError
 from intake.mailbox.imap import ImapSource
 from intake.mailbox.maildir import MaildirSource
 from intake.readers.registry import capabilities
-from intake.service import Service
+from intake.daemon.service import Service
 from intake.mailbox.source import MailSource
 from mailer.delivery import DeliveryReport, deliver_pending
 from mailer.outbox import Outbox
