@@ -98,7 +98,7 @@ def _run(func):  # type: ignore[no-untyped-def]
 
 @_run
 def cmd_digest(args: argparse.Namespace, config: Config) -> int:
-    from intake.organizer import Organizer
+    from intake.organizer.desk import Organizer
     period, now = _period(config, args.period), _now(config, args)
     if args.out:
         args.action = "out"
@@ -130,7 +130,7 @@ def cmd_digest(args: argparse.Namespace, config: Config) -> int:
 
 def _send_digest(config: Config, period: Period, now: datetime) -> int:
     from intake.daemon.runner import Daemon
-    from intake.organizer import Organizer
+    from intake.organizer.desk import Organizer
     from mailer.outbox import Outbox
     if not config.organizers.get(period.key):
         raise UsageError(f"no organizers for {period.key}: add them under [organizers] in the config")
@@ -146,7 +146,7 @@ def _send_digest(config: Config, period: Period, now: datetime) -> int:
         print(f"{key}: queued; the running daemon delivers it")
         return 0
     with daemon:
-        from intake.schedule import organizer_for
+        from intake.organizer.schedule import organizer_for
         item = organizer_for(daemon).send_digest(period, now, manual=True)
         report = daemon.deliver()
     state = "sent" if item.key in report.sent else "queued (see intake status)"
@@ -156,7 +156,7 @@ def _send_digest(config: Config, period: Period, now: datetime) -> int:
 
 @_run
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
-    from intake.organizer import Organizer
+    from intake.organizer.desk import Organizer
     from mailer.workbook import roster_workbook
     period, now = _period(config, args.period), _now(config, args)
     store, _writable = _reader(config)
@@ -190,12 +190,12 @@ def cmd_template(args: argparse.Namespace, config: Config) -> int:
 
 @_run
 def cmd_remind(args: argparse.Namespace, config: Config) -> int:
-    from intake.organizer import Organizer
+    from intake.organizer.desk import Organizer
     now = _now(config, args)
     if args.send:
         from intake.daemon.runner import Daemon
         with Daemon(config) as daemon:
-            from intake.schedule import organizer_for
+            from intake.organizer.schedule import organizer_for
             keys = organizer_for(daemon).send_due_reminders(now)
             daemon.deliver()
         print("\n".join(keys) if keys else "no reminder is due")

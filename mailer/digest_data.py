@@ -1,6 +1,6 @@
 """The figures of an organizers' digest for one period.  Pure: a store snapshot in, a dataclass out.
 
-The snapshot is plain data (what intake.organizer.snapshot reads from the store)::
+The snapshot is plain data (what intake.organizer.desk.snapshot reads from the store)::
 
     {"versions":  {province: [submission version docs, oldest first]},   # Store.versions()
      "reminders": {province: [{"date": "2023-06-16", "to": [...], "stage": 3}, ...]},

@@ -112,7 +112,7 @@ def write_examples(directory: Path) -> None:
     import tempfile
 
     from intake.config import load_config
-    from intake.organizer import Organizer
+    from intake.organizer.desk import Organizer
     from mailer.digest_html import render_html
     from mailer.outbox import Outbox
     directory.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from intake.cli import main
 from intake.config import load_config
-from intake.organizer import Organizer
+from intake.organizer.desk import Organizer
 from mailer.digest import render_text
 from mailer.digest_data import MISSING, REJECTED
 from mailer.digest_html import render_html

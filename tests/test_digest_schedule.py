@@ -16,8 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 from intake.config import load_config
 from intake.daemon.runner import Daemon
 from intake.errors import ConfigError
-from intake.organizer import Organizer, last_fire
-from intake.schedule import start_scheduler
+from intake.organizer.desk import Organizer, last_fire
+from intake.organizer.schedule import start_scheduler
 from mailer.outbox import Outbox
 from storage.store import Store
 from tests.helpers import CST, cst

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from intake.cli import main
 from intake.config import load_config
-from intake.organizer import Organizer
+from intake.organizer.desk import Organizer
 from mailer.outbox import Outbox
 from storage.store import Store
 from tests.helpers import cst

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from intake.cli import main
 from intake.config import load_config
-from intake.organizer import Organizer
+from intake.organizer.desk import Organizer
 from mailer.workbook import PEOPLE_HEADER, roster_workbook
 from mailer.xlsx_cells import put, sheet_title
 from storage.store import Store

@@ -130,7 +130,7 @@ class Daemon:
                 result[mb.name] = f"error: {exc}"
             finally:
                 source.close()
-        from intake.schedule import run_due_once
+        from intake.organizer.schedule import run_due_once
         run_due_once(self)  # digests and reminders due now, or missed while the daemon was down
         self.deliver()
         self.write_status()
@@ -148,7 +148,7 @@ class Daemon:
         threads.append(threading.Thread(target=self._deliver_loop, name="deliver", daemon=True))
         for t in threads:
             t.start()
-        from intake.schedule import start_scheduler
+        from intake.organizer.schedule import start_scheduler
         scheduler = start_scheduler(self)  # digests and reminders (cron jobs, and a catch-up now)
         try:
             while not self.stop.wait(30):

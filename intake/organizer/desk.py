@@ -1,7 +1,7 @@
 """The organizers' side: daily digests per period and reminders to provinces, queued in the outbox.
 
 Nothing here reads the clock: every entry point takes ``now`` (aware), so tests freeze time and
-intake.schedule passes the real one.  What was sent is kept in the store's meta:
+intake.organizer.schedule passes the real one.  What was sent is kept in the store's meta:
 
     digest:<program>/<n>              {"due", "sent_at", "key", "reported": {province: versions}}
     reminder:<program>/<n>:<province> [{"date", "stage", "to", "key"}, ...]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from intake.organizer import Organizer
+from intake.organizer.desk import Organizer
 
 if TYPE_CHECKING:
     from intake.daemon.runner import Daemon

@@ -1,0 +1,1 @@
+"""The organizers' side: daily digests and reminders (queued in the outbox) and their schedule."""
