@@ -1,7 +1,7 @@
 """The command line: `intake check` on an .eml or a bare attachment, text or one JSON object."""
 import json
 
-from intake.cli import main
+from intake.cli.main import main
 from tests.helpers import DATA
 
 

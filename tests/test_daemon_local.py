@@ -6,7 +6,7 @@ from email import policy
 import pytest
 
 import intake.daemon.service
-from intake.cli import main
+from intake.cli.main import main
 from intake.config import load_config
 from intake.daemon.runner import Daemon
 from tests.helpers import ROOT

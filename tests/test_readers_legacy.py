@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.commands import print_status
+from intake.cli.daemon_commands import print_status
 from intake.readers.grid import Merge
 from intake.readers.limits import Limits
 from intake.pipeline.process import Context, process_attachment

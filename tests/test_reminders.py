@@ -13,7 +13,7 @@ from email import policy
 import pytest
 from openpyxl import load_workbook
 
-from intake.cli import main
+from intake.cli.main import main
 from intake.config import load_config
 from intake.organizer.desk import Organizer
 from mailer.outbox import Outbox

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from intake.cli import main
+from intake.cli.main import main
 from tests.helpers import DATA
 
 CASES = json.loads((DATA / "samples" / "expected.json").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from intake.cli import main
+from intake.cli.main import main
 from intake.extract.receipt import extract
 from intake.readers.limits import Limits
 from intake.readers import read_attachment

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from intake.cli import main
+from intake.cli.main import main
 from intake.config import load_config
 from intake.organizer.desk import Organizer
 from mailer.workbook import PEOPLE_HEADER, roster_workbook

@@ -21,8 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.add_argument("--config", help="config file")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
     status.set_defaults(func=cmd_status)
-    from intake import organizer_commands  # digest, export, template, remind
-    organizer_commands.register(sub)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

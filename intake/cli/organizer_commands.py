@@ -15,6 +15,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from intake.cli.common import parse_when
 from intake.config import Config, load_config
 from rules.notice import Period, Unit
 from rules.units import find_province
@@ -67,7 +68,6 @@ def _period(config: Config, key: str) -> Period:
 
 def _now(config: Config, args: argparse.Namespace) -> datetime:
     if getattr(args, "now", None):
-        from intake.cli import parse_when
         return parse_when(args.now, config)
     return datetime.now(config.notice.timezone)
 

@@ -1,0 +1,1 @@
+"""The command line as a package: main builds the parser; each module registers its commands."""
