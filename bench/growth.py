@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.env import mailboxes, write_config
 from bench.pipeline import percentile
-from intake.config import load_config
+from intake.config.settings import load_config
 from intake.pipeline.process import Context, process
 from intake.daemon.service import Service
 from intake.mailbox.source import FetchedMessage

@@ -95,7 +95,7 @@ def vm(field: str) -> float:
 
 
 def build(case: str, path: str) -> None:
-    from intake.config import load_config
+    from intake.config.settings import load_config
     limits = load_config().limits
     data = case_bytes("padded" if case == "message" else case, limits)
     # message: as many max-size attachments as fit in max_message_bytes (base64 adds 37 %)
@@ -113,7 +113,7 @@ def build(case: str, path: str) -> None:
 
 def measure(case: str, path: str) -> dict:
     """In this (fresh) process: read the message, then process() it."""
-    from intake.config import load_config
+    from intake.config.settings import load_config
     from intake.pipeline.process import Context, process
     config = load_config()
     with open(path, "rb") as f:

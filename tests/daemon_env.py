@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from intake.config import load_config
+from intake.config.settings import load_config
 from intake.daemon.runner import Daemon
 from tests.helpers import ROOT
 

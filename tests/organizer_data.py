@@ -111,7 +111,7 @@ deliver_to = "{tmp / 'sent'}"
 def write_examples(directory: Path) -> None:
     import tempfile
 
-    from intake.config import load_config
+    from intake.config.settings import load_config
     from intake.organizer.desk import Organizer
     from mailer.digest_html import render_html
     from mailer.outbox import Outbox

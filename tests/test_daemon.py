@@ -7,7 +7,7 @@ from email import policy
 
 import pytest
 
-from intake.config import load_config
+from intake.config.settings import load_config
 from intake.daemon.runner import Daemon
 from tests.daemon_env import RunningDaemon, wait_until, write_config
 from tests.receipts import receipt_message, unrelated_message

@@ -12,7 +12,7 @@ from email import policy
 
 import pytest
 
-from intake.config import load_config
+from intake.config.settings import load_config
 from mailer.outbox import Outbox
 from storage.store import Store
 from tests.daemon_env import PASSWORD_ENV, write_config

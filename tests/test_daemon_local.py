@@ -7,7 +7,7 @@ import pytest
 
 import intake.daemon.service
 from intake.cli.main import main
-from intake.config import load_config
+from intake.config.settings import load_config
 from intake.daemon.runner import Daemon
 from tests.helpers import ROOT
 from tests.receipts import receipt_message

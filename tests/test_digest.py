@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from intake.cli.main import main
-from intake.config import load_config
+from intake.config.settings import load_config
 from intake.organizer.desk import Organizer
 from mailer.digest import render_text
 from mailer.digest_data import MISSING, REJECTED

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from intake.config import load_config
+from intake.config.settings import load_config
 from intake.daemon.runner import Daemon
 from intake.errors import ConfigError
 from intake.organizer.desk import Organizer, last_fire
@@ -172,7 +172,7 @@ def test_config_example_documents_every_digest_and_reminder_key_with_its_default
     import tomllib
     from dataclasses import fields
 
-    from intake.config import DigestConfig, RemindersConfig
+    from intake.config.settings import DigestConfig, RemindersConfig
     from tests.helpers import ROOT
     text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
     for section, cls in (("digest", DigestConfig), ("reminders", RemindersConfig)):

@@ -186,7 +186,7 @@ def test_status_says_legacy_conversion_is_off(no_libreoffice):
 
 
 def test_daemon_status_shows_legacy_conversion_off(no_libreoffice, tmp_path):
-    from intake.config import load_config
+    from intake.config.settings import load_config
     from intake.daemon.runner import Daemon
     from tests.test_daemon_local import local_config
 

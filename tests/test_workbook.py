@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from intake.cli.main import main
-from intake.config import load_config
+from intake.config.settings import load_config
 from intake.organizer.desk import Organizer
 from mailer.workbook import PEOPLE_HEADER, roster_workbook
 from mailer.xlsx_cells import put, sheet_title

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from intake.cli.common import parse_when
 from intake.cli.report import render_text
-from intake.config import Config, load_config
+from intake.config.settings import Config, load_config
 from intake.pipeline.process import Context, Outcome, process, process_attachment
 
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{0,76}:[ \t]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from intake.config import Config
+from intake.config.settings import Config
 
 
 def parse_when(text: str, config: Config) -> datetime:

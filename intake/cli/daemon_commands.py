@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from intake.config import load_config
+from intake.config.settings import load_config
 
 STATUS = {"accepted": "已确认", "rejected": "需修改"}
 FORMAT_NAMES = {"doc_wps_odt": "doc/wps/odt", "ods": "ods", "pdf_text": "pdf", "ocr": "scans(OCR)"}

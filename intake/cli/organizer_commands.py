@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from intake.cli.common import parse_when
-from intake.config import Config, load_config
+from intake.config.settings import Config, load_config
 from rules.notice import Period, Unit
 from rules.units import find_province
 from storage.errors import StoreLocked

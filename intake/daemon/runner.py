@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from intake.mailbox.backoff import Backoff
-from intake.config import Config, MailboxConfig
+from intake.config.settings import Config, MailboxConfig
 from intake.errors import MailboxError
 from intake.mailbox.imap import ImapSource
 from intake.mailbox.maildir import MaildirSource

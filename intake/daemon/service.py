@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from intake.config import Config, MailboxConfig
+from intake.config.settings import Config, MailboxConfig
 from intake.pipeline.process import Context, Outcome, process
 from intake.mailbox.source import FetchedMessage
 from mailer.compose import Original, compose_reply

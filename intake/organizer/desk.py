@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from intake.config import Config
+from intake.config.settings import Config
 from mailer.digest import compose_digest
 from mailer.digest_data import ACCEPTED, DigestData, build_digest, parse_time
 from mailer.outbox import Outbox, OutboxItem

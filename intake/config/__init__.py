@@ -1,0 +1,1 @@
+"""The configuration: loaded once from TOML into frozen dataclasses, every choice and secret checked at start."""
