@@ -113,7 +113,7 @@ def write_examples(directory: Path) -> None:
 
     from intake.config.settings import load_config
     from intake.organizer.desk import Organizer
-    from mailer.digest_html import render_html
+    from mailer.compose.digest_html import render_html
     from mailer.outbox import Outbox
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

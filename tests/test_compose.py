@@ -3,7 +3,7 @@ import email
 from datetime import datetime
 from email import policy
 
-from mailer.compose import Original, compose_reply, reply_subject
+from mailer.compose.reply import Original, compose_reply, reply_subject
 from rules.judge import Circumstances, judge
 from rules.policy import Policy
 from rules.verdict import Verdict

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from intake.cli.main import main
 from intake.config.settings import load_config
 from intake.organizer.desk import Organizer
-from mailer.digest import render_text
-from mailer.digest_data import MISSING, REJECTED
-from mailer.digest_html import render_html
+from mailer.compose.digest import render_text
+from mailer.compose.digest_data import MISSING, REJECTED
+from mailer.compose.digest_html import render_html
 from mailer.outbox import Outbox
 from storage.store import Store
 from tests.helpers import cst

@@ -16,7 +16,7 @@ from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
 from intake.pipeline.process import Context, process, process_attachment
 from intake.readers import ocr, read_attachment
-from mailer.compose import OCR_NOTE, render_reply
+from mailer.compose.reply import OCR_NOTE, render_reply
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE
 from tests.data.legacy.needs import require
 from tests.data.readers.builders import unreadable

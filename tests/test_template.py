@@ -10,7 +10,7 @@ from intake.cli.main import main
 from intake.extract.receipt import extract
 from intake.readers.limits import Limits
 from intake.readers import read_attachment
-from mailer.template import FIRST_ROW, ROWS, receipt_template
+from mailer.compose.template import FIRST_ROW, ROWS, receipt_template
 from rules.judge import Circumstances, judge
 from rules.policy import Policy
 from tests.helpers import ROOT, cst, notice

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from intake.cli.main import main
 from intake.config.settings import load_config
 from intake.organizer.desk import Organizer
-from mailer.workbook import PEOPLE_HEADER, roster_workbook
-from mailer.xlsx_cells import put, sheet_title
+from mailer.compose.workbook import PEOPLE_HEADER, roster_workbook
+from mailer.compose.xlsx_cells import put, sheet_title
 from storage.store import Store
 from tests.helpers import cst
 from tests.organizer_data import PERIOD, add, person, populate, write_config

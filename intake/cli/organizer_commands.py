@@ -112,10 +112,10 @@ def cmd_digest(args: argparse.Namespace, config: Config) -> int:
     finally:
         getattr(store, "close", lambda: None)()
     if args.action == "print":
-        from mailer.digest import render_text
+        from mailer.compose.digest import render_text
         sys.stdout.write(render_text(data))
         return 0
-    from mailer.digest import workbook_filename
+    from mailer.compose.digest import workbook_filename
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     eml = out / f"digest-{period.program}-{period.number}-{now:%Y%m%d}.eml"
@@ -157,7 +157,7 @@ def _send_digest(config: Config, period: Period, now: datetime) -> int:
 @_run
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from intake.organizer.desk import Organizer
-    from mailer.workbook import roster_workbook
+    from mailer.compose.workbook import roster_workbook
     period, now = _period(config, args.period), _now(config, args)
     store, _writable = _reader(config)
     try:
@@ -180,7 +180,7 @@ def resolve_province(config: Config, period: Period, text: str) -> Unit:
 
 @_run
 def cmd_template(args: argparse.Namespace, config: Config) -> int:
-    from mailer.template import receipt_template
+    from mailer.compose.template import receipt_template
     period = _period(config, args.period)
     unit = resolve_province(config, period, args.province)
     Path(args.out).write_bytes(receipt_template(config.notice, period, unit))

@@ -17,7 +17,7 @@ from rules.errors import NoticeError
 from rules.notice import Notice, load_notice
 from rules.policy import Policy
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config.example.toml"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from datetime import datetime
 from intake.config.settings import Config, MailboxConfig
 from intake.pipeline.process import Context, Outcome, process
 from intake.mailbox.source import FetchedMessage
-from mailer.compose import Original, compose_reply
+from mailer.compose.reply import Original, compose_reply
 from mailer.outbox import Outbox
 from storage.archive import Archive
 from storage.store import Store

@@ -25,12 +25,12 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from intake.config.settings import Config
-from mailer.digest import compose_digest
-from mailer.digest_data import ACCEPTED, DigestData, build_digest, parse_time
+from mailer.compose.digest import compose_digest
+from mailer.compose.digest_data import ACCEPTED, DigestData, build_digest, parse_time
 from mailer.outbox import Outbox, OutboxItem
-from mailer.reminder import compose_reminder
-from mailer.template import receipt_template, template_filename
-from mailer.workbook import roster_workbook
+from mailer.compose.reminder import compose_reminder
+from mailer.compose.template import receipt_template, template_filename
+from mailer.compose.workbook import roster_workbook
 from rules.notice import Period
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The organizers' digest as a message: plain text and HTML alternatives, the roster workbook attached.
 
-Pure: DigestData in (mailer.digest_data), RFC 5322 bytes out.  ``Auto-Submitted:
+Pure: DigestData in (mailer.compose.digest_data), RFC 5322 bytes out.  ``Auto-Submitted:
 auto-generated`` keeps it out of auto-reply loops (our own classifier ignores it too).
 """
 from __future__ import annotations
@@ -11,10 +11,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from mailer import digest_format as F
-from mailer.compose import clean_header
-from mailer.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData
-from mailer.digest_html import render_html
+from mailer.compose import digest_format as F
+from mailer.compose.reply import clean_header
+from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData
+from mailer.compose.digest_html import render_html
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

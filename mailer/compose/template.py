@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from mailer.xlsx_cells import BORDER, HEADER_FILL, HEADER_FONT, put
+from mailer.compose.xlsx_cells import BORDER, HEADER_FILL, HEADER_FONT, put
 from rules.judge import date_span, moment
 from rules.notice import Notice, Period, Unit
 

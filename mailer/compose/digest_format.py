@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from mailer.digest_data import ACCEPTED, MISSING, REJECTED, UNKNOWN_DAY, DigestData
+from mailer.compose.digest_data import ACCEPTED, MISSING, REJECTED, UNKNOWN_DAY, DigestData
 from rules.judge import date_span, moment
 from rules.problems import FIELD_LABELS
 from rules.units import BUREAU, DEPARTMENT, OTHER, SCHOOL

@@ -2,7 +2,7 @@
 
 Sheets: 全部人员 (everyone), one per hotel, 各省汇总 (per province, with a native bar chart), 待处理问题.
 Every sheet has a frozen, filtered header; mobiles are text; nothing a sender typed can become
-a formula (mailer.xlsx_cells.put).  Pure: DigestData in, .xlsx bytes out.
+a formula (mailer.compose.xlsx_cells.put).  Pure: DigestData in, .xlsx bytes out.
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import io
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from mailer import digest_format as F
-from mailer.digest_data import KINDS, MISSING, DigestData, Person
-from mailer.xlsx_cells import put, sheet_title, table
+from mailer.compose import digest_format as F
+from mailer.compose.digest_data import KINDS, MISSING, DigestData, Person
+from mailer.compose.xlsx_cells import put, sheet_title, table
 
 PEOPLE_HEADER = ["省份", "姓名", "性别", "单位", "单位类别", "职务", "手机", "电子邮箱", "酒店", "抵达酒店时间", "领队"]
 SUMMARY_HEADER = ["省份", "状态", "版本数", "最近收到", *(F.KIND_SHORT[k] for k in KINDS), "合计", "领队",

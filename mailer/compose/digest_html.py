@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from mailer import digest_format as F
-from mailer.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData
+from mailer.compose import digest_format as F
+from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData
 
 TD = "border:1px solid #c8c8c8;padding:3px 6px;vertical-align:top"
 TH = TD + ";background:#eef2f7;font-weight:bold;white-space:nowrap"

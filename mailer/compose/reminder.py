@@ -12,9 +12,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from mailer.compose import clean_header
-from mailer.digest import XLSX
-from mailer.template import department_name, meeting_name
+from mailer.compose.reply import clean_header
+from mailer.compose.digest import XLSX
+from mailer.compose.template import department_name, meeting_name
 from rules.judge import date_span, moment
 from rules.notice import Notice, Period, Unit
 
