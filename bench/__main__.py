@@ -5,6 +5,7 @@ then trickle), measures the floor (FETCH, parse, send) for the same messages, th
 per-receipt cost with the store's size, and peak RSS; prints a Markdown table and appends it with a
 line about the machine to BENCHMARKS.md.  --profile adds a py-spy profile of a second burst.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,9 @@ from bench.profile import summarise
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def growth(receipts: list[load.Receipt], reply: bytes, sizes: list[int], count: int, work: Path) -> list[dict]:
+def growth(
+    receipts: list[load.Receipt], reply: bytes, sizes: list[int], count: int, work: Path
+) -> list[dict]:
     directory = load.save(receipts, work / "load")
     (directory / "reply.eml").write_bytes(reply)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -32,8 +35,21 @@ def growth(receipts: list[load.Receipt], reply: bytes, sizes: list[int], count: 
     for size in sizes:
         result: dict = {}
         for phase in ("prefill", "measure"):
-            cmd = [sys.executable, "-m", "bench.growth", "--phase", phase, "--size", str(size), "--load",
-                   str(directory), "--work", str(work / f"growth-{size}"), "--count", str(min(count, len(receipts)))]
+            cmd = [
+                sys.executable,
+                "-m",
+                "bench.growth",
+                "--phase",
+                phase,
+                "--size",
+                str(size),
+                "--load",
+                str(directory),
+                "--work",
+                str(work / f"growth-{size}"),
+                "--count",
+                str(min(count, len(receipts))),
+            ]
             done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
             if done.returncode:
                 raise RuntimeError(f"bench.growth {phase} {size} failed:\n{done.stderr[-4000:]}")
@@ -46,24 +62,36 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=500, help="receipts (default 500)")
     ap.add_argument("--seed", type=int, default=2023)
-    ap.add_argument("--office", choices=("auto", "libreoffice", "fixtures"), default="auto",
-                    help="how xls/et/docx are made (default: LibreOffice when installed, cached)")
+    ap.add_argument(
+        "--office",
+        choices=("auto", "libreoffice", "fixtures"),
+        default="auto",
+        help="how xls/et/docx are made (default: LibreOffice when installed, cached)",
+    )
     ap.add_argument("--interval", type=float, default=0.1, help="trickle: seconds between receipts")
     ap.add_argument("--growth", default="100,10000", help="store sizes, comma-separated (default 100,10000)")
     ap.add_argument("--growth-count", type=int, default=50, help="receipts measured per store size")
-    ap.add_argument("--memory", default="padded,sheet,message",
-                    help="largest-attachment cases (padded, sheet, message; '' for none)")
+    ap.add_argument(
+        "--memory",
+        default="padded,sheet,message",
+        help="largest-attachment cases (padded, sheet, message; '' for none)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="file the table is appended to")
     ap.add_argument("--no-append", action="store_true", help="print only")
-    ap.add_argument("--profile", action="store_true",
-                    help="also: a py-spy profile of a second burst (the growth runs have their own: "
-                         "python -m bench.growth --profile FILE)")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="also: a py-spy profile of a second burst (the growth runs have their own: "
+        "python -m bench.growth --profile FILE)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the work directory (configs, logs, stores)")
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="intake-bench-", dir="/tmp"))
     os.chmod(work, 0o755)
-    office = args.office if args.office != "auto" else ("libreoffice" if shutil.which("soffice") else "fixtures")
+    office = (
+        args.office if args.office != "auto" else ("libreoffice" if shutil.which("soffice") else "fixtures")
+    )
     started = time.monotonic()
     say = lambda text: print(f"[{time.monotonic() - started:6.1f}s] {text}", file=sys.stderr, flush=True)  # noqa: E731
     try:
@@ -93,11 +121,22 @@ def main(argv: list[str] | None = None) -> int:
         cases = [c for c in args.memory.split(",") if c.strip()]
         say(f"memory: {cases}")
         mem = [memory.run(case, str(work)) for case in cases]
-        text = report.render(args.n, args.seed, report.describe_load(receipts, office), burst, trickle,
-                             floor_figures, grown, mem, args.interval)
+        text = report.render(
+            args.n,
+            args.seed,
+            report.describe_load(receipts, office),
+            burst,
+            trickle,
+            floor_figures,
+            grown,
+            mem,
+            args.interval,
+        )
         if profile_text:
-            text += ("\npy-spy of a second burst (the daemon process, every thread, samples of the thread "
-                     "holding the GIL):\n\n" + profile_text + "\n")
+            text += (
+                "\npy-spy of a second burst (the daemon process, every thread, samples of the thread "
+                "holding the GIL):\n\n" + profile_text + "\n"
+            )
         print(text)
         if not args.no_append:
             with open(args.out, "a", encoding="utf-8") as f:

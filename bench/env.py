@@ -4,6 +4,7 @@ The Dovecot is tests.fixtures.dovecot.DovecotServer (plain IMAP on loopback, use
 period mailbox of the notice is one IMAP folder of that user, and one [[mailboxes]] entry (one
 watcher thread) in the daemon's config, as in production.  Each phase gets its own folders.
 """
+
 from __future__ import annotations
 
 import os
@@ -104,13 +105,25 @@ class World:
                 c.create_folder(self.folder(phase, address))
 
     def write_config(self, phase: str, *, extra_daemon: str = "") -> Path:
-        return write_config(self.work / phase, self.mailboxes, lambda a: self.folder(phase, a),
-                            imap=(self.dovecot.host, self.dovecot.port, self.dovecot.user),
-                            smtp=(self.sink.host, self.sink.port), extra_daemon=extra_daemon)
+        return write_config(
+            self.work / phase,
+            self.mailboxes,
+            lambda a: self.folder(phase, a),
+            imap=(self.dovecot.host, self.dovecot.port, self.dovecot.user),
+            smtp=(self.sink.host, self.sink.port),
+            extra_daemon=extra_daemon,
+        )
 
 
-def write_config(directory: Path, boxes: dict[str, tuple[str, list[str]]], folder_of,  # type: ignore[no-untyped-def]
-                 *, imap: tuple[str, int, str], smtp: tuple[str, int], extra_daemon: str = "") -> Path:
+def write_config(
+    directory: Path,
+    boxes: dict[str, tuple[str, list[str]]],
+    folder_of,  # type: ignore[no-untyped-def]
+    *,
+    imap: tuple[str, int, str],
+    smtp: tuple[str, int],
+    extra_daemon: str = "",
+) -> Path:
     """A daemon config in directory: one IMAP [[mailboxes]] per period mailbox, replies over SMTP."""
     directory.mkdir(parents=True, exist_ok=True)
     blocks = []
@@ -130,9 +143,10 @@ reply_from = "{address}"
 periods = [{periods}]
 ''')
     path = directory / "config.toml"
-    path.write_text(f'''notice = "{ROOT / 'notice-2023.toml'}"
+    path.write_text(
+        f'''notice = "{ROOT / "notice-2023.toml"}"
 [storage]
-directory = "{directory / 'state'}"
+directory = "{directory / "state"}"
 [daemon]
 replies_per_sender_per_day = 1000000
 {extra_daemon}
@@ -143,11 +157,13 @@ enabled = false
 {"".join(blocks)}
 [outbox]
 kind = "smtp"
-directory = "{directory / 'outbox'}"
+directory = "{directory / "outbox"}"
 host = "{smtp[0]}"
 port = {smtp[1]}
 security = "none"
-''', encoding="utf-8")
+''',
+        encoding="utf-8",
+    )
     return path
 
 

@@ -12,6 +12,7 @@ idle:  (latency, not in the total) how long Dovecot takes to report an APPEND to
 send:  the replies the burst produced, sent again to the sink with aiosmtplib: one connection
        per message (as SmtpSender does), and all over one connection; the floor takes the faster.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,10 +28,10 @@ from aiosmtplib import SMTP
 
 from bench.env import World
 from bench.load import Receipt
-from intake.readers.limits import Limits
 from intake.readers import docx as docx_reader
 from intake.readers import read_attachment, read_html_body
 from intake.readers import xlsx as xlsx_reader
+from intake.readers.limits import Limits
 
 W_TC = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tc"
 W_T = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
@@ -86,7 +87,9 @@ def table_of(r: Receipt) -> tuple[str, bytes]:
 
 try:
     from python_calamine import CalamineWorkbook
-except ImportError:   # a bench extra (pip install -e '.[test,bench]'); without it the floor uses intake's readers
+except (
+    ImportError
+):  # a bench extra (pip install -e '.[test,bench]'); without it the floor uses intake's readers
     CalamineWorkbook = None
 
 
@@ -116,6 +119,7 @@ def bare_docx(data: bytes) -> int:
 
 def openpyxl_plain(data: bytes) -> int:
     from openpyxl import load_workbook
+
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     rows = sum(1 for ws in wb.worksheets for _ in ws.iter_rows(values_only=True))
     wb.close()
@@ -148,9 +152,15 @@ def parse(receipts: list[Receipt]) -> dict:
             xlsx_cmp["openpyxl_read_only"] += _timed(openpyxl_plain, data)
             xlsx_cmp["calamine"] += _timed(calamine, data) if CalamineWorkbook is not None else float("nan")
     count = sum(1 for k, _ in tables if k == "xlsx")
-    return {"parse_s": sum(per_kind.values()), "parse_by_kind": dict(per_kind), "xlsx_files": count,
-            "sheet_reader": "python-calamine" if CalamineWorkbook is not None else "intake's (calamine not installed)",
-            "xlsx_ms_each": {k: 1000 * v / max(count, 1) for k, v in xlsx_cmp.items()}}
+    return {
+        "parse_s": sum(per_kind.values()),
+        "parse_by_kind": dict(per_kind),
+        "xlsx_files": count,
+        "sheet_reader": "python-calamine"
+        if CalamineWorkbook is not None
+        else "intake's (calamine not installed)",
+        "xlsx_ms_each": {k: 1000 * v / max(count, 1) for k, v in xlsx_cmp.items()},
+    }
 
 
 async def _send(host: str, port: int, replies: list[bytes], reuse: bool) -> None:
@@ -181,6 +191,11 @@ def send(world: World, replies: list[bytes]) -> dict:
 
 
 def run(world: World, receipts: list[Receipt], replies: list[bytes], phase: str = "burst") -> dict:
-    result = {**fetch(world, phase), **parse(receipts), **send(world, replies), **idle_notify(world, receipts[0].raw)}
+    result = {
+        **fetch(world, phase),
+        **parse(receipts),
+        **send(world, replies),
+        **idle_notify(world, receipts[0].raw),
+    }
     result["floor_s"] = result["fetch_s"] + result["parse_s"] + result["send_s"]
     return result

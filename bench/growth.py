@@ -8,6 +8,7 @@ receipts of the load go through intake.daemon.service.Service.handle as FetchedM
 one by one, and their replies through one delivery round (mailer.delivery.deliver_pending with a
 FileSender, so that the outbox's own cost is what is measured).  Prints one JSON object.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,9 @@ from pathlib import Path
 from bench.env import mailboxes, write_config
 from bench.pipeline import percentile
 from intake.config.settings import load_config
-from intake.pipeline.process import Context, process
 from intake.daemon.service import Service
 from intake.mailbox.source import FetchedMessage
+from intake.pipeline.process import Context, process
 from mailer.delivery import deliver_pending
 from mailer.outbox import Outbox
 from mailer.smtp_sender import FileSender
@@ -57,9 +58,19 @@ def prefill(store: Store, outbox: Outbox, size: int, pool: list[tuple[dict, str]
         verdict, sender = pool[i % len(pool)]
         sha = hashlib.sha256(f"prefill-{i}".encode()).hexdigest()
         received = (base + timedelta(seconds=37 * i)).isoformat()
-        store.add_submission(verdict["program"], verdict["period"], verdict["province"], verdict, sha, sender,
-                             received, verdict["status"])
-        store.record_message("mb1", 7, i + 1, f"<prefill-{i}@bench>", sha, received, "processed", sender, verdict)
+        store.add_submission(
+            verdict["program"],
+            verdict["period"],
+            verdict["province"],
+            verdict,
+            sha,
+            sender,
+            received,
+            verdict["status"],
+        )
+        store.record_message(
+            "mb1", 7, i + 1, f"<prefill-{i}@bench>", sha, received, "processed", sender, verdict
+        )
         item = outbox.enqueue(f"reply:{sha}", reply, "yaoy@moe.edu.cn", [sender], now=1.0)
         outbox.mark_sending(item, now=2.0)
         outbox.mark_sent(item, now=3.0)
@@ -68,21 +79,30 @@ def prefill(store: Store, outbox: Outbox, size: int, pool: list[tuple[dict, str]
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, required=True)
-    ap.add_argument("--load", type=Path, required=True, help="directory with manifest.json and the .eml files")
+    ap.add_argument(
+        "--load", type=Path, required=True, help="directory with manifest.json and the .eml files"
+    )
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--count", type=int, default=50)
-    ap.add_argument("--phase", choices=("prefill", "measure"), default="measure",
-                    help="prefill the store (run first), or measure (a fresh process: its RSS is a daemon's)")
+    ap.add_argument(
+        "--phase",
+        choices=("prefill", "measure"),
+        default="measure",
+        help="prefill the store (run first), or measure (a fresh process: its RSS is a daemon's)",
+    )
     ap.add_argument("--profile", type=Path, help="write a pyinstrument text profile of the handle loop here")
     args = ap.parse_args()
     boxes = mailboxes()
-    config = load_config(write_config(args.work, boxes, lambda a: boxes[a][0], imap=("127.0.0.1", 1, "nobody"),
-                                      smtp=("127.0.0.1", 1)))
+    config = load_config(
+        write_config(
+            args.work, boxes, lambda a: boxes[a][0], imap=("127.0.0.1", 1, "nobody"), smtp=("127.0.0.1", 1)
+        )
+    )
     by_address = {mb.address: mb for mb in config.mailboxes}
     messages = load_messages(args.load)
     ctx = Context(config.notice, config.policy, config.limits)
     pool = []
-    for m in (messages[:64] if args.phase == "prefill" else []):
+    for m in messages[:64] if args.phase == "prefill" else []:
         outcome = process(m["raw"], ctx, mailbox=m["mailbox"], received=m["received"])
         if outcome.verdict.province and outcome.verdict.program:
             pool.append((outcome.verdict.public(), m["sender"]))
@@ -99,16 +119,25 @@ def main() -> None:
     outbox = Outbox(config.outbox.directory)
     service = Service(config, store, Archive(Path(config.storage_dir) / "archive"), outbox)
     times = []
-    measured = messages[-args.count:]
+    measured = messages[-args.count :]
     profiler = None
     if args.profile:
         from pyinstrument import Profiler
+
         profiler = Profiler(interval=0.0005)
         profiler.start()
     for uid, m in enumerate(measured, start=1):
         mb = by_address[m["mailbox"]]
-        fm = FetchedMessage(mailbox=mb.name, folder="INBOX", uid=uid, uidvalidity=1, received=m["received"],
-                            raw=m["raw"], flags=(), size=len(m["raw"]))
+        fm = FetchedMessage(
+            mailbox=mb.name,
+            folder="INBOX",
+            uid=uid,
+            uidvalidity=1,
+            received=m["received"],
+            raw=m["raw"],
+            flags=(),
+            size=len(m["raw"]),
+        )
         start = time.perf_counter()
         result = service.handle(fm, mb)
         times.append(time.perf_counter() - start)
@@ -116,23 +145,33 @@ def main() -> None:
     if profiler is not None:
         profiler.stop()
         args.profile.write_text(profiler.output_text(unicode=True, show_all=False), encoding="utf-8")
-    outbox.stats()   # as the daemon's status.json does at start and every 30 s
+    outbox.stats()  # as the daemon's status.json does at start and every 30 s
     sender = FileSender(args.work / "sent")
     start = time.perf_counter()
     report = asyncio.run(deliver_pending(outbox, sender))
     deliver_s = time.perf_counter() - start
     start = time.perf_counter()
-    asyncio.run(deliver_pending(outbox, sender))   # nothing due: what every idle round costs
+    asyncio.run(deliver_pending(outbox, sender))  # nothing due: what every idle round costs
     idle_round_s = time.perf_counter() - start
     store.close()
     status = Path("/proc/self/status").read_text()
     hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
-    print(json.dumps({
-        "size": args.size, "count": len(times), "open_s": open_s,
-        "handle_ms_mean": 1000 * sum(times) / len(times), "handle_ms_p50": 1000 * percentile(times, 50),
-        "handle_ms_max": 1000 * max(times), "deliver_ms_each": 1000 * deliver_s / max(len(report.sent), 1),
-        "delivered": len(report.sent), "idle_round_ms": 1000 * idle_round_s, "rss_mb": hwm / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "size": args.size,
+                "count": len(times),
+                "open_s": open_s,
+                "handle_ms_mean": 1000 * sum(times) / len(times),
+                "handle_ms_p50": 1000 * percentile(times, 50),
+                "handle_ms_max": 1000 * max(times),
+                "deliver_ms_each": 1000 * deliver_s / max(len(report.sent), 1),
+                "delivered": len(report.sent),
+                "idle_round_ms": 1000 * idle_round_s,
+                "rss_mb": hwm / 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ message: the largest message: as many padded max-size attachments as max_message
 run(case, directory) builds the message in one process (`python -m bench.memory build CASE PATH`) and
 measures it in a fresh one (`... measure CASE PATH`): seconds, VmRSS before process(), VmHWM after.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,18 +35,22 @@ PARTS = {
         'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
         'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="'
-        'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
         f'2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>'
-        '</Relationships>'),
+        "</Relationships>"
+    ),
     "xl/workbook.xml": (
         f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
-        '<sheet name="回执表" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheet name="回执表" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
         f'2006/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        '</Relationships>'),
+        "</Relationships>"
+    ),
 }
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WHEN = datetime(2023, 6, 8, 10, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -64,14 +69,28 @@ def _row(r: int, values: list[object]) -> str:
 
 
 def sheet_xlsx(rows: int, cols: int, padding: int = 0) -> bytes:
-    lines = [_row(1, ["省级教育行政部门名称：河南省教育厅"]), _row(2, ["会议名称和期数：中职学生管理系统培训第一期"]),
-             _row(3, HEADER + [f"备注{i}" for i in range(1, cols - len(HEADER) + 1)])]
+    lines = [
+        _row(1, ["省级教育行政部门名称：河南省教育厅"]),
+        _row(2, ["会议名称和期数：中职学生管理系统培训第一期"]),
+        _row(3, HEADER + [f"备注{i}" for i in range(1, cols - len(HEADER) + 1)]),
+    ]
     for i in range(rows):
-        person = [f"学员{i:04d}", "男女"[i % 2], f"郑州市第{i % 90 + 1}职业中等专业学校", "教师", 13800000000 + i + 1,
-                  f"u{i}@example.cn", "2023-06-18 15:30", "是" if i == 0 else "否"]
+        person = [
+            f"学员{i:04d}",
+            "男女"[i % 2],
+            f"郑州市第{i % 90 + 1}职业中等专业学校",
+            "教师",
+            13800000000 + i + 1,
+            f"u{i}@example.cn",
+            "2023-06-18 15:30",
+            "是" if i == 0 else "否",
+        ]
         lines.append(_row(i + 4, person + [f"说明{i}-{c}" for c in range(cols - len(HEADER))]))
-    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetData>'
-             + "".join(lines) + "</sheetData></worksheet>")
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetData>'
+        + "".join(lines)
+        + "</sheetData></worksheet>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in PARTS.items():
@@ -96,12 +115,19 @@ def vm(field: str) -> float:
 
 def build(case: str, path: str) -> None:
     from intake.config.settings import load_config
+
     limits = load_config().limits
     data = case_bytes("padded" if case == "message" else case, limits)
     # message: as many max-size attachments as fit in max_message_bytes (base64 adds 37 %)
     count = max(1, int(limits.max_message_bytes // (len(data) * 1.37 + 4096))) if case == "message" else 1
-    builder = (MessageBuilder(sender="hn@haedu.gov.cn", sender_name="河南报名", to="yaoy@moe.edu.cn", client="qq",
-                              subject="河南报名回执", date=WHEN).text("附件是报名回执。"))
+    builder = MessageBuilder(
+        sender="hn@haedu.gov.cn",
+        sender_name="河南报名",
+        to="yaoy@moe.edu.cn",
+        client="qq",
+        subject="河南报名回执",
+        date=WHEN,
+    ).text("附件是报名回执。")
     for i in range(count):
         builder.attach(f"河南省报名回执{i + 1}.xlsx", data[:-16] + os.urandom(16) if i else data)
     raw = builder.build()
@@ -115,27 +141,50 @@ def measure(case: str, path: str) -> dict:
     """In this (fresh) process: read the message, then process() it."""
     from intake.config.settings import load_config
     from intake.pipeline.process import Context, process
+
     config = load_config()
     with open(path, "rb") as f:
         raw = f.read()
     before = vm("VmRSS")
     start = time.perf_counter()
-    outcome = process(raw, Context(config.notice, config.policy, config.limits), mailbox="yaoy@moe.edu.cn",
-                      received=WHEN)
-    return {"case": case, "message_mb": len(raw) / 2**20, "seconds": time.perf_counter() - start,
-            "rows": len(outcome.verdict.participants), "status": outcome.verdict.status,
-            "rss_before_mb": before, "rss_peak_mb": vm("VmHWM")}
+    outcome = process(
+        raw, Context(config.notice, config.policy, config.limits), mailbox="yaoy@moe.edu.cn", received=WHEN
+    )
+    return {
+        "case": case,
+        "message_mb": len(raw) / 2**20,
+        "seconds": time.perf_counter() - start,
+        "rows": len(outcome.verdict.participants),
+        "status": outcome.verdict.status,
+        "rss_before_mb": before,
+        "rss_peak_mb": vm("VmHWM"),
+    }
 
 
 def run(case: str, directory: str) -> dict:
     """Build the message in one process, measure it in another; the figures of the second."""
     import subprocess
+
     path = os.path.join(directory, f"memory-{case}.eml")
     env = dict(os.environ, PYTHONPATH=ROOT)
-    built = json.loads(subprocess.run([sys.executable, "-m", "bench.memory", "build", case, path], env=env, cwd=ROOT,
-                                      check=True, capture_output=True, text=True).stdout)
-    out = subprocess.run([sys.executable, "-m", "bench.memory", "measure", case, path], env=env, cwd=ROOT,
-                         check=True, capture_output=True, text=True).stdout
+    built = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "bench.memory", "build", case, path],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.memory", "measure", case, path],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     os.unlink(path)
     return {**json.loads(out), **built}
 

@@ -5,6 +5,7 @@ HTML -> docx, all files of a kind in one soffice call; results are cached by con
 mode "fixtures" (or "auto" without soffice) uses the LibreOffice-made fixtures checked in under
 tests/data/readers/ instead: same formats, but always 河南's four-person receipt.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,9 @@ XLS = ("xlsx", "xls", "xls:MS Excel 97", [])
 DOCX = ("html", "docx", "docx:MS Word 2007 XML", ["--infilter=HTML (StarWriter)"])
 
 
-def convert(sources: dict[int, bytes], pages: dict[int, str], mode: str = "auto",
-            work: Path | None = None) -> dict[int, bytes]:
+def convert(
+    sources: dict[int, bytes], pages: dict[int, str], mode: str = "auto", work: Path | None = None
+) -> dict[int, bytes]:
     """index -> converted bytes: sources (xlsx bytes) become xls, pages (HTML) become docx."""
     if mode == "auto":
         mode = "libreoffice" if shutil.which("soffice") else "fixtures"
@@ -37,7 +39,9 @@ def convert(sources: dict[int, bytes], pages: dict[int, str], mode: str = "auto"
     return out
 
 
-def _batch(inputs: dict[int, bytes], kind: tuple[str, str, str, list[str]], work: Path | None) -> dict[int, bytes]:
+def _batch(
+    inputs: dict[int, bytes], kind: tuple[str, str, str, list[str]], work: Path | None
+) -> dict[int, bytes]:
     src_ext, dst_ext, target, extra = kind
     CACHE.mkdir(parents=True, exist_ok=True)
     keys = {i: hashlib.sha256(data + dst_ext.encode()).hexdigest()[:32] for i, data in inputs.items()}
@@ -50,11 +54,25 @@ def _batch(inputs: dict[int, bytes], kind: tuple[str, str, str, list[str]], work
                 (tmpdir / f"{key}.{src_ext}").write_bytes(data)
                 files.append(str(tmpdir / f"{key}.{src_ext}"))
             out = tmpdir / "out"
-            for start in range(0, len(files), 200):   # keep the command line short
-                subprocess.run(["soffice", "--headless", "--norestore", "--nologo",
-                                f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}", *extra,
-                                "--convert-to", target, "--outdir", str(out), *files[start:start + 200]],
-                               check=True, capture_output=True, timeout=900)
+            for start in range(0, len(files), 200):  # keep the command line short
+                subprocess.run(
+                    [
+                        "soffice",
+                        "--headless",
+                        "--norestore",
+                        "--nologo",
+                        f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}",
+                        *extra,
+                        "--convert-to",
+                        target,
+                        "--outdir",
+                        str(out),
+                        *files[start : start + 200],
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=900,
+                )
             for key in missing:
                 produced = out / f"{key}.{dst_ext}"
                 if not produced.exists():
@@ -75,9 +93,46 @@ def zip_member_bytes(name: str, data: bytes, *, macos: bool) -> bytes:
         packer = zlib.compressobj(6, zlib.DEFLATED, -15)
         packed = packer.compress(content) + packer.flush()
         crc, offset = zlib.crc32(content), len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, 0x5A00, 0x5721, crc, len(packed),
-                           len(content), len(raw_name), 0) + raw_name + packed
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, 0x5A00, 0x5721, crc,
-                               len(packed), len(content), len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name
+        out += (
+            struct.pack(
+                "<IHHHHHIIIHH",
+                0x04034B50,
+                20,
+                flags,
+                8,
+                0x5A00,
+                0x5721,
+                crc,
+                len(packed),
+                len(content),
+                len(raw_name),
+                0,
+            )
+            + raw_name
+            + packed
+        )
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                flags,
+                8,
+                0x5A00,
+                0x5721,
+                crc,
+                len(packed),
+                len(content),
+                len(raw_name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + raw_name
+        )
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0)
     return bytes(out + central + end)

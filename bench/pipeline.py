@@ -6,6 +6,7 @@ trickle: the same, one receipt every 100 ms.
 Latency of a receipt: from Dovecot's OK to its APPEND until its reply's DATA reached the sink.
 Throughput: N / (first APPEND sent .. last reply arrived).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,21 +41,41 @@ class DaemonProcess:
         self.log_path = config.parent / "daemon.log"
         self.log = open(self.log_path, "wb")
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        self.proc = subprocess.Popen([sys.executable, "-m", "intake", "run", "--config", str(config)],
-                                     cwd=str(ROOT), env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "intake", "run", "--config", str(config)],
+            cwd=str(ROOT),
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self.spy: subprocess.Popen[bytes] | None = None
         if profile_to is not None:
-            self.spy = subprocess.Popen(["py-spy", "record", "--pid", str(self.proc.pid), "--threads", "--gil",
-                                         "--rate", "250", "--format", "raw", "-o", str(profile_to)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        executable=str(Path(sys.executable).parent / "py-spy"))
+            self.spy = subprocess.Popen(
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(self.proc.pid),
+                    "--threads",
+                    "--gil",
+                    "--rate",
+                    "250",
+                    "--format",
+                    "raw",
+                    "-o",
+                    str(profile_to),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                executable=str(Path(sys.executable).parent / "py-spy"),
+            )
 
     def wait_ready(self, names: list[str], timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.log_path.read_text(errors="replace")
             if all(re.search(rf"\b{n} connected\b", text) for n in names):
-                time.sleep(1.0)   # first poll done, every watcher now in IDLE
+                time.sleep(1.0)  # first poll done, every watcher now in IDLE
                 return
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the daemon exited ({self.proc.returncode}); see {self.log_path}")
@@ -62,7 +83,7 @@ class DaemonProcess:
         raise RuntimeError(f"the daemon did not connect within {timeout}s; see {self.log_path}")
 
     def _kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):   # not poll(): it would reap the child before wait4
+        with contextlib.suppress(ProcessLookupError):  # not poll(): it would reap the child before wait4
             os.kill(self.proc.pid, signal.SIGKILL)
 
     def stop(self, grace: float = 3.0) -> dict[str, float]:
@@ -81,12 +102,16 @@ class DaemonProcess:
         self.log.close()
         if self.spy is not None:
             self.spy.wait(60)
-        return {"rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime,
-                "exit": self.proc.returncode}
+        return {
+            "rss_mb": usage.ru_maxrss / 1024,
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+            "exit": self.proc.returncode,
+        }
 
 
-def run(world: World, receipts: list[Receipt], phase: str, interval: float = 0.0,
-        profile_to: Path | None = None) -> dict:
+def run(
+    world: World, receipts: list[Receipt], phase: str, interval: float = 0.0, profile_to: Path | None = None
+) -> dict:
     """One phase (interval 0: burst); returns its figures."""
     world.create_folders(phase)
     world.handler.reset()
@@ -112,8 +137,18 @@ def run(world: World, receipts: list[Receipt], phase: str, interval: float = 0.0
     latencies = [arrivals[k] - appender.appended[k] for k in keys if k in arrivals]
     last = max((arrivals[k] for k in keys if k in arrivals), default=start)
     seconds = last - start
-    return {"phase": phase, "n": len(receipts), "replies": len(latencies), "complete": complete,
-            "duplicates": world.handler.duplicates, "seconds": seconds, "append_s": appended,
-            "throughput": len(latencies) / seconds if seconds > 0 else 0.0,
-            "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "max": max(latencies, default=0.0),
-            "replies_raw": [m.content for m in world.handler.messages], **usage}
+    return {
+        "phase": phase,
+        "n": len(receipts),
+        "replies": len(latencies),
+        "complete": complete,
+        "duplicates": world.handler.duplicates,
+        "seconds": seconds,
+        "append_s": appended,
+        "throughput": len(latencies) / seconds if seconds > 0 else 0.0,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "max": max(latencies, default=0.0),
+        "replies_raw": [m.content for m in world.handler.messages],
+        **usage,
+    }

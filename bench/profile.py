@@ -6,6 +6,7 @@ core, so that is where its time goes); a stack line reads
 thread kind (watchers, delivery, main), the share of samples, and the functions with the largest
 inclusive share of the *busy* samples (a sample whose innermost frame is not a blocking wait).
 """
+
 from __future__ import annotations
 
 import re
@@ -54,11 +55,20 @@ def summarise(path: Path, top: int = 25) -> str:
             inclusive[f] += count
         self_time[stack[-1]] += count
     total = sum(threads.values()) or 1
-    lines = [f"samples: {total} (all threads), busy: {busy}", "",
-             "| thread | samples | busy samples |", "| --- | ---: | ---: |"]
+    lines = [
+        f"samples: {total} (all threads), busy: {busy}",
+        "",
+        "| thread | samples | busy samples |",
+        "| --- | ---: | ---: |",
+    ]
     lines += [f"| {k} | {v} | {busy_threads[k]} |" for k, v in threads.most_common()]
-    lines += ["", f"Top {top} functions by inclusive share of busy samples:", "",
-              "| function | inclusive | self |", "| --- | ---: | ---: |"]
+    lines += [
+        "",
+        f"Top {top} functions by inclusive share of busy samples:",
+        "",
+        "| function | inclusive | self |",
+        "| --- | ---: | ---: |",
+    ]
     for f, n in inclusive.most_common(top):
         lines.append(f"| `{f}` | {100 * n / max(busy, 1):.1f}% | {100 * self_time[f] / max(busy, 1):.1f}% |")
     return "\n".join(lines)

@@ -1,4 +1,5 @@
 """Errors that are part of the intake package's interface."""
+
 from __future__ import annotations
 
 
@@ -23,8 +24,16 @@ class UnreadableAttachment(IntakeError):
     (for a member of a zip: "outer.zip/inner.xlsx").  detail is for the log.
     """
 
-    REASONS = ("corrupt", "encrypted", "too_large", "too_many_rows", "zip_bomb",
-               "unsupported", "legacy_format", "empty")
+    REASONS = (
+        "corrupt",
+        "encrypted",
+        "too_large",
+        "too_many_rows",
+        "zip_bomb",
+        "unsupported",
+        "legacy_format",
+        "empty",
+    )
 
     def __init__(self, filename: str, reason: str, detail: str = "") -> None:
         super().__init__(f"{filename}: {reason}{': ' + detail if detail else ''}")

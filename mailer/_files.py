@@ -1,4 +1,5 @@
 """Durable private files: temp file, fsync, rename, directory fsync; 0600 files, 0700 dirs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,7 +41,7 @@ def write_temp(directory: Path, data: bytes) -> Path:
         os.fchmod(fd, FILE_MODE)  # whatever the umask
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     except BaseException:
         os.close(fd)

@@ -9,6 +9,7 @@ on the max_attempts-th attempt -> mark_failed.  One failing item never stops
 the others.  The round holds the outbox lock, and first recovers items left in
 'sending' by a run that died (see mailer.outbox for the delivery guarantee).
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,7 +45,7 @@ def retry_delay(attempts: int, backoff: Backoff = (60, 2.0, 3600)) -> float:
     base, factor, cap = backoff
     exponent = max(attempts - 1, 0)
     try:
-        return float(min(cap, base * factor ** exponent))
+        return float(min(cap, base * factor**exponent))
     except OverflowError:
         return float(cap)
 
@@ -74,16 +75,26 @@ async def deliver_pending(
         with outbox.lock():
             report.recovered = [i.key for i in outbox.recover(start, max_uncertain=max_uncertain)]
             for item in outbox.pending(start):
-                await _deliver_one(outbox, sender, item, clock, backoff, max_attempts, max_uncertain, log, report)
+                await _deliver_one(
+                    outbox, sender, item, clock, backoff, max_attempts, max_uncertain, log, report
+                )
     except OutboxLocked:
         log.info("outbox %s: another delivery run is active; skipped", outbox.directory)
         report.locked = True
     return report
 
 
-async def _deliver_one(outbox: Outbox, sender: Sender, item: OutboxItem, clock: Callable[[], float],
-                       backoff: Backoff, max_attempts: int, max_uncertain: int, log: logging.Logger,
-                       report: DeliveryReport) -> None:
+async def _deliver_one(
+    outbox: Outbox,
+    sender: Sender,
+    item: OutboxItem,
+    clock: Callable[[], float],
+    backoff: Backoff,
+    max_attempts: int,
+    max_uncertain: int,
+    log: logging.Logger,
+    report: DeliveryReport,
+) -> None:
     key = item.key
     try:
         raw = item.raw
@@ -107,7 +118,9 @@ async def _deliver_one(outbox: Outbox, sender: Sender, item: OutboxItem, clock: 
         now = clock()
         if isinstance(exc, SendError):
             uncertain = exc.uncertain
-            detail = f"{exc.code} in {exc.phase}: {exc.message}" if exc.code else f"in {exc.phase}: {exc.message}"
+            detail = (
+                f"{exc.code} in {exc.phase}: {exc.message}" if exc.code else f"in {exc.phase}: {exc.message}"
+            )
         else:
             uncertain = True  # unknown failure: assume the server may have the message
             detail = f"unexpected {type(exc).__name__}: {exc}"
@@ -122,8 +135,14 @@ async def _deliver_one(outbox: Outbox, sender: Sender, item: OutboxItem, clock: 
             report.failed.append(key)
         else:
             next_at = now + retry_delay(item.attempts, backoff)
-            log.warning("%s: attempt %d failed (%s); retry at %.0f%s", key, item.attempts, detail,
-                        next_at, " (may duplicate)" if uncertain else "")
+            log.warning(
+                "%s: attempt %d failed (%s); retry at %.0f%s",
+                key,
+                item.attempts,
+                detail,
+                next_at,
+                " (may duplicate)" if uncertain else "",
+            )
             _settle(outbox.mark_retry, log, key, item, exc, next_at, now, uncertain=uncertain)
             report.retried.append(key)
     else:

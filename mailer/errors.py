@@ -14,6 +14,7 @@ TimeoutError, a lost connection a ConnectionError), so callers may catch either.
         ├── OutboxStateError           (also ValueError) illegal state transition
         └── OutboxLocked               another delivery run holds the outbox
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -37,6 +37,7 @@ Delivery guarantee (with mailer.delivery.deliver_pending; see docs/delivery.md):
 * The raw bytes never change across retries, so a duplicate carries the same
   Message-ID (set by the composer) and clients can thread or drop it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -73,7 +74,7 @@ __all__ = ["Outbox", "OutboxItem", "STATES", "PENDING", "SENDING", "SENT", "FAIL
 log = logging.getLogger(__name__)
 
 STALE_TEMP_SECONDS = 3600.0
-SWEEP_INTERVAL = 60.0   # seconds between two sweeps by one Outbox (see _sweep)
+SWEEP_INTERVAL = 60.0  # seconds between two sweeps by one Outbox (see _sweep)
 
 
 def _now(now: float | None) -> float:
@@ -103,7 +104,7 @@ class Outbox:
             raise OutboxError(f"cannot create outbox: {exc.strerror or exc}", directory) from exc
         # State files read by listings (items, sweep), keyed by (inode, mtime, size); see _read_listed.
         self._listed: dict[str, tuple[tuple[int, int, int], OutboxItem]] = {}
-        self._swept = -SWEEP_INTERVAL   # monotonic time of the last sweep
+        self._swept = -SWEEP_INTERVAL  # monotonic time of the last sweep
 
     def __repr__(self) -> str:
         return f"Outbox({str(self.directory)!r})"
@@ -134,7 +135,7 @@ class Outbox:
         old, so that any later rewrite (a new inode from the rename, a later mtime) changes the
         key.  State changes never rely on this: _transition re-reads the file itself.
         """
-        st = os.stat(os.path.join(self.directory, name))   # FileNotFoundError as before
+        st = os.stat(os.path.join(self.directory, name))  # FileNotFoundError as before
         key = (st.st_ino, st.st_mtime_ns, st.st_size)
         hit = self._listed.get(name)
         if hit is not None and hit[0] == key:
@@ -145,7 +146,7 @@ class Outbox:
                 self._listed[name] = (key, item)
         if state is not None and item.state != state:
             return None
-        return dataclasses.replace(item, rcpt_to=list(item.rcpt_to))   # callers get their own snapshot
+        return dataclasses.replace(item, rcpt_to=list(item.rcpt_to))  # callers get their own snapshot
 
     def _write(self, item: OutboxItem) -> None:
         path = self._json_path(item.id)
@@ -167,8 +168,14 @@ class Outbox:
         except FileNotFoundError:
             raise OutboxError(f"{item.key}: item no longer exists", self._json_path(item.id)) from None
 
-    def _transition(self, item: OutboxItem, allowed: Sequence[str], wanted: str, now: float,
-                    update: Callable[[OutboxItem], dict[str, Any]] | None = None) -> OutboxItem:
+    def _transition(
+        self,
+        item: OutboxItem,
+        allowed: Sequence[str],
+        wanted: str,
+        now: float,
+        update: Callable[[OutboxItem], dict[str, Any]] | None = None,
+    ) -> OutboxItem:
         """Re-read the item from disk, check its state, apply ``update``, write it, refresh ``item``."""
         current = self._current(item)
         if current.state not in allowed:
@@ -183,8 +190,9 @@ class Outbox:
 
     # -- API -----------------------------------------------------------------
 
-    def enqueue(self, key: str, raw: bytes, mail_from: str, rcpt_to: Sequence[str],
-                now: float | None = None) -> OutboxItem:
+    def enqueue(
+        self, key: str, raw: bytes, mail_from: str, rcpt_to: Sequence[str], now: float | None = None
+    ) -> OutboxItem:
         """Store a reply durably; the same key twice keeps the first item, unchanged.
 
         Returns the stored item (the existing one if ``key`` is known, in any
@@ -204,14 +212,23 @@ class Outbox:
         iid = item_id(key)
         eml = f"{iid}.{secrets.token_hex(4)}.eml"
         item = OutboxItem(
-            key=key, id=iid, mail_from=mail_from, rcpt_to=list(rcpt_to), eml=eml,
-            sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), created_at=t,
-            next_at=t, updated_at=t, directory=self.directory,
+            key=key,
+            id=iid,
+            mail_from=mail_from,
+            rcpt_to=list(rcpt_to),
+            eml=eml,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            size=len(raw),
+            created_at=t,
+            next_at=t,
+            updated_at=t,
+            directory=self.directory,
         )
         try:
             atomic_write(self.directory / eml, bytes(raw))
-            created = atomic_create(self._json_path(iid), json.dumps(
-                item.to_json(), ensure_ascii=False, indent=1).encode())
+            created = atomic_create(
+                self._json_path(iid), json.dumps(item.to_json(), ensure_ascii=False, indent=1).encode()
+            )
         except OSError as exc:
             raise OutboxError(f"{key}: cannot store reply: {exc.strerror or exc}", self.directory) from exc
         if not created:  # lost a race with another enqueuer of the same key
@@ -230,8 +247,10 @@ class Outbox:
             raise ValueError(f"unknown state {state!r}")
         found = []
         try:
-            with os.scandir(self.directory) as entries:   # names, not Paths: cheap on a big outbox
-                names = sorted(e.name for e in entries if e.name.endswith(".json") and not e.name.startswith("."))
+            with os.scandir(self.directory) as entries:  # names, not Paths: cheap on a big outbox
+                names = sorted(
+                    e.name for e in entries if e.name.endswith(".json") and not e.name.startswith(".")
+                )
         except OSError as exc:
             raise OutboxError(f"cannot list outbox: {exc.strerror or exc}", self.directory) from exc
         if state is None or len(names) < len(self._listed):
@@ -258,41 +277,79 @@ class Outbox:
     def mark_sending(self, item: OutboxItem, now: float | None = None) -> OutboxItem:
         """pending -> sending, attempts + 1.  Durable on return: call it BEFORE connecting."""
         t = _now(now)
-        return self._transition(item, (PENDING,), SENDING, t,
-                                lambda cur: {"attempts": cur.attempts + 1, "last_attempt_at": t})
+        return self._transition(
+            item, (PENDING,), SENDING, t, lambda cur: {"attempts": cur.attempts + 1, "last_attempt_at": t}
+        )
 
     def mark_sent(self, item: OutboxItem, now: float | None = None) -> OutboxItem:
         """sending -> sent."""
         t = _now(now)
-        return self._transition(item, (SENDING,), SENT, t,
-                                lambda cur: {"sent_at": t, "last_error": None, "last_code": None})
+        return self._transition(
+            item, (SENDING,), SENT, t, lambda cur: {"sent_at": t, "last_error": None, "last_code": None}
+        )
 
-    def mark_retry(self, item: OutboxItem, error: BaseException | str, next_at: float,
-                   now: float | None = None, *, uncertain: bool = False) -> OutboxItem:
+    def mark_retry(
+        self,
+        item: OutboxItem,
+        error: BaseException | str,
+        next_at: float,
+        now: float | None = None,
+        *,
+        uncertain: bool = False,
+    ) -> OutboxItem:
         """sending -> pending, due again at ``next_at``.
 
         ``uncertain``: the attempt may have delivered the message (counts
         towards the duplicate budget, see module docstring).
         """
         text, code = _describe(error)
-        return self._transition(item, (SENDING,), PENDING, _now(now), lambda cur: {
-            "next_at": float(next_at), "last_error": text, "last_code": code,
-            "uncertain": cur.uncertain + (1 if uncertain else 0)})
+        return self._transition(
+            item,
+            (SENDING,),
+            PENDING,
+            _now(now),
+            lambda cur: {
+                "next_at": float(next_at),
+                "last_error": text,
+                "last_code": code,
+                "uncertain": cur.uncertain + (1 if uncertain else 0),
+            },
+        )
 
-    def mark_failed(self, item: OutboxItem, error: BaseException | str, now: float | None = None, *,
-                    uncertain: bool = False) -> OutboxItem:
+    def mark_failed(
+        self,
+        item: OutboxItem,
+        error: BaseException | str,
+        now: float | None = None,
+        *,
+        uncertain: bool = False,
+    ) -> OutboxItem:
         """sending|pending -> failed: flagged for the operator, never retried."""
         text, code = _describe(error)
         t = _now(now)
-        return self._transition(item, (SENDING, PENDING), FAILED, t, lambda cur: {
-            "failed_at": t, "last_error": text, "last_code": code,
-            "uncertain": cur.uncertain + (1 if uncertain else 0)})
+        return self._transition(
+            item,
+            (SENDING, PENDING),
+            FAILED,
+            t,
+            lambda cur: {
+                "failed_at": t,
+                "last_error": text,
+                "last_code": code,
+                "uncertain": cur.uncertain + (1 if uncertain else 0),
+            },
+        )
 
     def requeue(self, item: OutboxItem, now: float | None = None) -> OutboxItem:
         """Operator action: failed -> pending, due now, counters reset."""
         t = _now(now)
-        return self._transition(item, (FAILED,), PENDING, t, lambda cur: {
-            "next_at": t, "attempts": 0, "uncertain": 0, "failed_at": None})
+        return self._transition(
+            item,
+            (FAILED,),
+            PENDING,
+            t,
+            lambda cur: {"next_at": t, "attempts": 0, "uncertain": 0, "failed_at": None},
+        )
 
     def recover(self, now: float | None = None, max_uncertain: int = 1) -> list[OutboxItem]:
         """Deal with items left in 'sending' by a run that died.  Call only while holding lock().
@@ -362,8 +419,9 @@ class Outbox:
                     self._json_path(item.id).unlink(missing_ok=True)
                     item.eml_path.unlink(missing_ok=True)
                 except OSError as exc:
-                    raise OutboxError(f"{item.key}: cannot purge: {exc.strerror or exc}",
-                                      self._json_path(item.id)) from exc
+                    raise OutboxError(
+                        f"{item.key}: cannot purge: {exc.strerror or exc}", self._json_path(item.id)
+                    ) from exc
                 count += 1
         if count:
             fsync_dir(self.directory)

@@ -2,6 +2,7 @@
 
 The Outbox (mailer.outbox) moves items through the states and owns the files.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,16 @@ STATES = (PENDING, SENDING, SENT, FAILED)
 FORMAT_VERSION = 1
 
 _STATE_FIELDS = (
-    "state", "attempts", "uncertain", "next_at", "updated_at", "last_attempt_at",
-    "sent_at", "failed_at", "last_error", "last_code",
+    "state",
+    "attempts",
+    "uncertain",
+    "next_at",
+    "updated_at",
+    "last_attempt_at",
+    "sent_at",
+    "failed_at",
+    "last_error",
+    "last_code",
 )
 
 
@@ -93,8 +102,24 @@ class OutboxItem:
             raise ValueError(f"unknown format version {data.get('version')!r}")
         if data.get("state") not in STATES:
             raise ValueError(f"unknown state {data.get('state')!r}")
-        fields = {k: data[k] for k in (
-            "key", "id", "mail_from", "rcpt_to", "eml", "sha256", "size", "created_at", *_STATE_FIELDS)}
-        if fields["id"] != item_id(fields["key"]) or os.sep in fields["eml"] or not fields["eml"].endswith(".eml"):
+        fields = {
+            k: data[k]
+            for k in (
+                "key",
+                "id",
+                "mail_from",
+                "rcpt_to",
+                "eml",
+                "sha256",
+                "size",
+                "created_at",
+                *_STATE_FIELDS,
+            )
+        }
+        if (
+            fields["id"] != item_id(fields["key"])
+            or os.sep in fields["eml"]
+            or not fields["eml"].endswith(".eml")
+        ):
             raise ValueError("id, key and eml do not match")
         return cls(**fields, directory=directory)

@@ -10,6 +10,7 @@ idempotency key; senders may use it (FileSender names its file after it).
 ``raw`` is sent as is (only line endings are normalised to CRLF on the wire),
 so every retry carries the same Message-ID.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,9 @@ _LINE_ENDINGS = re.compile(rb"\r\n|\r|\n")
 
 
 class Sender(Protocol):
-    async def send(self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *,
-                   key: str | None = None) -> None: ...
+    async def send(
+        self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
+    ) -> None: ...
 
 
 def _is_ascii(text: str | bytes) -> bool:
@@ -83,10 +85,19 @@ class SmtpSender:
     a lost connection during DATA sets ``uncertain`` on the error.
     """
 
-    def __init__(self, host: str, port: int | None = None, *, security: Security = "none",
-                 user: str | None = None, password: str | None = None, timeout: float = 30.0,
-                 from_addr: str | None = None, local_hostname: str | None = None,
-                 tls_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int | None = None,
+        *,
+        security: Security = "none",
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        from_addr: str | None = None,
+        local_hostname: str | None = None,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
         if security not in DEFAULT_PORTS:
             raise ValueError(f"security must be one of {sorted(DEFAULT_PORTS)}, not {security!r}")
         if password is not None and user is None:
@@ -102,18 +113,25 @@ class SmtpSender:
         self.tls_context = tls_context
 
     def __repr__(self) -> str:  # never shows the password
-        return (f"SmtpSender(host={self.host!r}, port={self.port}, security={self.security!r}, "
-                f"user={self.user!r}, timeout={self.timeout})")
+        return (
+            f"SmtpSender(host={self.host!r}, port={self.port}, security={self.security!r}, "
+            f"user={self.user!r}, timeout={self.timeout})"
+        )
 
     def _client(self) -> SMTP:
         return SMTP(
-            hostname=self.host, port=self.port, timeout=self.timeout,
-            use_tls=self.security == "tls", start_tls=self.security == "starttls",
-            tls_context=self.tls_context, local_hostname=self.local_hostname,
+            hostname=self.host,
+            port=self.port,
+            timeout=self.timeout,
+            use_tls=self.security == "tls",
+            start_tls=self.security == "starttls",
+            tls_context=self.tls_context,
+            local_hostname=self.local_hostname,
         )
 
-    async def send(self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *,
-                   key: str | None = None) -> None:
+    async def send(
+        self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
+    ) -> None:
         if isinstance(rcpt_to, str) or not rcpt_to:
             raise SendPermanentError(None, "no recipients", phase="rcpt")
         sender = mail_from or self.from_addr or ""
@@ -135,8 +153,9 @@ class SmtpSender:
             encoding = "ascii"
             if not (_is_ascii(sender) and all(_is_ascii(r) for r in rcpt_to)):
                 if not client.supports_extension("smtputf8"):
-                    raise SendPermanentError(None, "non-ASCII address but the server lacks SMTPUTF8",
-                                             phase="mail")
+                    raise SendPermanentError(
+                        None, "non-ASCII address but the server lacks SMTPUTF8", phase="mail"
+                    )
                 options.append("SMTPUTF8")
                 encoding = "utf-8"
             if not _is_ascii(raw) and client.supports_extension("8bitmime"):
@@ -158,17 +177,20 @@ class SmtpSender:
                 raise SendPermanentError(code, text, phase=phase) from exc
             raise SendTemporaryError(code, text, phase=phase) from exc
         except SMTPTimeoutError as exc:
-            raise SendTimeout(None, f"timed out ({exc.message})", phase=phase,
-                              uncertain=phase == "data") from exc
+            raise SendTimeout(
+                None, f"timed out ({exc.message})", phase=phase, uncertain=phase == "data"
+            ) from exc
         except (SMTPServerDisconnected, ConnectionError) as exc:
-            raise SendConnectionError(None, f"{type(exc).__name__}: {exc}", phase=phase,
-                                      uncertain=phase == "data") from exc
+            raise SendConnectionError(
+                None, f"{type(exc).__name__}: {exc}", phase=phase, uncertain=phase == "data"
+            ) from exc
         except (SMTPException, OSError) as exc:  # connect errors, TLS, unsupported extension
             uncertain = phase == "data"
             if isinstance(exc, TimeoutError):
                 raise SendTimeout(None, f"timed out ({exc})", phase=phase, uncertain=uncertain) from exc
-            raise SendConnectionError(None, f"{type(exc).__name__}: {exc}", phase=phase,
-                                      uncertain=uncertain) from exc
+            raise SendConnectionError(
+                None, f"{type(exc).__name__}: {exc}", phase=phase, uncertain=uncertain
+            ) from exc
         finally:
             if polite:
                 await _quit(client, min(self.timeout, 5.0))
@@ -205,13 +227,15 @@ class FileSender:
         name = safe_name(key) if key else hashlib.sha256(raw).hexdigest()
         return self.directory / f"{name}.eml"
 
-    async def send(self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *,
-                   key: str | None = None) -> None:
+    async def send(
+        self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
+    ) -> None:
         path = self.path_for(raw, key)
         try:
             private_dir(self.directory)
             atomic_write(path, bytes(raw))
         except OSError as exc:
-            raise SendTemporaryError(None, f"cannot write {path}: {exc.strerror or exc}",
-                                     phase="write") from exc
+            raise SendTemporaryError(
+                None, f"cannot write {path}: {exc.strerror or exc}", phase="write"
+            ) from exc
         log.debug("%s: written to %s", key or path.stem, path)

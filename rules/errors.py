@@ -1,4 +1,5 @@
 """Errors that are part of the rules package's interface."""
+
 from __future__ import annotations
 
 

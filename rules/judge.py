@@ -1,4 +1,5 @@
 """The rules: a receipt, the notice and the circumstances in; a verdict out.  Pure."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -19,23 +20,32 @@ from rules.verdict import Problem, Verdict
 class Circumstances:
     """Where and when the receipt arrived, and who sent it."""
 
-    mailbox: str = ""                 # the address it was sent to ("" when unknown)
+    mailbox: str = ""  # the address it was sent to ("" when unknown)
     received: datetime | None = None  # aware
     sender: str = ""
-    served: tuple[str, ...] = ()      # periods ("gz-status/2") the operator configured this mailbox to serve
+    served: tuple[str, ...] = ()  # periods ("gz-status/2") the operator configured this mailbox to serve
 
 
 def judge(receipt: Receipt, notice: Notice, policy: Policy, when: Circumstances) -> Verdict:
     problems: list[Problem] = []
     province = _province(receipt, notice)
-    verdict = Verdict(status="accepted", participants=[r.participant for r in receipt.rows],
-                      province=province.name if province else None, source=receipt.source, ocr=receipt.ocr)
+    verdict = Verdict(
+        status="accepted",
+        participants=[r.participant for r in receipt.rows],
+        province=province.name if province else None,
+        source=receipt.source,
+        ocr=receipt.ocr,
+    )
     texts = [receipt.meeting, receipt.title, *receipt.filenames, receipt.subject]
     program, _t = first([*texts, receipt.body], lambda t: find_program(t, notice))
     if program is None:
         program = _program_from_mailbox(when.mailbox, notice)
     if province is None:
-        seen = f"（表中写的是“{receipt.unit_name}”）" if receipt.unit_name else "（表中未填写省级教育行政部门名称）"
+        seen = (
+            f"（表中写的是“{receipt.unit_name}”）"
+            if receipt.unit_name
+            else "（表中未填写省级教育行政部门名称）"
+        )
         problems.append(problem("unknown_province", field="province", seen=seen))
     if isinstance(program, Program) and not program.collects_receipts:
         verdict.program = program.id
@@ -72,8 +82,11 @@ def _province(receipt: Receipt, notice: Notice) -> Unit | None:
     found = U.find_province(receipt.unit_name, notice) if receipt.unit_name else None
     if found:
         return found
-    departments = [r.participant.unit for r in receipt.rows
-                   if U.unit_kind(r.participant.unit, None, notice) == U.DEPARTMENT]
+    departments = [
+        r.participant.unit
+        for r in receipt.rows
+        if U.unit_kind(r.participant.unit, None, notice) == U.DEPARTMENT
+    ]
     for text in [receipt.title, *departments, *receipt.filenames, receipt.subject, receipt.sender_name]:
         found = U.find_province(text, notice)
         if found:
@@ -93,35 +106,70 @@ def _program_from_mailbox(mailbox: str, notice: Notice) -> Program | None:
     return notice.program(programs.pop()) if len(programs) == 1 else None
 
 
-def _period(receipt: Receipt, texts: list[str], program: Program, province: Unit | None,
-            problems: list[Problem]) -> Period | None:
+def _period(
+    receipt: Receipt, texts: list[str], program: Program, province: Unit | None, problems: list[Problem]
+) -> Period | None:
     number, _t = first([*texts, receipt.body], find_period)
     stated = program.period(number) if isinstance(number, int) else None
     right = program.period_of(province.name) if province else None
     if stated is None:
         if right is not None:
-            problems.append(problem("period_inferred", field="meeting", program=program.name, period=right.number,
-                                    dates=date_span(right), city=right.city))
+            problems.append(
+                problem(
+                    "period_inferred",
+                    field="meeting",
+                    program=program.name,
+                    period=right.number,
+                    dates=date_span(right),
+                    city=right.city,
+                )
+            )
         return right
     if province is not None and right is not None and stated is not right:
-        problems.append(problem("province_not_in_session", field="meeting", province=province.name,
-                                program=program.name, period=stated.number, right_period=right.number,
-                                dates=date_span(right), city=right.city, deadline=moment(right.deadline),
-                                mailbox=right.mailbox))
+        problems.append(
+            problem(
+                "province_not_in_session",
+                field="meeting",
+                province=province.name,
+                program=program.name,
+                period=stated.number,
+                right_period=right.number,
+                dates=date_span(right),
+                city=right.city,
+                deadline=moment(right.deadline),
+                mailbox=right.mailbox,
+            )
+        )
     return stated
 
 
-def _routing(period: Period, program: Program, province: Unit, when: Circumstances,
-             policy: Policy) -> list[Problem]:
+def _routing(
+    period: Period, program: Program, province: Unit, when: Circumstances, policy: Policy
+) -> list[Problem]:
     out = []
     mailbox = when.mailbox.strip().lower()
     if mailbox and mailbox != period.mailbox and period.key not in when.served:
-        out.append(problem("wrong_mailbox", got=mailbox, province=province.name, program=program.name,
-                           period=period.number, mailbox=period.mailbox))
+        out.append(
+            problem(
+                "wrong_mailbox",
+                got=mailbox,
+                province=province.name,
+                program=program.name,
+                period=period.number,
+                mailbox=period.mailbox,
+            )
+        )
     if when.received is not None and when.received > period.deadline:
         severity = "error" if policy.late == "error" else "warning"
-        out.append(problem("late", severity=severity, received=moment(when.received.astimezone(period.deadline.tzinfo)),
-                           period=period.number, deadline=moment(period.deadline)))
+        out.append(
+            problem(
+                "late",
+                severity=severity,
+                received=moment(when.received.astimezone(period.deadline.tzinfo)),
+                period=period.number,
+                deadline=moment(period.deadline),
+            )
+        )
     return out
 
 
@@ -144,23 +192,36 @@ def check_quotas(receipt: Receipt, program: Program, period: Period | None, prov
             groups[(U.DEPARTMENT, province.department[0] if province.department else p.unit)].append(p.row)
         elif p.unit_kind in (U.BUREAU, U.SCHOOL):
             groups[(p.unit_kind, U.unit_key(p.unit, province))].append(p.row)
-    limits = {U.DEPARTMENT: (q.department, "省级教育行政部门每单位限额"), U.BUREAU: (q.bureau, "地市级教育行政部门每单位限额"),
-              U.SCHOOL: (q.school, "每所学校限额")}
+    limits = {
+        U.DEPARTMENT: (q.department, "省级教育行政部门每单位限额"),
+        U.BUREAU: (q.bureau, "地市级教育行政部门每单位限额"),
+        U.SCHOOL: (q.school, "每所学校限额"),
+    }
     out = []
     for (kind, unit), rows in groups.items():
         limit, rule = limits[kind]
         if len(rows) > limit:
             if limit == 0:
                 rule = f"{program.name}不邀请{U.KIND_LABELS[kind]}参加，名额"
-            out.append(problem("quota_exceeded", row=rows[limit], field="unit", unit=unit, count=len(rows),
-                               rule=rule, limit=limit))
+            out.append(
+                problem(
+                    "quota_exceeded",
+                    row=rows[limit],
+                    field="unit",
+                    unit=unit,
+                    count=len(rows),
+                    rule=rule,
+                    limit=limit,
+                )
+            )
     if q.schools_per_prefecture is not None:
         out += _schools_per_prefecture(groups, program, period, province)
     return out
 
 
-def _schools_per_prefecture(groups: dict[tuple[str, str], list[int]], program: Program, period: Period | None,
-                            province: Unit) -> list[Problem]:
+def _schools_per_prefecture(
+    groups: dict[tuple[str, str], list[int]], program: Program, period: Period | None, province: Unit
+) -> list[Problem]:
     limit = program.quotas.schools_per_prefecture or 0
     host = period.city if period else ""
     by_prefecture: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -175,8 +236,17 @@ def _schools_per_prefecture(groups: dict[tuple[str, str], list[int]], program: P
     for pref, schools in by_prefecture.items():
         if len(schools) > limit:
             schools.sort(key=lambda s: s[1])
-            out.append(problem("quota_exceeded", row=schools[limit][1], field="unit", unit=pref,
-                               count=len(schools), rule="每个地市限报学校数", limit=limit))
+            out.append(
+                problem(
+                    "quota_exceeded",
+                    row=schools[limit][1],
+                    field="unit",
+                    unit=pref,
+                    count=len(schools),
+                    rule="每个地市限报学校数",
+                    limit=limit,
+                )
+            )
     return out
 
 
@@ -192,5 +262,7 @@ def moment(when: datetime | date) -> str:
 
 
 def arrival_window(period: Period, policy: Policy) -> tuple[date, date]:
-    return (period.start - timedelta(days=policy.arrival_days_before),
-            period.end + timedelta(days=policy.arrival_days_after))
+    return (
+        period.start - timedelta(days=policy.arrival_days_before),
+        period.end + timedelta(days=policy.arrival_days_after),
+    )

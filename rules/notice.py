@@ -3,6 +3,7 @@
 Pure apart from `load_notice`, which reads the file.  Validation names the key
 that is wrong, so a new year's file fails loudly at start-up, not mid-season.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -31,8 +32,8 @@ class Hotel:
 
 @dataclass(frozen=True)
 class Unit:
-    name: str                       # as written in the notice tables: 河南, 内蒙古, 新疆生产建设兵团
-    names: tuple[str, ...] = ()     # other spellings: 河南省, 内蒙古自治区
+    name: str  # as written in the notice tables: 河南, 内蒙古, 新疆生产建设兵团
+    names: tuple[str, ...] = ()  # other spellings: 河南省, 内蒙古自治区
     department: tuple[str, ...] = ()  # the provincial department's names
 
     @property
@@ -155,7 +156,9 @@ def _req(d: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...])
 
 
 def _contacts(items: list[dict[str, Any]]) -> tuple[Contact, ...]:
-    return tuple(Contact(str(c.get("name", "")), str(c.get("phone", "")), str(c.get("unit", ""))) for c in items)
+    return tuple(
+        Contact(str(c.get("name", "")), str(c.get("phone", "")), str(c.get("unit", ""))) for c in items
+    )
 
 
 def parse_notice(data: dict[str, Any]) -> Notice:
@@ -169,8 +172,12 @@ def parse_notice(data: dict[str, Any]) -> Notice:
     if len(unit_names) != len(units):
         raise NoticeError("units", "a unit name is listed twice")
     kinds_d = _req(data, "unit_kinds", "", dict)
-    kinds = UnitKinds(*(tuple(_req(kinds_d, k, "unit_kinds", list)) for k in
-                        ("department_suffixes", "bureau_markers", "school_markers")))
+    kinds = UnitKinds(
+        *(
+            tuple(_req(kinds_d, k, "unit_kinds", list))
+            for k in ("department_suffixes", "bureau_markers", "school_markers")
+        )
+    )
     programs = []
     for i, p in enumerate(_req(data, "programs", "", list)):
         where = f"programs[{i}]"
@@ -185,27 +192,49 @@ def parse_notice(data: dict[str, Any]) -> Notice:
             for name in provinces:
                 if name not in unit_names:
                     raise NoticeError(f"{pw}.provinces", f"unknown unit {name!r}")
-            hotels = tuple(Hotel(h["name"], h.get("address", ""), tuple(h.get("provinces", ())))
-                           for h in q.get("hotels", []))
-            periods.append(Period(
-                program=pid, number=_req(q, "number", pw, int), provinces=provinces,
-                start=_req(q, "start", pw, date), end=_req(q, "end", pw, date),
-                city=_req(q, "city", pw, str), venue=_req(q, "venue", pw, str),
-                venue_address=str(q.get("venue_address", "")), hosts=tuple(q.get("hosts", ())),
-                mailbox=_req(q, "mailbox", pw, str).strip().lower(), deadline=deadline,
-                hotels=hotels, host_contacts=_contacts(q.get("host_contacts", [])),
-            ))
+            hotels = tuple(
+                Hotel(h["name"], h.get("address", ""), tuple(h.get("provinces", ())))
+                for h in q.get("hotels", [])
+            )
+            periods.append(
+                Period(
+                    program=pid,
+                    number=_req(q, "number", pw, int),
+                    provinces=provinces,
+                    start=_req(q, "start", pw, date),
+                    end=_req(q, "end", pw, date),
+                    city=_req(q, "city", pw, str),
+                    venue=_req(q, "venue", pw, str),
+                    venue_address=str(q.get("venue_address", "")),
+                    hosts=tuple(q.get("hosts", ())),
+                    mailbox=_req(q, "mailbox", pw, str).strip().lower(),
+                    deadline=deadline,
+                    hotels=hotels,
+                    host_contacts=_contacts(q.get("host_contacts", [])),
+                )
+            )
         quotas_d = p.get("quotas", {})
-        programs.append(Program(
-            id=pid, name=_req(p, "name", where, str), full_name=str(p.get("full_name", "")),
-            keywords=tuple(_req(p, "keywords", where, list)),
-            collects_receipts=bool(p.get("collects_receipts", True)),
-            quotas=Quotas(**{k: quotas_d[k] for k in Quotas.__dataclass_fields__ if k in quotas_d}),
-            periods=tuple(periods), contacts=_contacts(p.get("contacts", [])), who=tuple(p.get("who", ())),
-        ))
+        programs.append(
+            Program(
+                id=pid,
+                name=_req(p, "name", where, str),
+                full_name=str(p.get("full_name", "")),
+                keywords=tuple(_req(p, "keywords", where, list)),
+                collects_receipts=bool(p.get("collects_receipts", True)),
+                quotas=Quotas(**{k: quotas_d[k] for k in Quotas.__dataclass_fields__ if k in quotas_d}),
+                periods=tuple(periods),
+                contacts=_contacts(p.get("contacts", [])),
+                who=tuple(p.get("who", ())),
+            )
+        )
     return Notice(
-        id=_req(head, "id", "notice", str), title=str(head.get("title", "")),
-        year=_req(head, "year", "notice", int), timezone=tz, units=units, programs=tuple(programs),
-        unit_kinds=kinds, form_fields=tuple(head.get("form_fields", ())),
+        id=_req(head, "id", "notice", str),
+        title=str(head.get("title", "")),
+        year=_req(head, "year", "notice", int),
+        timezone=tz,
+        units=units,
+        programs=tuple(programs),
+        unit_kinds=kinds,
+        form_fields=tuple(head.get("form_fields", ())),
         form_columns=tuple(head.get("form_columns", ())),
     )

@@ -1,4 +1,5 @@
 """Reading program and period from what people write: 高职状态平台培训 第二期, （第2期）, 三期."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,22 @@ from collections.abc import Iterable
 
 from rules.notice import Notice, Program
 
-_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_PERIOD = re.compile(r"第\s*([一二两三四五六七八九十\d]{1,2})\s*[期批]|([一二三四五六七八九十\d])\s*期(?!间|限|望|待)")
+_NUMERALS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_PERIOD = re.compile(
+    r"第\s*([一二两三四五六七八九十\d]{1,2})\s*[期批]|([一二三四五六七八九十\d])\s*期(?!间|限|望|待)"
+)
 
 
 def _clean(text: str) -> str:

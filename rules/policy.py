@@ -1,4 +1,5 @@
 """Choices the organizers make that the notice does not: severities and windows.  From [policy] in the config."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,8 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Policy:
-    late: str = "warning"                 # "warning" or "error": a receipt after the deadline
-    arrival_days_before: int = 3          # arrivals this many days before the start are fine
-    arrival_days_after: int = 0           # ... and up to this many days after the end
+    late: str = "warning"  # "warning" or "error": a receipt after the deadline
+    arrival_days_before: int = 3  # arrivals this many days before the start are fine
+    arrival_days_after: int = 0  # ... and up to this many days after the end
     # province -> addresses ("a@b.cn") or domains ("@b.cn") allowed to submit for it
     senders: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -3,6 +3,7 @@
 A message says what is wrong and how to fix it.  Templates are str.format
 strings; `problem()` fills them and prefixes the row and column when known.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,17 @@ ERROR = "error"
 WARNING = "warning"
 
 FIELD_LABELS = {
-    "name": "姓名", "gender": "性别", "unit": "单位", "title": "职务", "mobile": "手机",
-    "email": "电子邮箱", "arrival": "抵达酒店时间", "leader": "领队",
-    "province": "省级教育行政部门名称", "meeting": "会议名称和期数", "attachment": "附件",
+    "name": "姓名",
+    "gender": "性别",
+    "unit": "单位",
+    "title": "职务",
+    "mobile": "手机",
+    "email": "电子邮箱",
+    "arrival": "抵达酒店时间",
+    "leader": "领队",
+    "province": "省级教育行政部门名称",
+    "meeting": "会议名称和期数",
+    "attachment": "附件",
 }
 
 
@@ -26,37 +35,74 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "no_form": Kind(ERROR, "邮件中没有找到报名回执表（附件或正文表格）。请按通知附件3的《报名回执表》填写，"
-                           "以 Excel（.xlsx）或 Word（.docx）附件回复本邮件。"),
+    "no_form": Kind(
+        ERROR,
+        "邮件中没有找到报名回执表（附件或正文表格）。请按通知附件3的《报名回执表》填写，"
+        "以 Excel（.xlsx）或 Word（.docx）附件回复本邮件。",
+    ),
     "unreadable_attachment": Kind(ERROR, "附件“{filename}”无法读取：{reason}。{fix}"),
-    "unknown_province": Kind(ERROR, "无法确定报送单位所属省份{seen}。请在“省级教育行政部门名称”一栏填写完整名称"
-                                    "（如“河南省教育厅”），修改后重新发送。"),
-    "program_no_receipt": Kind(ERROR, "“{program}”由各省级教育行政部门自行组织实施，不需要向本邮箱报送回执。"
-                                      "如要报名中职学生管理系统或高职状态平台培训，请在“会议名称和期数”中写明培训名称和期数。"),
-    "province_not_in_session": Kind(ERROR, "{province}不在{program}第{period}期的参训范围内。按通知安排，{province}"
-                                           "参加第{right_period}期（{dates}，{city}），回执请于{deadline}前发送至 {mailbox}。"
-                                           "请把“会议名称和期数”改为第{right_period}期后发送到该邮箱。"),
-    "quota_exceeded": Kind(ERROR, "“{unit}”报名 {count} 人，超过{rule}（限 {limit} 人）。请删减到 {limit} 人后重新发送。"),
+    "unknown_province": Kind(
+        ERROR,
+        "无法确定报送单位所属省份{seen}。请在“省级教育行政部门名称”一栏填写完整名称"
+        "（如“河南省教育厅”），修改后重新发送。",
+    ),
+    "program_no_receipt": Kind(
+        ERROR,
+        "“{program}”由各省级教育行政部门自行组织实施，不需要向本邮箱报送回执。"
+        "如要报名中职学生管理系统或高职状态平台培训，请在“会议名称和期数”中写明培训名称和期数。",
+    ),
+    "province_not_in_session": Kind(
+        ERROR,
+        "{province}不在{program}第{period}期的参训范围内。按通知安排，{province}"
+        "参加第{right_period}期（{dates}，{city}），回执请于{deadline}前发送至 {mailbox}。"
+        "请把“会议名称和期数”改为第{right_period}期后发送到该邮箱。",
+    ),
+    "quota_exceeded": Kind(
+        ERROR, "“{unit}”报名 {count} 人，超过{rule}（限 {limit} 人）。请删减到 {limit} 人后重新发送。"
+    ),
     "missing_field": Kind(ERROR, "未填写{label}。请补全后重新发送。"),
-    "bad_mobile": Kind(ERROR, "手机号“{value}”不是有效的 11 位手机号码。请填写本人手机号（如 13812345678），"
-                              "不要填写座机或分机号。"),
+    "bad_mobile": Kind(
+        ERROR,
+        "手机号“{value}”不是有效的 11 位手机号码。请填写本人手机号（如 13812345678），不要填写座机或分机号。",
+    ),
     "bad_email": Kind(ERROR, "电子邮箱“{value}”格式不正确。请填写完整的邮箱地址（如 name@example.com）。"),
     "bad_gender": Kind(ERROR, "性别“{value}”无法识别。请填写“男”或“女”。"),
-    "duplicate_person": Kind(ERROR, "{name}与第 {other_row} 行重复（{why}）。同一人只需填写一次，请删除重复行。"),
-    "wrong_mailbox": Kind(WARNING, "本回执发送到了 {got}，但{province}{program}第{period}期的报名邮箱是 {mailbox}。"
-                                   "我们已按省份登记，今后相关邮件请发送至 {mailbox}。"),
-    "late": Kind(WARNING, "回执于 {received} 收到，已超过第{period}期报名截止时间 {deadline}。"
-                          "已登记，但请尽快与会务组联系确认是否仍可参训。"),
-    "arrival_out_of_window": Kind(WARNING, "抵达时间“{value}”不在培训日期附近（{start} 至 {end}，可提前 {before} 天报到）。"
-                                           "请核对后更正。"),
+    "duplicate_person": Kind(
+        ERROR, "{name}与第 {other_row} 行重复（{why}）。同一人只需填写一次，请删除重复行。"
+    ),
+    "wrong_mailbox": Kind(
+        WARNING,
+        "本回执发送到了 {got}，但{province}{program}第{period}期的报名邮箱是 {mailbox}。"
+        "我们已按省份登记，今后相关邮件请发送至 {mailbox}。",
+    ),
+    "late": Kind(
+        WARNING,
+        "回执于 {received} 收到，已超过第{period}期报名截止时间 {deadline}。"
+        "已登记，但请尽快与会务组联系确认是否仍可参训。",
+    ),
+    "arrival_out_of_window": Kind(
+        WARNING,
+        "抵达时间“{value}”不在培训日期附近（{start} 至 {end}，可提前 {before} 天报到）。请核对后更正。",
+    ),
     "leader_missing": Kind(WARNING, "回执中没有指定领队。请在“领队”一栏为一位参训人员填写“是”。"),
-    "leader_multiple": Kind(WARNING, "回执中有 {count} 位领队（{names}）。每省只需一位领队，请只保留一位“是”。"),
-    "period_inferred": Kind(WARNING, "回执未写明会议名称和期数，已按省份确定为{program}第{period}期（{dates}，{city}）。"
-                                     "如有误请在“会议名称和期数”中注明后重新发送。"),
-    "ocr_uncertain": Kind(WARNING, "这一项是从扫描件或照片中识别的，识别为“{value}”，但把握不大。请核对，如有误请回复更正"
-                                   "（最好附上可编辑的 .xlsx 或 .docx 回执表）。"),
-    "sender_unverified": Kind(WARNING, "发件地址 {sender} 不在{province}登记的报送邮箱名单中。如确为贵单位报送，"
-                                       "请忽略本提示；会务组将人工核对。"),
+    "leader_multiple": Kind(
+        WARNING, "回执中有 {count} 位领队（{names}）。每省只需一位领队，请只保留一位“是”。"
+    ),
+    "period_inferred": Kind(
+        WARNING,
+        "回执未写明会议名称和期数，已按省份确定为{program}第{period}期（{dates}，{city}）。"
+        "如有误请在“会议名称和期数”中注明后重新发送。",
+    ),
+    "ocr_uncertain": Kind(
+        WARNING,
+        "这一项是从扫描件或照片中识别的，识别为“{value}”，但把握不大。请核对，如有误请回复更正"
+        "（最好附上可编辑的 .xlsx 或 .docx 回执表）。",
+    ),
+    "sender_unverified": Kind(
+        WARNING,
+        "发件地址 {sender} 不在{province}登记的报送邮箱名单中。如确为贵单位报送，"
+        "请忽略本提示；会务组将人工核对。",
+    ),
 }
 
 UNREADABLE_REASONS = {
@@ -66,8 +112,10 @@ UNREADABLE_REASONS = {
     "too_many_rows": ("表格行数过多，不像报名回执表", "请只保留报名人员的行，另存为 .xlsx 后重新发送。"),
     "zip_bomb": ("压缩包解压后过大或结构异常", "请直接发送 .xlsx 或 .docx 文件，不要压缩。"),
     "unsupported": ("暂不支持这种文件格式", "请将回执另存为 Excel（.xlsx）或 Word（.docx）后发送。"),
-    "legacy_format": ("这是旧版 Word（.doc）或 WPS 文字（.wps）格式，暂不能自动读取",
-                      "请在 Word 或 WPS 中“另存为”.docx 或 .xlsx 后重新发送。"),
+    "legacy_format": (
+        "这是旧版 Word（.doc）或 WPS 文字（.wps）格式，暂不能自动读取",
+        "请在 Word 或 WPS 中“另存为”.docx 或 .xlsx 后重新发送。",
+    ),
     "empty": ("文件中没有内容", "请确认附件是否正确，填写后重新发送。"),
 }
 
@@ -76,8 +124,15 @@ def severity_of(code: str) -> str:
     return KINDS[code].severity
 
 
-def problem(code: str, *, row: int | None = None, field: str | None = None, column: str | None = None,
-            severity: str | None = None, **params: object) -> Problem:
+def problem(
+    code: str,
+    *,
+    row: int | None = None,
+    field: str | None = None,
+    column: str | None = None,
+    severity: str | None = None,
+    **params: object,
+) -> Problem:
     """Build a Problem from the table.  `column` is the header as the sender wrote it."""
     kind = KINDS[code]
     if field and "label" not in params:
@@ -88,11 +143,22 @@ def problem(code: str, *, row: int | None = None, field: str | None = None, colu
         prefix = f"第 {row} 行"
         if field in FIELD_LABELS and code != "missing_field":
             prefix += f"“{column or FIELD_LABELS[field]}”列"
-    return Problem(code=code, severity=severity or kind.severity,
-                   message=f"{prefix}：{text}" if prefix else text, row=row, field=field)
+    return Problem(
+        code=code,
+        severity=severity or kind.severity,
+        message=f"{prefix}：{text}" if prefix else text,
+        row=row,
+        field=field,
+    )
 
 
 def unreadable(filename: str, reason: str, severity: str | None = None) -> Problem:
     what, fix = UNREADABLE_REASONS.get(reason, UNREADABLE_REASONS["corrupt"])
-    return problem("unreadable_attachment", field="attachment", severity=severity,
-                   filename=filename, reason=what, fix=fix)
+    return problem(
+        "unreadable_attachment",
+        field="attachment",
+        severity=severity,
+        filename=filename,
+        reason=what,
+        fix=fix,
+    )

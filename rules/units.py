@@ -2,6 +2,7 @@
 
 Province names are matched longest first, so 新疆生产建设兵团 never becomes 新疆.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,12 @@ BUREAU = "bureau"
 SCHOOL = "school"
 OTHER = "other"
 
-KIND_LABELS = {DEPARTMENT: "省级教育行政部门", BUREAU: "地市级教育行政部门", SCHOOL: "学校", OTHER: "其他单位"}
+KIND_LABELS = {
+    DEPARTMENT: "省级教育行政部门",
+    BUREAU: "地市级教育行政部门",
+    SCHOOL: "学校",
+    OTHER: "其他单位",
+}
 
 
 def _clean(text: str) -> str:
@@ -36,7 +42,7 @@ def find_province(text: str, notice: Notice) -> Unit | None:
         pos = text.find(spelling)
         if pos < 0:
             continue
-        if unit.name == "新疆" and "兵团" in text[pos:pos + 12]:
+        if unit.name == "新疆" and "兵团" in text[pos : pos + 12]:
             continue
         candidate = (pos, -len(spelling), unit)
         if best is None or candidate[:2] < best[:2]:
@@ -51,7 +57,7 @@ def strip_province(text: str, unit: Unit | None) -> str:
         return text
     for spelling in sorted(unit.spellings, key=len, reverse=True):
         if text.startswith(spelling) and len(text) > len(spelling):
-            return text[len(spelling):]
+            return text[len(spelling) :]
     return text
 
 
@@ -67,7 +73,7 @@ def unit_kind(unit_text: str, province: Unit | None, notice: Notice) -> str:
             return DEPARTMENT
         for spelling in sorted(unit.spellings, key=len, reverse=True):
             if text.startswith(spelling):
-                rest = text[len(spelling):]
+                rest = text[len(spelling) :]
                 if any(rest.startswith(s) for s in kinds.department_suffixes):
                     return DEPARTMENT
                 break

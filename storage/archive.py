@@ -3,6 +3,7 @@
 Writes are atomic (temp + fsync + rename + directory fsync) and idempotent: a file that already
 exists under its hash is never rewritten.  Files are 0600 and directories 0700 whatever the umask.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -9,6 +9,7 @@ For crash-injection tests, ``set_step_hook(fn)`` installs ``fn(step, target, tmp
 after each step of a write; ``STEPS`` lists the step names in order.  Steps before "replaced"
 leave the old content in place; "replaced" and later leave the new one.
 """
+
 from __future__ import annotations
 
 import json
@@ -91,7 +92,7 @@ def write_file_atomically(target: str | os.PathLike[str], data: bytes) -> None:
             _step("temp_opened", target, tmp)
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             _step("temp_written", target, tmp)
             os.fsync(fd)
             _step("temp_synced", target, tmp)
@@ -144,8 +145,8 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         self._data: dict[str, dict[str, Any]] | None = None
         self._loaded = False
-        self.size = 0            # bytes of the file as last read or written
-        self.writes = 0          # successful writes through this instance
+        self.size = 0  # bytes of the file as last read or written
+        self.writes = 0  # successful writes through this instance
         self.bytes_written = 0
 
     def read(self) -> dict[str, dict[str, Any]] | None:

@@ -7,6 +7,7 @@ person removed and another added; the last pass keeps identical nameless rows ou
 Paired rows that differ give one ``changed`` entry per differing field; unpaired rows are
 added/removed.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-Change = tuple[str, str, Any, Any]   # (name, field, old value, new value)
+Change = tuple[str, str, Any, Any]  # (name, field, old value, new value)
 
 
 @dataclass
@@ -50,8 +51,7 @@ def _key(row: dict, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _pair(old: list[dict], new: list[dict], by: str, pairs: dict[int, int],
-          old_used: set[int]) -> None:
+def _pair(old: list[dict], new: list[dict], by: str, pairs: dict[int, int], old_used: set[int]) -> None:
     candidates: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(old):
         if i not in old_used and (k := _key(row, by)):
@@ -72,7 +72,7 @@ def _field_changes(old: dict, new: dict) -> list[Change]:
 
 def roster_diff(old: list[dict], new: list[dict]) -> RosterDiff:
     """What changed from roster ``old`` to roster ``new``."""
-    pairs: dict[int, int] = {}       # new index -> old index
+    pairs: dict[int, int] = {}  # new index -> old index
     old_used: set[int] = set()
     _pair(old, new, "mobile", pairs, old_used)
     _pair(old, new, "name", pairs, old_used)

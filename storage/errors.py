@@ -1,4 +1,5 @@
 """Errors raised by the storage layer."""
+
 from __future__ import annotations
 
 

@@ -9,6 +9,7 @@ A ``SegmentedTable`` spreads documents over ``directory/000001.json``, ``000002.
 So one write costs O(segment size), not O(everything stored).  Only the ``max_loaded`` most
 recently used segments keep their documents in memory, so memory does not grow with the store.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,10 @@ class KeyedTable:
         for doc in self.table:
             key = doc.get("key")
             if not isinstance(key, str) or key in ids:
-                raise CorruptDatabase(f"{self.storage.path}: table {self.table.name!r} has a bad or "
-                                      f"duplicate key {key!r} (doc {doc.doc_id})")
+                raise CorruptDatabase(
+                    f"{self.storage.path}: table {self.table.name!r} has a bad or "
+                    f"duplicate key {key!r} (doc {doc.doc_id})"
+                )
             ids[key] = doc.doc_id
         self._ids = ids
 
@@ -102,9 +105,11 @@ class KeyedTable:
             if doc_id is None:
                 self._ids[key] = self.table.insert(new)
             else:
+
                 def replace(current: MutableMapping[str, Any]) -> None:
                     current.clear()
                     current.update(new)
+
                 self.table.update(replace, doc_ids=[doc_id])
         except BaseException:
             # The write may or may not have reached the disk; the storage dropped its cache,
@@ -115,8 +120,15 @@ class KeyedTable:
 
 
 class SegmentedTable:
-    def __init__(self, directory: str | Path, *, table: str = "records", max_docs: int = 50,
-                 max_bytes: int = 256 * 1024, max_loaded: int = 8) -> None:
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        table: str = "records",
+        max_docs: int = 50,
+        max_bytes: int = 256 * 1024,
+        max_loaded: int = 8,
+    ) -> None:
         self.directory = make_private_dir(directory)
         self.table_name = table
         self.max_docs = max_docs
@@ -125,7 +137,7 @@ class SegmentedTable:
         self._dbs: list[TinyDB] = []
         self._tables: list[KeyedTable] = []
         self._where: dict[str, int] = {}
-        self._loaded: OrderedDict[int, None] = OrderedDict()   # segments whose data is in memory, LRU first
+        self._loaded: OrderedDict[int, None] = OrderedDict()  # segments whose data is in memory, LRU first
         sweep_temp_files(self.directory)
         try:
             for path in sorted(p for p in self.directory.iterdir() if _SEGMENT.fullmatch(p.name)):

@@ -6,6 +6,7 @@ and the like) do not inherit it; a plain fork() without exec would share it.  Th
 never deleted (unlinking lock files races with a waiting opener); the kernel drops the lock when
 the holder dies, however it dies.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -57,8 +58,9 @@ class FileLock:
     def __enter__(self) -> FileLock:
         return self.acquire()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.release()
 
 

@@ -6,6 +6,7 @@ as "pending") so the daemon retries it, and quarantines it after N failures by r
 outcome "quarantined".  ``seen_content`` answers by (Message-ID, sha256 of the raw bytes), so a
 mailbox whose UIDVALIDITY changed does not get every message processed a second time.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,9 +40,9 @@ class MessageLog:
 
     # -- in-memory indexes -------------------------------------------------------------------
     def reindex(self) -> None:
-        self._outcome: dict[str, str] = {}                      # uid key -> outcome ("" = pending)
-        self._content: dict[str, set[str]] = defaultdict(set)   # content key -> uid keys seen
-        self._sha: dict[str, tuple[int, str]] = {}              # sha -> (seq, uid key) latest
+        self._outcome: dict[str, str] = {}  # uid key -> outcome ("" = pending)
+        self._content: dict[str, set[str]] = defaultdict(set)  # content key -> uid keys seen
+        self._sha: dict[str, tuple[int, str]] = {}  # sha -> (seq, uid key) latest
         self._counts: dict[str, Counter[str]] = defaultdict(Counter)
         self._seq = 0
         for key, doc in self.table.items():
@@ -104,34 +105,74 @@ class MessageLog:
         return len(self._outcome)
 
     # -- updates -----------------------------------------------------------------------------
-    def record(self, mailbox: str, uidvalidity: int, uid: int, message_id: str, sha256: str,
-               received: str, outcome: str, sender: str, verdict: dict | None, detail: str = "") -> None:
+    def record(
+        self,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        message_id: str,
+        sha256: str,
+        received: str,
+        outcome: str,
+        sender: str,
+        verdict: dict | None,
+        detail: str = "",
+    ) -> None:
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
         key = uid_key(mailbox, uidvalidity, uid)
         old = self.table.get(key)
         new = {
-            "mailbox": mailbox, "uidvalidity": int(uidvalidity), "uid": int(uid),
-            "message_id": message_id or "", "sha256": sha256, "received": received,
-            "outcome": outcome, "sender": sender, "detail": detail, "verdict": verdict,
+            "mailbox": mailbox,
+            "uidvalidity": int(uidvalidity),
+            "uid": int(uid),
+            "message_id": message_id or "",
+            "sha256": sha256,
+            "received": received,
+            "outcome": outcome,
+            "sender": sender,
+            "detail": detail,
+            "verdict": verdict,
             "failures": old.get("failures", 0) if old else 0,
             "errors": old.get("errors", []) if old else [],
             "recorded": now_iso(),
         }
         self._put(key, old, new)
 
-    def fail(self, mailbox: str, uidvalidity: int, uid: int, message_id: str, sha256: str,
-             error: str, when: str | None = None) -> int:
+    def fail(
+        self,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        message_id: str,
+        sha256: str,
+        error: str,
+        when: str | None = None,
+    ) -> int:
         key = uid_key(mailbox, uidvalidity, uid)
         old = self.table.get(key)
-        new: dict[str, Any] = dict(old) if old else {
-            "mailbox": mailbox, "uidvalidity": int(uidvalidity), "uid": int(uid),
-            "message_id": message_id or "", "sha256": sha256, "received": "", "outcome": "",
-            "sender": "", "detail": "", "verdict": None, "failures": 0, "errors": [],
-        }
+        new: dict[str, Any] = (
+            dict(old)
+            if old
+            else {
+                "mailbox": mailbox,
+                "uidvalidity": int(uidvalidity),
+                "uid": int(uid),
+                "message_id": message_id or "",
+                "sha256": sha256,
+                "received": "",
+                "outcome": "",
+                "sender": "",
+                "detail": "",
+                "verdict": None,
+                "failures": 0,
+                "errors": [],
+            }
+        )
         new["failures"] = int(new.get("failures", 0)) + 1
         new["errors"] = [*new.get("errors", []), {"at": when or now_iso(), "error": str(error)}][
-            -MAX_ERRORS_KEPT:]
+            -MAX_ERRORS_KEPT:
+        ]
         new["recorded"] = now_iso()
         self._put(key, old, new)
         return int(new["failures"])

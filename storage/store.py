@@ -13,6 +13,7 @@ not grouped into transactions.  Store a submission before recording its message:
 between makes the daemon process the message again, and add_submission() is idempotent per
 message sha.  Returned dicts are copies; changing them changes nothing stored.
 """
+
 from __future__ import annotations
 
 import functools
@@ -38,6 +39,7 @@ R = TypeVar("R")
 
 def _open(method: Callable[P, R]) -> Callable[P, R]:
     """Serialise calls (the scheduler may call from another thread) and refuse a closed store."""
+
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         self = args[0]
@@ -46,12 +48,14 @@ def _open(method: Callable[P, R]) -> Callable[P, R]:
             if self._closed:
                 raise StorageError("store is closed")
             return method(*args, **kwargs)
+
     return wrapper
 
 
 class Store:
-    def __init__(self, directory: str | os.PathLike[str], *, segment_docs: int = 50,
-                 segment_bytes: int = 64 * 1024) -> None:
+    def __init__(
+        self, directory: str | os.PathLike[str], *, segment_docs: int = 50, segment_bytes: int = 64 * 1024
+    ) -> None:
         self.directory = make_private_dir(directory)
         self.path = self.directory / DB_NAME
         self._mutex = threading.RLock()
@@ -65,10 +69,12 @@ class Store:
             self._meta = KeyedTable(self._db.table("meta"))
 
             def segmented(name: str) -> SegmentedTable:
-                table = SegmentedTable(self.directory / name, table=name, max_docs=segment_docs,
-                                       max_bytes=segment_bytes)
+                table = SegmentedTable(
+                    self.directory / name, table=name, max_docs=segment_docs, max_bytes=segment_bytes
+                )
                 self._segmented.append(table)
                 return table
+
             self._messages = MessageLog(segmented("messages"))
             self._submissions = SubmissionLog(segmented("submissions"))
             self._replies = segmented("replies")
@@ -98,8 +104,9 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # -- messages ----------------------------------------------------------------------------
@@ -114,16 +121,35 @@ class Store:
         return self._messages.seen_content(message_id, sha256)
 
     @_open
-    def record_message(self, mailbox: str, uidvalidity: int, uid: int, message_id: str, sha256: str,
-                       received: str, outcome: str, sender: str, verdict: dict | None,
-                       detail: str = "") -> None:
+    def record_message(
+        self,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        message_id: str,
+        sha256: str,
+        received: str,
+        outcome: str,
+        sender: str,
+        verdict: dict | None,
+        detail: str = "",
+    ) -> None:
         """Record the final outcome (processed/ignored/failed/quarantined); replaces an earlier record."""
-        self._messages.record(mailbox, uidvalidity, uid, message_id, sha256, received, outcome, sender,
-                              verdict, detail)
+        self._messages.record(
+            mailbox, uidvalidity, uid, message_id, sha256, received, outcome, sender, verdict, detail
+        )
 
     @_open
-    def record_failure(self, mailbox: str, uidvalidity: int, uid: int, message_id: str, sha256: str,
-                       error: str, when: str | None = None) -> int:
+    def record_failure(
+        self,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        message_id: str,
+        sha256: str,
+        error: str,
+        when: str | None = None,
+    ) -> int:
         """Count one failed attempt; returns the number of failures so far for this UID."""
         return self._messages.fail(mailbox, uidvalidity, uid, message_id, sha256, error, when)
 
@@ -148,12 +174,21 @@ class Store:
 
     # -- submissions -------------------------------------------------------------------------
     @_open
-    def add_submission(self, program: str | None, period: int | None, province: str | None,
-                       verdict_public: dict, message_sha: str, sender: str, received: str,
-                       status: str) -> dict:
+    def add_submission(
+        self,
+        program: str | None,
+        period: int | None,
+        province: str | None,
+        verdict_public: dict,
+        message_sha: str,
+        sender: str,
+        received: str,
+        status: str,
+    ) -> dict:
         """Store a new version and return it; its "diff" is against the previous accepted version."""
-        return self._submissions.add(program, period, province, verdict_public, message_sha, sender,
-                                     received, status)
+        return self._submissions.add(
+            program, period, province, verdict_public, message_sha, sender, received, status
+        )
 
     @_open
     def versions(self, program: str | None, period: int | None, province: str | None) -> list[dict]:
@@ -210,8 +245,13 @@ class Store:
     # -- introspection (tests, benchmarks) ---------------------------------------------------
     @property
     def files(self) -> dict[str, Path]:
-        return {"db": self.path, "lock": self._lock.path, "messages": self.directory / "messages",
-                "submissions": self.directory / "submissions", "replies": self.directory / "replies"}
+        return {
+            "db": self.path,
+            "lock": self._lock.path,
+            "messages": self.directory / "messages",
+            "submissions": self.directory / "submissions",
+            "replies": self.directory / "replies",
+        }
 
     @property
     def messages_table(self) -> SegmentedTable:

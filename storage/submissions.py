@@ -6,6 +6,7 @@ the accepted version before it.  Adding the same message (same sha256) to the sa
 returns the stored version instead of making a new one, so a daemon that crashed after storing
 the submission but before marking the message seen can safely process the message again.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,14 @@ def version_key(program: str | None, period: int | None, province: str | None, v
 
 def _light(doc: dict) -> dict:
     participants = (doc.get("verdict") or {}).get("participants") or []
-    return {"version": doc["version"], "status": doc["status"], "received": doc["received"],
-            "sender": doc["sender"], "message_sha": doc["message_sha"], "participants": len(participants)}
+    return {
+        "version": doc["version"],
+        "status": doc["status"],
+        "received": doc["received"],
+        "sender": doc["sender"],
+        "message_sha": doc["message_sha"],
+        "participants": len(participants),
+    }
 
 
 def _sort_key(meta: dict) -> tuple[str, int, str]:
@@ -43,8 +50,8 @@ class SubmissionLog:
         self.reindex()
 
     def reindex(self) -> None:
-        self._groups: dict[str, dict[str, Any]] = {}   # group key -> {program, period, province, versions}
-        self._light: dict[str, dict] = {}              # version key -> summary fields
+        self._groups: dict[str, dict[str, Any]] = {}  # group key -> {program, period, province, versions}
+        self._light: dict[str, dict] = {}  # version key -> summary fields
         self._by_sha: dict[tuple[str, str], str] = {}  # (group key, message sha) -> version key
         for key, doc in self.table.items():
             self._index(key, doc)
@@ -53,8 +60,10 @@ class SubmissionLog:
 
     def _index(self, key: str, doc: dict) -> None:
         g = group_key(doc["program"], doc["period"], doc["province"])
-        group = self._groups.setdefault(g, {"program": doc["program"], "period": doc["period"],
-                                            "province": doc["province"], "versions": []})
+        group = self._groups.setdefault(
+            g,
+            {"program": doc["program"], "period": doc["period"], "province": doc["province"], "versions": []},
+        )
         group["versions"].append(key)
         self._light[key] = _light(doc)
         self._by_sha.setdefault((g, doc["message_sha"]), key)
@@ -66,8 +75,17 @@ class SubmissionLog:
                 return key
         return None
 
-    def add(self, program: str | None, period: int | None, province: str | None, verdict_public: dict,
-            message_sha: str, sender: str, received: str, status: str) -> dict:
+    def add(
+        self,
+        program: str | None,
+        period: int | None,
+        province: str | None,
+        verdict_public: dict,
+        message_sha: str,
+        sender: str,
+        received: str,
+        status: str,
+    ) -> dict:
         if not isinstance(status, str) or not status:
             raise ValueError("status must be a non-empty string")
         g = group_key(program, period, province)
@@ -83,10 +101,18 @@ class SubmissionLog:
         old_rows = (prev["verdict"].get("participants") or []) if prev else []
         diff = roster_diff(old_rows, list(verdict_public.get("participants") or []))
         doc = {
-            "program": program, "period": period, "province": province, "version": version,
-            "status": status, "message_sha": message_sha, "sender": sender, "received": received,
-            "recorded": now_iso(), "previous_accepted": prev["version"] if prev else None,
-            "diff": diff.public(), "verdict": verdict_public,
+            "program": program,
+            "period": period,
+            "province": province,
+            "version": version,
+            "status": status,
+            "message_sha": message_sha,
+            "sender": sender,
+            "received": received,
+            "recorded": now_iso(),
+            "previous_accepted": prev["version"] if prev else None,
+            "diff": diff.public(),
+            "verdict": verdict_public,
         }
         key = version_key(program, period, province, version)
         try:
@@ -111,13 +137,18 @@ class SubmissionLog:
         out = []
         for g, group in self._groups.items():
             if (program is not None and group["program"] != program) or (
-                    period is not None and group["period"] != period):
+                period is not None and group["period"] != period
+            ):
                 continue
             current = self._current_key(g)
-            out.append({
-                "program": group["program"], "period": group["period"], "province": group["province"],
-                "versions": len(group["versions"]),
-                "latest": dict(self._light[group["versions"][-1]]),
-                "current": dict(self._light[current]) if current else None,
-            })
+            out.append(
+                {
+                    "program": group["program"],
+                    "period": group["period"],
+                    "province": group["province"],
+                    "versions": len(group["versions"]),
+                    "latest": dict(self._light[group["versions"][-1]]),
+                    "current": dict(self._light[current]) if current else None,
+                }
+            )
         return sorted(out, key=_sort_key)

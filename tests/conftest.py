@@ -1,4 +1,5 @@
 """Shared fixtures.  Real servers live in their own plugin modules."""
+
 pytest_plugins = [
     "tests.fixtures.dovecot",
     "tests.fixtures.smtpd",

@@ -1,4 +1,5 @@
 """A daemon wired to a real Dovecot and a real aiosmtpd, for end-to-end tests."""
+
 from __future__ import annotations
 
 import os
@@ -13,14 +14,22 @@ from tests.helpers import ROOT
 PASSWORD_ENV = "INTAKE_TEST_IMAP_PASSWORD"
 
 
-def write_config(tmp: Path, dovecot, smtpd, *, extra_daemon: str = "", address: str = "yaoy@moe.edu.cn",
-                 periods: str = '"zz-student/1", "zz-student/2", "zz-student/3"') -> Path:
+def write_config(
+    tmp: Path,
+    dovecot,
+    smtpd,
+    *,
+    extra_daemon: str = "",
+    address: str = "yaoy@moe.edu.cn",
+    periods: str = '"zz-student/1", "zz-student/2", "zz-student/3"',
+) -> Path:
     os.environ[PASSWORD_ENV] = dovecot.password
     path = tmp / "config.toml"
-    path.write_text(f'''
-notice = "{ROOT / 'notice-2023.toml'}"
+    path.write_text(
+        f'''
+notice = "{ROOT / "notice-2023.toml"}"
 [storage]
-directory = "{tmp / 'state'}"
+directory = "{tmp / "state"}"
 [daemon]
 poll_interval = 1
 idle_timeout = 30
@@ -44,11 +53,13 @@ reply_from = "{address}"
 periods = [{periods}]
 [outbox]
 kind = "smtp"
-directory = "{tmp / 'outbox'}"
+directory = "{tmp / "outbox"}"
 host = "{smtpd.host}"
 port = {smtpd.port}
 security = "none"
-''', encoding="utf-8")
+''',
+        encoding="utf-8",
+    )
     return path
 
 

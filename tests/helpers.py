@@ -1,4 +1,5 @@
 """Small builders shared by tests: the notice, grids and receipts."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,22 +29,44 @@ def cst(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=CST)
 
 
-def receipt_grid(unit: str, meeting: str, people: list[list[object]], header: list[str] | None = None) -> Grid:
+def receipt_grid(
+    unit: str, meeting: str, people: list[list[object]], header: list[str] | None = None
+) -> Grid:
     """A grid laid out like the notice's 附件3: title, two header lines, the table."""
     header = header or HEADER
     width = len(header)
-    rows: list[list[object]] = [["报名回执表"] + [None] * (width - 1),
-                                [f"省级教育行政部门名称：{unit}"] + [None] * (width - 1),
-                                [f"会议名称和期数：{meeting}"] + [None] * (width - 1),
-                                list(header)]
+    rows: list[list[object]] = [
+        ["报名回执表"] + [None] * (width - 1),
+        [f"省级教育行政部门名称：{unit}"] + [None] * (width - 1),
+        [f"会议名称和期数：{meeting}"] + [None] * (width - 1),
+        list(header),
+    ]
     rows += [list(p) for p in people]
     merges = [Merge(r, 0, r, width - 1) for r in range(3)]
     return Grid(source="回执.xlsx", part="Sheet1", rows=rows, merges=merges, kind="xlsx")
 
 
-def person(i: int, name: str, unit: str, leader: str = "", gender: str = "男", mobile: str | None = None,
-           arrival: object = "2023-07-28 14:00", email: str | None = None) -> list[object]:
-    return [i, name, gender, unit, "科长", mobile or f"1390000{i:04d}", email or f"p{i}@example.cn", arrival, leader]
+def person(
+    i: int,
+    name: str,
+    unit: str,
+    leader: str = "",
+    gender: str = "男",
+    mobile: str | None = None,
+    arrival: object = "2023-07-28 14:00",
+    email: str | None = None,
+) -> list[object]:
+    return [
+        i,
+        name,
+        gender,
+        unit,
+        "科长",
+        mobile or f"1390000{i:04d}",
+        email or f"p{i}@example.cn",
+        arrival,
+        leader,
+    ]
 
 
 def receipt_of(grid: Grid, subject: str = ""):

@@ -22,6 +22,7 @@ Independent of intake (it is the oracle the decoder is tested against).  Example
 `charset` overrides the client's label.  `split_mid_char=True` splits encoded words and
 RFC 2231 segments in the middle of multi-byte characters, as some servers do.
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,21 +35,47 @@ from urllib.parse import quote
 
 CLIENTS = ("qq", "163", "foxmail", "outlook", "apple", "thunderbird")
 DEFAULT_DATE = datetime(2023, 6, 12, 9, 38, 37, tzinfo=timezone(timedelta(hours=8)))
-_CHARSET = {"qq": "gb18030", "163": "GBK", "foxmail": "gb2312", "outlook": "gb2312",
-            "apple": "utf-8", "thunderbird": "UTF-8"}
-_MAILER = {"qq": ("X-QQ-Mailer", "QQMail 2.x"), "163": ("X-Mailer", "Coremail Webmail Server Version XT5.0.14"),
-           "foxmail": ("X-Mailer", "Foxmail 7.2.25.228[cn]"), "outlook": ("X-Mailer", "Microsoft Outlook 16.0"),
-           "apple": ("X-Mailer", "Apple Mail (2.3731.600.7)"), "thunderbird": ("User-Agent", "Mozilla Thunderbird")}
-_TEXT_CTE = {"qq": "base64", "163": "base64", "foxmail": "base64", "outlook": "base64",
-             "apple": "quoted-printable", "thunderbird": "8bit"}
+_CHARSET = {
+    "qq": "gb18030",
+    "163": "GBK",
+    "foxmail": "gb2312",
+    "outlook": "gb2312",
+    "apple": "utf-8",
+    "thunderbird": "UTF-8",
+}
+_MAILER = {
+    "qq": ("X-QQ-Mailer", "QQMail 2.x"),
+    "163": ("X-Mailer", "Coremail Webmail Server Version XT5.0.14"),
+    "foxmail": ("X-Mailer", "Foxmail 7.2.25.228[cn]"),
+    "outlook": ("X-Mailer", "Microsoft Outlook 16.0"),
+    "apple": ("X-Mailer", "Apple Mail (2.3731.600.7)"),
+    "thunderbird": ("User-Agent", "Mozilla Thunderbird"),
+}
+_TEXT_CTE = {
+    "qq": "base64",
+    "163": "base64",
+    "foxmail": "base64",
+    "outlook": "base64",
+    "apple": "quoted-printable",
+    "thunderbird": "8bit",
+}
 _HTML_CTE = {**_TEXT_CTE, "foxmail": "quoted-printable", "outlook": "quoted-printable"}
 _TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel", "doc": "application/msword", "pdf": "application/pdf",
-    "zip": "application/zip", "rar": "application/x-rar-compressed", "csv": "text/csv",
-    "txt": "text/plain", "html": "text/html", "jpg": "image/jpeg", "png": "image/png",
-    "wps": "application/kswps", "et": "application/kset", "eml": "message/rfc822",
+    "xls": "application/vnd.ms-excel",
+    "doc": "application/msword",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+    "rar": "application/x-rar-compressed",
+    "csv": "text/csv",
+    "txt": "text/plain",
+    "html": "text/html",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "wps": "application/kswps",
+    "et": "application/kset",
+    "eml": "message/rfc822",
 }
 Header = tuple[str, str | bytes]
 
@@ -64,7 +91,7 @@ def encoded_words(text: str, charset: str, *, split_mid_char: bool = False, chun
     pieces: list[bytes] = []
     if split_mid_char:
         data = text.encode(codec)
-        pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)] or [b""]
+        pieces = [data[i : i + chunk] for i in range(0, len(data), chunk)] or [b""]
     else:
         current = b""
         for char in text:
@@ -87,11 +114,22 @@ def _qp_lines(text: str, codec: str) -> bytes:
 
 
 class MessageBuilder:
-    def __init__(self, sender: str = "sender@example.com", sender_name: str = "", to: str | Sequence[str] = (
-            "yaoy@moe.edu.cn",), subject: str = "", date: datetime | str | None = DEFAULT_DATE,
-                 charset: str | None = None, client: str = "qq", *, cc: Sequence[str] = (),
-                 message_id: str | None = None, split_mid_char: bool = False, multipart: str = "mixed",
-                 linesep: str = "\r\n") -> None:
+    def __init__(
+        self,
+        sender: str = "sender@example.com",
+        sender_name: str = "",
+        to: str | Sequence[str] = ("yaoy@moe.edu.cn",),
+        subject: str = "",
+        date: datetime | str | None = DEFAULT_DATE,
+        charset: str | None = None,
+        client: str = "qq",
+        *,
+        cc: Sequence[str] = (),
+        message_id: str | None = None,
+        split_mid_char: bool = False,
+        multipart: str = "mixed",
+        linesep: str = "\r\n",
+    ) -> None:
         if client not in CLIENTS:
             raise ValueError(f"client must be one of {CLIENTS}")
         self.client = client
@@ -100,7 +138,7 @@ class MessageBuilder:
         self.split_mid_char = split_mid_char
         self.multipart_type = multipart
         self.linesep = linesep
-        self._parts: list[bytes] = []          # attachments and custom parts, in order
+        self._parts: list[bytes] = []  # attachments and custom parts, in order
         self._text: bytes | None = None
         self._html: bytes | None = None
         self._serial = 0
@@ -144,7 +182,10 @@ class MessageBuilder:
         words = " ".join(encoded_words(filename, self.charset, split_mid_char=self.split_mid_char))
         quoted = f'"{words}"' if not filename.isascii() else f'"{filename}"'
         if self.client == "qq":
-            return f'{content_type};{t}charset="{self.charset}";{t}name={quoted}', f"attachment; filename={quoted}"
+            return (
+                f'{content_type};{t}charset="{self.charset}";{t}name={quoted}',
+                f"attachment; filename={quoted}",
+            )
         if self.client in ("163", "outlook"):
             return f"{content_type};{t}name={quoted}", f"attachment;{t}filename={quoted}"
         if self.client == "foxmail":
@@ -153,25 +194,34 @@ class MessageBuilder:
         if self.client == "thunderbird":
             return f"{content_type}; name={quoted}", f"attachment; filename*={self.charset}''{encoded}"
         segments = self._rfc2231_segments(encoded)
-        lines = [f"filename*{i}*={self.charset}''{seg}" if i == 0 else f"filename*{i}*={seg}"
-                 for i, seg in enumerate(segments)]
-        return f"{content_type};{t}x-unix-mode=0644;{t}name={quoted}", "attachment;" + t + (";" + t).join(lines)
+        lines = [
+            f"filename*{i}*={self.charset}''{seg}" if i == 0 else f"filename*{i}*={seg}"
+            for i, seg in enumerate(segments)
+        ]
+        return f"{content_type};{t}x-unix-mode=0644;{t}name={quoted}", "attachment;" + t + (";" + t).join(
+            lines
+        )
 
     def _rfc2231_segments(self, encoded: str, width: int = 60) -> list[str]:
         segments: list[str] = []
         while encoded:
             cut = min(width, len(encoded))
-            while cut < len(encoded) and "%" in encoded[max(0, cut - 2):cut]:
-                cut -= 1                      # never cut inside a %XX triple
+            while cut < len(encoded) and "%" in encoded[max(0, cut - 2) : cut]:
+                cut -= 1  # never cut inside a %XX triple
             segments.append(encoded[:cut])
             encoded = encoded[cut:]
         return segments or [""]
 
     def _boundary(self) -> str:
         self._serial += 1
-        style = {"qq": "----=_NextPart_{}_{}", "163": "----=_Part_{}_{}.1686022537000",
-                 "foxmail": "----=_00{1}_NextPart{0}_=----", "outlook": "----=_NextPart_00{1}_{0}",
-                 "apple": "Apple-Mail={}-{}", "thunderbird": "------------{}{}"}[self.client]
+        style = {
+            "qq": "----=_NextPart_{}_{}",
+            "163": "----=_Part_{}_{}.1686022537000",
+            "foxmail": "----=_00{1}_NextPart{0}_=----",
+            "outlook": "----=_NextPart_00{1}_{0}",
+            "apple": "Apple-Mail={}-{}",
+            "thunderbird": "------------{}{}",
+        }[self.client]
         return style.format(self._seed, self._serial)
 
     # -- content ---------------------------------------------------------------------------
@@ -179,7 +229,9 @@ class MessageBuilder:
         charset = charset or self.charset
         codec = _codec(charset)
         cte = encoding or (_TEXT_CTE if subtype == "plain" else _HTML_CTE)[self.client]
-        params = f'charset="{charset}"' if self.client in ("qq", "foxmail", "outlook") else f"charset={charset}"
+        params = (
+            f'charset="{charset}"' if self.client in ("qq", "foxmail", "outlook") else f"charset={charset}"
+        )
         if self.client == "thunderbird" and subtype == "plain":
             params += "; format=flowed"
         if cte == "base64":
@@ -200,19 +252,23 @@ class MessageBuilder:
         self._html = self._body_part("html", body, charset, encoding)
         return self
 
-    def attach(self, filename: str, data: bytes, content_type: str | None = None, *,
-               encoding: str = "base64") -> MessageBuilder:
+    def attach(
+        self, filename: str, data: bytes, content_type: str | None = None, *, encoding: str = "base64"
+    ) -> MessageBuilder:
         """An attachment named in the client's style ("" filename: a part with no name at all)."""
         ext = filename.rpartition(".")[2].lower()
-        ctype = content_type or ("application/octet-stream" if self.client == "qq"
-                                 else _TYPES.get(ext, "application/octet-stream"))
+        ctype = content_type or (
+            "application/octet-stream" if self.client == "qq" else _TYPES.get(ext, "application/octet-stream")
+        )
         if filename:
             ct_value, cd_value = self._filename_params(filename, ctype)
         else:
             ct_value, cd_value = ctype, "attachment"
         payload = _b64_lines(data) if encoding == "base64" else data
-        head = (f"Content-Type: {ct_value}\r\nContent-Transfer-Encoding: {encoding}\r\n"
-                f"Content-Disposition: {cd_value}\r\n\r\n")
+        head = (
+            f"Content-Type: {ct_value}\r\nContent-Transfer-Encoding: {encoding}\r\n"
+            f"Content-Disposition: {cd_value}\r\n\r\n"
+        )
         self._parts.append(head.encode("ascii") + payload)
         return self
 
@@ -228,10 +284,14 @@ class MessageBuilder:
     def part(self, content_type: str, body: bytes | str, headers: Sequence[Header] = ()) -> MessageBuilder:
         """A custom part written as given (e.g. message/delivery-status in a bounce)."""
         lines = [f"Content-Type: {content_type}".encode()]
-        lines += [f"{name}: ".encode() + (value if isinstance(value, bytes) else value.encode())
-                  for name, value in headers]
+        lines += [
+            f"{name}: ".encode() + (value if isinstance(value, bytes) else value.encode())
+            for name, value in headers
+        ]
         payload = body.encode("utf-8") if isinstance(body, str) else body
-        self._parts.append(b"\r\n".join(lines) + b"\r\n\r\n" + payload.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+        self._parts.append(
+            b"\r\n".join(lines) + b"\r\n\r\n" + payload.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        )
         return self
 
     def header(self, name: str, value: str | bytes | None, *, replace: bool = True) -> MessageBuilder:
@@ -271,7 +331,9 @@ class MessageBuilder:
             content = bodies[0]
         else:
             content = self._body_part("plain", "", None, "8bit")
-        head = b"".join(f"{name}: ".encode() + (value if isinstance(value, bytes) else value.encode("utf-8"))
-                        + b"\r\n" for name, value in self._headers)
+        head = b"".join(
+            f"{name}: ".encode() + (value if isinstance(value, bytes) else value.encode("utf-8")) + b"\r\n"
+            for name, value in self._headers
+        )
         raw = head + content
         return raw if self.linesep == "\r\n" else raw.replace(b"\r\n", self.linesep.encode())

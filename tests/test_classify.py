@@ -1,4 +1,5 @@
 """classify: bounce, then auto-reply, then unrelated, else candidate."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,27 +20,44 @@ def classify_raw(raw: bytes) -> Classification:
 
 
 def receipt(client: str = "qq", subject: str = "广东省报名回执") -> MessageBuilder:
-    return (MessageBuilder(sender="3124456091@qq.com", sender_name="冯颖", subject=subject, client=client)
-            .text("姚老师：附件请查收").attach("广东省报名回执.xlsx", XLSX))
+    return (
+        MessageBuilder(sender="3124456091@qq.com", sender_name="冯颖", subject=subject, client=client)
+        .text("姚老师：附件请查收")
+        .attach("广东省报名回执.xlsx", XLSX)
+    )
 
 
 def outlook_out_of_office(subject: str = "自动答复: 高职状态平台培训第二期报名回执") -> MessageBuilder:
-    return (MessageBuilder(sender="gxjyt_zcc@gxedu.gov.cn", sender_name="广西教育厅职成处", subject=subject,
-                           client="outlook")
-            .header("Auto-Submitted", "auto-generated").header("X-Auto-Response-Suppress", "All")
-            .text("您好：我于6月29日至7月3日休假，期间不便查看邮件。"))
+    return (
+        MessageBuilder(
+            sender="gxjyt_zcc@gxedu.gov.cn", sender_name="广西教育厅职成处", subject=subject, client="outlook"
+        )
+        .header("Auto-Submitted", "auto-generated")
+        .header("X-Auto-Response-Suppress", "All")
+        .text("您好：我于6月29日至7月3日休假，期间不便查看邮件。")
+    )
 
 
 # -- bounces --------------------------------------------------------------------------------------
 def test_multipart_report_from_mailer_daemon_is_a_bounce() -> None:
-    raw = (MessageBuilder(sender="MAILER-DAEMON@mx.moe.edu.cn", sender_name="Mail Delivery System",
-                          subject="Undelivered Mail Returned to Sender", client="thunderbird",
-                          multipart="report; report-type=delivery-status")
-           .header("Return-Path", "<>")
-           .text("This is the mail system at host mx.moe.edu.cn. I'm sorry to have to inform you...")
-           .part("message/delivery-status", "Reporting-MTA: dns; mx.moe.edu.cn\n\n"
-                 "Final-Recipient: rfc822; nobody@gd.edu.cn\nAction: failed\nStatus: 5.1.1\n")
-           .attach_message(receipt().build()).build())
+    raw = (
+        MessageBuilder(
+            sender="MAILER-DAEMON@mx.moe.edu.cn",
+            sender_name="Mail Delivery System",
+            subject="Undelivered Mail Returned to Sender",
+            client="thunderbird",
+            multipart="report; report-type=delivery-status",
+        )
+        .header("Return-Path", "<>")
+        .text("This is the mail system at host mx.moe.edu.cn. I'm sorry to have to inform you...")
+        .part(
+            "message/delivery-status",
+            "Reporting-MTA: dns; mx.moe.edu.cn\n\n"
+            "Final-Recipient: rfc822; nobody@gd.edu.cn\nAction: failed\nStatus: 5.1.1\n",
+        )
+        .attach_message(receipt().build())
+        .build()
+    )
     assert classify_raw(raw) == Classification("bounce", "Content-Type: multipart/report")
 
 
@@ -62,7 +80,8 @@ def test_bounce_checks_come_before_auto_reply_checks() -> None:
 # -- auto-replies ---------------------------------------------------------------------------------
 def test_outlook_out_of_office_quoting_the_receipt_subject_is_an_auto_reply() -> None:
     assert classify_raw(outlook_out_of_office().build()) == Classification(
-        "auto_reply", "Auto-Submitted: auto-generated")
+        "auto_reply", "Auto-Submitted: auto-generated"
+    )
 
 
 def test_real_outlook_auto_reply_sample() -> None:
@@ -80,10 +99,15 @@ def test_auto_submitted_even_with_a_receipt_attachment_is_an_auto_reply() -> Non
 
 
 def test_exchange_suppress_header_without_a_receipt_is_an_auto_reply() -> None:
-    raw = (MessageBuilder(subject="答复: 报名回执", client="outlook").header("X-Auto-Response-Suppress", "All")
-           .text("已收到").build())
+    raw = (
+        MessageBuilder(subject="答复: 报名回执", client="outlook")
+        .header("X-Auto-Response-Suppress", "All")
+        .text("已收到")
+        .build()
+    )
     assert classify_raw(raw) == Classification(
-        "auto_reply", "X-Auto-Response-Suppress present, no receipt-like attachment or table")
+        "auto_reply", "X-Auto-Response-Suppress present, no receipt-like attachment or table"
+    )
 
 
 def test_exchange_suppress_header_on_a_real_receipt_does_not_hide_it() -> None:
@@ -94,8 +118,12 @@ def test_exchange_suppress_header_on_a_real_receipt_does_not_hide_it() -> None:
 
 @pytest.mark.parametrize("value", ["bulk", "junk", "list", "Bulk"])
 def test_precedence_bulk_junk_list_newsletter_is_an_auto_reply(value: str) -> None:
-    raw = (MessageBuilder(sender="news@edu-news.cn", subject="教育信息周刊 第25期", client="163")
-           .header("Precedence", value).html("<p>本周要闻</p>").build())
+    raw = (
+        MessageBuilder(sender="news@edu-news.cn", subject="教育信息周刊 第25期", client="163")
+        .header("Precedence", value)
+        .html("<p>本周要闻</p>")
+        .build()
+    )
     assert classify_raw(raw) == Classification("auto_reply", f"Precedence: {value.lower()}")
 
 
@@ -111,12 +139,21 @@ def test_x_autoreply_headers_mark_an_auto_reply(name: str) -> None:
     assert classify_raw(raw) == Classification("auto_reply", f"{name} present")
 
 
-@pytest.mark.parametrize("subject", ["自动回复：报名回执", "自动答复: 报名回执", "Auto: 报名回执",
-                                     "Automatic reply: 报名回执", "Out of Office: 报名回执"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "自动回复：报名回执",
+        "自动答复: 报名回执",
+        "Auto: 报名回执",
+        "Automatic reply: 报名回执",
+        "Out of Office: 报名回执",
+    ],
+)
 def test_auto_reply_subject_without_a_receipt_attachment_is_an_auto_reply(subject: str) -> None:
     raw = MessageBuilder(subject=subject, client="outlook").text("我休假了").build()
     assert classify_raw(raw) == Classification(
-        "auto_reply", "auto-reply subject, no receipt-like attachment or table")
+        "auto_reply", "auto-reply subject, no receipt-like attachment or table"
+    )
 
 
 def test_auto_reply_subject_with_a_receipt_attachment_is_a_candidate() -> None:
@@ -125,16 +162,25 @@ def test_auto_reply_subject_with_a_receipt_attachment_is_a_candidate() -> None:
 
 
 def test_auto_reply_subject_with_a_table_in_the_body_is_a_candidate() -> None:
-    raw = MessageBuilder(subject="Automatic reply", client="163").html("<table><tr><td>姓名</td></tr></table>").build()
+    raw = (
+        MessageBuilder(subject="Automatic reply", client="163")
+        .html("<table><tr><td>姓名</td></tr></table>")
+        .build()
+    )
     assert classify_raw(raw) == Classification("candidate", "HTML table in body")
 
 
 # -- unrelated and candidates ---------------------------------------------------------------------
 def test_personal_mail_to_the_same_inbox_is_unrelated() -> None:
-    raw = (MessageBuilder(sender="friend@163.com", sender_name="老同学", subject="周末聚餐", client="163")
-           .text("周六晚上六点，老地方见。").html("<p>周六晚上六点，老地方见。</p>").build())
+    raw = (
+        MessageBuilder(sender="friend@163.com", sender_name="老同学", subject="周末聚餐", client="163")
+        .text("周六晚上六点，老地方见。")
+        .html("<p>周六晚上六点，老地方见。</p>")
+        .build()
+    )
     assert classify_raw(raw) == Classification(
-        "unrelated", "no receipt-like attachment, table or receipt keyword")
+        "unrelated", "no receipt-like attachment, table or receipt keyword"
+    )
 
 
 def test_unrelated_mail_with_a_non_receipt_attachment_is_unrelated() -> None:
@@ -147,15 +193,44 @@ def test_receipt_attachment_from_every_client_is_a_candidate(client: str) -> Non
     assert classify_raw(receipt(client).build()) == Classification("candidate", "receipt-like attachment")
 
 
-@pytest.mark.parametrize("filename", ["回执.et", "回执.ETT", "回执.wps", "回执.xlsm", "回执.ods", "回执.7z",
-                                      "回执.pdf", "回执.htm", "回执.JPG", "回执.png", "回执.csv", "回执.rar"])
+@pytest.mark.parametrize(
+    "filename",
+    [
+        "回执.et",
+        "回执.ETT",
+        "回执.wps",
+        "回执.xlsm",
+        "回执.ods",
+        "回执.7z",
+        "回执.pdf",
+        "回执.htm",
+        "回执.JPG",
+        "回执.png",
+        "回执.csv",
+        "回执.rar",
+    ],
+)
 def test_every_receipt_extension_counts(filename: str) -> None:
-    raw = MessageBuilder(subject="x", client="163").attach(filename, b"data", "application/octet-stream").build()
+    raw = (
+        MessageBuilder(subject="x", client="163")
+        .attach(filename, b"data", "application/octet-stream")
+        .build()
+    )
     assert classify_raw(raw).kind == "candidate"
 
 
-@pytest.mark.parametrize("data", [b"PK\x03\x04rest", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", b"%PDF-1.7",
-                                  b"Rar!\x1a\x07\x00", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"<html><table>"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"PK\x03\x04rest",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest",
+        b"%PDF-1.7",
+        b"Rar!\x1a\x07\x00",
+        b"\x89PNG\r\n\x1a\n",
+        b"\xff\xd8\xff\xe0",
+        b"<html><table>",
+    ],
+)
 def test_nameless_attachment_is_recognised_by_its_content(data: bytes) -> None:
     raw = MessageBuilder(subject="x", client="qq").attach("", data, "application/octet-stream").build()
     assert classify_raw(raw) == Classification("candidate", "receipt-like attachment")
@@ -175,7 +250,9 @@ def test_real_163_sample_with_table_in_the_body_is_a_candidate() -> None:
     assert classify_raw((DATA / "163_html_table_body.eml").read_bytes()).kind == "candidate"
 
 
-@pytest.mark.parametrize("line", ["序号\t姓名\t性别\t单位\t职务\t手机", "姓名  性别  工作单位", "姓名　手机号码　职务"])
+@pytest.mark.parametrize(
+    "line", ["序号\t姓名\t性别\t单位\t职务\t手机", "姓名  性别  工作单位", "姓名　手机号码　职务"]
+)
 def test_text_table_header_line_is_a_candidate(line: str) -> None:
     raw = MessageBuilder(subject="x", client="foxmail").text(f"老师好\n{line}\n1\t王喆\t男").build()
     assert classify_raw(raw) == Classification("candidate", "text table in body")

@@ -1,4 +1,5 @@
 """The command line: `intake check` on an .eml or a bare attachment, text or one JSON object."""
+
 import json
 
 from intake.cli.main import main
@@ -6,19 +7,42 @@ from tests.helpers import DATA
 
 
 def test_check_bare_attachment_prints_one_json_object(capsys):
-    assert main(["check", str(DATA / "readers" / "receipt.xlsx"), "--json", "--mailbox", "yaoy@moe.edu.cn",
-                 "--received", "2023-06-01T10:00"]) == 0
+    assert (
+        main(
+            [
+                "check",
+                str(DATA / "readers" / "receipt.xlsx"),
+                "--json",
+                "--mailbox",
+                "yaoy@moe.edu.cn",
+                "--received",
+                "2023-06-01T10:00",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out.strip()
     result = json.loads(out)
     assert set(result) == {"status", "program", "period", "province", "participants", "problems"}
     assert (result["program"], result["period"], result["province"]) == ("zz-student", 1, "河南")
-    assert all(set(p) == {"name", "gender", "unit", "title", "mobile", "email", "arrival", "leader"}
-               for p in result["participants"])
+    assert all(
+        set(p) == {"name", "gender", "unit", "title", "mobile", "email", "arrival", "leader"}
+        for p in result["participants"]
+    )
 
 
 def test_check_without_json_prints_a_chinese_report(capsys):
-    assert main(["check", str(DATA / "samples" / "s08_guizhou_gz2_department_over_quota.eml"),
-                 "--received", "2023-06-26T16:08:00+08:00"]) == 0
+    assert (
+        main(
+            [
+                "check",
+                str(DATA / "samples" / "s08_guizhou_gz2_department_over_quota.eml"),
+                "--received",
+                "2023-06-26T16:08:00+08:00",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith("结论：需修改") and "贵州" in out and "quota_exceeded" in out
 

@@ -1,4 +1,5 @@
 """Replies: subject tags, threading headers, safe headers, and what the body echoes."""
+
 import email
 from datetime import datetime
 from email import policy
@@ -23,8 +24,13 @@ def parse(raw):
 
 def test_confirmation_echoes_roster_dates_venue_and_hotel():
     v = gz2_verdict([person(1, "徐欣", "贵州省教育厅", "是")])
-    raw = compose_reply(v, notice(), Original("a@b.cn", "贵州省报名回执", "m1@b.cn", ("m0@b.cn",), "ab" * 32),
-                        from_addr="gzqysgmsc@163.com", now=NOW)
+    raw = compose_reply(
+        v,
+        notice(),
+        Original("a@b.cn", "贵州省报名回执", "m1@b.cn", ("m0@b.cn",), "ab" * 32),
+        from_addr="gzqysgmsc@163.com",
+        now=NOW,
+    )
     msg = parse(raw)
     assert msg["Subject"] == "【已确认】贵州省报名回执"
     assert msg["To"] == "a@b.cn" and msg["From"] == "gzqysgmsc@163.com"
@@ -46,8 +52,13 @@ def test_rejection_lists_each_problem_with_row_and_column_and_asks_for_a_correct
 
 def test_hostile_subject_and_sender_cannot_inject_headers():
     v = Verdict(status="rejected")
-    raw = compose_reply(v, notice(), Original("a@b.cn\r\nBcc: evil@x.cn", "回执\r\nBcc: evil@x.cn\x00\u202e"),
-                        from_addr="x@y.cn", now=NOW)
+    raw = compose_reply(
+        v,
+        notice(),
+        Original("a@b.cn\r\nBcc: evil@x.cn", "回执\r\nBcc: evil@x.cn\x00\u202e"),
+        from_addr="x@y.cn",
+        now=NOW,
+    )
     head = raw.split(b"\r\n\r\n", 1)[0].decode()
     assert "\nBcc:" not in head and "\x00" not in head
     assert parse(raw)["Bcc"] is None
@@ -60,6 +71,10 @@ def test_reply_subject_strips_our_own_tags_and_reply_prefixes():
 
 def test_message_id_is_stable_for_the_same_original():
     v = Verdict(status="rejected")
-    a = parse(compose_reply(v, notice(), Original("a@b.cn", "s", sha256="cd" * 32), from_addr="x@y.cn", now=NOW))
-    b = parse(compose_reply(v, notice(), Original("a@b.cn", "s", sha256="cd" * 32), from_addr="x@y.cn", now=NOW))
+    a = parse(
+        compose_reply(v, notice(), Original("a@b.cn", "s", sha256="cd" * 32), from_addr="x@y.cn", now=NOW)
+    )
+    b = parse(
+        compose_reply(v, notice(), Original("a@b.cn", "s", sha256="cd" * 32), from_addr="x@y.cn", now=NOW)
+    )
     assert a["Message-ID"] == b["Message-ID"]

@@ -1,4 +1,5 @@
 """The daemon end to end, against a real Dovecot (IMAP) and a real aiosmtpd (SMTP) on loopback."""
+
 from __future__ import annotations
 
 import email
@@ -64,11 +65,11 @@ def test_restart_and_uidvalidity_change_give_no_second_reply(dovecot, smtpd, tmp
     with Daemon(config) as daemon:
         daemon.run_once()
     assert len(smtpd.wait_for(1)) == 1
-    with Daemon(config) as daemon:       # restart
+    with Daemon(config) as daemon:  # restart
         daemon.run_once()
     old = dovecot.uidvalidity("INBOX")
     assert dovecot.recreate_folder("INBOX") != old
-    with Daemon(config) as daemon:       # the folder recreated with the same messages
+    with Daemon(config) as daemon:  # the folder recreated with the same messages
         daemon.run_once()
         assert daemon.store.counts("zz").get("ignored") == 1  # recognised as a duplicate by content
     time.sleep(0.3)
@@ -82,10 +83,12 @@ def test_auto_reply_to_our_reply_is_ignored_so_there_is_no_loop(dovecot, smtpd, 
         daemon.run_once()
         reply = smtpd.wait_for(1)[0]
         ours = parsed(reply)
-        bounce_back = (f"From: a@hlj.edu.cn\r\nTo: yaoy@moe.edu.cn\r\nSubject: 自动回复: {ours['Subject']}\r\n"
-                       f"Auto-Submitted: auto-replied\r\nIn-Reply-To: {ours['Message-ID']}\r\n"
-                       "Message-ID: <ooo-1@hlj.edu.cn>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-                       "我正在休假。报名回执请联系办公室。\r\n").encode()
+        bounce_back = (
+            f"From: a@hlj.edu.cn\r\nTo: yaoy@moe.edu.cn\r\nSubject: 自动回复: {ours['Subject']}\r\n"
+            f"Auto-Submitted: auto-replied\r\nIn-Reply-To: {ours['Message-ID']}\r\n"
+            "Message-ID: <ooo-1@hlj.edu.cn>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            "我正在休假。报名回执请联系办公室。\r\n"
+        ).encode()
         dovecot.append("INBOX", bounce_back)
         daemon.run_once()
         assert daemon.store.counts("zz").get("ignored") == 1
@@ -150,8 +153,9 @@ def test_daemon_reconnects_after_dovecot_restart(dovecot, smtpd, tmp_path):
 
 def test_processed_receipts_are_moved_and_unrelated_mail_stays_in_the_inbox(dovecot, smtpd, tmp_path):
     config = write_config(tmp_path, dovecot, smtpd)
-    text = config.read_text(encoding="utf-8").replace('folder = "INBOX"', 'folder = "INBOX"\nprocessed_action = "move"\n'
-                                                      'processed_target = "Intake"')
+    text = config.read_text(encoding="utf-8").replace(
+        'folder = "INBOX"', 'folder = "INBOX"\nprocessed_action = "move"\nprocessed_target = "Intake"'
+    )
     config.write_text(text, encoding="utf-8")
     dovecot.append("INBOX", unrelated_message())
     dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))

@@ -1,4 +1,5 @@
 """SIGKILL the daemon at several points of a batch; every receipt ends stored and answered once."""
+
 from __future__ import annotations
 
 import email
@@ -22,22 +23,33 @@ from tests.receipts import receipt_message
 pytestmark = [pytest.mark.dovecot, pytest.mark.smtp, pytest.mark.slow]
 
 N = 50
-KILL_AFTER = [0.8, 1.1, 1.4, 1.7, 2.0, 2.4]   # seconds after start, one SIGKILL per run
+KILL_AFTER = [0.8, 1.1, 1.4, 1.7, 2.0, 2.4]  # seconds after start, one SIGKILL per run
 
 
 def start_daemon(config) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "intake", "run", "--config", str(config)], cwd=str(ROOT),
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "intake", "run", "--config", str(config)],
+        cwd=str(ROOT),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_sigkill_during_a_batch_of_50_then_restart_answers_every_receipt_once(dovecot, smtpd, tmp_path):
     config_path = write_config(tmp_path, dovecot, smtpd)
     for i in range(N):
-        people = [(f"学员{i}甲", "男", "黑龙江省教育厅", f"139{i:04d}0001"),
-                  (f"学员{i}乙", "女", "哈尔滨市教育局", f"139{i:04d}0002")]
-        dovecot.append("INBOX", receipt_message(f"s{i}@hlj.edu.cn", "黑龙江省教育厅", people,
-                                                message_id=f"<batch-{i}@hlj.edu.cn>"))
+        people = [
+            (f"学员{i}甲", "男", "黑龙江省教育厅", f"139{i:04d}0001"),
+            (f"学员{i}乙", "女", "哈尔滨市教育局", f"139{i:04d}0002"),
+        ]
+        dovecot.append(
+            "INBOX",
+            receipt_message(
+                f"s{i}@hlj.edu.cn", "黑龙江省教育厅", people, message_id=f"<batch-{i}@hlj.edu.cn>"
+            ),
+        )
     assert os.environ[PASSWORD_ENV]
     kills = 0
     for delay in KILL_AFTER:
@@ -52,7 +64,7 @@ def test_sigkill_during_a_batch_of_50_then_restart_answers_every_receipt_once(do
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and len({m.content for m in smtpd.messages}) < N:
             time.sleep(0.2)
-        time.sleep(1.0)   # let anything in flight land
+        time.sleep(1.0)  # let anything in flight land
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)

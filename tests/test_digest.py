@@ -1,4 +1,5 @@
 """The organizers' digest: figures computed from a store with known submissions, and how it is rendered."""
+
 from __future__ import annotations
 
 import email
@@ -20,7 +21,7 @@ from storage.store import Store
 from tests.helpers import cst
 from tests.organizer_data import BEIJING, ORGANIZERS, PERIOD, add, person, populate, write_config
 
-AFTER = cst("2023-06-20T08:00:00")      # the morning after gz-status/1's deadline (6月19日 17:00)
+AFTER = cst("2023-06-20T08:00:00")  # the morning after gz-status/1's deadline (6月19日 17:00)
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_figures_per_province_come_from_the_latest_accepted_version(env):
     assert [w.code for w in by["浙江"].warnings] == ["leader_missing"] and by["浙江"].leaders == ()
     assert by["上海"].status == MISSING and by["上海"].contacts == ("shjw@example.cn",)
     assert by["山东"].status == MISSING and by["山东"].contacts == ()
-    assert by["河南"].contacts == ("henan@haedu.cn",)      # learnt from its receipt's sender
+    assert by["河南"].contacts == ("henan@haedu.cn",)  # learnt from its receipt's sender
 
 
 def test_missing_provinces_totals_hotels_and_arrivals(env):
@@ -69,13 +70,20 @@ def test_missing_provinces_totals_hotels_and_arrivals(env):
     assert [(h.name, h.provinces, h.headcount) for h in data.hotels] == [
         ("扬州花园国际酒店", ("北京", "天津", "河南"), 6),
         ("扬州绿地铂领酒店", ("江苏", "山东"), 4),
-        ("高仕第酒店", ("上海", "浙江"), 2)]
+        ("高仕第酒店", ("上海", "浙江"), 2),
+    ]
     assert data.arrivals == (("2023-07-13", 1), ("2023-07-14", 8), ("2023-07-15", 1), ("未填写或无法识别", 2))
     assert data.past_deadline and data.days_left == -1
     assert [(o["province"], o["status"]) for o in data.others] == [("广东", "rejected")]
-    assert data.first                               # no digest before: every admitted version is news
+    assert data.first  # no digest before: every admitted version is news
     assert [(c.province, c.version) for c in data.changes] == [
-        ("北京", 1), ("天津", 1), ("天津", 2), ("江苏", 1), ("浙江", 1), ("河南", 1)]
+        ("北京", 1),
+        ("天津", 1),
+        ("天津", 2),
+        ("江苏", 1),
+        ("浙江", 1),
+        ("河南", 1),
+    ]
 
 
 def test_days_left_before_the_deadline(env):
@@ -89,13 +97,25 @@ def test_changes_since_the_last_digest_list_only_new_versions(env):
     config, store, organizer = env
     period = config.notice.period(PERIOD)
     organizer.send_digest(period, cst("2023-06-16T08:00:00"), due=cst("2023-06-16T08:00:00"))
-    assert store.meta_get(f"digest:{PERIOD}")["reported"] == {"北京": 1, "天津": 2, "江苏": 1, "浙江": 1, "河南": 1}
-    add(store, "北京", [*BEIJING,
-                        person("钱进", "北京财贸职业学院", "13900001114")], received="2023-06-17T09:00",
-        sender="bj@bjedu.cn")
+    assert store.meta_get(f"digest:{PERIOD}")["reported"] == {
+        "北京": 1,
+        "天津": 2,
+        "江苏": 1,
+        "浙江": 1,
+        "河南": 1,
+    }
+    add(
+        store,
+        "北京",
+        [*BEIJING, person("钱进", "北京财贸职业学院", "13900001114")],
+        received="2023-06-17T09:00",
+        sender="bj@bjedu.cn",
+    )
     data = organizer.digest(period, cst("2023-06-18T08:00:00"))
     assert not data.first
-    assert [(c.province, c.version, c.status, c.added) for c in data.changes] == [("北京", 2, "accepted", ("钱进",))]
+    assert [(c.province, c.version, c.status, c.added) for c in data.changes] == [
+        ("北京", 2, "accepted", ("钱进",))
+    ]
     assert "北京 第 2 版（6月17日 09:00，已确认，4 人）：新增 钱进" in render_text(data)
 
 
@@ -113,17 +133,22 @@ def test_text_puts_missing_provinces_first_and_shows_leaders_hotels_reminders(en
 
 def test_html_has_a_table_cell_bar_chart_and_nothing_a_mail_client_would_block(env):
     config, store, organizer = env
-    add(store, "山东", [person("<script>alert(1)</script>", "山东省教育厅", "13900007771", leader=True)],
-        received="2023-06-19T12:00", sender="sd@sdedu.cn")
+    add(
+        store,
+        "山东",
+        [person("<script>alert(1)</script>", "山东省教育厅", "13900007771", leader=True)],
+        received="2023-06-19T12:00",
+        sender="sd@sdedu.cn",
+    )
     html = render_html(organizer.digest(config.notice.period(PERIOD), AFTER))
     assert html.index("尚未完成报名的省份") < html.index("各省已确认人数") < html.index("各省报送情况")
     assert "<script" not in html.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img" not in html.lower() and "http://" not in html and "https://" not in html
-    assert "<style" not in html.lower()           # inline styles only
+    assert "<style" not in html.lower()  # inline styles only
     # bars: tables with percentage widths and coloured cells; 江苏 (4 people) is the longest, at 100%
     bars = re.findall(r'<table cellspacing="0" cellpadding="0" width="(\d+)%"', html)
-    assert "100" in bars and "75" in bars          # 北京/天津: 3 of 4
-    assert 'bgcolor="#2f6db5"' in html and 'bgcolor="#3a9a4a"' in html   # department and school segments
+    assert "100" in bars and "75" in bars  # 北京/天津: 3 of 4
+    assert 'bgcolor="#2f6db5"' in html and 'bgcolor="#3a9a4a"' in html  # department and school segments
 
 
 def test_digest_message_is_auto_generated_text_and_html_with_the_workbook(env):
@@ -146,13 +171,29 @@ def test_digest_message_is_auto_generated_text_and_html_with_the_workbook(env):
 
 def test_digest_command_prints_and_writes_eml_and_workbook(env, tmp_path, capsys):
     config, store, _organizer = env
-    store.close()                          # the command opens the store itself
-    assert main(["digest", "--config", str(config.path), "--period", PERIOD, "--now", "2023-06-20T08:00"]) == 0
+    store.close()  # the command opens the store itself
+    assert (
+        main(["digest", "--config", str(config.path), "--period", PERIOD, "--now", "2023-06-20T08:00"]) == 0
+    )
     out = capsys.readouterr().out
     assert "已确认 4/7 个省份" in out and "上海 未报送" in out
     target = tmp_path / "digest-out"
-    assert main(["digest", "--config", str(config.path), "--period", PERIOD, "--out", str(target),
-                 "--now", "2023-06-20T08:00"]) == 0
+    assert (
+        main(
+            [
+                "digest",
+                "--config",
+                str(config.path),
+                "--period",
+                PERIOD,
+                "--out",
+                str(target),
+                "--now",
+                "2023-06-20T08:00",
+            ]
+        )
+        == 0
+    )
     files = sorted(p.name for p in target.iterdir())
     assert files == ["digest-gz-status-1-20230620.eml", "高职状态平台培训第1期报名名单-20230620.xlsx"]
     msg = email.message_from_bytes((target / files[0]).read_bytes(), policy=policy.default)
@@ -161,13 +202,39 @@ def test_digest_command_prints_and_writes_eml_and_workbook(env, tmp_path, capsys
 
 
 def test_digest_command_reads_the_store_while_the_daemon_holds_its_lock(env, capsys):
-    config, store, _organizer = env         # the fixture's open store holds the lock, as the daemon would
-    assert main(["digest", "--config", str(config.path), "--period", PERIOD, "--print",
-                 "--now", "2023-06-20T08:00"]) == 0
+    config, store, _organizer = env  # the fixture's open store holds the lock, as the daemon would
+    assert (
+        main(
+            [
+                "digest",
+                "--config",
+                str(config.path),
+                "--period",
+                PERIOD,
+                "--print",
+                "--now",
+                "2023-06-20T08:00",
+            ]
+        )
+        == 0
+    )
     assert "已确认 4/7 个省份" in capsys.readouterr().out
     # --send cannot record the digest, so it only queues it for the running daemon
-    assert main(["digest", "--config", str(config.path), "--period", PERIOD, "--send",
-                 "--now", "2023-06-20T08:00"]) == 0
+    assert (
+        main(
+            [
+                "digest",
+                "--config",
+                str(config.path),
+                "--period",
+                PERIOD,
+                "--send",
+                "--now",
+                "2023-06-20T08:00",
+            ]
+        )
+        == 0
+    )
     [item] = Outbox(config.outbox.directory).items()
     assert item.key.startswith("digest:gz-status/1:2023-06-20:manual-") and item.state == "pending"
     assert store.meta_get(f"digest:{PERIOD}") is None
@@ -176,20 +243,36 @@ def test_digest_command_reads_the_store_while_the_daemon_holds_its_lock(env, cap
 def test_digest_send_command_delivers_and_records_it(env, capsys):
     config, store, _organizer = env
     store.close()
-    assert main(["digest", "--config", str(config.path), "--period", PERIOD, "--send",
-                 "--now", "2023-06-20T08:00"]) == 0
+    assert (
+        main(
+            [
+                "digest",
+                "--config",
+                str(config.path),
+                "--period",
+                PERIOD,
+                "--send",
+                "--now",
+                "2023-06-20T08:00",
+            ]
+        )
+        == 0
+    )
     assert ": sent" in capsys.readouterr().out
     [eml] = list((config.path.parent / "sent").iterdir())
     assert email.message_from_bytes(eml.read_bytes(), policy=policy.default)["To"] == ", ".join(ORGANIZERS)
     with Store(config.storage_dir) as reopened:
         assert reopened.meta_get(f"digest:{PERIOD}")["reported"]["天津"] == 2
-        assert "due" not in reopened.meta_get(f"digest:{PERIOD}")    # a manual digest leaves the schedule alone
+        assert "due" not in reopened.meta_get(f"digest:{PERIOD}")  # a manual digest leaves the schedule alone
 
 
 @pytest.mark.smtp
 def test_one_digest_is_delivered_through_a_real_smtp_server(tmp_path, smtpd):
     from intake.daemon.runner import Daemon
-    cfg = write_config(tmp_path, outbox=f'kind = "smtp"\nhost = "{smtpd.host}"\nport = {smtpd.port}\nsecurity = "none"')
+
+    cfg = write_config(
+        tmp_path, outbox=f'kind = "smtp"\nhost = "{smtpd.host}"\nport = {smtpd.port}\nsecurity = "none"'
+    )
     config = load_config(cfg)
     with Daemon(config) as daemon:
         populate(daemon.store)

@@ -1,4 +1,5 @@
 """Backoff: the reconnect delay for a lost mailbox."""
+
 from __future__ import annotations
 
 import random

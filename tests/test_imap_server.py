@@ -1,5 +1,6 @@
 """The Dovecot fixture itself: it starts fast, offers what the IMAP source relies on,
 restarts on the same port with the same mail, and can change a folder's UIDVALIDITY."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

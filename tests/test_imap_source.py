@@ -1,4 +1,5 @@
 """ImapSource against a real Dovecot (no IMAP mocks)."""
+
 from __future__ import annotations
 
 import logging
@@ -30,9 +31,16 @@ def make_source(dovecot: DovecotServer) -> Iterator[Callable[..., ImapSource]]:
 
     def make(server: DovecotServer | None = None, connect: bool = True, **overrides: object) -> ImapSource:
         server = server or dovecot
-        options: dict[str, object] = dict(host=server.host, port=server.port, security="none",
-                                          user=server.user, password=server.password, folder="INBOX",
-                                          name=NAME, timeout=5.0)
+        options: dict[str, object] = dict(
+            host=server.host,
+            port=server.port,
+            security="none",
+            user=server.user,
+            password=server.password,
+            folder="INBOX",
+            name=NAME,
+            timeout=5.0,
+        )
         options.update(overrides)
         source = ImapSource(**options)  # type: ignore[arg-type]
         made.append(source)
@@ -71,18 +79,23 @@ def join_ok(thread: threading.Thread) -> None:
 
 # -- configuration, no server ----------------------------------------------------------------
 
-@pytest.mark.parametrize("overrides, key", [
-    (dict(security="ssl"), "security"),
-    (dict(processed_action="delete"), "processed_action"),
-    (dict(processed_action="move"), "processed_target"),
-    (dict(processed_action="keyword", processed_target="two words"), "processed_target"),
-    (dict(processed_action="keyword", processed_target="\\Seen"), "processed_target"),
-    (dict(processed_action="move", processed_target="INBOX"), "processed_target"),
-    (dict(host=""), "host"),
-])
+
+@pytest.mark.parametrize(
+    "overrides, key",
+    [
+        (dict(security="ssl"), "security"),
+        (dict(processed_action="delete"), "processed_action"),
+        (dict(processed_action="move"), "processed_target"),
+        (dict(processed_action="keyword", processed_target="two words"), "processed_target"),
+        (dict(processed_action="keyword", processed_target="\\Seen"), "processed_target"),
+        (dict(processed_action="move", processed_target="INBOX"), "processed_target"),
+        (dict(host=""), "host"),
+    ],
+)
 def test_bad_configuration_is_a_config_error(overrides: dict[str, object], key: str) -> None:
-    options: dict[str, object] = dict(host="imap.example.org", port=993, security="tls", user="u",
-                                      password="p", folder="INBOX", name="n")
+    options: dict[str, object] = dict(
+        host="imap.example.org", port=993, security="tls", user="u", password="p", folder="INBOX", name="n"
+    )
     options.update(overrides)
     with pytest.raises(ConfigError) as info:
         ImapSource(**options)  # type: ignore[arg-type]
@@ -99,10 +112,21 @@ def test_default_ports_and_repr_without_password() -> None:
 
 
 def test_calls_before_connect_raise_mailbox_error() -> None:
-    source = ImapSource("127.0.0.1", 1, "none", "u", "p", name="idle-box",
-                        processed_action="keyword", processed_target="$Done")
-    for call in (lambda: source.fetch_new(never_seen), lambda: source.wait(0.1),
-                 lambda: source.mark_processed(1)):
+    source = ImapSource(
+        "127.0.0.1",
+        1,
+        "none",
+        "u",
+        "p",
+        name="idle-box",
+        processed_action="keyword",
+        processed_target="$Done",
+    )
+    for call in (
+        lambda: source.fetch_new(never_seen),
+        lambda: source.wait(0.1),
+        lambda: source.mark_processed(1),
+    ):
         with pytest.raises(MailboxError, match="^idle-box: not connected"):
             call()
     source.close()  # harmless when not connected
@@ -146,6 +170,7 @@ def test_missing_dovecot_skips_locally_and_fails_in_ci(monkeypatch: pytest.Monke
 
 # -- against Dovecot ------------------------------------------------------------------------
 
+
 @pytest.mark.dovecot
 def test_source_sees_idle_move_uidplus_condstore(make_source: Callable[..., ImapSource]) -> None:
     source = make_source()
@@ -164,8 +189,11 @@ def test_id_is_sent_after_login(dovecot_factory) -> None:
 
 @pytest.mark.dovecot
 def test_wrong_password_is_an_auth_error_and_never_logged(
-        dovecot: DovecotServer, dovecot_factory, make_source: Callable[..., ImapSource],
-        caplog: pytest.LogCaptureFixture) -> None:
+    dovecot: DovecotServer,
+    dovecot_factory,
+    make_source: Callable[..., ImapSource],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     secret = "wrong-Pa55word-xyz"
     # Another server for the failure: Dovecot delays later logins from an IP that failed.
@@ -183,10 +211,13 @@ def test_wrong_password_is_an_auth_error_and_never_logged(
 
 @pytest.mark.dovecot
 def test_fetch_new_returns_messages_without_setting_seen(
-        dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     when = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
-    raws = [make_message(subject=f"回执 {i}", attachment=("回执.xlsx", b"PK\x03\x04" + bytes(50)))
-            for i in range(3)]
+    raws = [
+        make_message(subject=f"回执 {i}", attachment=("回执.xlsx", b"PK\x03\x04" + bytes(50)))
+        for i in range(3)
+    ]
     uids = [dovecot.append("INBOX", raw, msg_time=when) for raw in raws]
     seen_uid = dovecot.append("INBOX", make_message(subject="already read"), flags=["\\Seen"])
     source = make_source()
@@ -237,7 +268,8 @@ def test_is_seen_filtering_and_limit(dovecot: DovecotServer, make_source: Callab
 
 @pytest.mark.dovecot
 def test_big_message_is_returned_with_its_header_only(
-        dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     small = make_message(subject="small")
     big = make_message(subject="big", attachment=("big.xlsx", bytes(300_000)))
     dovecot.append("INBOX", small)
@@ -252,7 +284,8 @@ def test_big_message_is_returned_with_its_header_only(
 
 @pytest.mark.dovecot
 def test_wait_returns_true_when_mail_arrives_during_idle(
-        dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     source = make_source()
     assert source.fetch_new(never_seen) == []
     thread = later(0.5, lambda: dovecot.append("INBOX", make_message(subject="while idling")))
@@ -264,8 +297,9 @@ def test_wait_returns_true_when_mail_arrives_during_idle(
 
 
 @pytest.mark.dovecot
-def test_wait_times_out_and_reissues_idle(dovecot: DovecotServer,
-                                          make_source: Callable[..., ImapSource]) -> None:
+def test_wait_times_out_and_reissues_idle(
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     source = make_source(idle_interval=0.3)
     started = time.monotonic()
     assert source.wait(1.0) is False
@@ -278,8 +312,9 @@ def test_wait_times_out_and_reissues_idle(dovecot: DovecotServer,
 
 
 @pytest.mark.dovecot
-def test_wait_notices_mail_that_came_before_idle(dovecot: DovecotServer,
-                                                 make_source: Callable[..., ImapSource]) -> None:
+def test_wait_notices_mail_that_came_before_idle(
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     source = make_source()
     source.fetch_new(never_seen)
     dovecot.append("INBOX", make_message())
@@ -303,8 +338,9 @@ def test_mark_processed_move(dovecot: DovecotServer, make_source: Callable[..., 
 
 
 @pytest.mark.dovecot
-def test_mark_processed_move_without_move_capability(dovecot_factory,
-                                                     make_source: Callable[..., ImapSource]) -> None:
+def test_mark_processed_move_without_move_capability(
+    dovecot_factory, make_source: Callable[..., ImapSource]
+) -> None:
     server = dovecot_factory(extra_conf="imap_capability = IMAP4rev1 LITERAL+ IDLE UIDPLUS ID NAMESPACE\n")
     keep = server.append("INBOX", make_message(subject="keep"))
     done = server.append("INBOX", make_message(subject="done"))
@@ -317,8 +353,9 @@ def test_mark_processed_move_without_move_capability(dovecot_factory,
 
 
 @pytest.mark.dovecot
-def test_a_refused_command_keeps_the_connection(dovecot: DovecotServer,
-                                                make_source: Callable[..., ImapSource]) -> None:
+def test_a_refused_command_keeps_the_connection(
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     uid = dovecot.append("INBOX", make_message())
     source = make_source(processed_action="move", processed_target="Done")
     source.fetch_new(never_seen)
@@ -344,8 +381,9 @@ def test_mark_processed_keyword(dovecot: DovecotServer, make_source: Callable[..
 
 
 @pytest.mark.dovecot
-def test_mark_processed_none_changes_nothing(dovecot: DovecotServer,
-                                            make_source: Callable[..., ImapSource]) -> None:
+def test_mark_processed_none_changes_nothing(
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     uid = dovecot.append("INBOX", make_message())
     source = make_source()
     source.fetch_new(never_seen)
@@ -355,8 +393,9 @@ def test_mark_processed_none_changes_nothing(dovecot: DovecotServer,
 
 
 @pytest.mark.dovecot
-def test_without_idle_wait_sleeps_the_poll_interval(dovecot_factory,
-                                                    make_source: Callable[..., ImapSource]) -> None:
+def test_without_idle_wait_sleeps_the_poll_interval(
+    dovecot_factory, make_source: Callable[..., ImapSource]
+) -> None:
     server = dovecot_factory(extra_conf="imap_capability = IMAP4rev1 LITERAL+ UIDPLUS MOVE ID\n")
     source = make_source(server, poll_interval=0.3)
     assert "IDLE" not in source.capabilities
@@ -370,7 +409,8 @@ def test_without_idle_wait_sleeps_the_poll_interval(dovecot_factory,
 
 @pytest.mark.dovecot
 def test_server_stop_raises_mailbox_error_and_reconnect_works(
-        dovecot: DovecotServer, make_source: Callable[..., ImapSource]) -> None:
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     first = dovecot.append("INBOX", make_message(subject="before"))
     source = make_source()
     uidvalidity = source.uidvalidity
@@ -387,8 +427,9 @@ def test_server_stop_raises_mailbox_error_and_reconnect_works(
 
 
 @pytest.mark.dovecot
-def test_server_stop_during_idle_raises_promptly(dovecot: DovecotServer,
-                                                 make_source: Callable[..., ImapSource]) -> None:
+def test_server_stop_during_idle_raises_promptly(
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     source = make_source()
     thread = later(0.5, dovecot.stop)
     started = time.monotonic()
@@ -417,8 +458,9 @@ def test_close_from_another_thread_ends_wait(make_source: Callable[..., ImapSour
 
 
 @pytest.mark.dovecot
-def test_recreated_folder_gets_new_uidvalidity(dovecot: DovecotServer,
-                                               make_source: Callable[..., ImapSource]) -> None:
+def test_recreated_folder_gets_new_uidvalidity(
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     dovecot.append("INBOX", make_message(subject="one"))
     dovecot.append("INBOX", make_message(subject="two"))
     source = make_source()
@@ -435,8 +477,9 @@ def test_recreated_folder_gets_new_uidvalidity(dovecot: DovecotServer,
 
 
 @pytest.mark.dovecot
-def test_recreated_folder_while_connected(dovecot: DovecotServer,
-                                          make_source: Callable[..., ImapSource]) -> None:
+def test_recreated_folder_while_connected(
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+) -> None:
     dovecot.append("Receipts", make_message())
     source = make_source(folder="Receipts")
     old = source.uidvalidity

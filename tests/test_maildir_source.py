@@ -1,4 +1,5 @@
 """MaildirSource: a local maildir read like an IMAP folder, without changing it."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,9 @@ def never_seen(uidvalidity: int, uid: int) -> bool:
     return False
 
 
-def deliver(maildir: Path, unique: str, raw: bytes, *, subdir: str = "new", info: str = "",
-            mtime: float | None = None) -> Path:
+def deliver(
+    maildir: Path, unique: str, raw: bytes, *, subdir: str = "new", info: str = "", mtime: float | None = None
+) -> Path:
     """Deliver the way an MDA does: write in tmp/, rename into new/ (or cur/ with flags)."""
     staging = maildir / "tmp" / unique
     staging.write_bytes(raw)

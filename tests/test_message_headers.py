@@ -1,4 +1,5 @@
 """intake.mime.headers: charset labels, encoded words, RFC 2231 parameters, cleaning."""
+
 from __future__ import annotations
 
 import base64
@@ -21,8 +22,23 @@ def b_word(text: str, charset: str, codec: str | None = None) -> str:
     return f"=?{charset}?B?{base64.b64encode(text.encode(codec or charset)).decode()}?="
 
 
-@pytest.mark.parametrize("label", ["gb2312", "GB2312", "gbk", "GBK", "x-gbk", "cp936", "gb18030", "GB18030",
-                                   "euc-cn", "csGB2312", "\"gb2312\"", "gb2312*zh-cn"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "gb2312",
+        "GB2312",
+        "gbk",
+        "GBK",
+        "x-gbk",
+        "cp936",
+        "gb18030",
+        "GB18030",
+        "euc-cn",
+        "csGB2312",
+        '"gb2312"',
+        "gb2312*zh-cn",
+    ],
+)
 def test_every_gb_label_decodes_as_gb18030(label: str) -> None:
     assert normalize_charset(label) == "gb18030"
 
@@ -32,7 +48,9 @@ def test_utf8_aliases_map_to_utf8(label: str) -> None:
     assert normalize_charset(label) == "utf-8"
 
 
-@pytest.mark.parametrize("label", [None, "", "x-unknown", "unknown-8bit", "zlib", "rot13", "base64", "no-such"])
+@pytest.mark.parametrize(
+    "label", [None, "", "x-unknown", "unknown-8bit", "zlib", "rot13", "base64", "no-such"]
+)
 def test_unknown_or_non_text_charsets_are_treated_as_undeclared(label: str | None) -> None:
     assert normalize_charset(label) is None
 
@@ -53,15 +71,19 @@ def test_bytes_invalid_everywhere_are_replaced_and_reported_unclean() -> None:
 
 
 def test_encoded_word_inside_quotes_is_decoded() -> None:
-    assert get_param(f'attachment; filename="{b_word("上海报名回执.xlsx", "gb18030")}"', "filename") \
+    assert (
+        get_param(f'attachment; filename="{b_word("上海报名回执.xlsx", "gb18030")}"', "filename")
         == "上海报名回执.xlsx"
+    )
 
 
 def test_adjacent_encoded_words_split_inside_a_character_join_their_bytes() -> None:
     data = "广东省报名回执（补报）".encode("gb18030")
-    first, second = data[:7], data[7:]          # 7 bytes: cuts the fourth character in half
-    raw = (f"=?gb18030?B?{base64.b64encode(first).decode()}?=\r\n"
-           f" =?gb18030?B?{base64.b64encode(second).decode()}?=")
+    first, second = data[:7], data[7:]  # 7 bytes: cuts the fourth character in half
+    raw = (
+        f"=?gb18030?B?{base64.b64encode(first).decode()}?=\r\n"
+        f" =?gb18030?B?{base64.b64encode(second).decode()}?="
+    )
     assert decode_header(raw) == "广东省报名回执（补报）"
 
 
@@ -91,8 +113,10 @@ def test_raw_8bit_header_is_utf8_when_valid_else_gb18030() -> None:
 
 
 def test_rfc2231_continuations_split_inside_a_utf8_character() -> None:
-    raw = ("attachment;\r\n\tfilename*0*=utf-8''%E9%9D%92%E6%B5%B7%E7%9C%81%E6%8A%A5%E5%90%8D%E5%9B;"
-           "\r\n\tfilename*1*=%9E%E6%89%A7.zip")
+    raw = (
+        "attachment;\r\n\tfilename*0*=utf-8''%E9%9D%92%E6%B5%B7%E7%9C%81%E6%8A%A5%E5%90%8D%E5%9B;"
+        "\r\n\tfilename*1*=%9E%E6%89%A7.zip"
+    )
     assert get_param(raw, "filename") == "青海省报名回执.zip"
 
 

@@ -1,4 +1,5 @@
 """decode_message and classify on hostile and random input: never raise, never leak CR/LF/NUL."""
+
 from __future__ import annotations
 
 import base64
@@ -19,9 +20,19 @@ def b64_word(data: bytes, charset: str = "utf-8") -> str:
 
 
 def assert_one_line(msg: DecodedMessage) -> None:
-    values = [msg.subject, msg.sender, msg.sender_name, msg.message_id, msg.in_reply_to, msg.reply_to,
-              *msg.references, *msg.to, *msg.cc, *(a.filename for a in msg.attachments),
-              *(name + value for name, value in msg.headers)]
+    values = [
+        msg.subject,
+        msg.sender,
+        msg.sender_name,
+        msg.message_id,
+        msg.in_reply_to,
+        msg.reply_to,
+        *msg.references,
+        *msg.to,
+        *msg.cc,
+        *(a.filename for a in msg.attachments),
+        *(name + value for name, value in msg.headers),
+    ]
     for value in values:
         assert not any(char in value for char in FORBIDDEN), repr(value)
 
@@ -36,10 +47,12 @@ def test_crlf_injection_in_encoded_subject_stays_one_line() -> None:
 
 def test_crlf_and_nul_injection_in_filenames() -> None:
     word = b64_word("回执\r\nContent-Type: text/html\x00.xlsx".encode("gbk"), "gbk")
-    raw = (b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
-           b'Content-Type: application/octet-stream; name="' + word.encode() + b'"\r\n'
-           b"Content-Disposition: attachment; filename*=utf-8''%E5%9B%9E%0D%0ABcc%3A%20x%00.xls\r\n\r\nA\r\n"
-           b"--B\r\nContent-Type: application/pdf; name=\"" + word.encode() + b'"\r\n\r\nB\r\n--B--\r\n')
+    raw = (
+        b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
+        b'Content-Type: application/octet-stream; name="' + word.encode() + b'"\r\n'
+        b"Content-Disposition: attachment; filename*=utf-8''%E5%9B%9E%0D%0ABcc%3A%20x%00.xls\r\n\r\nA\r\n"
+        b'--B\r\nContent-Type: application/pdf; name="' + word.encode() + b'"\r\n\r\nB\r\n--B--\r\n'
+    )
     msg = decode_message(raw)
     # the "/" of "text/html" counts as a path separator: only the last component is kept
     assert [a.filename for a in msg.attachments] == ["回 Bcc: x.xls", "html.xlsx"]
@@ -47,16 +60,29 @@ def test_crlf_and_nul_injection_in_filenames() -> None:
 
 
 def test_nul_bytes_and_bidi_overrides_are_removed_from_the_subject() -> None:
-    raw = (MessageBuilder().header("Subject", b"a\x00b =?utf-8?Q?c=00d?= " + b64_word(
-        "\u202ecod.exe\u202c\u2066x\u2069\u2028y".encode()).encode()).text("x").build())
+    raw = (
+        MessageBuilder()
+        .header(
+            "Subject",
+            b"a\x00b =?utf-8?Q?c=00d?= "
+            + b64_word("\u202ecod.exe\u202c\u2066x\u2069\u2028y".encode()).encode(),
+        )
+        .text("x")
+        .build()
+    )
     # the space between the two adjacent encoded words is dropped, as RFC 2047 says
     assert decode_message(raw).subject == "ab cdcod.exex y"
 
 
 def test_ten_thousand_character_header_lines() -> None:
     long_ascii = "报" * 10_000
-    raw = (MessageBuilder(subject=long_ascii, client="qq").header("X-Long", "a" * 10_000)
-           .header("Subject2", b64_word(b"x" * 10_000)).text("x").build())
+    raw = (
+        MessageBuilder(subject=long_ascii, client="qq")
+        .header("X-Long", "a" * 10_000)
+        .header("Subject2", b64_word(b"x" * 10_000))
+        .text("x")
+        .build()
+    )
     msg = decode_message(raw)
     assert msg.subject == long_ascii and msg.header("x-long") == "a" * 10_000
 
@@ -73,7 +99,9 @@ def test_thousands_of_headers_decode_quickly() -> None:
 
 def test_deeply_nested_multiparts_do_not_raise() -> None:
     depth = 3000
-    head = b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(depth))
+    head = b"".join(
+        b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(depth)
+    )
     msg = decode_message(b"Subject: deep\r\n" + head + b"Content-Type: text/plain\r\n\r\nleaf\r\n")
     assert msg.subject == "deep" and msg.defects
 
@@ -94,8 +122,10 @@ def test_many_parts_are_capped_and_reported() -> None:
 
 
 def test_hostile_charset_names_in_encoded_words() -> None:
-    subject = " ".join(f"=?{charset}?B?{base64.b64encode(b'x+AGEA-y').decode()}?=" for charset in
-                       ("zlib", "rot13", "base64", "utf-7", "../../etc", "x" * 200, "idna", "punycode"))
+    subject = " ".join(
+        f"=?{charset}?B?{base64.b64encode(b'x+AGEA-y').decode()}?="
+        for charset in ("zlib", "rot13", "base64", "utf-7", "../../etc", "x" * 200, "idna", "punycode")
+    )
     msg = decode_message(MessageBuilder().header("Subject", subject).text("x").build())
     assert_one_line(msg)
 
@@ -122,14 +152,24 @@ def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
 
 
 SEEDS = [
-    MessageBuilder(sender_name="王喆", subject="报名回执", client="qq").text("姓名 性别 单位")
-    .html("<table><tr><td>喆</td></tr></table>").attach("回执.xlsx", b"PK\x03\x04" + b"x" * 300).build(),
-    MessageBuilder(sender_name="李堃", subject="青海报名回执", client="apple").text("x")
-    .attach("青海省报名回执表格文件名很长很长很长很长很长.zip", b"PK\x03\x04" * 50).build(),
-    MessageBuilder(subject="Fwd", client="thunderbird").attach_message(
-        MessageBuilder(subject="inner", client="163").attach("a.xls", b"\xd0\xcf\x11\xe0" * 40).build()).build(),
-    MessageBuilder(sender="MAILER-DAEMON@x.cn", multipart="report; report-type=delivery-status").text("failed")
-    .part("message/delivery-status", "Reporting-MTA: dns; x\n\nAction: failed\n").build(),
+    MessageBuilder(sender_name="王喆", subject="报名回执", client="qq")
+    .text("姓名 性别 单位")
+    .html("<table><tr><td>喆</td></tr></table>")
+    .attach("回执.xlsx", b"PK\x03\x04" + b"x" * 300)
+    .build(),
+    MessageBuilder(sender_name="李堃", subject="青海报名回执", client="apple")
+    .text("x")
+    .attach("青海省报名回执表格文件名很长很长很长很长很长.zip", b"PK\x03\x04" * 50)
+    .build(),
+    MessageBuilder(subject="Fwd", client="thunderbird")
+    .attach_message(
+        MessageBuilder(subject="inner", client="163").attach("a.xls", b"\xd0\xcf\x11\xe0" * 40).build()
+    )
+    .build(),
+    MessageBuilder(sender="MAILER-DAEMON@x.cn", multipart="report; report-type=delivery-status")
+    .text("failed")
+    .part("message/delivery-status", "Reporting-MTA: dns; x\n\nAction: failed\n")
+    .build(),
 ]
 
 
@@ -139,11 +179,27 @@ def spliced_messages(draw: st.DrawFn) -> bytes:
     for _ in range(draw(st.integers(1, 4))):
         start = draw(st.integers(0, len(raw)))
         end = min(len(raw), start + draw(st.integers(0, 64)))
-        noise = draw(st.one_of(
-            st.binary(max_size=64),
-            st.sampled_from([b"\r\n", b"\r\n\r\n", b"--", b"=?", b"?=", b'"', b";", b"\x00", b"*0*=",
-                             b"=?gb2312?B?", b"\r\n--B--\r\n", b"Content-Type: multipart/mixed\r\n"]),
-        ))
+        noise = draw(
+            st.one_of(
+                st.binary(max_size=64),
+                st.sampled_from(
+                    [
+                        b"\r\n",
+                        b"\r\n\r\n",
+                        b"--",
+                        b"=?",
+                        b"?=",
+                        b'"',
+                        b";",
+                        b"\x00",
+                        b"*0*=",
+                        b"=?gb2312?B?",
+                        b"\r\n--B--\r\n",
+                        b"Content-Type: multipart/mixed\r\n",
+                    ]
+                ),
+            )
+        )
         raw[start:end] = noise
     return bytes(raw)
 

@@ -1,4 +1,5 @@
 """The notice data file encodes the whole notice, and loads into validated dataclasses."""
+
 from datetime import date, datetime
 
 import pytest
@@ -65,16 +66,37 @@ def test_quotas_per_unit_kind():
 
 def test_one_mailbox_serves_all_zz_student_periods():
     assert [p.key for p in notice().periods_for_mailbox("YAOY@moe.edu.cn")] == [
-        "zz-student/1", "zz-student/2", "zz-student/3"]
+        "zz-student/1",
+        "zz-student/2",
+        "zz-student/3",
+    ]
 
 
 def test_a_period_naming_an_unknown_province_fails_with_the_key():
-    data = {"notice": {"id": "x", "year": 2024, "timezone": "Asia/Shanghai"},
-            "units": [{"name": "河南"}],
-            "unit_kinds": {"department_suffixes": [], "bureau_markers": [], "school_markers": []},
-            "programs": [{"id": "p", "name": "P", "keywords": ["P"], "periods": [
-                {"number": 1, "provinces": ["火星"], "start": date(2024, 1, 1), "end": date(2024, 1, 2),
-                 "city": "c", "venue": "v", "mailbox": "a@b.c", "deadline": datetime(2024, 1, 1, 17)}]}]}
+    data = {
+        "notice": {"id": "x", "year": 2024, "timezone": "Asia/Shanghai"},
+        "units": [{"name": "河南"}],
+        "unit_kinds": {"department_suffixes": [], "bureau_markers": [], "school_markers": []},
+        "programs": [
+            {
+                "id": "p",
+                "name": "P",
+                "keywords": ["P"],
+                "periods": [
+                    {
+                        "number": 1,
+                        "provinces": ["火星"],
+                        "start": date(2024, 1, 1),
+                        "end": date(2024, 1, 2),
+                        "city": "c",
+                        "venue": "v",
+                        "mailbox": "a@b.c",
+                        "deadline": datetime(2024, 1, 1, 17),
+                    }
+                ],
+            }
+        ],
+    }
     with pytest.raises(NoticeError) as err:
         parse_notice(data)
     assert err.value.key == "programs[0].periods[0].provinces"

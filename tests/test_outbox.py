@@ -1,4 +1,5 @@
 """Outbox on disk, delivery rounds with in-process senders, FileSender.  No network."""
+
 from __future__ import annotations
 
 import asyncio
@@ -46,7 +47,9 @@ class ListSender:
         self.errors = list(errors)
         self.fail_keys = set(fail_keys)
 
-    async def send(self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None) -> None:
+    async def send(
+        self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
+    ) -> None:
         if key in self.fail_keys:
             raise SendTemporaryError(421, "this one is down", phase="connect")
         if self.errors:
@@ -163,7 +166,9 @@ def test_recover_requeues_once_then_fails(tmp_path: Path) -> None:
     assert "interrupted" in (item.last_error or "")
 
 
-def test_corrupt_state_file_is_skipped_and_its_message_kept(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupt_state_file_is_skipped_and_its_message_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     box = Outbox(tmp_path)
     bad = box.enqueue("bad", RAW, "a@b", ["c@d"], now=T0)
     box.enqueue("good", RAW, "a@b", ["c@d"], now=T0)
@@ -233,7 +238,9 @@ def test_lock_is_exclusive(tmp_path: Path) -> None:
 
 def test_error_hierarchy_carries_data() -> None:
     err = SendTimeout(None, "timed out", phase="data", uncertain=True)
-    assert isinstance(err, SendTemporaryError) and isinstance(err, TimeoutError) and isinstance(err, MailerError)
+    assert (
+        isinstance(err, SendTemporaryError) and isinstance(err, TimeoutError) and isinstance(err, MailerError)
+    )
     assert (err.code, err.message, err.phase, err.uncertain) == (None, "timed out", "data", True)
     assert str(err) == "timed out" and err.errno is None
     conn = SendConnectionError(None, "refused", phase="connect")
@@ -273,8 +280,9 @@ def test_one_failing_item_does_not_stop_the_others(tmp_path: Path) -> None:
     box = Outbox(tmp_path)
     for n, key in enumerate(["a", "b", "c", "d"]):
         box.enqueue(key, RAW + key.encode(), "x@y", ["z@y"], now=T0 + n)
-    sender = ListSender(errors=[SendPermanentError(550, "rejected"), RuntimeError("sender bug")],
-                        fail_keys=["d"])
+    sender = ListSender(
+        errors=[SendPermanentError(550, "rejected"), RuntimeError("sender bug")], fail_keys=["d"]
+    )
     report = run(deliver_pending(box, sender, T0 + 10))
     assert report.failed == ["a"] and report.retried == ["b", "d"] and report.sent == ["c"]
     assert [k for k, _ in sender.sent] == ["c"]

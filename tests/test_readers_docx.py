@@ -1,13 +1,14 @@
 """docx reader: LibreOffice receipts, spans, vertical merges, paragraphs around tables, hostile documents."""
+
 from __future__ import annotations
 
 import io
 import zipfile
 from pathlib import Path
 
+from intake.readers import read_attachment
 from intake.readers.grid import Merge
 from intake.readers.limits import Limits
-from intake.readers import read_attachment
 from tests.data.readers.builders import (
     BILLION_LAUGHS,
     docx_bytes,
@@ -68,12 +69,14 @@ def test_docx_grid_span_is_a_horizontal_merge():
 
 
 def test_docx_vertical_merge_spanning_two_columns():
-    body = table([
-        tc("单位") + tc("姓名") + tc("x"),
-        tc("洛阳职业技术学院", '<w:gridSpan w:val="2"/><w:vMerge w:val="restart"/>') + tc("李堃"),
-        tc("", '<w:gridSpan w:val="2"/><w:vMerge/>') + tc("张婷婷"),
-        tc("开封") + tc("赵雯") + tc("y"),
-    ])
+    body = table(
+        [
+            tc("单位") + tc("姓名") + tc("x"),
+            tc("洛阳职业技术学院", '<w:gridSpan w:val="2"/><w:vMerge w:val="restart"/>') + tc("李堃"),
+            tc("", '<w:gridSpan w:val="2"/><w:vMerge/>') + tc("张婷婷"),
+            tc("开封") + tc("赵雯") + tc("y"),
+        ]
+    )
     [grid] = read_docx(body)
     assert grid.rows[1] == ["洛阳职业技术学院", None, "李堃"]
     assert grid.rows[2] == [None, None, "张婷婷"]
@@ -87,10 +90,12 @@ def test_docx_grid_before_shifts_the_cells():
 
 
 def test_docx_cell_text_joins_paragraphs_runs_tabs_and_breaks():
-    cell = ("<w:tc><w:p><w:r><w:t>王</w:t></w:r><w:r><w:t>喆</w:t></w:r><w:r><w:tab/><w:t>科长</w:t></w:r></w:p>"
-            "<w:p><w:r><w:t>电话</w:t><w:br/><w:t>138</w:t></w:r>"
-            "<w:del><w:r><w:delText>删掉</w:delText></w:r></w:del>"
-            "<w:r><w:instrText>HYPERLINK</w:instrText></w:r></w:p></w:tc>")
+    cell = (
+        "<w:tc><w:p><w:r><w:t>王</w:t></w:r><w:r><w:t>喆</w:t></w:r><w:r><w:tab/><w:t>科长</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>电话</w:t><w:br/><w:t>138</w:t></w:r>"
+        "<w:del><w:r><w:delText>删掉</w:delText></w:r></w:del>"
+        "<w:r><w:instrText>HYPERLINK</w:instrText></w:r></w:p></w:tc>"
+    )
     [grid] = read_docx(table([cell + tc("x")]))
     assert grid.rows[0][0] == "王喆\t科长\n电话\n138"
 
@@ -102,8 +107,13 @@ def test_docx_nested_table_is_flattened_into_its_cell():
 
 
 def test_docx_paragraphs_between_tables_belong_to_the_next_table():
-    body = (para("省级教育行政部门名称：河南省教育厅") + table([tc("姓名") + tc("性别")])
-            + para("会议名称和期数：第二期") + table([tc("王喆") + tc("男")]) + para("谢谢"))
+    body = (
+        para("省级教育行政部门名称：河南省教育厅")
+        + table([tc("姓名") + tc("性别")])
+        + para("会议名称和期数：第二期")
+        + table([tc("王喆") + tc("男")])
+        + para("谢谢")
+    )
     first, second = read_docx(body)
     assert first.lines == ["省级教育行政部门名称：河南省教育厅"]
     assert second.lines == ["会议名称和期数：第二期", "谢谢"]
@@ -111,8 +121,10 @@ def test_docx_paragraphs_between_tables_belong_to_the_next_table():
 
 
 def test_docx_rows_in_content_controls_are_read():
-    body = ("<w:tbl><w:sdt><w:sdtContent><w:tr>" + tc("王喆") + tc("男") + "</w:tr></w:sdtContent></w:sdt>"
-            "<w:tr>" + tc("李堃") + tc("男") + "</w:tr></w:tbl>")
+    body = (
+        "<w:tbl><w:sdt><w:sdtContent><w:tr>" + tc("王喆") + tc("男") + "</w:tr></w:sdtContent></w:sdt>"
+        "<w:tr>" + tc("李堃") + tc("男") + "</w:tr></w:tbl>"
+    )
     [grid] = read_docx(body)
     assert grid.rows == [["王喆", "男"], ["李堃", "男"]]
 

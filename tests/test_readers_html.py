@@ -1,12 +1,13 @@
 """HTML tables (mail bodies, .htm files, HTML/MHTML "xls" exports) and Excel 2003 XML spreadsheets."""
+
 from __future__ import annotations
 
 import base64
 from datetime import datetime
 
+from intake.readers import read_attachment, read_html_body
 from intake.readers.grid import Merge
 from intake.readers.limits import Limits
-from intake.readers import read_attachment, read_html_body
 from tests.data.readers.builders import unreadable
 
 LIMITS = Limits()
@@ -37,30 +38,40 @@ def test_html_body_table_rows_with_spans_lined_up():
 
 def test_html_text_before_the_table_is_split_into_lines():
     [grid] = read_html_body(BODY, LIMITS)
-    assert grid.lines[:3] == ["各位老师好：", "省级教育行政部门名称：河南省教育厅",
-                              "会议名称和期数：中职学生管理系统培训第一期"]
+    assert grid.lines[:3] == [
+        "各位老师好：",
+        "省级教育行政部门名称：河南省教育厅",
+        "会议名称和期数：中职学生管理系统培训第一期",
+    ]
     assert grid.lines[-1] == "联系人：王喆 电话：0371-65901234"  # after the last table
     assert not any("color" in line or "var a" in line for line in grid.lines)
 
 
 def test_html_cell_breaks_become_newlines_and_whitespace_collapses():
-    [grid] = read_html_body("<table><tr><td> 郑州市\n  教育局<br/>职成处 </td><td>a&amp;b</td></tr>"
-                            "<tr><td>x</td><td>y</td></tr></table>", LIMITS)
+    [grid] = read_html_body(
+        "<table><tr><td> 郑州市\n  教育局<br/>职成处 </td><td>a&amp;b</td></tr>"
+        "<tr><td>x</td><td>y</td></tr></table>",
+        LIMITS,
+    )
     assert grid.rows[0] == ["郑州市 教育局\n职成处", "a&b"]
 
 
 def test_html_rowspan_pushes_later_cells_right():
-    html = ("<table><tr><td rowspan=3>A</td><td>B</td><td>C</td></tr>"
-            "<tr><td>D</td><td rowspan=2 colspan=2>E</td></tr><tr><td>F</td></tr></table>")
+    html = (
+        "<table><tr><td rowspan=3>A</td><td>B</td><td>C</td></tr>"
+        "<tr><td>D</td><td rowspan=2 colspan=2>E</td></tr><tr><td>F</td></tr></table>"
+    )
     [grid] = read_html_body(html, LIMITS)
     assert grid.rows == [["A", "B", "C"], [None, "D", "E", None], [None, "F", None, None]]
     assert grid.merges == [Merge(0, 0, 2, 0), Merge(1, 2, 2, 3)]
 
 
 def test_html_nested_layout_table_gives_the_inner_table_with_the_cell_text_as_lines():
-    html = ("<table width=100%><tr><td><p>省级教育行政部门名称：黑龙江省教育厅</p>"
-            "<table><tr><td>姓名</td><td>性别</td></tr><tr><td>王喆</td><td>男</td></tr></table>"
-            "<p>谢谢</p></td></tr></table>")
+    html = (
+        "<table width=100%><tr><td><p>省级教育行政部门名称：黑龙江省教育厅</p>"
+        "<table><tr><td>姓名</td><td>性别</td></tr><tr><td>王喆</td><td>男</td></tr></table>"
+        "<p>谢谢</p></td></tr></table>"
+    )
     outer, inner = read_html_body(html, LIMITS)
     assert inner.rows == [["姓名", "性别"], ["王喆", "男"]]
     assert inner.lines == ["省级教育行政部门名称：黑龙江省教育厅"]
@@ -68,8 +79,10 @@ def test_html_nested_layout_table_gives_the_inner_table_with_the_cell_text_as_li
 
 
 def test_html_several_tables_and_empty_tables():
-    html = ("<p>一</p><table><tr><td>a</td><td>b</td></tr></table><table><tr><td> </td></tr></table>"
-            "<p>二</p><table><tr><td>c</td><td>d</td></tr></table>")
+    html = (
+        "<p>一</p><table><tr><td>a</td><td>b</td></tr></table><table><tr><td> </td></tr></table>"
+        "<p>二</p><table><tr><td>c</td><td>d</td></tr></table>"
+    )
     first, second = read_html_body(html, LIMITS)
     assert (first.lines, second.lines) == (["一"], ["二"])
     assert (first.part, second.part) == ("表格1", "表格2")
@@ -95,11 +108,13 @@ def test_html_body_with_too_many_rows_is_refused():
 
 
 def test_xls_that_is_an_old_systems_html_export_in_gb2312_is_read_as_html():
-    page = ('<html xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n<head>\r\n'
-            '<meta http-equiv=Content-Type content="text/html; charset=gb2312">\r\n'
-            "<xml><x:ExcelWorkbook><x:Name>Sheet1</x:Name></x:ExcelWorkbook></xml></head><body>"
-            "<table><tr><td class=xl24>姓名</td><td x:num>手机</td></tr>"
-            "<tr><td>王喆</td><td x:num>13838012345</td></tr></table></body></html>")
+    page = (
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n<head>\r\n'
+        '<meta http-equiv=Content-Type content="text/html; charset=gb2312">\r\n'
+        "<xml><x:ExcelWorkbook><x:Name>Sheet1</x:Name></x:ExcelWorkbook></xml></head><body>"
+        "<table><tr><td class=xl24>姓名</td><td x:num>手机</td></tr>"
+        "<tr><td>王喆</td><td x:num>13838012345</td></tr></table></body></html>"
+    )
     [grid] = read_attachment("报名回执表.xls", page.encode("gb18030"), LIMITS)
     assert grid.kind == "html" and grid.rows == [["姓名", "手机"], ["王喆", "13838012345"]]
     assert "Sheet1" not in grid.lines
@@ -107,10 +122,12 @@ def test_xls_that_is_an_old_systems_html_export_in_gb2312_is_read_as_html():
 
 def test_mhtml_single_file_web_page_is_read():
     html = "<html><body><table><tr><td>姓名</td></tr><tr><td>王喆</td></tr></table></body></html>"
-    mht = ("MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\n"
-           'Content-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
-           "------=_NextPart_01\r\nContent-Location: file:///C:/x/sheet001.htm\r\n"
-           "Content-Transfer-Encoding: base64\r\nContent-Type: text/html; charset=\"gb2312\"\r\n\r\n")
+    mht = (
+        "MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\n"
+        'Content-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
+        "------=_NextPart_01\r\nContent-Location: file:///C:/x/sheet001.htm\r\n"
+        'Content-Transfer-Encoding: base64\r\nContent-Type: text/html; charset="gb2312"\r\n\r\n'
+    )
     mht += base64.encodebytes(html.encode("gb18030")).decode() + "\r\n------=_NextPart_01--\r\n"
     [grid] = read_attachment("回执.xls", mht.encode(), LIMITS)
     assert grid.kind == "html" and grid.rows == [["姓名"], ["王喆"]]
@@ -145,6 +162,8 @@ def test_excel_2003_xml_spreadsheet_is_read_with_merges_dates_and_positions():
 
 
 def test_excel_2003_xml_with_an_entity_bomb_is_refused_quickly():
-    bomb = SPREADSHEET_2003.replace('<?mso-application progid="Excel.Sheet"?>',
-                                    '<!DOCTYPE a [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>')
+    bomb = SPREADSHEET_2003.replace(
+        '<?mso-application progid="Excel.Sheet"?>',
+        '<!DOCTYPE a [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>',
+    )
     unreadable(lambda: read_attachment("lol.xls", bomb.encode(), LIMITS), "corrupt", seconds=1)

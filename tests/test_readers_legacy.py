@@ -1,4 +1,5 @@
 """.doc, .wps, .odt and .ods through LibreOffice: files LibreOffice itself wrote (tests/data/legacy)."""
+
 from __future__ import annotations
 
 import io
@@ -11,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from intake.cli.daemon_commands import print_status
-from intake.readers.grid import Merge
-from intake.readers.limits import Limits
 from intake.pipeline.process import Context, process_attachment
 from intake.readers import convert, read_attachment
+from intake.readers.grid import Merge
+from intake.readers.limits import Limits
 from intake.readers.registry import capabilities
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE
 from tests.data.legacy.needs import require
@@ -78,7 +79,9 @@ def test_opendocument_is_recognised_by_its_mimetype_member_not_the_name():
     assert grid.kind == "odt"
 
 
-@pytest.mark.parametrize(("name", "kind"), [("receipt.doc", "doc"), ("receipt.odt", "odt"), ("receipt.ods", "ods")])
+@pytest.mark.parametrize(
+    ("name", "kind"), [("receipt.doc", "doc"), ("receipt.odt", "odt"), ("receipt.ods", "ods")]
+)
 def test_sniffing_tells_the_kinds_apart(name, kind):
     assert convert.sniff(fixture(name)) == kind
 
@@ -91,10 +94,14 @@ def test_other_ole_and_zip_files_are_not_claimed():
 
 @pytest.mark.parametrize("name", ["receipt.doc", "receipt.odt", "receipt.ods"])
 def test_the_whole_pipeline_reads_the_roster(name):
-    v = process_attachment(name, fixture(name), Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN).verdict
+    v = process_attachment(
+        name, fixture(name), Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN
+    ).verdict
     assert (v.program, v.period, v.province, v.ocr) == ("zz-student", 1, "河南", False)
     assert [(p.name, p.mobile, p.email) for p in v.participants] == [(p[0], p[4], p[5]) for p in PEOPLE]
-    assert {p.code for p in v.problems} == {"quota_exceeded"}  # two from 洛阳职业技术学院: the fixture's merged cell
+    assert {p.code for p in v.problems} == {
+        "quota_exceeded"
+    }  # two from 洛阳职业技术学院: the fixture's merged cell
 
 
 def _conversions_running() -> list[str]:
@@ -111,8 +118,11 @@ def _conversions_running() -> list[str]:
 
 def test_conversion_over_its_time_is_too_large_and_leaves_no_process():
     started = time.monotonic()
-    unreadable(lambda: read_attachment("回执.doc", fixture("receipt.doc"), Limits(conversion_timeout_s=0.2)),
-               "too_large", seconds=10)
+    unreadable(
+        lambda: read_attachment("回执.doc", fixture("receipt.doc"), Limits(conversion_timeout_s=0.2)),
+        "too_large",
+        seconds=10,
+    )
     assert time.monotonic() - started < 10
     assert _conversions_running() == []  # the whole process group was killed
     [grid] = read_attachment("回执.doc", fixture("receipt.doc"), LIMITS)  # a new profile, and it works again
@@ -134,7 +144,9 @@ def test_conversions_run_one_at_a_time_and_all_succeed():
         [grid] = read_attachment(name, fixture(name), LIMITS)
         results.append(grid.kind)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in ("receipt.doc", "receipt.odt", "receipt.ods")]
+    threads = [
+        threading.Thread(target=work, args=(n,)) for n in ("receipt.doc", "receipt.odt", "receipt.ods")
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -156,6 +168,7 @@ def test_the_private_profile_disables_macros():
 
 
 # --- without LibreOffice -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def no_libreoffice(monkeypatch):

@@ -1,4 +1,5 @@
 """Scans and photos read by Tesseract: a stamped, noisy, slightly turned scan of the LibreOffice PDF."""
+
 from __future__ import annotations
 
 import io
@@ -12,10 +13,10 @@ import pytest
 from openpyxl import Workbook
 
 from intake.extract.receipt import extract
-from intake.readers.grid import Grid, Merge
-from intake.readers.limits import Limits
 from intake.pipeline.process import Context, process, process_attachment
 from intake.readers import ocr, read_attachment
+from intake.readers.grid import Grid, Merge
+from intake.readers.limits import Limits
 from mailer.compose.reply import OCR_NOTE, render_reply
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE
 from tests.data.legacy.needs import require
@@ -95,8 +96,13 @@ def test_scanned_pdf_keeps_the_header_lines_above_the_table(tesseract, scan_grid
 
 @pytest.mark.ocr
 def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract, scan_grid):
-    v = process_attachment("盖章扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes(), Context(notice()),
-                           mailbox="yaoy@moe.edu.cn", received=WHEN).verdict
+    v = process_attachment(
+        "盖章扫描件.pdf",
+        (DATA / "receipt_scan.pdf").read_bytes(),
+        Context(notice()),
+        mailbox="yaoy@moe.edu.cn",
+        received=WHEN,
+    ).verdict
     assert (v.program, v.period, v.province, v.ocr) == ("zz-student", 1, "河南", True)
     flagged = {(p.row, p.field) for p in v.problems if p.row}
     _share, wrong = accuracy(scan_grid)
@@ -110,8 +116,13 @@ def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract, scan_grid):
 
 @pytest.mark.ocr
 def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract):
-    v = process_attachment("盖章扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes(), Context(notice()),
-                           mailbox="yaoy@moe.edu.cn", received=WHEN).verdict
+    v = process_attachment(
+        "盖章扫描件.pdf",
+        (DATA / "receipt_scan.pdf").read_bytes(),
+        Context(notice()),
+        mailbox="yaoy@moe.edu.cn",
+        received=WHEN,
+    ).verdict
     text, html = render_reply(v, notice())
     assert OCR_NOTE in text and "请逐项核对" in text
     assert "报名名单" in text and "13838012345" in text  # the roster it read is shown
@@ -152,12 +163,19 @@ def receipt_xlsx() -> bytes:
 
 @pytest.mark.ocr
 def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record(tesseract):
-    raw = (MessageBuilder(sender="hn@haedu.gov.cn", sender_name="王喆", to="yaoy@moe.edu.cn",
-                          subject="河南省报名回执", client="qq")
-           .text("附件是报名回执和盖章扫描件。")
-           .attach("河南省报名回执.xlsx", receipt_xlsx())
-           .attach("回执盖章扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes())
-           .build())
+    raw = (
+        MessageBuilder(
+            sender="hn@haedu.gov.cn",
+            sender_name="王喆",
+            to="yaoy@moe.edu.cn",
+            subject="河南省报名回执",
+            client="qq",
+        )
+        .text("附件是报名回执和盖章扫描件。")
+        .attach("河南省报名回执.xlsx", receipt_xlsx())
+        .attach("回执盖章扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes())
+        .build()
+    )
     outcome = process(raw, Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN)
     v = outcome.verdict
     assert v.source.startswith("河南省报名回执.xlsx") and v.ocr is False
@@ -167,8 +185,13 @@ def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record
 
 def test_extract_prefers_an_editable_grid_to_an_ocr_grid_of_the_same_table():
     rows = [[TITLE], [HEADER_LINES[0]], [HEADER_LINES[1]], COLUMNS, *[list(p) for p in PEOPLE]]
-    scan = Grid(source="扫描件.pdf", part="表格1", rows=[list(r) for r in rows] + [["多识别出的一行", "男"]],
-                kind="ocr", ocr=True)
+    scan = Grid(
+        source="扫描件.pdf",
+        part="表格1",
+        rows=[list(r) for r in rows] + [["多识别出的一行", "男"]],
+        kind="ocr",
+        ocr=True,
+    )
     sheet = Grid(source="回执.xlsx", part="Sheet1", rows=[list(r) for r in rows], kind="xlsx")
     for grids in ([scan, sheet], [sheet, scan]):
         receipt = extract(grids, year=2023)
@@ -178,8 +201,8 @@ def test_extract_prefers_an_editable_grid_to_an_ocr_grid_of_the_same_table():
 def test_an_ocr_grid_alone_marks_the_receipt_and_its_uncertain_cells():
     rows = [[HEADER_LINES[0]], COLUMNS, list(PEOPLE[0]), list(PEOPLE[1])]
     confidence = {(r, c): 0.95 for r in range(4) for c in range(8)}
-    confidence[(2, 0)] = 0.2    # a name OCR was unsure of
-    confidence[(3, 4)] = 0.8    # a mobile: 0.8 is not sure enough for digits
+    confidence[(2, 0)] = 0.2  # a name OCR was unsure of
+    confidence[(3, 4)] = 0.8  # a mobile: 0.8 is not sure enough for digits
     grid = Grid(source="扫描件.pdf", part="表格1", rows=rows, kind="ocr", ocr=True, confidence=confidence)
     receipt = extract([grid], year=2023)
     assert receipt.ocr is True
@@ -188,26 +211,42 @@ def test_an_ocr_grid_alone_marks_the_receipt_and_its_uncertain_cells():
 
 # --- bounds, and without Tesseract ------------------------------------------------------------
 
+
 def png_header(width: int, height: int) -> bytes:
     """A PNG that claims width x height pixels (a decompression bomb's header)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.ocr
 def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tesseract):
     started = time.monotonic()
-    unreadable(lambda: read_attachment("回执.png", png_header(100_000, 100_000), LIMITS), "too_large", seconds=10)
+    unreadable(
+        lambda: read_attachment("回执.png", png_header(100_000, 100_000), LIMITS), "too_large", seconds=10
+    )
     assert time.monotonic() - started < 10
 
 
 @pytest.mark.ocr
 def test_ocr_over_its_time_is_too_large(tesseract):
-    unreadable(lambda: read_attachment("扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes(),
-                                       Limits(conversion_timeout_s=1, ocr_timeout_s=1)), "too_large", seconds=20)
+    unreadable(
+        lambda: read_attachment(
+            "扫描件.pdf",
+            (DATA / "receipt_scan.pdf").read_bytes(),
+            Limits(conversion_timeout_s=1, ocr_timeout_s=1),
+        ),
+        "too_large",
+        seconds=20,
+    )
 
 
 @pytest.mark.parametrize("name", ["回执.jpg", "回执.png"])
@@ -217,6 +256,7 @@ def test_without_tesseract_images_are_refused_as_before(monkeypatch, photo, name
 
 
 # --- the image work, without Tesseract ---------------------------------------------------------
+
 
 def ruled_page(angle: float = 0.0):
     """A white page with a 4 x 3 ruled table whose cell (1, 0) spans two rows, turned by angle."""
@@ -250,17 +290,25 @@ def test_ruling_lines_give_rows_columns_and_the_merged_cell():
     assert (1, 0, 2, 0) in layout.cells and len(layout.cells) == 11
 
 
-@pytest.mark.parametrize(("left", "right", "joined"), [
-    ("王", "喆", "王喆"), ("2023-06-19", "15:30", "2023-06-19 15:30"), ("名称", "：河南", "名称：河南"),
-    ("", "x", "x"),
-])
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("王", "喆", "王喆"),
+        ("2023-06-19", "15:30", "2023-06-19 15:30"),
+        ("名称", "：河南", "名称：河南"),
+        ("", "x", "x"),
+    ],
+)
 def test_pieces_are_joined_with_a_space_only_between_latin_text(left, right, joined):
     assert ocr.join_pieces(left, right) == joined
 
 
-@pytest.mark.parametrize(("text", "numeric", "tidy"), [
-    ("2023-06-20 09:1 5", True, "2023-06-20 09:15"),
-    ("likun @ lyvtc . edu.cn", False, "likun@lyvtc.edu.cn"),
-])
+@pytest.mark.parametrize(
+    ("text", "numeric", "tidy"),
+    [
+        ("2023-06-20 09:1 5", True, "2023-06-20 09:15"),
+        ("likun @ lyvtc . edu.cn", False, "likun@lyvtc.edu.cn"),
+    ],
+)
 def test_latin_ocr_spacing_is_tidied(text, numeric, tidy):
     assert ocr.tidy_latin(text, numeric) == tidy

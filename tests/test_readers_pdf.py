@@ -1,4 +1,5 @@
 """PDF with a text layer (exported by LibreOffice, as Word and WPS export it), and hostile PDFs."""
+
 from __future__ import annotations
 
 import io
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from intake.readers.grid import Merge
-from intake.readers.limits import Limits
 from intake.pipeline.process import Context, process_attachment
 from intake.readers import ocr, read_attachment
+from intake.readers.grid import Merge
+from intake.readers.limits import Limits
 from intake.readers.pdf import join_wrapped
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE, long_people
 from tests.data.readers.builders import unreadable
@@ -33,7 +34,13 @@ def table(grid) -> list[list[str]]:
 
 def test_exported_pdf_gives_the_table_its_merges_and_the_lines_above_it():
     [grid] = read_attachment("回执.pdf", fixture("receipt.pdf"), LIMITS)
-    assert (grid.source, grid.part, grid.kind, grid.ocr, grid.confidence) == ("回执.pdf", "表格1", "pdf", False, {})
+    assert (grid.source, grid.part, grid.kind, grid.ocr, grid.confidence) == (
+        "回执.pdf",
+        "表格1",
+        "pdf",
+        False,
+        {},
+    )
     assert grid.lines[:4] == ["附件2", TITLE, *HEADER_LINES]
     assert grid.lines[-1].startswith("联系人：王喆")
     assert grid.rows[0] == COLUMNS
@@ -47,11 +54,13 @@ def test_pdf_is_recognised_by_content_whatever_the_name():
 
 
 def test_the_whole_pipeline_reads_the_roster_from_the_pdf():
-    v = process_attachment("回执.pdf", fixture("receipt.pdf"), Context(notice()), mailbox="yaoy@moe.edu.cn",
-                           received=WHEN).verdict
+    v = process_attachment(
+        "回执.pdf", fixture("receipt.pdf"), Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN
+    ).verdict
     assert (v.program, v.period, v.province, v.ocr) == ("zz-student", 1, "河南", False)
     assert [(p.name, p.unit, p.mobile, p.email, p.arrival) for p in v.participants] == [
-        (p[0], p[2], p[4], p[5], p[6].replace(" ", "T")) for p in PEOPLE]
+        (p[0], p[2], p[4], p[5], p[6].replace(" ", "T")) for p in PEOPLE
+    ]
     assert {p.code for p in v.problems} == {"quota_exceeded"}
 
 
@@ -71,8 +80,9 @@ def test_a_table_without_borders_is_rebuilt_from_word_positions():
 
 
 def test_password_protected_pdf_is_encrypted():
-    unreadable(lambda: read_attachment("回执.pdf", fixture("receipt_encrypted.pdf"), LIMITS), "encrypted",
-               seconds=10)
+    unreadable(
+        lambda: read_attachment("回执.pdf", fixture("receipt_encrypted.pdf"), LIMITS), "encrypted", seconds=10
+    )
 
 
 def test_truncated_pdf_is_corrupt_or_still_read():
@@ -96,16 +106,19 @@ def blank_pdf(pages: int) -> bytes:
 
 
 def test_more_pages_than_allowed_is_refused_before_any_is_read():
-    error = unreadable(lambda: read_attachment("回执.pdf", blank_pdf(12), Limits(max_pdf_pages=10)), "too_large",
-                       seconds=10)
+    error = unreadable(
+        lambda: read_attachment("回执.pdf", blank_pdf(12), Limits(max_pdf_pages=10)), "too_large", seconds=10
+    )
     assert "12 pages" in error.detail
 
 
 def pdf_with_page_tree(count: int) -> bytes:
     """A PDF whose page tree claims count pages (one real Kid): a page-count bomb."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Count %d /Kids [3 0 R] >>" % count,
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count %d /Kids [3 0 R] >>" % count,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
     return _assemble(objects)
 
 
@@ -137,10 +150,12 @@ def content_bomb(inflated_mb: int) -> bytes:
     packer = zlib.compressobj(9)
     chunk = b"0 0 m 1 1 l S\n" * (2**20 // 14)
     stream = b"".join(packer.compress(chunk) for _ in range(inflated_mb)) + packer.flush()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
     return _assemble(objects)
 
 
@@ -156,8 +171,9 @@ def test_a_content_stream_bomb_is_stopped_by_the_time_limit():
 
 def test_a_scanned_pdf_without_ocr_is_unsupported(monkeypatch):
     monkeypatch.setattr(ocr, "available", lambda: False)
-    error = unreadable(lambda: read_attachment("扫描件.pdf", fixture("receipt_scan.pdf"), LIMITS), "unsupported",
-                       seconds=20)
+    error = unreadable(
+        lambda: read_attachment("扫描件.pdf", fixture("receipt_scan.pdf"), LIMITS), "unsupported", seconds=20
+    )
     assert "OCR" in error.detail
 
 
@@ -166,11 +182,14 @@ def test_a_pdf_without_text_or_table_gives_no_receipt(monkeypatch):
     unreadable(lambda: read_attachment("空白.pdf", blank_pdf(1), LIMITS), "unsupported", seconds=10)
 
 
-@pytest.mark.parametrize(("text", "joined"), [
-    ("开封市中等职业学\n校", "开封市中等职业学校"),
-    ("2023-06-19\n15:30", "2023-06-19 15:30"),
-    ("学生处副处\n长", "学生处副处长"),
-    ("zhangtt@lyvtc.\nedu.cn", "zhangtt@lyvtc. edu.cn"),
-])
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("开封市中等职业学\n校", "开封市中等职业学校"),
+        ("2023-06-19\n15:30", "2023-06-19 15:30"),
+        ("学生处副处\n长", "学生处副处长"),
+        ("zhangtt@lyvtc.\nedu.cn", "zhangtt@lyvtc. edu.cn"),
+    ],
+)
 def test_wrapped_cell_text_is_joined_without_spaces_between_chinese(text, joined):
     assert join_wrapped(text) == joined

@@ -1,16 +1,19 @@
 """CSV attachments and tables typed as plain text (mail bodies, .txt files)."""
+
 from __future__ import annotations
 
 import pytest
 
-from intake.readers.limits import Limits
 from intake.readers import read_attachment, read_text_body
+from intake.readers.limits import Limits
 from tests.data.readers.builders import unreadable
 
 LIMITS = Limits()
-CSV = ("姓名,性别,单位,职务,手机,电子邮箱,抵达酒店时间,领队\r\n"
-       "王喆,男,郑州市教育局,科长,13838012345,wangzhe@zzedu.gov.cn,2023-06-19 15:30,是\r\n"
-       "李堃,男,洛阳职业技术学院,学生处处长,15036987412,likun@lyvtc.edu.cn,2023-06-19 18:00,否\r\n")
+CSV = (
+    "姓名,性别,单位,职务,手机,电子邮箱,抵达酒店时间,领队\r\n"
+    "王喆,男,郑州市教育局,科长,13838012345,wangzhe@zzedu.gov.cn,2023-06-19 15:30,是\r\n"
+    "李堃,男,洛阳职业技术学院,学生处处长,15036987412,likun@lyvtc.edu.cn,2023-06-19 18:00,否\r\n"
+)
 
 
 def test_csv_in_gb18030_is_decoded():
@@ -54,26 +57,39 @@ def test_csv_with_too_many_rows_is_refused():
 
 
 def test_text_body_tab_table_with_header_lines_before_it():
-    body = ("各位老师好：\n"
-            "省级教育行政部门名称：河南省教育厅\n"
-            "会议名称和期数：中职学生管理系统培训第一期\n"
-            "姓名\t性别\t单位\t手机\n"
-            "王喆\t男\t郑州市教育局\t13838012345\n"
-            "李堃\t\t洛阳职业技术学院\t15036987412\n"
-            "\n"
-            "联系人：王喆\n")
+    body = (
+        "各位老师好：\n"
+        "省级教育行政部门名称：河南省教育厅\n"
+        "会议名称和期数：中职学生管理系统培训第一期\n"
+        "姓名\t性别\t单位\t手机\n"
+        "王喆\t男\t郑州市教育局\t13838012345\n"
+        "李堃\t\t洛阳职业技术学院\t15036987412\n"
+        "\n"
+        "联系人：王喆\n"
+    )
     [grid] = read_text_body(body, LIMITS)
     assert (grid.source, grid.kind, grid.part) == ("正文", "text", "表格1")
-    assert grid.rows == [["姓名", "性别", "单位", "手机"], ["王喆", "男", "郑州市教育局", "13838012345"],
-                         ["李堃", "", "洛阳职业技术学院", "15036987412"]]
-    assert grid.lines == ["各位老师好：", "省级教育行政部门名称：河南省教育厅",
-                          "会议名称和期数：中职学生管理系统培训第一期", "联系人：王喆"]
+    assert grid.rows == [
+        ["姓名", "性别", "单位", "手机"],
+        ["王喆", "男", "郑州市教育局", "13838012345"],
+        ["李堃", "", "洛阳职业技术学院", "15036987412"],
+    ]
+    assert grid.lines == [
+        "各位老师好：",
+        "省级教育行政部门名称：河南省教育厅",
+        "会议名称和期数：中职学生管理系统培训第一期",
+        "联系人：王喆",
+    ]
 
 
 def test_text_body_table_separated_by_runs_of_spaces():
     body = "姓名    性别    手机\n王喆    男      13838012345\n\n李堃　　男　　15036987412\n"
     [grid] = read_text_body(body, LIMITS)
-    assert grid.rows == [["姓名", "性别", "手机"], ["王喆", "男", "13838012345"], ["李堃", "男", "15036987412"]]
+    assert grid.rows == [
+        ["姓名", "性别", "手机"],
+        ["王喆", "男", "13838012345"],
+        ["李堃", "男", "15036987412"],
+    ]
 
 
 def test_text_body_without_a_table_gives_nothing():

@@ -1,4 +1,5 @@
 """OLE2 files: .xls and WPS .et workbooks, encrypted Office files, Word 97 documents."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from intake.readers import read_attachment
 from intake.readers.grid import Merge
 from intake.readers.limits import Limits
-from intake.readers import read_attachment
 from tests.data.readers.builders import unreadable
 from tests.data.readers.make_fixtures import COLUMNS, HEADER_LINES, TITLE
 
@@ -58,7 +59,9 @@ def test_xls_too_many_rows_is_refused():
 
 
 def test_xls_with_a_password_is_encrypted():
-    error = unreadable(lambda: read_attachment("r.xls", fixture("receipt_encrypted.xls"), LIMITS), "encrypted")
+    error = unreadable(
+        lambda: read_attachment("r.xls", fixture("receipt_encrypted.xls"), LIMITS), "encrypted"
+    )
     assert error.filename == "r.xls"
 
 

@@ -1,4 +1,5 @@
 """xlsx reader: real LibreOffice file, merges, dates, hidden sheets, and hostile packages."""
+
 from __future__ import annotations
 
 import io
@@ -7,10 +8,10 @@ import zipfile
 from datetime import datetime, time
 from pathlib import Path
 
-from intake.readers.grid import Merge
-from intake.readers.limits import Limits
 from intake.readers import read_attachment
 from intake.readers._common import MAX_GAP
+from intake.readers.grid import Merge
+from intake.readers.limits import Limits
 from tests.data.readers.builders import (
     BILLION_LAUGHS,
     MAIN,
@@ -34,9 +35,11 @@ def read_fixture(name: str, as_name: str | None = None):
 
 
 def receipt_rows() -> str:
-    return (f'<row r="1">{cell("A1", "姓名")}{cell("B1", "手机")}{cell("C1", "抵达酒店时间")}</row>'
-            f'<row r="2">{cell("A2", "王喆")}{cell("B2", 13838012345)}{cell("C2", 45096.6458333333, 2)}</row>'
-            f'<row r="3">{cell("A3", "李堃")}{cell("B3", 15036987412)}{cell("C3", 45097, 1)}</row>')
+    return (
+        f'<row r="1">{cell("A1", "姓名")}{cell("B1", "手机")}{cell("C1", "抵达酒店时间")}</row>'
+        f'<row r="2">{cell("A2", "王喆")}{cell("B2", 13838012345)}{cell("C2", 45096.6458333333, 2)}</row>'
+        f'<row r="3">{cell("A3", "李堃")}{cell("B3", 15036987412)}{cell("C3", 45097, 1)}</row>'
+    )
 
 
 def test_xlsx_from_libreoffice_gives_title_header_lines_and_people_rows():
@@ -69,8 +72,14 @@ def test_xlsx_hidden_and_empty_sheets_are_skipped():
 
 def test_xlsx_very_hidden_sheet_is_skipped_and_visible_ones_kept_in_order():
     rows = f'<row r="1">{cell("A1", "x")}</row>'
-    data = xlsx_bytes([("甲", sheet_xml(rows)), ("乙", sheet_xml(rows), "veryHidden"),
-                       ("丙", sheet_xml(rows), "hidden"), ("丁", sheet_xml(rows))])
+    data = xlsx_bytes(
+        [
+            ("甲", sheet_xml(rows)),
+            ("乙", sheet_xml(rows), "veryHidden"),
+            ("丙", sheet_xml(rows), "hidden"),
+            ("丁", sheet_xml(rows)),
+        ]
+    )
     assert [g.part for g in read_attachment("a.xlsx", data, LIMITS)] == ["甲", "丁"]
 
 
@@ -90,8 +99,10 @@ def test_xlsx_durations_under_a_day_become_times_and_longer_ones_text():
 
 
 def test_xlsx_shared_strings_are_resolved():
-    shared = (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="2" uniqueCount="2">'
-              "<si><t>姓名</t></si><si><r><t>王</t></r><r><t>喆</t></r></si></sst>")
+    shared = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="2" uniqueCount="2">'
+        "<si><t>姓名</t></si><si><r><t>王</t></r><r><t>喆</t></r></si></sst>"
+    )
     rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>'
     [grid] = read_attachment("s.xlsx", xlsx_bytes([("S", sheet_xml(rows))], shared_strings=shared), LIMITS)
     assert grid.rows == [["姓名"], ["王喆"]]
@@ -111,8 +122,11 @@ def test_xlsm_workbook_is_read():
 
 
 def test_xlsx_merges_are_read_from_the_sheet_xml():
-    xml = sheet_xml(f'<row r="1">{cell("A1", "报名回执表")}</row><row r="2">{cell("A2", "姓名")}</row>'
-                    f'<row r="3">{cell("A3", "王喆")}{cell("B3", "男")}</row>', merges=["A1:H1", "B2:B3"])
+    xml = sheet_xml(
+        f'<row r="1">{cell("A1", "报名回执表")}</row><row r="2">{cell("A2", "姓名")}</row>'
+        f'<row r="3">{cell("A3", "王喆")}{cell("B3", "男")}</row>',
+        merges=["A1:H1", "B2:B3"],
+    )
     [grid] = read_attachment("m.xlsx", xlsx_bytes([("S", xml)]), LIMITS)
     assert grid.merges == [Merge(0, 0, 0, 7), Merge(1, 1, 2, 1)]
 
@@ -131,8 +145,10 @@ def test_xlsx_only_the_first_max_sheets_sheets_are_read():
 
 
 def test_xlsx_cell_in_the_last_row_does_not_make_a_million_row_grid():
-    xml = sheet_xml(f'<row r="1">{cell("A1", "王喆")}</row>'
-                    f'<row r="1048576">{cell("A1048576", "李堃")}</row>', merges=["A1:B1"])
+    xml = sheet_xml(
+        f'<row r="1">{cell("A1", "王喆")}</row><row r="1048576">{cell("A1048576", "李堃")}</row>',
+        merges=["A1:B1"],
+    )
     started = clock.perf_counter()
     [grid] = read_attachment("gap.xlsx", xlsx_bytes([("S", xml)]), LIMITS)
     assert clock.perf_counter() - started < 2
@@ -147,11 +163,15 @@ def test_xlsx_empty_workbook_is_reported_empty():
 
 
 def test_xlsx_200000_row_sheet_stops_at_max_rows_quickly():
-    rows = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>学员{i}</t></is></c>'
-                   f'<c r="B{i}"><v>138{i:08d}</v></c></row>' for i in range(1, 200_001))
+    rows = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>学员{i}</t></is></c>'
+        f'<c r="B{i}"><v>138{i:08d}</v></c></row>'
+        for i in range(1, 200_001)
+    )
     data = xlsx_bytes([("S", sheet_xml(rows))], level=1)  # no <dimension>, as some generators write
-    error = unreadable(lambda: read_attachment("big.xlsx", data, LIMITS), "too_many_rows",
-                       seconds=3, megabytes=100)
+    error = unreadable(
+        lambda: read_attachment("big.xlsx", data, LIMITS), "too_many_rows", seconds=3, megabytes=100
+    )
     assert "5000" in error.detail
 
 
@@ -164,8 +184,9 @@ def test_xlsx_entity_bomb_in_shared_strings_is_refused_quickly():
 
 
 def test_xlsx_entity_bomb_in_a_sheet_is_refused_quickly():
-    xml = sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
-                    prolog=BILLION_LAUGHS)
+    xml = sheet_xml(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>', prolog=BILLION_LAUGHS
+    )
     data = xlsx_bytes([("S", xml)])
     unreadable(lambda: read_attachment("lol.xlsx", data, LIMITS), "corrupt", seconds=1, megabytes=20)
 
@@ -186,7 +207,9 @@ def _package_with_bomb(megabytes: int) -> bytes:
 def test_xlsx_whose_sheet_inflates_to_a_gigabyte_is_a_zip_bomb():
     data = _package_with_bomb(1024)
     assert len(data) < 2 * 2**20
-    error = unreadable(lambda: read_attachment("bomb.xlsx", data, LIMITS), "zip_bomb", seconds=1, megabytes=20)
+    error = unreadable(
+        lambda: read_attachment("bomb.xlsx", data, LIMITS), "zip_bomb", seconds=1, megabytes=20
+    )
     assert "inflates" in error.detail or "bytes from" in error.detail
 
 

@@ -1,12 +1,13 @@
 """Zip archives: member names in every encoding, junk, nesting, encryption and bombs."""
+
 from __future__ import annotations
 
 import io
 import zipfile
 from pathlib import Path
 
-from intake.readers.limits import Limits
 from intake.readers import read_attachment
+from intake.readers.limits import Limits
 from tests.data.readers.builders import member, raw_zip, unreadable, zeros_member, zip_bytes
 
 DATA = Path(__file__).parent / "data" / "readers"
@@ -19,8 +20,10 @@ CSV = "姓名,手机\n王喆,13838012345\n".encode("gb18030")
 def test_zip_members_are_read_by_content_with_outer_slash_inner_sources():
     data = zip_bytes({"回执/河南省.xlsx": XLSX, "回执/河南省.docx": DOCX})
     grids = read_attachment("报名回执.zip", data, LIMITS)
-    assert [(g.source, g.kind) for g in grids] == [("报名回执.zip/回执/河南省.xlsx", "xlsx"),
-                                                    ("报名回执.zip/回执/河南省.docx", "docx")]
+    assert [(g.source, g.kind) for g in grids] == [
+        ("报名回执.zip/回执/河南省.xlsx", "xlsx"),
+        ("报名回执.zip/回执/河南省.docx", "docx"),
+    ]
     assert grids[0].rows[4][0] == "王喆"
 
 
@@ -47,14 +50,16 @@ def test_zip_gbk_names_with_backslashes_become_paths():
 
 
 def test_zip_macos_and_windows_junk_is_skipped():
-    data = zip_bytes({
-        "回执/": b"",
-        "回执/报名表.xlsx": XLSX,
-        "__MACOSX/回执/._报名表.xlsx": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        junk",
-        "回执/.DS_Store": b"\x00\x00\x00\x01Bud1" + bytes(100),
-        "回执/Thumbs.db": (DATA / "receipt_word97.doc").read_bytes()[:1024],
-        "回执/~$报名表.xlsx": b"\x06wangzhe" + bytes(150),
-    })
+    data = zip_bytes(
+        {
+            "回执/": b"",
+            "回执/报名表.xlsx": XLSX,
+            "__MACOSX/回执/._报名表.xlsx": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        junk",
+            "回执/.DS_Store": b"\x00\x00\x00\x01Bud1" + bytes(100),
+            "回执/Thumbs.db": (DATA / "receipt_word97.doc").read_bytes()[:1024],
+            "回执/~$报名表.xlsx": b"\x06wangzhe" + bytes(150),
+        }
+    )
     grids = read_attachment("a.zip", data, LIMITS)
     assert [g.source for g in grids] == ["a.zip/回执/报名表.xlsx"]
 
@@ -77,14 +82,20 @@ def test_zip_holding_only_a_zip_is_unsupported():
 
 
 def test_zip_unreadable_member_does_not_hide_readable_ones():
-    data = zip_bytes({"scan.jpg": b"\xff\xd8\xff\xe0" + bytes(100), "回执.xls": (DATA / "receipt.xls").read_bytes()})
+    data = zip_bytes(
+        {"scan.jpg": b"\xff\xd8\xff\xe0" + bytes(100), "回执.xls": (DATA / "receipt.xls").read_bytes()}
+    )
     [grid] = read_attachment("a.zip", data, LIMITS)
     assert grid.source == "a.zip/回执.xls"
 
 
 def test_zip_reports_the_most_telling_member_error():
-    data = zip_bytes({"scan.jpg": b"\xff\xd8\xff\xe0" + bytes(100),
-                      "回执.xlsx": (DATA / "receipt_encrypted.xlsx").read_bytes()})
+    data = zip_bytes(
+        {
+            "scan.jpg": b"\xff\xd8\xff\xe0" + bytes(100),
+            "回执.xlsx": (DATA / "receipt_encrypted.xlsx").read_bytes(),
+        }
+    )
     error = unreadable(lambda: read_attachment("a.zip", data, LIMITS), "encrypted")
     assert error.filename == "a.zip/回执.xlsx"
 

@@ -1,4 +1,5 @@
 """The README's test command is the one CI runs, and the main command uses the embedded default."""
+
 import re
 
 from tests.helpers import ROOT

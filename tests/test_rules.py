@@ -1,4 +1,5 @@
 """The rules return the right verdict and a Chinese explanation for every problem code."""
+
 import pytest
 
 from rules.judge import Circumstances, judge
@@ -11,7 +12,9 @@ GZ2 = "gzqysgmsc@163.com"
 ZZ = "yaoy@moe.edu.cn"
 
 
-def verdict(unit, meeting, people, mailbox=GZ2, received="2023-06-26T16:08", policy=None, sender="", subject=""):
+def verdict(
+    unit, meeting, people, mailbox=GZ2, received="2023-06-26T16:08", policy=None, sender="", subject=""
+):
     r = receipt_of(receipt_grid(unit, meeting, people), subject=subject)
     return judge(r, notice(), policy or Policy(), Circumstances(mailbox, cst(received), sender))
 
@@ -32,9 +35,18 @@ def test_clean_receipt_is_accepted_with_program_period_province():
     assert [p.unit_kind for p in v.participants] == [DEPARTMENT, SCHOOL]
 
 
-@pytest.mark.parametrize("text,name", [("内蒙古自治区教育厅", "内蒙古"), ("广西壮族自治区教育厅", "广西"),
-                                       ("新疆维吾尔自治区教育厅", "新疆"), ("新疆生产建设兵团教育局", "新疆生产建设兵团"),
-                                       ("兵团教育局", "新疆生产建设兵团"), ("天津市教委", "天津"), ("黑龙江省教育厅", "黑龙江")])
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("内蒙古自治区教育厅", "内蒙古"),
+        ("广西壮族自治区教育厅", "广西"),
+        ("新疆维吾尔自治区教育厅", "新疆"),
+        ("新疆生产建设兵团教育局", "新疆生产建设兵团"),
+        ("兵团教育局", "新疆生产建设兵团"),
+        ("天津市教委", "天津"),
+        ("黑龙江省教育厅", "黑龙江"),
+    ],
+)
 def test_province_from_full_unit_names(text, name):
     assert find_province(text, notice()).name == name
 
@@ -60,8 +72,13 @@ def test_zz_school_program_takes_no_receipt():
 
 
 def test_province_in_the_wrong_period_names_the_right_one():
-    v = verdict("西藏自治区教育厅", "中职学生管理系统培训第一期", [person(1, "甲", "西藏自治区教育厅", "是")],
-                mailbox=ZZ, received="2023-06-06T11:37")
+    v = verdict(
+        "西藏自治区教育厅",
+        "中职学生管理系统培训第一期",
+        [person(1, "甲", "西藏自治区教育厅", "是")],
+        mailbox=ZZ,
+        received="2023-06-06T11:37",
+    )
     p = next(p for p in v.problems if p.code == "province_not_in_session")
     assert p.severity == "error"
     assert "第3期" in p.message and "yaoy@moe.edu.cn" in p.message and "2023年7月31日 17:00" in p.message
@@ -87,47 +104,65 @@ def test_late_is_a_warning_or_an_error_by_policy():
 
 
 def test_department_over_quota():
-    people = [person(i, n, u, "是" if i == 1 else "") for i, (n, u) in
-              enumerate([("甲", "贵州省教育厅"), ("乙", "贵州省教育厅"), ("丙", "贵州省教育厅职成处")], 1)]
+    people = [
+        person(i, n, u, "是" if i == 1 else "")
+        for i, (n, u) in enumerate(
+            [("甲", "贵州省教育厅"), ("乙", "贵州省教育厅"), ("丙", "贵州省教育厅职成处")], 1
+        )
+    ]
     v = verdict("贵州省教育厅", "高职状态平台培训第2期", people)
     p = next(p for p in v.problems if p.code == "quota_exceeded")
     assert p.severity == "error" and p.row == 7 and "3 人" in p.message
 
 
 def test_school_over_quota_and_bureau_not_invited_to_gz_status():
-    people = [person(1, "甲", "贵州交通职业技术学院", "是"), person(2, "乙", "贵州交通职业技术学院"),
-              person(3, "丙", "贵阳市教育局")]
+    people = [
+        person(1, "甲", "贵州交通职业技术学院", "是"),
+        person(2, "乙", "贵州交通职业技术学院"),
+        person(3, "丙", "贵阳市教育局"),
+    ]
     v = verdict("贵州省教育厅", "高职状态平台培训第2期", people)
     assert [p.row for p in v.problems if p.code == "quota_exceeded"] == [6, 7]
 
 
 def test_zz_student_one_school_per_prefecture_except_the_host_city():
-    people = [person(1, "甲", "河南省教育厅", "是", arrival="2023-06-19 10:00"),
-              person(2, "乙", "郑州市教育局", arrival="2023-06-19 10:00"),
-              person(3, "丙", "郑州市第一职业中专", arrival="2023-06-19 10:00"),
-              person(4, "丁", "郑州市第二职业中专", arrival="2023-06-19 10:00"),
-              person(5, "戊", "开封市卫生学校", arrival="2023-06-19 10:00"),
-              person(6, "己", "开封市文化艺术学校", arrival="2023-06-19 10:00")]
+    people = [
+        person(1, "甲", "河南省教育厅", "是", arrival="2023-06-19 10:00"),
+        person(2, "乙", "郑州市教育局", arrival="2023-06-19 10:00"),
+        person(3, "丙", "郑州市第一职业中专", arrival="2023-06-19 10:00"),
+        person(4, "丁", "郑州市第二职业中专", arrival="2023-06-19 10:00"),
+        person(5, "戊", "开封市卫生学校", arrival="2023-06-19 10:00"),
+        person(6, "己", "开封市文化艺术学校", arrival="2023-06-19 10:00"),
+    ]
     v = verdict("河南省教育厅", "中职学生管理系统培训第一期", people, mailbox=ZZ, received="2023-06-01T10:00")
     quota = [p for p in v.problems if p.code == "quota_exceeded"]
     assert len(quota) == 1 and "郑州市" in quota[0].message and quota[0].row == 8
 
 
 def test_row_level_errors_name_row_and_column():
-    people = [person(1, "", "贵州省教育厅", "是"), person(2, "乙", "贵州省教育厅", mobile="0851-1234567"),
-              person(3, "丙", "贵州轻工职业技术学院", email="bing@163,com"),
-              person(4, "丁", "贵州交通职业技术学院", gender="未知")]
+    people = [
+        person(1, "", "贵州省教育厅", "是"),
+        person(2, "乙", "贵州省教育厅", mobile="0851-1234567"),
+        person(3, "丙", "贵州轻工职业技术学院", email="bing@163,com"),
+        person(4, "丁", "贵州交通职业技术学院", gender="未知"),
+    ]
     v = verdict("贵州省教育厅", "高职状态平台培训第2期", people)
     found = {(p.code, p.row, p.field) for p in v.problems}
-    assert {("missing_field", 5, "name"), ("bad_mobile", 6, "mobile"), ("bad_email", 7, "email"),
-            ("bad_gender", 8, "gender")} <= found
+    assert {
+        ("missing_field", 5, "name"),
+        ("bad_mobile", 6, "mobile"),
+        ("bad_email", 7, "email"),
+        ("bad_gender", 8, "gender"),
+    } <= found
     bad_mobile = next(p for p in v.problems if p.code == "bad_mobile")
     assert bad_mobile.message.startswith("第 6 行“手机”列")
 
 
 def test_duplicate_person_by_mobile():
-    people = [person(1, "甲", "贵州省教育厅", "是", mobile="13900001111"),
-              person(2, "甲", "贵州轻工职业技术学院", mobile="13900001111")]
+    people = [
+        person(1, "甲", "贵州省教育厅", "是", mobile="13900001111"),
+        person(2, "甲", "贵州轻工职业技术学院", mobile="13900001111"),
+    ]
     v = verdict("贵州省教育厅", "高职状态平台培训第2期", people)
     p = next(p for p in v.problems if p.code == "duplicate_person")
     assert p.row == 6 and "第 5 行" in p.message
@@ -136,13 +171,20 @@ def test_duplicate_person_by_mobile():
 def test_leader_missing_and_multiple_are_warnings():
     none = verdict("贵州省教育厅", "高职状态平台培训第2期", [person(1, "甲", "贵州省教育厅")])
     assert codes(none) == {"leader_missing": "warning"}
-    two = verdict("贵州省教育厅", "高职状态平台培训第2期",
-                  [person(1, "甲", "贵州省教育厅", "是"), person(2, "乙", "贵州省教育厅", "√")])
+    two = verdict(
+        "贵州省教育厅",
+        "高职状态平台培训第2期",
+        [person(1, "甲", "贵州省教育厅", "是"), person(2, "乙", "贵州省教育厅", "√")],
+    )
     assert codes(two) == {"leader_multiple": "warning"}
 
 
 def test_arrival_outside_the_window_is_a_warning():
-    v = verdict("贵州省教育厅", "高职状态平台培训第2期", [person(1, "甲", "贵州省教育厅", "是", arrival="6月18日下午")])
+    v = verdict(
+        "贵州省教育厅",
+        "高职状态平台培训第2期",
+        [person(1, "甲", "贵州省教育厅", "是", arrival="6月18日下午")],
+    )
     p = next(p for p in v.problems if p.code == "arrival_out_of_window")
     assert p.severity == "warning" and p.row == 5
 
@@ -154,14 +196,32 @@ def test_sender_not_on_the_provinces_list_is_unverified():
 
 
 def test_every_code_has_a_severity_and_a_chinese_message():
-    assert set(KINDS) >= {"no_form", "unreadable_attachment", "unknown_province", "program_no_receipt",
-                          "province_not_in_session", "quota_exceeded", "missing_field", "bad_mobile", "bad_email",
-                          "bad_gender", "duplicate_person", "wrong_mailbox", "late", "arrival_out_of_window",
-                          "leader_missing", "leader_multiple", "period_inferred", "sender_unverified"}
+    assert set(KINDS) >= {
+        "no_form",
+        "unreadable_attachment",
+        "unknown_province",
+        "program_no_receipt",
+        "province_not_in_session",
+        "quota_exceeded",
+        "missing_field",
+        "bad_mobile",
+        "bad_email",
+        "bad_gender",
+        "duplicate_person",
+        "wrong_mailbox",
+        "late",
+        "arrival_out_of_window",
+        "leader_missing",
+        "leader_multiple",
+        "period_inferred",
+        "sender_unverified",
+    }
     assert problem("no_form").message.startswith("邮件中没有找到报名回执表")
 
 
 def test_a_mailbox_the_operator_configured_for_the_period_is_not_wrong():
-    r = receipt_of(receipt_grid("贵州省教育厅", "高职状态平台培训第2期", [person(1, "徐欣", "贵州省教育厅", "是")]))
+    r = receipt_of(
+        receipt_grid("贵州省教育厅", "高职状态平台培训第2期", [person(1, "徐欣", "贵州省教育厅", "是")])
+    )
     when = Circumstances("someone@163.com", cst("2023-06-26T16:08"), "", served=("gz-status/2",))
     assert judge(r, notice(), Policy(), when).problems == []

@@ -1,4 +1,5 @@
 """The realistic sample messages (copied from the shared corpus) give the expected verdicts."""
+
 import json
 
 import pytest
@@ -11,8 +12,15 @@ CASES = json.loads((DATA / "samples" / "expected.json").read_text(encoding="utf-
 
 @pytest.mark.parametrize("case", CASES, ids=[c["file"].split("_")[0] for c in CASES])
 def test_sample_verdict(case, capsys):
-    argv = ["check", str(DATA / "samples" / case["file"]), "--json", "--mailbox", case["mailbox"],
-            "--received", case["received"]]
+    argv = [
+        "check",
+        str(DATA / "samples" / case["file"]),
+        "--json",
+        "--mailbox",
+        case["mailbox"],
+        "--received",
+        case["received"],
+    ]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     expect = case["expect"]

@@ -18,6 +18,7 @@ Only a death between "the server accepted DATA" and "mark_sent is on disk"
 can duplicate, and the recovery budget (max_uncertain=1) keeps it to one
 duplicate even if the daemon dies there again (test_double_crash...).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -80,8 +81,12 @@ sys.exit(3)  # not reached when the step exists
 
 
 def die_at(step: str, directory: Path, smtpd: SmtpServer) -> None:
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(directory), str(smtpd.port), step],
-                          cwd=ROOT, capture_output=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(directory), str(smtpd.port), step],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
 
 
@@ -93,13 +98,16 @@ def restart(directory: Path, smtpd: SmtpServer) -> Outbox:
     return box
 
 
-@pytest.mark.parametrize("step, expected", [
-    ("after_enqueue", 1),
-    ("after_mark_sending", 1),
-    ("mid_transaction", 1),
-    ("after_data_accepted", 2),
-    ("after_mark_sent", 1),
-])
+@pytest.mark.parametrize(
+    "step, expected",
+    [
+        ("after_enqueue", 1),
+        ("after_mark_sending", 1),
+        ("mid_transaction", 1),
+        ("after_data_accepted", 2),
+        ("after_mark_sent", 1),
+    ],
+)
 def test_crash_at_each_step_then_restart(step: str, expected: int, smtpd: SmtpServer, tmp_path: Path) -> None:
     directory = tmp_path / "outbox"
     die_at(step, directory, smtpd)
@@ -113,7 +121,9 @@ def test_crash_at_each_step_then_restart(step: str, expected: int, smtpd: SmtpSe
     assert all(m.content == RAW for m in msgs)
     item = box.get(KEY)
     assert item is not None and item.state == SENT
-    assert item.uncertain == (1 if step in ("after_mark_sending", "mid_transaction", "after_data_accepted") else 0)
+    assert item.uncertain == (
+        1 if step in ("after_mark_sending", "mid_transaction", "after_data_accepted") else 0
+    )
     # a later round sends nothing more
     asyncio.run(deliver_pending(box, SmtpSender(smtpd.host, smtpd.port, timeout=5)))
     assert len(smtpd.messages) == expected

@@ -1,4 +1,5 @@
 """SmtpSender and delivery rounds against a real aiosmtpd server on loopback (no SMTP mocks)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -118,7 +119,8 @@ def test_connection_refused_is_retried_until_server_is_back(smtpd: SmtpServer, t
 
 
 def test_server_accepts_then_drops_connection_gives_at_most_one_duplicate(
-        smtpd: SmtpServer, tmp_path: Path) -> None:
+    smtpd: SmtpServer, tmp_path: Path
+) -> None:
     """The reply to DATA is lost: the server has the message, the client cannot know."""
     smtpd.handler.script = [CLOSE]
     box = outbox(tmp_path)
@@ -173,10 +175,14 @@ def test_max_attempts_with_real_server(smtpd: SmtpServer, tmp_path: Path) -> Non
 
 
 def test_auth_login_and_wrong_password_is_temporary_and_not_logged(
-        smtpd: SmtpServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    smtpd: SmtpServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     smtpd.handler.credentials = {"intake": "s3cret-pw"}
-    asyncio.run(sender_for(smtpd, user="intake", password="s3cret-pw").send(
-        RAW, "intake@example.org", ["a@example.org"]))
+    asyncio.run(
+        sender_for(smtpd, user="intake", password="s3cret-pw").send(
+            RAW, "intake@example.org", ["a@example.org"]
+        )
+    )
     assert smtpd.wait_for(1)[0].login == "intake"
 
     box = outbox(tmp_path)

@@ -1,4 +1,5 @@
 """The raw-message archive: content-addressed, idempotent, private, atomic."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """AtomicJSONStorage: whole-file atomic writes, write-through cache, honest failures."""
+
 from __future__ import annotations
 
 import json
@@ -59,7 +60,9 @@ def test_write_is_utf8_json_in_insertion_order(tmp_path: Path) -> None:
     assert json.loads(text) == {"tables": {"2": {"姓名": "张三", "b": 1, "a": 2}}}
 
 
-def test_reads_are_served_from_memory_after_the_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reads_are_served_from_memory_after_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "db.json"
     with TinyDB(str(path), storage=AtomicJSONStorage) as db:
         db.insert({"a": 1})

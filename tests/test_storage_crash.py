@@ -1,4 +1,5 @@
 """A process SIGKILLed in the middle of a database write leaves every file in its old or new state."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,8 @@ BEFORE_RENAME = ("temp_opened", "temp_written", "temp_synced")
 AFTER_RENAME = ("replaced", "dir_synced")
 # every step with a complete temp file, plus a temp file cut short (only exists before the rename)
 CASES = [pytest.param(step, "0", id=step) for step in atomic.STEPS] + [
-    pytest.param(step, "1", id=f"{step}-truncated") for step in ("temp_written", "temp_synced")]
+    pytest.param(step, "1", id=f"{step}-truncated") for step in ("temp_written", "temp_synced")
+]
 
 # The child installs a hook that, at the chosen step of a write to the chosen file, optionally
 # truncates the temp file (a write cut short) and then SIGKILLs its own process.
@@ -50,8 +52,9 @@ CHILD = textwrap.dedent("""
 
 def run_child(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", CHILD, *args], env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def temp_files(directory: Path) -> list[Path]:
@@ -61,8 +64,9 @@ def temp_files(directory: Path) -> list[Path]:
 def prepare(directory: Path) -> None:
     with Store(directory) as store:
         store.meta_set("state", "old")
-        store.record_message("INBOX", 7, 1, "<old@x>", "a" * 64, "2024-05-01T09:00:00", "processed",
-                             "a@example.cn", None)
+        store.record_message(
+            "INBOX", 7, 1, "<old@x>", "a" * 64, "2024-05-01T09:00:00", "processed", "a@example.cn", None
+        )
 
 
 @pytest.mark.parametrize(("step", "truncate"), CASES)
@@ -73,7 +77,7 @@ def test_kill_during_meta_write_leaves_old_or_new_database(tmp_path: Path, step:
     assert "not killed" not in child.stdout
     if step in BEFORE_RENAME:
         assert temp_files(tmp_path), "the crash should have left a temp file behind"
-    with Store(tmp_path) as store:   # the dead child's lock went with it
+    with Store(tmp_path) as store:  # the dead child's lock went with it
         expected = "old" if step in BEFORE_RENAME else "new"
         assert store.meta_get("state") == expected
         assert store.seen("INBOX", 7, 1)
@@ -125,8 +129,14 @@ def test_tinydb_on_atomic_storage_survives_kill_during_shrinking_write(tmp_path:
     with TinyDB(str(path), storage=AtomicJSONStorage) as db:
         db.table("t").insert_multiple({"n": i, "text": "报名回执" * 20} for i in range(200))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.run([sys.executable, "-c", TINYDB_CHILD, str(path), step], env=env,
-                           capture_output=True, text=True, timeout=60, check=False)
+    child = subprocess.run(
+        [sys.executable, "-c", TINYDB_CHILD, str(path), step],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert child.returncode == -signal.SIGKILL, child.stderr
     with TinyDB(str(path), storage=AtomicJSONStorage) as db:
         assert len(db.table("t")) == (200 if step in BEFORE_RENAME else 0)

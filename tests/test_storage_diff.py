@@ -1,4 +1,5 @@
 """roster_diff: rows paired by mobile, then by name; field-level changes."""
+
 from __future__ import annotations
 
 from hypothesis import given
@@ -51,12 +52,17 @@ def test_public_form_round_trips() -> None:
     assert diff.public()["changed"] == [{"name": "甲", "field": "unit", "old": "", "new": "x"}]
 
 
-rows = st.lists(st.fixed_dictionaries({
-    "name": st.sampled_from(["", "张三", "李四", "王五", "赵六"]),
-    "mobile": st.sampled_from(["", "13800000000", "13900000000", "13700000000"]),
-    "unit": st.sampled_from(["", "甲", "乙"]),
-    "leader": st.booleans(),
-}), max_size=8)
+rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(["", "张三", "李四", "王五", "赵六"]),
+            "mobile": st.sampled_from(["", "13800000000", "13900000000", "13700000000"]),
+            "unit": st.sampled_from(["", "甲", "乙"]),
+            "leader": st.booleans(),
+        }
+    ),
+    max_size=8,
+)
 
 
 @given(rows)

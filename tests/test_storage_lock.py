@@ -1,4 +1,5 @@
 """One writer at a time: a second Store on the same directory raises StoreLocked naming the holder."""
+
 from __future__ import annotations
 
 import os
@@ -32,14 +33,19 @@ def test_second_store_in_the_same_process_is_refused(tmp_path: Path) -> None:
             Store(tmp_path)
     assert info.value.pid == os.getpid()
     assert str(os.getpid()) in str(info.value)
-    with Store(tmp_path) as again:     # released on close
+    with Store(tmp_path) as again:  # released on close
         again.meta_set("k", 1)
 
 
 def test_store_held_by_another_process_is_refused_until_it_dies(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], env=env, text=True,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path)],
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "locked"
@@ -56,7 +62,7 @@ def test_store_held_by_another_process_is_refused_until_it_dies(tmp_path: Path) 
         for stream in (child.stdin, child.stdout):
             if stream is not None:
                 stream.close()
-    with Store(tmp_path) as store:     # the kernel dropped the dead holder's lock
+    with Store(tmp_path) as store:  # the kernel dropped the dead holder's lock
         store.meta_set("k", 1)
 
 

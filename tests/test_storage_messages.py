@@ -1,4 +1,5 @@
 """The message log: seen by UID, seen by content, failures and quarantine, counts, bounded writes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,14 @@ from storage.store import Store
 
 SHA_A = hashlib.sha256(b"message a").hexdigest()
 SHA_B = hashlib.sha256(b"message b").hexdigest()
-VERDICT = {"status": "accepted", "program": "P", "period": 3, "province": "广东",
-           "participants": [{"name": "张三", "mobile": "13800000000"}], "problems": []}
+VERDICT = {
+    "status": "accepted",
+    "program": "P",
+    "period": 3,
+    "province": "广东",
+    "participants": [{"name": "张三", "mobile": "13800000000"}],
+    "problems": [],
+}
 
 
 @pytest.fixture
@@ -25,10 +32,27 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield s
 
 
-def record(store: Store, uid: int, sha: str = SHA_A, *, uidvalidity: int = 1, outcome: str = "processed",
-           mailbox: str = "INBOX", message_id: str = "<a@example.cn>") -> None:
-    store.record_message(mailbox, uidvalidity, uid, message_id, sha, "2024-05-01T10:00:00+08:00", outcome,
-                         "a@example.cn", VERDICT if outcome == "processed" else None)
+def record(
+    store: Store,
+    uid: int,
+    sha: str = SHA_A,
+    *,
+    uidvalidity: int = 1,
+    outcome: str = "processed",
+    mailbox: str = "INBOX",
+    message_id: str = "<a@example.cn>",
+) -> None:
+    store.record_message(
+        mailbox,
+        uidvalidity,
+        uid,
+        message_id,
+        sha,
+        "2024-05-01T10:00:00+08:00",
+        outcome,
+        "a@example.cn",
+        VERDICT if outcome == "processed" else None,
+    )
 
 
 def test_recorded_uid_is_seen_and_others_are_not(store: Store) -> None:
@@ -42,7 +66,7 @@ def test_recorded_uid_is_seen_and_others_are_not(store: Store) -> None:
 
 def test_same_content_under_a_new_uidvalidity_is_recognised(store: Store) -> None:
     record(store, 10, uidvalidity=1)
-    assert not store.seen("INBOX", 99, 3)                 # the server renumbered the mailbox
+    assert not store.seen("INBOX", 99, 3)  # the server renumbered the mailbox
     assert store.seen_content("<a@example.cn>", SHA_A)
     assert not store.seen_content("<a@example.cn>", SHA_B)
     assert not store.seen_content("<other@example.cn>", SHA_A)
@@ -62,8 +86,13 @@ def test_failures_count_up_without_making_the_message_seen(store: Store) -> None
     assert message is not None
     assert message["outcome"] == "quarantined" and message["failures"] == 2
     assert [e["error"] for e in message["errors"]] == ["ReaderError: bad xlsx"] * 2
-    assert store.counts("INBOX") == {"processed": 0, "ignored": 0, "failed": 0, "quarantined": 1,
-                                     "pending": 0}
+    assert store.counts("INBOX") == {
+        "processed": 0,
+        "ignored": 0,
+        "failed": 0,
+        "quarantined": 1,
+        "pending": 0,
+    }
 
 
 def test_counts_are_per_mailbox_and_outcome_and_survive_reopen(tmp_path: Path) -> None:
@@ -72,7 +101,7 @@ def test_counts_are_per_mailbox_and_outcome_and_survive_reopen(tmp_path: Path) -
         record(store, 2, SHA_B, outcome="ignored")
         record(store, 3, outcome="failed")
         record(store, 1, mailbox="Junk")
-        record(store, 1, outcome="ignored")            # re-recording replaces, not adds
+        record(store, 1, outcome="ignored")  # re-recording replaces, not adds
         expected = {"processed": 0, "ignored": 2, "failed": 1, "quarantined": 0, "pending": 0}
         assert store.counts("INBOX") == expected
     with Store(tmp_path) as store:
@@ -110,10 +139,14 @@ def test_messages_spread_over_segments_and_reopen_intact(tmp_path: Path) -> None
     with Store(tmp_path, segment_docs=10) as store:
         for uid in range(1, 36):
             record(store, uid, hashlib.sha256(str(uid).encode()).hexdigest())
-        store.record_failure("INBOX", 1, 3, "<a@example.cn>", SHA_A, "late failure")   # old segment
+        store.record_failure("INBOX", 1, 3, "<a@example.cn>", SHA_A, "late failure")  # old segment
         assert store.messages_table.segments == 4
     assert sorted(p.name for p in (tmp_path / "messages").iterdir()) == [
-        "000001.json", "000002.json", "000003.json", "000004.json"]
+        "000001.json",
+        "000002.json",
+        "000003.json",
+        "000004.json",
+    ]
     with Store(tmp_path, segment_docs=10) as store:
         assert all(store.seen("INBOX", 1, uid) for uid in range(1, 36))
         assert store.failures("INBOX", 1, 3) == 1
@@ -122,7 +155,7 @@ def test_messages_spread_over_segments_and_reopen_intact(tmp_path: Path) -> None
 
 def test_write_after_a_failed_insert_does_not_duplicate_the_key(tmp_path: Path) -> None:
     def fail(step: str, target: Path, tmp: Path) -> None:
-        if step == "dir_synced":       # the new file is in place, then the write reports an error
+        if step == "dir_synced":  # the new file is in place, then the write reports an error
             raise OSError("EIO")
 
     with Store(tmp_path) as store:
@@ -132,12 +165,17 @@ def test_write_after_a_failed_insert_does_not_duplicate_the_key(tmp_path: Path) 
                 record(store, 1)
         finally:
             atomic.set_step_hook(previous)
-        assert store.seen("INBOX", 1, 1)           # memory follows the disk
+        assert store.seen("INBOX", 1, 1)  # memory follows the disk
         record(store, 1, outcome="ignored")
         assert store.counts("INBOX")["ignored"] == 1
-    with Store(tmp_path) as store:               # would raise CorruptDatabase on a duplicate key
-        assert store.counts("INBOX") == {"processed": 0, "ignored": 1, "failed": 0, "quarantined": 0,
-                                         "pending": 0}
+    with Store(tmp_path) as store:  # would raise CorruptDatabase on a duplicate key
+        assert store.counts("INBOX") == {
+            "processed": 0,
+            "ignored": 1,
+            "failed": 0,
+            "quarantined": 0,
+            "pending": 0,
+        }
 
 
 def test_bytes_rewritten_per_message_do_not_grow_with_the_log(tmp_path: Path) -> None:
@@ -151,7 +189,8 @@ def test_bytes_rewritten_per_message_do_not_grow_with_the_log(tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_recording_the_10000th_message_costs_about_the_same_as_the_100th(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # fsync latency is disk noise of roughly constant size; stub it out to time the work that
     # could grow with the log (serialising and rewriting the file, index upkeep).
     monkeypatch.setattr(os, "fsync", lambda fd: None)
@@ -169,6 +208,7 @@ def test_recording_the_10000th_message_costs_about_the_same_as_the_100th(
         for uid in range(101, 9901):
             record(store, uid, hashlib.sha256(str(uid).encode()).hexdigest())
         late = timed_window(store, range(9901, 10001))
-    print(f"median per message write without fsync: 1-100 {early * 1e3:.2f} ms, "
-          f"9901-10000 {late * 1e3:.2f} ms")
+    print(
+        f"median per message write without fsync: 1-100 {early * 1e3:.2f} ms, 9901-10000 {late * 1e3:.2f} ms"
+    )
     assert late <= 1.5 * early

@@ -1,4 +1,5 @@
 """Store-wide behaviour: rate-limit counts, polls, meta, file modes, lifecycle."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ def test_reply_counts_survive_reopen(tmp_path: Path) -> None:
     with Store(tmp_path) as store:
         assert store.count_replies("gd@example.cn", "2024-05-01") == 0
         assert store.note_reply("gd@example.cn", "2024-05-01") == 1
-        assert store.note_reply("GD@Example.cn ", "2024-05-01") == 2     # same sender, any case
+        assert store.note_reply("GD@Example.cn ", "2024-05-01") == 2  # same sender, any case
         store.note_reply("gd@example.cn", "2024-05-02")
     with Store(tmp_path) as store:
         assert store.count_replies("gd@example.cn", "2024-05-01") == 2
@@ -44,7 +45,7 @@ def test_meta_refuses_what_json_cannot_hold(tmp_path: Path) -> None:
         assert store.meta_get("k") is None
         value = {"list": [1]}
         store.meta_set("k", value)
-        value["list"].append(2)                       # the caller's object is not shared
+        value["list"].append(2)  # the caller's object is not shared
         assert store.meta_get("k") == {"list": [1]}
 
 

@@ -1,4 +1,5 @@
 """Submission versions per (program, period, province), the current roster and the diff."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,13 @@ KEY = ("骨干教师培训", 3, "广东")
 
 
 def verdict(status: str, *people: tuple[str, str, str]) -> dict:
-    return Verdict(status=status, program=KEY[0], period=KEY[1], province=KEY[2],
-                   participants=[Participant(name=n, mobile=m, unit=u) for n, m, u in people]).public()
+    return Verdict(
+        status=status,
+        program=KEY[0],
+        period=KEY[1],
+        province=KEY[2],
+        participants=[Participant(name=n, mobile=m, unit=u) for n, m, u in people],
+    ).public()
 
 
 def sha(n: int) -> str:
@@ -24,8 +30,9 @@ def sha(n: int) -> str:
 
 
 def add(store: Store, n: int, status: str, *people: tuple[str, str, str], key: tuple = KEY) -> dict:
-    return store.add_submission(*key, verdict(status, *people), sha(n), "gd@example.cn",
-                                f"2024-05-0{n}T10:00:00+08:00", status)
+    return store.add_submission(
+        *key, verdict(status, *people), sha(n), "gd@example.cn", f"2024-05-0{n}T10:00:00+08:00", status
+    )
 
 
 @pytest.fixture
@@ -64,13 +71,16 @@ def test_current_roster_is_the_latest_accepted_version(store: Store) -> None:
     current = store.current_roster(*KEY)
     assert current is not None and current["version"] == 1
     v3 = add(store, 3, "accepted", ZHANG, WANG)
-    assert v3["previous_accepted"] == 1          # diffed against v1, not the rejected v2
+    assert v3["previous_accepted"] == 1  # diffed against v1, not the rejected v2
     assert [r["name"] for r in v3["diff"]["added"]] == ["王五"]
     current = store.current_roster(*KEY)
     assert current is not None and current["version"] == 3
     assert [p["name"] for p in current["verdict"]["participants"]] == ["张三", "王五"]
     assert [(v["version"], v["status"]) for v in store.versions(*KEY)] == [
-        (1, "accepted"), (2, "rejected"), (3, "accepted")]
+        (1, "accepted"),
+        (2, "rejected"),
+        (3, "accepted"),
+    ]
 
 
 def test_same_message_twice_does_not_make_a_new_version(store: Store) -> None:

@@ -1,4 +1,5 @@
 """The blank 报名回执表: its layout, and a filled copy read back exactly by our own reader."""
+
 from __future__ import annotations
 
 import io
@@ -8,8 +9,8 @@ from openpyxl import load_workbook
 
 from intake.cli.main import main
 from intake.extract.receipt import extract
-from intake.readers.limits import Limits
 from intake.readers import read_attachment
+from intake.readers.limits import Limits
 from mailer.compose.template import FIRST_ROW, ROWS, receipt_template
 from rules.judge import Circumstances, judge
 from rules.policy import Policy
@@ -18,7 +19,16 @@ from tests.helpers import ROOT, cst, notice
 ROWS_IN = [  # name, gender, unit, title, mobile, email, arrival, leader
     ("王喆", "男", "{dept}", "处长", "13900001111", "wangzhe@edu.example.cn", "{start_day}上午", "是"),
     ("李娜", "女", "{dept}", "科长", "13900002222", "lina@edu.example.cn", "{start_iso} 14:30", "否"),
-    ("赵强", "男", "{school}", "信息中心主任", "13900003333", "zhaoq@school.example.cn", "{start_day}下午", ""),
+    (
+        "赵强",
+        "男",
+        "{school}",
+        "信息中心主任",
+        "13900003333",
+        "zhaoq@school.example.cn",
+        "{start_day}下午",
+        "",
+    ),
 ]
 
 
@@ -49,8 +59,21 @@ def test_layout_is_the_notices_attachment_3_with_province_and_period_filled_in()
     assert ws["A2"].value == "省级教育行政部门名称：河南省教育厅"
     assert ws["A3"].value == "会议名称和期数：高职状态平台培训 第1期"
     assert {str(r) for r in ws.merged_cells.ranges} >= {"A1:H1", "A2:H2", "A3:H3"}
-    assert [c.value for c in ws[4]] == ["姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队"]
-    assert all(ws.cell(row=r, column=c).value is None for r in range(FIRST_ROW, FIRST_ROW + ROWS) for c in range(1, 9))
+    assert [c.value for c in ws[4]] == [
+        "姓名",
+        "性别",
+        "单位",
+        "职务",
+        "手机",
+        "电子邮箱",
+        "抵达酒店时间",
+        "领队",
+    ]
+    assert all(
+        ws.cell(row=r, column=c).value is None
+        for r in range(FIRST_ROW, FIRST_ROW + ROWS)
+        for c in range(1, 9)
+    )
     assert all(ws.cell(row=r, column=5).number_format == "@" for r in range(FIRST_ROW, FIRST_ROW + ROWS))
     assert ws.cell(row=FIRST_ROW, column=1).border.left.style == "thin"
     note = ws.cell(row=FIRST_ROW + ROWS + 1, column=1).value
@@ -60,7 +83,9 @@ def test_layout_is_the_notices_attachment_3_with_province_and_period_filled_in()
 
 def test_gender_and_leader_have_drop_down_lists_and_every_column_an_input_hint():
     period = notice().period("zz-student/3")
-    ws = load_workbook(io.BytesIO(receipt_template(notice(), period, notice().unit("新疆生产建设兵团")))).active
+    ws = load_workbook(
+        io.BytesIO(receipt_template(notice(), period, notice().unit("新疆生产建设兵团")))
+    ).active
     assert ws["A2"].value == "省级教育行政部门名称：新疆生产建设兵团教育局"
     assert ws["A3"].value == "会议名称和期数：中职学生管理系统培训 第3期"
     by_range = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
@@ -68,8 +93,13 @@ def test_gender_and_leader_have_drop_down_lists_and_every_column_an_input_hint()
     gender, leader, mobile = by_range["B5:B24"], by_range["H5:H24"], by_range["E5:E24"]
     assert (gender.type, gender.formula1, gender.showErrorMessage) == ("list", '"男,女"', True)
     assert (leader.type, leader.formula1) == ("list", '"是,否"')
-    assert not gender.showDropDown and not leader.showDropDown      # (True would hide the arrow)
-    assert (mobile.type, mobile.operator, mobile.formula1, mobile.errorStyle) == ("textLength", "equal", "11", "warning")
+    assert not gender.showDropDown and not leader.showDropDown  # (True would hide the arrow)
+    assert (mobile.type, mobile.operator, mobile.formula1, mobile.errorStyle) == (
+        "textLength",
+        "equal",
+        "11",
+        "warning",
+    )
     for dv in by_range.values():
         assert dv.showInputMessage and dv.promptTitle and dv.prompt
     assert "领队" in leader.prompt and "男" in gender.prompt
@@ -77,10 +107,18 @@ def test_gender_and_leader_have_drop_down_lists_and_every_column_an_input_hint()
 
 def _rows(period, unit) -> list[tuple]:
     dept = unit.department[0] if unit.department else unit.name
-    values = {"dept": dept, "school": f"{unit.name}第一职业技术学院", "start_iso": period.start.isoformat(),
-              "start_day": f"{period.start.month}月{period.start.day}日"}
+    values = {
+        "dept": dept,
+        "school": f"{unit.name}第一职业技术学院",
+        "start_iso": period.start.isoformat(),
+        "start_day": f"{period.start.month}月{period.start.day}日",
+    }
     rows = [tuple(v.format(**values) for v in row) for row in ROWS_IN]
-    return rows if period.program != "zz-student" else rows[:2] + [rows[2][:2] + (f"{unit.name}某市教育局",) + rows[2][3:]]
+    return (
+        rows
+        if period.program != "zz-student"
+        else rows[:2] + [rows[2][:2] + (f"{unit.name}某市教育局",) + rows[2][3:]]
+    )
 
 
 @pytest.mark.parametrize("key, province", [(p.key, prov) for p in notice().periods for prov in p.provinces])
@@ -88,7 +126,9 @@ def test_a_filled_template_is_read_back_exactly(key, province):
     period, unit = notice().period(key), notice().unit(province)
     rows = _rows(period, unit)
     data = filled(receipt_template(notice(), period, unit), rows)
-    receipt, verdict = read_back(f"{province}回执.xlsx", data, period.mailbox, cst(f"{period.deadline:%Y-%m-%d}T09:00"))
+    receipt, verdict = read_back(
+        f"{province}回执.xlsx", data, period.mailbox, cst(f"{period.deadline:%Y-%m-%d}T09:00")
+    )
     assert (verdict.program, verdict.period, verdict.province) == (period.program, period.number, province)
     assert receipt.unit_name == (unit.department[0] if unit.department else unit.name)
     assert verdict.status == "accepted", [p.message for p in verdict.problems]
@@ -103,11 +143,39 @@ def test_a_filled_template_is_read_back_exactly(key, province):
 def test_template_command_writes_the_file_and_refuses_a_province_not_in_the_period(tmp_path, capsys):
     out = tmp_path / "回执.xlsx"
     config = str(ROOT / "config.example.toml")
-    assert main(["template", "--config", config, "--period", "gz-status/2", "--province", "广西壮族自治区",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "template",
+                "--config",
+                config,
+                "--period",
+                "gz-status/2",
+                "--province",
+                "广西壮族自治区",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert load_workbook(out).active["A2"].value == "省级教育行政部门名称：广西壮族自治区教育厅"
-    assert main(["template", "--config", config, "--period", "gz-status/2", "--province", "河南",
-                 "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert (
+        main(
+            [
+                "template",
+                "--config",
+                config,
+                "--period",
+                "gz-status/2",
+                "--province",
+                "河南",
+                "--out",
+                str(tmp_path / "x.xlsx"),
+            ]
+        )
+        == 2
+    )
     assert "河南 is not admitted to gz-status/2" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
     with pytest.raises(ValueError):

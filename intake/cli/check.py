@@ -18,10 +18,14 @@ _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{0,76}:[ \t]")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    check = sub.add_parser("check", help="judge one message (.eml) or a bare attachment and print the verdict")
+    check = sub.add_parser(
+        "check", help="judge one message (.eml) or a bare attachment and print the verdict"
+    )
     check.add_argument("message", help="an .eml file, or an attachment such as receipt.xlsx")
     check.add_argument("--config", help="config file (default: config.example.toml of this checkout)")
-    check.add_argument("--mailbox", help="the address it was sent to (default: Delivered-To, X-Original-To, To)")
+    check.add_argument(
+        "--mailbox", help="the address it was sent to (default: Delivered-To, X-Original-To, To)"
+    )
     check.add_argument("--received", help="when it was received, ISO 8601 (default: its Date header)")
     check.add_argument("--json", action="store_true", help="print exactly one JSON object")
     check.set_defaults(func=cmd_check)

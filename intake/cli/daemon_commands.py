@@ -1,4 +1,5 @@
 """Sub-commands beyond `check`: run (the daemon) and status (the operator's view)."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,9 @@ FORMAT_NAMES = {"doc_wps_odt": "doc/wps/odt", "ods": "ods", "pdf_text": "pdf", "
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run = sub.add_parser("run", help="run the daemon: watch the mailboxes, reply, send digests")
     run.add_argument("--config", help="config file (default: config.example.toml of this checkout)")
-    run.add_argument("--once", action="store_true", help="one full cycle (poll every mailbox, send the outbox), then exit")
+    run.add_argument(
+        "--once", action="store_true", help="one full cycle (poll every mailbox, send the outbox), then exit"
+    )
     run.set_defaults(func=cmd_run)
     status = sub.add_parser("status", help="per mailbox: last poll, counts, outbox; per period: submissions")
     status.add_argument("--config", help="config file")
@@ -27,6 +30,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import logging
 
     from intake.daemon.runner import run
+
     config = load_config(args.config)
     if config.daemon.log_file:
         handler = logging.FileHandler(config.daemon.log_file, encoding="utf-8")
@@ -43,8 +47,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 def load_status(config) -> dict:  # type: ignore[no-untyped-def]
     """The live store when the daemon is not running; else the snapshot it writes every 30 s."""
     from storage.errors import StoreLocked
+
     try:
         from intake.daemon.runner import Daemon
+
         with Daemon(config) as daemon:
             return daemon.status()
     except StoreLocked:
@@ -70,21 +76,31 @@ def print_status(data: dict, out) -> None:  # type: ignore[no-untyped-def]
     out.write("Mailboxes\n")
     for name, mb in data["mailboxes"].items():
         counts = mb.get("counts", {})
-        out.write(f"  {name} <{mb['address'] or 'To of each message'}>  last poll: {mb.get('last_poll') or 'never'}  "
-                  f"processed={counts.get('processed', 0)} ignored={counts.get('ignored', 0)} "
-                  f"failed={counts.get('failed', 0) + counts.get('pending', 0)} "
-                  f"quarantined={counts.get('quarantined', 0)}"
-                  + (f"  ERROR: {mb['error']}" if mb.get("error") else "") + "\n")
+        out.write(
+            f"  {name} <{mb['address'] or 'To of each message'}>  last poll: {mb.get('last_poll') or 'never'}  "
+            f"processed={counts.get('processed', 0)} ignored={counts.get('ignored', 0)} "
+            f"failed={counts.get('failed', 0) + counts.get('pending', 0)} "
+            f"quarantined={counts.get('quarantined', 0)}"
+            + (f"  ERROR: {mb['error']}" if mb.get("error") else "")
+            + "\n"
+        )
     formats = data.get("formats")
     if formats:
-        out.write("Formats  " + "  ".join(f"{FORMAT_NAMES.get(k, k)}={'on' if v else 'OFF'}"
-                                          for k, v in formats.items()) + "\n")
+        out.write(
+            "Formats  "
+            + "  ".join(f"{FORMAT_NAMES.get(k, k)}={'on' if v else 'OFF'}" for k, v in formats.items())
+            + "\n"
+        )
         if not formats.get("doc_wps_odt", True) or not formats.get("ods", True):
-            out.write("  legacy conversion is off: .doc/.wps/.odt/.ods senders are asked for xlsx or docx "
-                      "(install libreoffice-writer and libreoffice-calc)\n")
+            out.write(
+                "  legacy conversion is off: .doc/.wps/.odt/.ods senders are asked for xlsx or docx "
+                "(install libreoffice-writer and libreoffice-calc)\n"
+            )
         if not formats.get("ocr", True):
-            out.write("  OCR is off: scanned PDFs and photos are refused (install tesseract-ocr and "
-                      "tesseract-ocr-chi-sim)\n")
+            out.write(
+                "  OCR is off: scanned PDFs and photos are refused (install tesseract-ocr and "
+                "tesseract-ocr-chi-sim)\n"
+            )
     ob = data.get("outbox", {})
     out.write("Outbox  " + "  ".join(f"{k}={v}" for k, v in sorted(ob.items())) + "\n")
     for key in data.get("flagged", []):
@@ -92,6 +108,9 @@ def print_status(data: dict, out) -> None:  # type: ignore[no-untyped-def]
     out.write("Periods\n")
     for key, period in data["periods"].items():
         subs = period.get("submissions", [])
-        names = ", ".join(f"{s.get('province')}({STATUS.get((s.get('latest') or {}).get('status'), '?')}"
-                          f" v{s.get('versions', 1)})" for s in subs)
+        names = ", ".join(
+            f"{s.get('province')}({STATUS.get((s.get('latest') or {}).get('status'), '?')}"
+            f" v{s.get('versions', 1)})"
+            for s in subs
+        )
         out.write(f"  {key}: {len(subs)}/{period['admitted']} provinces  {names}\n")

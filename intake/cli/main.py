@@ -11,7 +11,9 @@ from intake.errors import ConfigError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="intake", description="报名回执 intake: read, judge and answer receipts.")
+    parser = argparse.ArgumentParser(
+        prog="intake", description="报名回执 intake: read, judge and answer receipts."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr at INFO level")
     sub = parser.add_subparsers(dest="command", required=True)
     check.register(sub)
@@ -23,8 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:

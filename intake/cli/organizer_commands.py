@@ -8,6 +8,7 @@
 While the daemon runs it holds the store's lock; these commands then read the store without the
 lock (storage.readonly), and `digest --send` only queues the digest for the daemon to deliver.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,10 +31,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     digest = sub.add_parser("digest", help="the organizers' digest of one period: print, write or send it")
     _common(digest, period=True)
     how = digest.add_mutually_exclusive_group()
-    how.add_argument("--print", dest="action", action="store_const", const="print", help="plain text to stdout (default)")
+    how.add_argument(
+        "--print", dest="action", action="store_const", const="print", help="plain text to stdout (default)"
+    )
     how.add_argument("--out", metavar="DIR", help="write the .eml and the roster .xlsx into DIR")
-    how.add_argument("--send", dest="action", action="store_const", const="send",
-                     help="send it to the period's [organizers] through the outbox")
+    how.add_argument(
+        "--send",
+        dest="action",
+        action="store_const",
+        const="send",
+        help="send it to the period's [organizers] through the outbox",
+    )
     digest.set_defaults(func=cmd_digest, action="print")
     export = sub.add_parser("export", help="the roster workbook (.xlsx) of one period")
     _common(export, period=True)
@@ -76,6 +84,7 @@ def _reader(config: Config):  # type: ignore[no-untyped-def]
     """(store, writable): the store itself, or a lock-free read-only view while the daemon holds it."""
     from storage.readonly import ReadOnlyStore
     from storage.store import Store
+
     try:
         return Store(config.storage_dir), True
     except StoreLocked:
@@ -90,15 +99,20 @@ def _run(func):  # type: ignore[no-untyped-def]
             print(f"intake: {exc}", file=sys.stderr)
             return 2
         except StoreLocked as exc:
-            print(f"intake: the daemon is running and holds the store ({exc}); it sends digests and reminders "
-                  "itself when they are due", file=sys.stderr)
+            print(
+                f"intake: the daemon is running and holds the store ({exc}); it sends digests and reminders "
+                "itself when they are due",
+                file=sys.stderr,
+            )
             return 3
+
     return wrapper
 
 
 @_run
 def cmd_digest(args: argparse.Namespace, config: Config) -> int:
     from intake.organizer.desk import Organizer
+
     period, now = _period(config, args.period), _now(config, args)
     if args.out:
         args.action = "out"
@@ -113,9 +127,11 @@ def cmd_digest(args: argparse.Namespace, config: Config) -> int:
         getattr(store, "close", lambda: None)()
     if args.action == "print":
         from mailer.compose.digest import render_text
+
         sys.stdout.write(render_text(data))
         return 0
     from mailer.compose.digest import workbook_filename
+
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     eml = out / f"digest-{period.program}-{period.number}-{now:%Y%m%d}.eml"
@@ -132,12 +148,14 @@ def _send_digest(config: Config, period: Period, now: datetime) -> int:
     from intake.daemon.runner import Daemon
     from intake.organizer.desk import Organizer
     from mailer.outbox import Outbox
+
     if not config.organizers.get(period.key):
         raise UsageError(f"no organizers for {period.key}: add them under [organizers] in the config")
     try:
         daemon = Daemon(config)
     except StoreLocked:
         from storage.readonly import ReadOnlyStore
+
         organizer = Organizer(config, ReadOnlyStore(config.storage_dir), Outbox(config.outbox.directory))
         key = organizer.digest_key(period, now, manual=True)
         _data, raw, _wb = organizer.digest_message(period, now, key)
@@ -147,6 +165,7 @@ def _send_digest(config: Config, period: Period, now: datetime) -> int:
         return 0
     with daemon:
         from intake.organizer.schedule import organizer_for
+
         item = organizer_for(daemon).send_digest(period, now, manual=True)
         report = daemon.deliver()
     state = "sent" if item.key in report.sent else "queued (see intake status)"
@@ -158,6 +177,7 @@ def _send_digest(config: Config, period: Period, now: datetime) -> int:
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from intake.organizer.desk import Organizer
     from mailer.compose.workbook import roster_workbook
+
     period, now = _period(config, args.period), _now(config, args)
     store, _writable = _reader(config)
     try:
@@ -165,7 +185,9 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     finally:
         getattr(store, "close", lambda: None)()
     Path(args.out).write_bytes(roster_workbook(data))
-    print(f"{args.out}: {len(data.people)} participants, {data.totals['accepted']}/{data.totals['admitted']} provinces")
+    print(
+        f"{args.out}: {len(data.people)} participants, {data.totals['accepted']}/{data.totals['admitted']} provinces"
+    )
     return 0
 
 
@@ -174,13 +196,16 @@ def resolve_province(config: Config, period: Period, text: str) -> Unit:
     if unit is None:
         raise UsageError(f"no province {text!r} in the notice")
     if unit.name not in period.provinces:
-        raise UsageError(f"{unit.name} is not admitted to {period.key}; it admits: {'、'.join(period.provinces)}")
+        raise UsageError(
+            f"{unit.name} is not admitted to {period.key}; it admits: {'、'.join(period.provinces)}"
+        )
     return unit
 
 
 @_run
 def cmd_template(args: argparse.Namespace, config: Config) -> int:
     from mailer.compose.template import receipt_template
+
     period = _period(config, args.period)
     unit = resolve_province(config, period, args.province)
     Path(args.out).write_bytes(receipt_template(config.notice, period, unit))
@@ -191,11 +216,14 @@ def cmd_template(args: argparse.Namespace, config: Config) -> int:
 @_run
 def cmd_remind(args: argparse.Namespace, config: Config) -> int:
     from intake.organizer.desk import Organizer
+
     now = _now(config, args)
     if args.send:
         from intake.daemon.runner import Daemon
+
         with Daemon(config) as daemon:
             from intake.organizer.schedule import organizer_for
+
             keys = organizer_for(daemon).send_due_reminders(now)
             daemon.deliver()
         print("\n".join(keys) if keys else "no reminder is due")

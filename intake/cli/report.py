@@ -1,11 +1,16 @@
 """A verdict as a readable Chinese report, for `intake check` and the operator."""
+
 from __future__ import annotations
 
 from rules.judge import date_span
 from rules.notice import Notice
 from rules.verdict import Verdict
 
-STATUS_TEXT = {"accepted": "已确认（无错误）", "rejected": "需修改（有错误）", "ignored": "忽略（不是报名回执，不回复）"}
+STATUS_TEXT = {
+    "accepted": "已确认（无错误）",
+    "rejected": "需修改（有错误）",
+    "ignored": "忽略（不是报名回执，不回复）",
+}
 SEVERITY_TEXT = {"error": "错误", "warning": "提示"}
 
 
@@ -30,12 +35,16 @@ def render_text(verdict: Verdict, notice: Notice) -> str:
         lines.append(f"读取自：{verdict.source}" + ("（扫描件文字识别，请人工核对）" if verdict.ocr else ""))
     lines.append(f"参训人员：{len(verdict.participants)} 人")
     for p in verdict.participants:
-        lines.append(f"  第{p.row}行  {p.name or '（无姓名）'}  {p.gender}  {p.unit}  {p.title}  {p.mobile}  {p.email}"
-                     f"  {p.arrival}{'  领队' if p.leader else ''}")
+        lines.append(
+            f"  第{p.row}行  {p.name or '（无姓名）'}  {p.gender}  {p.unit}  {p.title}  {p.mobile}  {p.email}"
+            f"  {p.arrival}{'  领队' if p.leader else ''}"
+        )
     if verdict.problems:
         lines.append(f"问题：{len(verdict.problems)} 项")
         for prob in verdict.problems:
-            lines.append(f"  [{SEVERITY_TEXT.get(prob.severity, prob.severity)}] {prob.message}  ({prob.code})")
+            lines.append(
+                f"  [{SEVERITY_TEXT.get(prob.severity, prob.severity)}] {prob.message}  ({prob.code})"
+            )
     else:
         lines.append("问题：无")
     return "\n".join(lines) + "\n"

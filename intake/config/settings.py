@@ -3,6 +3,7 @@
 Secrets never live in the TOML: a mailbox names an environment variable
 (password_env) or a file (password_file) that holds its password.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,24 +26,27 @@ class MailboxConfig:
     name: str
     address: str
     periods: tuple[str, ...]
-    kind: str = "imap"                 # imap | maildir
-    path: str = ""                     # maildir
+    kind: str = "imap"  # imap | maildir
+    path: str = ""  # maildir
     host: str = ""
     port: int = 993
-    security: str = "tls"              # tls | starttls | none
+    security: str = "tls"  # tls | starttls | none
     user: str = ""
     password_env: str = ""
     password_file: str = ""
     folder: str = "INBOX"
-    processed_action: str = "none"     # none | move | keyword
-    processed_target: str = ""         # folder for move, keyword for keyword
-    reply_from: str = ""               # From of our replies; defaults to address
+    processed_action: str = "none"  # none | move | keyword
+    processed_target: str = ""  # folder for move, keyword for keyword
+    reply_from: str = ""  # From of our replies; defaults to address
 
     def password(self) -> str:
         if self.password_env:
             value = os.environ.get(self.password_env)
             if value is None:
-                raise ConfigError(f"mailboxes.{self.name}.password_env", f"environment variable {self.password_env} is not set")
+                raise ConfigError(
+                    f"mailboxes.{self.name}.password_env",
+                    f"environment variable {self.password_env} is not set",
+                )
             return value
         if self.password_file:
             try:
@@ -54,9 +58,9 @@ class MailboxConfig:
 
 @dataclass(frozen=True)
 class OutboxConfig:
-    kind: str = "file"                 # file | smtp
-    directory: str = "var/outbox"      # durable queue
-    deliver_to: str = "var/sent"       # file kind: where .eml replies are written
+    kind: str = "file"  # file | smtp
+    directory: str = "var/outbox"  # durable queue
+    deliver_to: str = "var/sent"  # file kind: where .eml replies are written
     host: str = ""
     port: int = 25
     security: str = "none"
@@ -67,35 +71,37 @@ class OutboxConfig:
 
 @dataclass(frozen=True)
 class DaemonConfig:
-    poll_interval: float = 60.0        # seconds between polls when IDLE is not offered
-    idle_timeout: float = 540.0        # re-issue IDLE this often (well before 29 minutes)
-    max_failures: int = 3              # failures before a message is quarantined
+    poll_interval: float = 60.0  # seconds between polls when IDLE is not offered
+    idle_timeout: float = 540.0  # re-issue IDLE this often (well before 29 minutes)
+    max_failures: int = 3  # failures before a message is quarantined
     replies_per_sender_per_day: int = 10
     log_file: str = ""
-    retry_base: float = 60.0           # first SMTP retry after this many seconds (4xx, connection errors)
-    retry_factor: float = 2.0          # ... then each retry waits this much longer
-    retry_cap: float = 3600.0          # ... up to this
-    max_attempts: int = 10             # then the reply is failed and flagged for the operator
-    delivery_interval: float = 15.0    # the outbox is retried at least this often
+    retry_base: float = 60.0  # first SMTP retry after this many seconds (4xx, connection errors)
+    retry_factor: float = 2.0  # ... then each retry waits this much longer
+    retry_cap: float = 3600.0  # ... up to this
+    max_attempts: int = 10  # then the reply is failed and flagged for the operator
+    delivery_interval: float = 15.0  # the outbox is retried at least this often
 
 
 @dataclass(frozen=True)
 class DigestConfig:
     """[digest]: the organizers' daily digest per period (recipients in [organizers])."""
+
     enabled: bool = True
-    cron: str = "0 8 * * *"            # minute hour day month weekday (weekday names: mon-sun)
+    cron: str = "0 8 * * *"  # minute hour day month weekday (weekday names: mon-sun)
     timezone: str = "Asia/Shanghai"
-    stop_after: str = "end"            # no digests after the period's "deadline" / "end" / "never"
+    stop_after: str = "end"  # no digests after the period's "deadline" / "end" / "never"
     attach_workbook: bool = True
-    from_addr: str = ""                # default: reply_from of the mailbox serving the period
+    from_addr: str = ""  # default: reply_from of the mailbox serving the period
 
 
 @dataclass(frozen=True)
 class RemindersConfig:
     """[reminders]: before a deadline, provinces without an accepted receipt get one reminder."""
+
     enabled: bool = True
-    days_before: tuple[int, ...] = (3, 1)   # remind this many days before the deadline (each once)
-    cron: str = "0 9 * * *"            # the time of day reminders go out
+    days_before: tuple[int, ...] = (3, 1)  # remind this many days before the deadline (each once)
+    cron: str = "0 9 * * *"  # the time of day reminders go out
     timezone: str = "Asia/Shanghai"
     attach_template: bool = True
     from_addr: str = ""
@@ -114,7 +120,7 @@ class Config:
     organizers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     digest: DigestConfig = field(default_factory=DigestConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
-    contacts: dict[str, tuple[str, ...]] = field(default_factory=dict)   # province -> addresses
+    contacts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # province -> addresses
 
 
 def _section(cls: type, data: dict[str, Any], where: str) -> Any:
@@ -136,7 +142,9 @@ def _section(cls: type, data: dict[str, Any], where: str) -> Any:
         elif isinstance(default, dict):
             pass
         elif type(value) is not type(default):
-            raise ConfigError(f"{where}.{key}", f"expected {type(default).__name__}, got {type(value).__name__}")
+            raise ConfigError(
+                f"{where}.{key}", f"expected {type(default).__name__}, got {type(value).__name__}"
+            )
         kwargs[key] = value
     return cls(**kwargs)
 
@@ -158,14 +166,18 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"notice ({data['notice']}): {exc.key}", exc.message) from exc
     policy_d = dict(data.get("policy", {}))
     if policy_d.get("late", "warning") not in ("warning", "error"):
-        raise ConfigError("policy.late", "must be \"warning\" or \"error\"")
+        raise ConfigError("policy.late", 'must be "warning" or "error"')
     senders = {k: tuple(v) for k, v in data.get("senders", {}).items()}
     for province in senders:
         if notice.unit(province) is None:
             raise ConfigError(f"senders.{province}", "not a unit in the notice")
     policy = _section(Policy, policy_d, "policy")
-    policy = Policy(late=policy.late, arrival_days_before=policy.arrival_days_before,
-                    arrival_days_after=policy.arrival_days_after, senders=senders)
+    policy = Policy(
+        late=policy.late,
+        arrival_days_before=policy.arrival_days_before,
+        arrival_days_after=policy.arrival_days_after,
+        senders=senders,
+    )
     limits = _section(Limits, data.get("limits", {}), "limits")
     mailboxes = []
     for i, m in enumerate(data.get("mailboxes", [])):
@@ -178,24 +190,45 @@ def load_config(path: str | Path | None = None) -> Config:
         if mb.kind == "maildir":
             mb = _replace_path(mb, base)
         if "password" in m:
-            raise ConfigError(f"mailboxes[{i}].password", "passwords never go in the TOML; use password_env or password_file")
+            raise ConfigError(
+                f"mailboxes[{i}].password",
+                "passwords never go in the TOML; use password_env or password_file",
+            )
         mailboxes.append(mb)
     outbox = _section(OutboxConfig, data.get("outbox", {}), "outbox")
     daemon = _section(DaemonConfig, data.get("daemon", {}), "daemon")
     storage_dir = base / data.get("storage", {}).get("directory", "var/intake")
-    organizers = _addresses(data.get("organizers", {}), "organizers",
-                            lambda k: notice.period(k) is not None, "not a period of the notice")
-    contacts = _addresses(data.get("contacts", {}), "contacts",
-                          lambda k: notice.unit(k) is not None, "not a unit in the notice")
+    organizers = _addresses(
+        data.get("organizers", {}),
+        "organizers",
+        lambda k: notice.period(k) is not None,
+        "not a period of the notice",
+    )
+    contacts = _addresses(
+        data.get("contacts", {}), "contacts", lambda k: notice.unit(k) is not None, "not a unit in the notice"
+    )
     digest = _scheduled(_section(DigestConfig, data.get("digest", {}), "digest"), "digest")
     if digest.stop_after not in ("deadline", "end", "never"):
         raise ConfigError("digest.stop_after", 'must be "deadline", "end" or "never"')
     reminders = _scheduled(_section(RemindersConfig, data.get("reminders", {}), "reminders"), "reminders")
-    if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 60 for n in reminders.days_before):
+    if not all(
+        isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 60 for n in reminders.days_before
+    ):
         raise ConfigError("reminders.days_before", "must be a list of whole numbers of days, 0 to 60")
-    return Config(path=path, notice=notice, policy=policy, limits=limits, storage_dir=storage_dir,
-                  mailboxes=tuple(mailboxes), outbox=_outbox_paths(outbox, base), daemon=daemon,
-                  organizers=organizers, digest=digest, reminders=reminders, contacts=contacts)
+    return Config(
+        path=path,
+        notice=notice,
+        policy=policy,
+        limits=limits,
+        storage_dir=storage_dir,
+        mailboxes=tuple(mailboxes),
+        outbox=_outbox_paths(outbox, base),
+        daemon=daemon,
+        organizers=organizers,
+        digest=digest,
+        reminders=reminders,
+        contacts=contacts,
+    )
 
 
 def _addresses(table: Any, where: str, valid_key: Any, why: str) -> dict[str, tuple[str, ...]]:
@@ -206,7 +239,9 @@ def _addresses(table: Any, where: str, valid_key: Any, why: str) -> dict[str, tu
     for key, value in table.items():
         if not valid_key(key):
             raise ConfigError(f"{where}.{key}", why)
-        if not isinstance(value, list) or not all(isinstance(a, str) and "@" in a.strip()[1:-1] for a in value):
+        if not isinstance(value, list) or not all(
+            isinstance(a, str) and "@" in a.strip()[1:-1] for a in value
+        ):
             raise ConfigError(f"{where}.{key}", 'expected a list of addresses ("name@example.cn")')
         out[key] = tuple(a.strip() for a in value)
     return out
@@ -217,6 +252,7 @@ def _scheduled(section: Any, where: str) -> Any:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from apscheduler.triggers.cron import CronTrigger
+
     try:
         tz = ZoneInfo(section.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -228,15 +264,19 @@ def _scheduled(section: Any, where: str) -> Any:
     try:
         CronTrigger.from_crontab(section.cron, timezone=tz)
     except ValueError as exc:
-        raise ConfigError(f"{where}.cron", f"not a cron expression (minute hour day month weekday): {exc}") from exc
+        raise ConfigError(
+            f"{where}.cron", f"not a cron expression (minute hour day month weekday): {exc}"
+        ) from exc
     return section
 
 
 def _replace_path(mb: MailboxConfig, base: Path) -> MailboxConfig:
     from dataclasses import replace
+
     return replace(mb, path=str(base / mb.path))
 
 
 def _outbox_paths(outbox: OutboxConfig, base: Path) -> OutboxConfig:
     from dataclasses import replace
+
     return replace(outbox, directory=str(base / outbox.directory), deliver_to=str(base / outbox.deliver_to))

@@ -3,6 +3,7 @@
 One thread per mailbox (IMAP IDLE blocks), one delivery thread.  A failure on
 one mailbox is logged and retried with capped backoff; it never stops the others.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,14 +13,14 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from intake.mailbox.backoff import Backoff
 from intake.config.settings import Config, MailboxConfig
+from intake.daemon.service import Service
 from intake.errors import MailboxError
+from intake.mailbox.backoff import Backoff
 from intake.mailbox.imap import ImapSource
 from intake.mailbox.maildir import MaildirSource
-from intake.readers.registry import capabilities
-from intake.daemon.service import Service
 from intake.mailbox.source import MailSource
+from intake.readers.registry import capabilities
 from mailer.delivery import DeliveryReport, deliver_pending
 from mailer.outbox import Outbox
 from mailer.smtp_sender import FileSender, SmtpSender
@@ -32,23 +33,44 @@ log = logging.getLogger(__name__)
 
 def make_source(mb: MailboxConfig, config: Config) -> MailSource:
     if mb.kind == "maildir":
-        return MaildirSource(mb.path, mb.name, processed_action=mb.processed_action,
-                             processed_target=mb.processed_target,
-                             poll_interval=min(config.daemon.poll_interval, 5.0),
-                             max_message_bytes=config.limits.max_message_bytes)
-    return ImapSource(mb.host, mb.port, mb.security, mb.user, mb.password(), mb.folder, mb.name,
-                      processed_action=mb.processed_action, processed_target=mb.processed_target,
-                      poll_interval=config.daemon.poll_interval, idle_interval=config.daemon.idle_timeout,
-                      max_message_bytes=config.limits.max_message_bytes)
+        return MaildirSource(
+            mb.path,
+            mb.name,
+            processed_action=mb.processed_action,
+            processed_target=mb.processed_target,
+            poll_interval=min(config.daemon.poll_interval, 5.0),
+            max_message_bytes=config.limits.max_message_bytes,
+        )
+    return ImapSource(
+        mb.host,
+        mb.port,
+        mb.security,
+        mb.user,
+        mb.password(),
+        mb.folder,
+        mb.name,
+        processed_action=mb.processed_action,
+        processed_target=mb.processed_target,
+        poll_interval=config.daemon.poll_interval,
+        idle_interval=config.daemon.idle_timeout,
+        max_message_bytes=config.limits.max_message_bytes,
+    )
 
 
 def make_sender(config: Config) -> FileSender | SmtpSender:
     o = config.outbox
     if o.kind == "smtp":
         import os
+
         password = os.environ.get(o.password_env) if o.password_env else None
-        return SmtpSender(o.host, o.port, security=o.security, user=o.user or None,  # type: ignore[arg-type]
-                          password=password, from_addr=o.from_addr or None)
+        return SmtpSender(
+            o.host,
+            o.port,
+            security=o.security,
+            user=o.user or None,  # type: ignore[arg-type]
+            password=password,
+            from_addr=o.from_addr or None,
+        )
     return FileSender(o.deliver_to)
 
 
@@ -84,17 +106,20 @@ class Daemon:
     def poll(self, mb: MailboxConfig, source: MailSource) -> int:
         """Fetch and handle what is new in one mailbox; returns how many were handled."""
         handled = 0
-        tried: set[tuple[int, int]] = set()   # a failure is retried on the next poll, not in a tight loop
+        tried: set[tuple[int, int]] = set()  # a failure is retried on the next poll, not in a tight loop
         while not self.stop.is_set():
-            batch = [fm for fm in source.fetch_new(lambda v, u: self.store.seen(mb.name, v, u), limit=100)
-                     if (fm.uidvalidity, fm.uid) not in tried]
+            batch = [
+                fm
+                for fm in source.fetch_new(lambda v, u: self.store.seen(mb.name, v, u), limit=100)
+                if (fm.uidvalidity, fm.uid) not in tried
+            ]
             if not batch:
                 break
             for fm in batch:
                 tried.add((fm.uidvalidity, fm.uid))
                 result = self.service.handle(fm, mb)
                 if result.replied:
-                    self.wake.set()   # send this reply now, not after the whole backlog (burst latency)
+                    self.wake.set()  # send this reply now, not after the whole backlog (burst latency)
                 if result.outcome in ("processed", "ignored", "duplicate", "quarantined"):
                     handled += 1
                 if result.outcome in ("processed", "duplicate"):
@@ -111,8 +136,13 @@ class Daemon:
 
     def deliver(self, runner: asyncio.Runner | None = None) -> DeliveryReport:
         d = self.config.daemon
-        rounds = deliver_pending(self.outbox, self.sender, backoff=(d.retry_base, d.retry_factor, d.retry_cap),
-                                 max_attempts=d.max_attempts, log=log)
+        rounds = deliver_pending(
+            self.outbox,
+            self.sender,
+            backoff=(d.retry_base, d.retry_factor, d.retry_cap),
+            max_attempts=d.max_attempts,
+            log=log,
+        )
         return runner.run(rounds) if runner is not None else asyncio.run(rounds)
 
     def run_once(self) -> dict[str, int | str]:
@@ -131,6 +161,7 @@ class Daemon:
             finally:
                 source.close()
         from intake.organizer.schedule import run_due_once
+
         run_due_once(self)  # digests and reminders due now, or missed while the daemon was down
         self.deliver()
         self.write_status()
@@ -141,14 +172,19 @@ class Daemon:
         formats = capabilities()
         off = [k for k, on in formats.items() if not on]
         if off:
-            log.warning("formats off (their senders are asked for xlsx/docx): %s; see README, System packages",
-                        ", ".join(off))
-        threads = [threading.Thread(target=self._watch, args=(mb,), name=f"watch-{mb.name}", daemon=True)
-                   for mb in self.config.mailboxes]
+            log.warning(
+                "formats off (their senders are asked for xlsx/docx): %s; see README, System packages",
+                ", ".join(off),
+            )
+        threads = [
+            threading.Thread(target=self._watch, args=(mb,), name=f"watch-{mb.name}", daemon=True)
+            for mb in self.config.mailboxes
+        ]
         threads.append(threading.Thread(target=self._deliver_loop, name="deliver", daemon=True))
         for t in threads:
             t.start()
         from intake.organizer.schedule import start_scheduler
+
         scheduler = start_scheduler(self)  # digests and reminders (cron jobs, and a catch-up now)
         try:
             while not self.stop.wait(30):
@@ -157,7 +193,7 @@ class Daemon:
             scheduler.shutdown(wait=True)
             self.stop.set()
             self.wake.set()
-            for source in list(self.sources.values()):   # ends an IDLE in progress at once
+            for source in list(self.sources.values()):  # ends an IDLE in progress at once
                 try:
                     source.close()
                 except Exception:
@@ -211,15 +247,24 @@ class Daemon:
     def status(self) -> dict:
         mailboxes = {}
         for mb in self.config.mailboxes:
-            mailboxes[mb.name] = {"address": mb.address, "last_poll": self.store.last_poll(mb.name),
-                                  "counts": self.store.counts(mb.name), "error": self.errors.get(mb.name, "")}
+            mailboxes[mb.name] = {
+                "address": mb.address,
+                "last_poll": self.store.last_poll(mb.name),
+                "counts": self.store.counts(mb.name),
+                "error": self.errors.get(mb.name, ""),
+            }
         periods = {}
         for period in self.config.notice.periods:
             subs = self.store.submissions(period.program, period.number)
             periods[period.key] = {"admitted": len(period.provinces), "submissions": subs}
-        return {"written": datetime.now(self.config.notice.timezone).isoformat(timespec="seconds"), "mailboxes": mailboxes,
-                "outbox": self.outbox.stats(), "flagged": [i.key for i in self.outbox.items("failed")],
-                "periods": periods, "formats": capabilities()}
+        return {
+            "written": datetime.now(self.config.notice.timezone).isoformat(timespec="seconds"),
+            "mailboxes": mailboxes,
+            "outbox": self.outbox.stats(),
+            "flagged": [i.key for i in self.outbox.items("failed")],
+            "periods": periods,
+            "formats": capabilities(),
+        }
 
     def write_status(self) -> None:
         try:
@@ -241,8 +286,8 @@ def run(config: Config, once: bool) -> int:
         def _stop(signum: int, _frame: object) -> None:
             log.info("signal %d: stopping", signum)
             daemon.stop.set()
+
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         daemon.run_forever()
     return 0
-

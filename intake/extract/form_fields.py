@@ -1,14 +1,19 @@
 """Finding 省级教育行政部门名称 and 会议名称和期数 in free text, wherever they were typed."""
+
 from __future__ import annotations
 
 import re
 
 from intake.extract.normalize import half_width
 
-_UNIT_LABEL = (r"省级教育行政部门名称|省级教育行政部门|省级教育部门名称|报送单位名称|报送单位|报名单位|填报单位|"
-               r"推荐单位|省份名称|省\(区、市\)|省\(自治区、直辖市\)|省份")
-_MEETING_LABEL = (r"会议名称(?:和|及|与|、)?期数|会议名称|培训名称(?:和|及|与|、)?期数|培训名称|培训班次|参训期数|"
-                  r"培训期数|参加期数|培训期次|会议期数|期数|期次")
+_UNIT_LABEL = (
+    r"省级教育行政部门名称|省级教育行政部门|省级教育部门名称|报送单位名称|报送单位|报名单位|填报单位|"
+    r"推荐单位|省份名称|省\(区、市\)|省\(自治区、直辖市\)|省份"
+)
+_MEETING_LABEL = (
+    r"会议名称(?:和|及|与|、)?期数|会议名称|培训名称(?:和|及|与|、)?期数|培训名称|培训班次|参训期数|"
+    r"培训期数|参加期数|培训期次|会议期数|期数|期次"
+)
 LABEL = re.compile(rf"(?P<unit>{_UNIT_LABEL})|(?P<meeting>{_MEETING_LABEL})")
 _LABEL_WITH_COLON = re.compile(rf"(?:{_UNIT_LABEL}|{_MEETING_LABEL})\s*[:：]")
 
@@ -24,15 +29,15 @@ def split_fields(text: str) -> list[tuple[str, str]]:
     matches = [m for m in LABEL.finditer(text) if _is_label(text, m)]
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        value = text[m.end():end]
+        value = text[m.end() : end]
         value = re.sub(r"^\s*[:：]\s*", "", value).strip(" \t\r\n_＿—-;；,，")
         out.append(("unit" if m.group("unit") else "meeting", value))
     return out
 
 
 def _is_label(text: str, m: re.Match[str]) -> bool:
-    after = text[m.end():m.end() + 2]
-    before = text[:m.start()].strip()
+    after = text[m.end() : m.end() + 2]
+    before = text[: m.start()].strip()
     return bool(re.match(r"\s*[:：]", after)) or not before
 
 

@@ -1,4 +1,5 @@
 """Normalising what people type into receipt cells.  Pure functions, never raise."""
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,9 @@ def cell_text(value: CellValue) -> str:
             return str(int(value))
         return repr(value)
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+        return (
+            value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+        )
     if isinstance(value, date | time):
         return value.isoformat()
     return half_width(str(value)).strip()
@@ -89,8 +92,18 @@ def is_email(text: str) -> bool:
     return bool(_EMAIL.match(text))
 
 
-_GENDER = {"男": "男", "女": "女", "男性": "男", "女性": "女", "m": "男", "f": "女",
-           "male": "男", "female": "女", "man": "男", "woman": "女"}
+_GENDER = {
+    "男": "男",
+    "女": "女",
+    "男性": "男",
+    "女性": "女",
+    "m": "男",
+    "f": "女",
+    "male": "男",
+    "female": "女",
+    "man": "男",
+    "woman": "女",
+}
 
 
 def gender(value: CellValue) -> str:
@@ -112,7 +125,17 @@ def leader(value: CellValue) -> bool | None:
     return None
 
 
-_HALF_DAY = {"上午": 9, "早上": 8, "早晨": 8, "凌晨": 5, "中午": 12, "下午": 14, "傍晚": 18, "晚上": 19, "晚": 19}
+_HALF_DAY = {
+    "上午": 9,
+    "早上": 8,
+    "早晨": 8,
+    "凌晨": 5,
+    "中午": 12,
+    "下午": 14,
+    "傍晚": 18,
+    "晚上": 19,
+    "晚": 19,
+}
 
 
 def arrival(value: CellValue, year: int) -> tuple[datetime | date | None, str]:
@@ -136,7 +159,9 @@ def arrival(value: CellValue, year: int) -> tuple[datetime | date | None, str]:
 _DATE = re.compile(
     r"(?:(?P<y>20\d\d)\s*[年\-/.]\s*)?(?P<m>1[0-2]|0?[1-9])\s*[月\-/.]\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号]?"
 )
-_TIME = re.compile(r"(?P<h>[01]?\d|2[0-3])\s*(?:[:：]\s*(?P<mi>[0-5]\d)|[点时]\s*(?:(?P<mi2>[0-5]?\d)\s*分?|(?P<half>半))?)")
+_TIME = re.compile(
+    r"(?P<h>[01]?\d|2[0-3])\s*(?:[:：]\s*(?P<mi>[0-5]\d)|[点时]\s*(?:(?P<mi2>[0-5]?\d)\s*分?|(?P<half>半))?)"
+)
 
 
 def parse_arrival_text(text: str, year: int) -> datetime | date | None:
@@ -148,7 +173,7 @@ def parse_arrival_text(text: str, year: int) -> datetime | date | None:
         day = date(int(m.group("y") or year), int(m.group("m")), int(m.group("d")))
     except ValueError:
         return None
-    rest = text[m.end():]
+    rest = text[m.end() :]
     hour = minute = None
     t = _TIME.search(rest)
     if t:

@@ -2,6 +2,7 @@
 
 Pure: grids and message text in, a Receipt out.  Never raises on odd grids.
 """
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,8 @@ from collections.abc import Sequence
 
 from intake.extract import normalize as norm
 from intake.extract.columns import PARTICIPANT_FIELDS, header_score, map_columns, match_header
-from intake.readers.grid import CellValue, Grid
 from intake.extract.form_fields import is_label_only, split_fields
+from intake.readers.grid import CellValue, Grid
 from rules.receipt import Receipt, ReceiptRow
 from rules.verdict import Participant
 
@@ -19,8 +20,24 @@ _EXAMPLE_NAMES = {"张三", "李四", "王五", "赵六", "xxx", "某某", "示�
 _EXAMPLE_MARKS = ("例", "示例", "样例", "举例", "填写示例", "范例", "例:", "例：")
 _EXAMPLE_MOBILES = {"13800000000", "13800138000", "13912345678", "13812345678", "13888888888"}
 _HINT_WORDS = ("必填", "选填", "请填写", "请如实", "填写说明")
-_SIGNATURE_WORDS = ("填表人", "填报人", "联系人", "经办人", "审核人", "负责人", "盖章", "签字", "签名", "日期", "合计", "共计",
-                    "注:", "注：", "备注", "说明")
+_SIGNATURE_WORDS = (
+    "填表人",
+    "填报人",
+    "联系人",
+    "经办人",
+    "审核人",
+    "负责人",
+    "盖章",
+    "签字",
+    "签名",
+    "日期",
+    "合计",
+    "共计",
+    "注:",
+    "注：",
+    "备注",
+    "说明",
+)
 # An OCR'd cell below this confidence is reported (ocr_uncertain) instead of taken silently.
 # Mobiles, e-mails and times need more: a wrong digit or letter reads nearly as confidently as a right one.
 OCR_UNCERTAIN = 0.70
@@ -29,20 +46,53 @@ _LATIN_FIELDS = ("mobile", "email", "arrival")
 # An OCR grid beats an editable one only when it maps this many more columns (a stamped
 # scan sent with the xlsx it was printed from: the xlsx wins, the scan is the signed record).
 OCR_PENALTY = 1
-_FOOTER_WORDS = ("联系人", "填表人", "填报人", "经办人", "审核人", "负责人", "电话", "盖章", "日期", "注:", "注：",
-                 "备注", "说明", "合计", "共计", "签字", "签名", "报名回执", "如有", "请于", "手机")
+_FOOTER_WORDS = (
+    "联系人",
+    "填表人",
+    "填报人",
+    "经办人",
+    "审核人",
+    "负责人",
+    "电话",
+    "盖章",
+    "日期",
+    "注:",
+    "注：",
+    "备注",
+    "说明",
+    "合计",
+    "共计",
+    "签字",
+    "签名",
+    "报名回执",
+    "如有",
+    "请于",
+    "手机",
+)
 
 
-def extract(grids: Sequence[Grid], *, year: int, subject: str = "", filenames: Sequence[str] = (),
-            body: str = "", sender: str = "", sender_name: str = "") -> Receipt | None:
+def extract(
+    grids: Sequence[Grid],
+    *,
+    year: int,
+    subject: str = "",
+    filenames: Sequence[str] = (),
+    body: str = "",
+    sender: str = "",
+    sender_name: str = "",
+) -> Receipt | None:
     """The best receipt among the grids, or None when none holds a participant table."""
     best: tuple[tuple[bool, int, bool, int], Receipt] | None = None
     for grid in grids:
         receipt = extract_grid(grid, year)
         if receipt is None:
             continue
-        score = (len(receipt.rows) > 0, len(receipt.columns) - OCR_PENALTY * receipt.ocr, not receipt.ocr,
-                 len(receipt.rows))
+        score = (
+            len(receipt.rows) > 0,
+            len(receipt.columns) - OCR_PENALTY * receipt.ocr,
+            not receipt.ocr,
+            len(receipt.rows),
+        )
         if best is None or score > best[0]:
             best = (score, receipt)
     if best is None:
@@ -107,7 +157,11 @@ def _find_header(texts: list[list[str]]) -> tuple[int, dict[str, int], int] | No
     if r + 1 < len(texts):
         below = map_columns(texts[r + 1])
         filled = [t for t in texts[r + 1] if t]
-        if below and len(below) * 2 >= len(filled) and not any(norm.is_mobile(norm.mobile(t)) for t in filled):
+        if (
+            below
+            and len(below) * 2 >= len(filled)
+            and not any(norm.is_mobile(norm.mobile(t)) for t in filled)
+        ):
             for field, col in below.items():
                 if field == "name" and "name" in mapping:
                     continue
@@ -119,13 +173,18 @@ def _find_header(texts: list[list[str]]) -> tuple[int, dict[str, int], int] | No
     return r, mapping, data_start
 
 
-def _labels(texts: list[list[str]], header_row: int, data_start: int,
-            mapping: dict[str, int]) -> dict[str, tuple[int, int]]:
+def _labels(
+    texts: list[list[str]], header_row: int, data_start: int, mapping: dict[str, int]
+) -> dict[str, tuple[int, int]]:
     out = {}
     for field, col in mapping.items():
         if field not in PARTICIPANT_FIELDS:
             continue
-        r = data_start - 1 if data_start - 1 > header_row and texts_at(texts, data_start - 1, col) else header_row
+        r = (
+            data_start - 1
+            if data_start - 1 > header_row and texts_at(texts, data_start - 1, col)
+            else header_row
+        )
         out[field] = (r, col)
     return out
 
@@ -140,7 +199,7 @@ def _header_fields(receipt: Receipt, lines: list[str], cells: list[list[str]]) -
     for row in cells:
         for c, text in enumerate(row):
             if text and is_label_only(text):
-                value = next((t for t in row[c + 1:] if t and not is_label_only(t)), "")
+                value = next((t for t in row[c + 1 :] if t and not is_label_only(t)), "")
                 if value and not split_fields(value):
                     row[c] = f"{text.rstrip(':：')}：{value}"
     candidates = [*lines, *(t for row in cells for t in row if t)]
@@ -156,8 +215,9 @@ def _header_fields(receipt: Receipt, lines: list[str], cells: list[list[str]]) -
     receipt.title = " ".join(title)[:500]
 
 
-def _read_row(raw: list[CellValue], texts: list[str], mapping: dict[str, int], rownum: int,
-              year: int) -> ReceiptRow | None:
+def _read_row(
+    raw: list[CellValue], texts: list[str], mapping: dict[str, int], rownum: int, year: int
+) -> ReceiptRow | None:
     def at(field: str) -> CellValue:
         col = mapping.get(field)
         return raw[col] if col is not None and col < len(raw) else None
@@ -209,8 +269,12 @@ def _is_example(values: dict[str, str], seq: str, texts: list[str]) -> bool:
     name = norm.compact(values["name"]).lower()
     if name.startswith(("例:", "例：", "示例", "样例")) or any(w in name for w in _HINT_WORDS):
         return True
-    return name in _EXAMPLE_NAMES and (norm.mobile(values["mobile"]) in _EXAMPLE_MOBILES or not values["mobile"]
-                                       or "xx" in values["unit"].lower() or "×" in values["unit"])
+    return name in _EXAMPLE_NAMES and (
+        norm.mobile(values["mobile"]) in _EXAMPLE_MOBILES
+        or not values["mobile"]
+        or "xx" in values["unit"].lower()
+        or "×" in values["unit"]
+    )
 
 
 def _is_footer(values: dict[str, str], filled: list[str], texts: list[str]) -> bool:
@@ -223,6 +287,10 @@ def _is_footer(values: dict[str, str], filled: list[str], texts: list[str]) -> b
     text = " ".join(values[f] for f in filled)
     if len(filled) == 1 and len(norm.compact(text)) > 12:
         return True
-    return any(w in text for w in _FOOTER_WORDS) and not (values["name"] and values["mobile"] and len(filled) == 2
-                                                         and norm.is_mobile(norm.mobile(values["mobile"]))
-                                                         and not re.search(r"[:：]", values["name"]))
+    return any(w in text for w in _FOOTER_WORDS) and not (
+        values["name"]
+        and values["mobile"]
+        and len(filled) == 2
+        and norm.is_mobile(norm.mobile(values["mobile"]))
+        and not re.search(r"[:：]", values["name"])
+    )

@@ -1,4 +1,5 @@
 """Capped exponential backoff with jitter, for reconnecting to a mailbox."""
+
 from __future__ import annotations
 
 import random
@@ -13,8 +14,9 @@ class Backoff:
     reset() after a successful connection starts again from base.
     """
 
-    def __init__(self, base: float = 1.0, cap: float = 300.0, jitter: float = 0.5,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self, base: float = 1.0, cap: float = 300.0, jitter: float = 0.5, rng: random.Random | None = None
+    ) -> None:
         if base <= 0 or cap < base:
             raise ValueError("need 0 < base <= cap")
         if not 0.0 <= jitter <= 1.0:
@@ -34,7 +36,7 @@ class Backoff:
         """The un-jittered delay next_delay() will be based on."""
         # Once base * 2**n passes cap, stop growing n's effect (and avoid huge ints / overflow).
         exponent = min(self._attempt, 64)
-        return min(self.cap, self.base * (2.0 ** exponent))
+        return min(self.cap, self.base * (2.0**exponent))
 
     def next_delay(self) -> float:
         delay = self.peek()

@@ -20,6 +20,7 @@ when the login is refused), with the mailbox name first in the text and in ``.ma
 After a connection-level failure the source is disconnected; call connect() again
 (with a Backoff between attempts).  The password is never put in a message or a log.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +34,8 @@ from collections.abc import Iterator, Sequence
 import imapclient
 from imapclient import exceptions as imap_exceptions
 
-from intake.mailbox import imap_wire
 from intake.errors import ConfigError, MailboxAuthError
+from intake.mailbox import imap_wire
 from intake.mailbox.imap_wire import _aware, _close_client, _drain_untagged, _is_bye, _reports_new, _text
 from intake.mailbox.source import PROCESSED_ACTIONS, ContextManaged, FetchedMessage, IsSeen, mailbox_error
 
@@ -50,13 +51,26 @@ _ATOM_SPECIALS = re.compile(r'[\s(){%*"\\\]\x00-\x1f\x7f]')
 class ImapSource(ContextManaged):
     """One configured IMAP mailbox (one folder of one account)."""
 
-    def __init__(self, host: str, port: int | None = None, security: str = "tls", user: str = "",
-                 password: str = "", folder: str = "INBOX", name: str = "", timeout: float = 60.0, *,
-                 processed_action: str = "none", processed_target: str = "",
-                 poll_interval: float = 60.0, idle_interval: float = 600.0,
-                 batch_size: int = 20, batch_bytes: int = 32 * 1024 * 1024,
-                 max_message_bytes: int | None = None,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int | None = None,
+        security: str = "tls",
+        user: str = "",
+        password: str = "",
+        folder: str = "INBOX",
+        name: str = "",
+        timeout: float = 60.0,
+        *,
+        processed_action: str = "none",
+        processed_target: str = "",
+        poll_interval: float = 60.0,
+        idle_interval: float = 600.0,
+        batch_size: int = 20,
+        batch_bytes: int = 32 * 1024 * 1024,
+        max_message_bytes: int | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         """
         security: "tls" (implicit TLS, port 993 by default), "starttls" (port 143, STARTTLS
         required) or "none" (plain text, for loopback test servers only).
@@ -71,12 +85,14 @@ class ImapSource(ContextManaged):
         if security not in SECURITY_MODES:
             raise ConfigError("security", f"must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
         if processed_action not in PROCESSED_ACTIONS:
-            raise ConfigError("processed_action",
-                              f"must be one of {', '.join(PROCESSED_ACTIONS)}, not {processed_action!r}")
+            raise ConfigError(
+                "processed_action", f"must be one of {', '.join(PROCESSED_ACTIONS)}, not {processed_action!r}"
+            )
         if processed_action != "none" and not processed_target:
             raise ConfigError("processed_target", f"processed_action={processed_action} needs a target")
-        if processed_action == "keyword" and (processed_target.startswith("\\")
-                                              or _ATOM_SPECIALS.search(processed_target)):
+        if processed_action == "keyword" and (
+            processed_target.startswith("\\") or _ATOM_SPECIALS.search(processed_target)
+        ):
             raise ConfigError("processed_target", f"{processed_target!r} is not a valid IMAP keyword")
         if processed_action == "move" and processed_target == folder:
             raise ConfigError("processed_target", "cannot move processed messages to the folder read")
@@ -104,12 +120,14 @@ class ImapSource(ContextManaged):
         self._caps: frozenset[str] = frozenset()
         self._idling = False
         self.uidvalidity: int | None = None
-        self._floor = 0   # every undeleted UID <= _floor was seen (for this uidvalidity)
+        self._floor = 0  # every undeleted UID <= _floor was seen (for this uidvalidity)
 
     def __repr__(self) -> str:  # no password
         state = "connected" if self._client is not None else "disconnected"
-        return (f"<ImapSource {self.name!r} {self.user}@{self.host}:{self.port} "
-                f"{self.security} {self.folder!r} {state}>")
+        return (
+            f"<ImapSource {self.name!r} {self.user}@{self.host}:{self.port} "
+            f"{self.security} {self.folder!r} {state}>"
+        )
 
     # -- connection --------------------------------------------------------------------------
 
@@ -129,8 +147,9 @@ class ImapSource(ContextManaged):
         if self.security != "none":
             context = self._ssl_context or ssl.create_default_context()
         with self._errors("connect"):
-            client = imapclient.IMAPClient(self.host, self.port, ssl=self.security == "tls",
-                                           ssl_context=context, timeout=self.timeout)
+            client = imapclient.IMAPClient(
+                self.host, self.port, ssl=self.security == "tls", ssl_context=context, timeout=self.timeout
+            )
         try:
             self._login(client, context)
         except BaseException:
@@ -148,8 +167,9 @@ class ImapSource(ContextManaged):
             try:
                 client.login(self.user, self._password)
             except imap_exceptions.LoginError as exc:
-                raise mailbox_error(self.name, f"login as {self.user} refused: {self._scrub(exc)}",
-                                    cls=MailboxAuthError) from None
+                raise mailbox_error(
+                    self.name, f"login as {self.user} refused: {self._scrub(exc)}", cls=MailboxAuthError
+                ) from None
         with self._errors("CAPABILITY"):
             self._caps = frozenset(_text(cap).upper() for cap in client.capabilities())
         if "ID" in self._caps:
@@ -165,8 +185,13 @@ class ImapSource(ContextManaged):
             selected = client.select_folder(self.folder, readonly=False)
         uidvalidity = int(selected.get(b"UIDVALIDITY", 0))
         if self.uidvalidity is not None and uidvalidity != self.uidvalidity:
-            log.warning("%s: UIDVALIDITY of %s changed from %s to %s; every message will be "
-                        "checked again", self.name, self.folder, self.uidvalidity, uidvalidity)
+            log.warning(
+                "%s: UIDVALIDITY of %s changed from %s to %s; every message will be checked again",
+                self.name,
+                self.folder,
+                self.uidvalidity,
+                uidvalidity,
+            )
             self._floor = 0
         self.uidvalidity = uidvalidity
         if self.processed_action == "move":
@@ -176,12 +201,24 @@ class ImapSource(ContextManaged):
         elif self.processed_action == "keyword":
             permanent = {_text(flag) for flag in selected.get(b"PERMANENTFLAGS", ())}
             if "\\*" not in permanent and self.processed_target not in permanent:
-                log.warning("%s: server does not keep keyword %s in %s (PERMANENTFLAGS %s)",
-                            self.name, self.processed_target, self.folder, " ".join(sorted(permanent)))
+                log.warning(
+                    "%s: server does not keep keyword %s in %s (PERMANENTFLAGS %s)",
+                    self.name,
+                    self.processed_target,
+                    self.folder,
+                    " ".join(sorted(permanent)),
+                )
         self._client = client
         self._idling = False
-        log.info("%s: connected to %s:%s (%s), %s selected, UIDVALIDITY %s", self.name, self.host,
-                 self.port, self.security, self.folder, uidvalidity)
+        log.info(
+            "%s: connected to %s:%s (%s), %s selected, UIDVALIDITY %s",
+            self.name,
+            self.host,
+            self.port,
+            self.security,
+            self.folder,
+            uidvalidity,
+        )
 
     def close(self) -> None:
         """Log out and close the connection; never raises.
@@ -233,8 +270,10 @@ class ImapSource(ContextManaged):
             _drain_untagged(client)
             return []
         with self._errors("FETCH RFC822.SIZE"):
-            sizes = {uid: int(data.get(b"RFC822.SIZE", 0))
-                     for uid, data in client.fetch(wanted, [b"RFC822.SIZE"]).items()}
+            sizes = {
+                uid: int(data.get(b"RFC822.SIZE", 0))
+                for uid, data in client.fetch(wanted, [b"RFC822.SIZE"]).items()
+            }
         messages: list[FetchedMessage] = []
         for batch in self._batches([uid for uid in wanted if uid in sizes], sizes):
             messages.extend(self._fetch_batch(client, batch, sizes, uidvalidity))
@@ -257,8 +296,9 @@ class ImapSource(ContextManaged):
     def _too_big(self, size: int) -> bool:
         return self.max_message_bytes is not None and size > self.max_message_bytes
 
-    def _fetch_batch(self, client: imapclient.IMAPClient, batch: list[int], sizes: dict[int, int],
-                     uidvalidity: int) -> list[FetchedMessage]:
+    def _fetch_batch(
+        self, client: imapclient.IMAPClient, batch: list[int], sizes: dict[int, int], uidvalidity: int
+    ) -> list[FetchedMessage]:
         whole = [uid for uid in batch if not self._too_big(sizes[uid])]
         header_only = [uid for uid in batch if self._too_big(sizes[uid])]
         data: dict[int, dict[bytes, object]] = {}
@@ -277,16 +317,18 @@ class ImapSource(ContextManaged):
                 raw = item.get(b"BODY[HEADER]")
             if not isinstance(raw, bytes):
                 continue
-            messages.append(FetchedMessage(
-                mailbox=self.name,
-                folder=self.folder,
-                uid=uid,
-                uidvalidity=uidvalidity,
-                received=_aware(item.get(b"INTERNALDATE")),
-                raw=raw,
-                flags=tuple(_text(flag) for flag in item.get(b"FLAGS", ())),  # type: ignore[union-attr]
-                size=sizes[uid],
-            ))
+            messages.append(
+                FetchedMessage(
+                    mailbox=self.name,
+                    folder=self.folder,
+                    uid=uid,
+                    uidvalidity=uidvalidity,
+                    received=_aware(item.get(b"INTERNALDATE")),
+                    raw=raw,
+                    flags=tuple(_text(flag) for flag in item.get(b"FLAGS", ())),  # type: ignore[union-attr]
+                    size=sizes[uid],
+                )
+            )
         return messages
 
     # -- after processing --------------------------------------------------------------------
@@ -387,5 +429,6 @@ class ImapSource(ContextManaged):
 
     def _errors(self, operation: str) -> contextlib.AbstractContextManager[None]:
         """Turn socket / TLS / imaplib / imapclient errors into MailboxError (see imap_wire._errors)."""
-        return imap_wire._errors(self.name, operation, self.host, self.port, self.timeout, self._password,
-                                 self._drop)
+        return imap_wire._errors(
+            self.name, operation, self.host, self.port, self.timeout, self._password, self._drop
+        )

@@ -1,6 +1,7 @@
 """IMAP wire helpers for ImapSource (intake.mailbox.imap): response decoding, untagged-response
 housekeeping, closing a client, and turning socket / TLS / imaplib / imapclient errors into
 MailboxError with the password scrubbed out of the text."""
+
 from __future__ import annotations
 
 import contextlib
@@ -64,8 +65,9 @@ def _scrub(exc: BaseException, password: str) -> str:
 
 
 @contextlib.contextmanager
-def _errors(name: str, operation: str, host: str, port: int, timeout: float, password: str,
-            drop: Callable[[], None]) -> Iterator[None]:
+def _errors(
+    name: str, operation: str, host: str, port: int, timeout: float, password: str, drop: Callable[[], None]
+) -> Iterator[None]:
     """Turn socket / TLS / imaplib / imapclient errors into MailboxError for mailbox ``name``.
 
     ``drop`` forgets the connection; it is called for every error after which the
@@ -79,13 +81,15 @@ def _errors(name: str, operation: str, host: str, port: int, timeout: float, pas
         raise
     except TimeoutError as exc:  # socket.timeout is TimeoutError
         drop()
-        raise mailbox_error(name, f"{operation}: {host}:{port} did not answer within "
-                            f"{timeout:g}s", timeout=True) from exc
+        raise mailbox_error(
+            name, f"{operation}: {host}:{port} did not answer within {timeout:g}s", timeout=True
+        ) from exc
     except imaplib.IMAP4.abort as exc:
         drop()
         text = _scrub(exc, password)
-        raise mailbox_error(name, f"{operation}: connection lost: {text}",
-                            timeout="timed out" in text) from None
+        raise mailbox_error(
+            name, f"{operation}: connection lost: {text}", timeout="timed out" in text
+        ) from None
     except imap_exceptions.CapabilityError as exc:
         raise mailbox_error(name, f"{operation}: {_scrub(exc, password)}") from None
     except imap_exceptions.ProtocolError as exc:
@@ -98,5 +102,4 @@ def _errors(name: str, operation: str, host: str, port: int, timeout: float, pas
     except (OSError, EOFError, ValueError) as exc:
         # OSError covers ssl.SSLError, refused connections, resets, DNS failures.
         drop()
-        raise mailbox_error(name, f"{operation}: {type(exc).__name__}: {_scrub(exc, password)}") \
-            from exc
+        raise mailbox_error(name, f"{operation}: {type(exc).__name__}: {_scrub(exc, password)}") from exc

@@ -20,6 +20,7 @@ does, as configured: "move" renames the file into the cur/ of another maildir
 an absolute path), "keyword" adds a keyword letter the way Dovecot does (the
 dovecot-keywords file maps letters a-z to names), "none" does nothing.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -42,8 +43,14 @@ from intake.mailbox.source import PROCESSED_ACTIONS, ContextManaged, FetchedMess
 
 log = logging.getLogger(__name__)
 
-_SYSTEM_FLAGS = {"D": "\\Draft", "F": "\\Flagged", "P": "$Forwarded", "R": "\\Answered",
-                 "S": "\\Seen", "T": "\\Deleted"}
+_SYSTEM_FLAGS = {
+    "D": "\\Draft",
+    "F": "\\Flagged",
+    "P": "$Forwarded",
+    "R": "\\Answered",
+    "S": "\\Seen",
+    "T": "\\Deleted",
+}
 _KEYWORDS_FILE = "dovecot-keywords"
 _MAX_KEYWORDS = 26
 
@@ -63,9 +70,9 @@ def maildir_uidvalidity(path: str | os.PathLike[str]) -> int:
 class _Entry:
     uid: int
     unique: str
-    path: Path      # where the file was when listed
-    subdir: str     # "new" or "cur"
-    info: str       # the part after ":" ("2,FS"), "" in new/
+    path: Path  # where the file was when listed
+    subdir: str  # "new" or "cur"
+    info: str  # the part after ":" ("2,FS"), "" in new/
     mtime: float
     size: int
 
@@ -73,12 +80,21 @@ class _Entry:
 class MaildirSource(ContextManaged):
     """One local maildir (its cur/ and new/), read without changing it."""
 
-    def __init__(self, path: str | os.PathLike[str], name: str = "", *, processed_action: str = "none",
-                 processed_target: str = "", poll_interval: float = 1.0, create: bool = True,
-                 max_message_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        name: str = "",
+        *,
+        processed_action: str = "none",
+        processed_target: str = "",
+        poll_interval: float = 1.0,
+        create: bool = True,
+        max_message_bytes: int | None = None,
+    ) -> None:
         if processed_action not in PROCESSED_ACTIONS:
-            raise ConfigError("processed_action",
-                              f"must be one of {', '.join(PROCESSED_ACTIONS)}, not {processed_action!r}")
+            raise ConfigError(
+                "processed_action", f"must be one of {', '.join(PROCESSED_ACTIONS)}, not {processed_action!r}"
+            )
         if processed_action != "none" and not processed_target:
             raise ConfigError("processed_target", f"processed_action={processed_action} needs a target")
         if processed_action == "keyword" and (not processed_target.isprintable() or " " in processed_target):
@@ -144,16 +160,18 @@ class MaildirSource(ContextManaged):
             entry, raw = found
             if keywords is None and any(c.islower() for c in _flag_letters(entry.info)):
                 keywords = self._keywords()
-            messages.append(FetchedMessage(
-                mailbox=self.name,
-                folder=self.folder,
-                uid=entry.uid,
-                uidvalidity=self.uidvalidity,
-                received=_delivered_at(raw) or datetime.fromtimestamp(entry.mtime, UTC),
-                raw=raw,
-                flags=_flags(entry.info, keywords or []),
-                size=entry.size,
-            ))
+            messages.append(
+                FetchedMessage(
+                    mailbox=self.name,
+                    folder=self.folder,
+                    uid=entry.uid,
+                    uidvalidity=self.uidvalidity,
+                    received=_delivered_at(raw) or datetime.fromtimestamp(entry.mtime, UTC),
+                    raw=raw,
+                    flags=_flags(entry.info, keywords or []),
+                    size=entry.size,
+                )
+            )
         return messages
 
     def _list(self) -> list[_Entry]:
@@ -161,8 +179,12 @@ class MaildirSource(ContextManaged):
         for entry in self._scan():
             other = entries.get(entry.uid)
             if other is not None and other.unique != entry.unique:
-                log.warning("%s: uid collision between %s and %s; the second is ignored",
-                            self.name, other.unique, entry.unique)
+                log.warning(
+                    "%s: uid collision between %s and %s; the second is ignored",
+                    self.name,
+                    other.unique,
+                    entry.unique,
+                )
                 continue
             entries[entry.uid] = entry
         self._entries = entries
@@ -184,8 +206,15 @@ class MaildirSource(ContextManaged):
                         continue
                     if not stat_module.S_ISREG(stat.st_mode):
                         continue
-                    yield _Entry(maildir_uid(unique), unique, Path(item.path), subdir, info,
-                                 stat.st_mtime, stat.st_size)
+                    yield _Entry(
+                        maildir_uid(unique),
+                        unique,
+                        Path(item.path),
+                        subdir,
+                        info,
+                        stat.st_mtime,
+                        stat.st_size,
+                    )
 
     def _locate(self, entry: _Entry) -> _Entry | None:
         """Where the message is now (a mail reader may have renamed it), or None."""
@@ -360,12 +389,13 @@ def _read_header(handle: BinaryIO) -> bytes:
 def _delivered_at(raw: bytes) -> datetime | None:
     """The date of the topmost Received: header (after its last ';'), aware, or None."""
     from email.utils import parsedate_to_datetime
+
     head = raw[: raw.find(b"\n\n") if b"\n\n" in raw[:65536] else 65536]
     lines = head.replace(b"\r\n", b"\n").split(b"\n")
     for i, line in enumerate(lines):
         if line[:9].lower() == b"received:":
             value = line[9:]
-            for cont in lines[i + 1:]:
+            for cont in lines[i + 1 :]:
                 if cont[:1] not in (b" ", b"\t"):
                     break
                 value += b" " + cont.strip()

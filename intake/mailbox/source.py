@@ -14,6 +14,7 @@ Every failure of the mailbox itself is a MailboxError (MailboxTimeout when the s
 not answer in time); the daemon then closes the source, waits ``Backoff.next_delay()``
 seconds and connects again.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,14 +32,14 @@ PROCESSED_ACTIONS = ("none", "move", "keyword")
 
 @dataclass(frozen=True)
 class FetchedMessage:
-    mailbox: str            # the configured mailbox name (or its address)
-    folder: str             # IMAP folder, or the maildir path for a maildir source
-    uid: int                # IMAP UID; for a maildir a stable 53-bit id of the file's unique name
-    uidvalidity: int        # IMAP UIDVALIDITY; for a maildir a constant of its path
-    received: datetime      # INTERNALDATE (maildir: file mtime), timezone-aware
-    raw: bytes              # the whole RFC 5322 message as stored
+    mailbox: str  # the configured mailbox name (or its address)
+    folder: str  # IMAP folder, or the maildir path for a maildir source
+    uid: int  # IMAP UID; for a maildir a stable 53-bit id of the file's unique name
+    uidvalidity: int  # IMAP UIDVALIDITY; for a maildir a constant of its path
+    received: datetime  # INTERNALDATE (maildir: file mtime), timezone-aware
+    raw: bytes  # the whole RFC 5322 message as stored
     flags: tuple[str, ...]  # IMAP flags and keywords, e.g. ("\\Seen", "$Forwarded")
-    size: int = -1          # size on the server (RFC822.SIZE / file size); -1 when unknown
+    size: int = -1  # size on the server (RFC822.SIZE / file size); -1 when unknown
 
     @property
     def truncated(self) -> bool:
@@ -79,8 +80,9 @@ class ContextManaged:
         self.close()
 
 
-def mailbox_error(mailbox: str, message: str, *, timeout: bool = False,
-                  cls: type[MailboxError] | None = None) -> MailboxError:
+def mailbox_error(
+    mailbox: str, message: str, *, timeout: bool = False, cls: type[MailboxError] | None = None
+) -> MailboxError:
     """A MailboxError (or MailboxTimeout / cls) whose text starts with the mailbox name.
 
     The name is also kept in the ``mailbox`` attribute.

@@ -3,6 +3,7 @@
 Checks run in order: bounce, then auto-reply (RFC 3834 and common practice),
 then unrelated (nothing that looks like a receipt), else candidate.  Pure.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,19 +15,49 @@ from intake.mime.quoting import own_words
 
 KINDS = ("candidate", "auto_reply", "bounce", "unrelated")
 
-RECEIPT_EXTENSIONS = frozenset({
-    ".xlsx", ".xlsm", ".xls", ".et", ".ett", ".csv", ".docx", ".doc", ".wps", ".zip", ".rar", ".7z",
-    ".ods", ".odt", ".pdf", ".htm", ".html", ".jpg", ".jpeg", ".png",
-})
-RECEIPT_TYPES = frozenset(
-    ctype for ctype, ext in EXTENSION_BY_TYPE.items() if ext in RECEIPT_EXTENSIONS
-) | {"application/vnd.ms-excel.template.macroenabled.12", "application/x-msexcel", "application/excel",
-     "application/x-excel", "application/x-7z", "image/pjpeg", "application/wps-office.ett",
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.template"}
+RECEIPT_EXTENSIONS = frozenset(
+    {
+        ".xlsx",
+        ".xlsm",
+        ".xls",
+        ".et",
+        ".ett",
+        ".csv",
+        ".docx",
+        ".doc",
+        ".wps",
+        ".zip",
+        ".rar",
+        ".7z",
+        ".ods",
+        ".odt",
+        ".pdf",
+        ".htm",
+        ".html",
+        ".jpg",
+        ".jpeg",
+        ".png",
+    }
+)
+RECEIPT_TYPES = frozenset(ctype for ctype, ext in EXTENSION_BY_TYPE.items() if ext in RECEIPT_EXTENSIONS) | {
+    "application/vnd.ms-excel.template.macroenabled.12",
+    "application/x-msexcel",
+    "application/excel",
+    "application/x-excel",
+    "application/x-7z",
+    "image/pjpeg",
+    "application/wps-office.ett",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template",
+}
 _MAGIC = (
-    b"PK\x03\x04", b"PK\x05\x06",                 # zip: xlsx, docx, ods, odt, zip
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",         # OLE2: xls, doc, wps, et
-    b"%PDF-", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"PK\x05\x06",  # zip: xlsx, docx, ods, odt, zip
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # OLE2: xls, doc, wps, et
+    b"%PDF-",
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",
 )
 _HTML_START = re.compile(rb"\s*(?:<!doctype html|<html|<table|<meta)", re.I)
 _HTML_TABLE = re.compile(r"<table\b", re.I)
@@ -37,13 +68,14 @@ _TABLE_COLUMNS = ("性别", "单位", "手机", "职务")
 RECEIPT_WORDS = ("回执", "报名")
 _BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
 _AUTO_SUBJECT = re.compile(
-    r"\s*(?:自动回复|自动答复|自動回覆|auto:|automatic reply|auto[- ]?reply|out of (?:the )?office)", re.I)
+    r"\s*(?:自动回复|自动答复|自動回覆|auto:|automatic reply|auto[- ]?reply|out of (?:the )?office)", re.I
+)
 
 
 @dataclass(frozen=True)
 class Classification:
-    kind: str     # 'candidate' | 'auto_reply' | 'bounce' | 'unrelated'
-    reason: str   # short English reason, e.g. "Auto-Submitted: auto-replied"
+    kind: str  # 'candidate' | 'auto_reply' | 'bounce' | 'unrelated'
+    reason: str  # short English reason, e.g. "Auto-Submitted: auto-replied"
 
 
 def classify(msg: DecodedMessage) -> Classification:
@@ -154,7 +186,9 @@ def _text_table(text: str) -> bool:
         cells = _CELL_SEPARATOR.split(line.strip())
         if len(cells) < 3 or not any("姓名" in cell for cell in cells):
             continue
-        found = {column for column in _TABLE_COLUMNS for cell in cells if column in cell and "姓名" not in cell}
+        found = {
+            column for column in _TABLE_COLUMNS for cell in cells if column in cell and "姓名" not in cell
+        }
         if len(found) >= 2:
             return True
     return False

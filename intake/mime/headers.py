@@ -8,6 +8,7 @@ inside quotes and split across folded lines.  `get_param` reads MIME
 parameters including RFC 2231 continuations.  `decode_base64` and
 `decode_quoted_printable` decode a body only up to a byte limit.
 """
+
 from __future__ import annotations
 
 import binascii
@@ -19,28 +20,66 @@ from urllib.parse import unquote_to_bytes
 # Every GB label decodes as gb18030: it is a superset of gb2312 and gbk, so that
 # 喆, 堃 and other characters outside GB2312 come through whole even when the
 # sender's client labelled the text gb2312.
-_GB_LABELS = frozenset({
-    "gb2312", "gb_2312", "gb_2312-80", "gbk", "x-gbk", "cp936", "ms936", "windows-936",
-    "gb18030", "gb18030-2000", "gb18030-2005", "gb18030-2022", "euc-cn", "euccn", "x-euc-cn",
-    "csgb2312", "csgbk", "chinese", "iso-ir-58", "csiso58gb231280", "x-cp20936", "cp20936",
-})
+_GB_LABELS = frozenset(
+    {
+        "gb2312",
+        "gb_2312",
+        "gb_2312-80",
+        "gbk",
+        "x-gbk",
+        "cp936",
+        "ms936",
+        "windows-936",
+        "gb18030",
+        "gb18030-2000",
+        "gb18030-2005",
+        "gb18030-2022",
+        "euc-cn",
+        "euccn",
+        "x-euc-cn",
+        "csgb2312",
+        "csgbk",
+        "chinese",
+        "iso-ir-58",
+        "csiso58gb231280",
+        "x-cp20936",
+        "cp20936",
+    }
+)
 _UTF8_LABELS = frozenset({"utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8", "unicode20utf8"})
 # Labels that say nothing about the bytes: treat as undeclared.
-_UNDECLARED = frozenset({"", "unknown-8bit", "x-unknown", "unknown", "default", "us-ascii", "ascii",
-                         "ansi_x3.4-1968", "iso646-us", "x-user-defined", "8bit", "7bit", "binary"})
+_UNDECLARED = frozenset(
+    {
+        "",
+        "unknown-8bit",
+        "x-unknown",
+        "unknown",
+        "default",
+        "us-ascii",
+        "ascii",
+        "ansi_x3.4-1968",
+        "iso646-us",
+        "x-user-defined",
+        "8bit",
+        "7bit",
+        "binary",
+    }
+)
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _SPACES = re.compile(r"[\t\n\v\f\r \x85\u2028\u2029]+")
 # C0 and C1 controls, DEL, bidi embeddings/overrides/isolates, LRM/RLM/ALM, BOM,
 # lone surrogates and the two non-characters.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u061c\u200e\u200f"
-                       "\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u061c\u200e\u200f"
+    "\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]"
+)
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,80})\?([bBqQ])\?([^?]*)\?=")
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _BARE_LOCAL = re.compile(r"[A-Za-z0-9._+=-]+")
 _B64_NOISE = re.compile(rb"[^A-Za-z0-9+/=]+")
 _B64_INVALID = re.compile(rb"[^A-Za-z0-9+/=\s]")
-_CHUNK = 1 << 20           # characters of an encoded body decoded at a time
+_CHUNK = 1 << 20  # characters of an encoded body decoded at a time
 _MAX_PARAMS_CHARS = 32_768  # of a structured header parsed for parameters
 
 
@@ -60,7 +99,7 @@ def normalize_charset(label: str | None) -> str | None:
     except (LookupError, ValueError, TypeError):
         return None
     if not getattr(info, "_is_text_encoding", True):
-        return None          # zlib, base64, rot13...: not a character set
+        return None  # zlib, base64, rot13...: not a character set
     if info.name in ("gb2312", "gbk", "gb18030"):
         return "gb18030"
     return info.name
@@ -134,7 +173,7 @@ def decode_words(text: str) -> str:
     if "=?" not in text:
         return text
     out: list[str] = []
-    run: list[tuple[str | None, bytes]] = []   # adjacent decoded words not yet turned into text
+    run: list[tuple[str | None, bytes]] = []  # adjacent decoded words not yet turned into text
     pos = 0
 
     def flush() -> None:
@@ -148,9 +187,9 @@ def decode_words(text: str) -> str:
         run.clear()
 
     for match in _ENCODED_WORD.finditer(text):
-        between = text[pos:match.start()]
+        between = text[pos : match.start()]
         data = _word_bytes(match.group(2), match.group(3))
-        if data is None:                       # undecodable word: keep it literally
+        if data is None:  # undecodable word: keep it literally
             continue
         if between and (between.strip() or not run):
             flush()
@@ -255,7 +294,7 @@ def parse_addresses(values: list[str]) -> list[tuple[str, str]]:
     texts = [header_text(v).replace("\r", " ").replace("\n", " ") for v in values]
     try:
         pairs = getaddresses(texts)
-    except Exception:          # noqa: BLE001 - the stdlib parser has raised on odd input before
+    except Exception:  # noqa: BLE001 - the stdlib parser has raised on odd input before
         return []
     result = []
     for name, address in pairs:
@@ -274,7 +313,7 @@ def parse_msgids(value: str) -> list[str]:
 
 
 def _cut(data: bytearray | bytes, limit: int) -> tuple[bytes, bool]:
-    return (bytes(data[:limit + 1]), True) if len(data) > limit else (bytes(data), False)
+    return (bytes(data[: limit + 1]), True) if len(data) > limit else (bytes(data), False)
 
 
 def decode_base64(payload: str, limit: int) -> tuple[bytes, bool, list[str]]:
@@ -287,7 +326,7 @@ def decode_base64(payload: str, limit: int) -> tuple[bytes, bool, list[str]]:
     pending = b""
     notes: list[str] = []
     for start in range(0, len(payload), _CHUNK):
-        chunk = raw_to_bytes(payload[start:start + _CHUNK])
+        chunk = raw_to_bytes(payload[start : start + _CHUNK])
         if not notes and _B64_INVALID.search(chunk):
             notes.append("invalid characters in base64")
         cleaned = _B64_NOISE.sub(b"", chunk)

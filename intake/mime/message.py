@@ -3,6 +3,7 @@
 Pure: bytes in, dataclasses out, no I/O.  decode_message never raises on bad
 input; what it could not decode is reported in `defects`.
 """
+
 from __future__ import annotations
 
 import email
@@ -33,9 +34,9 @@ from intake.mime.headers import (
 
 @dataclass(frozen=True)
 class Attachment:
-    filename: str          # decoded file name ("" when the part had none)
-    content_type: str      # lower-case MIME type as declared
-    data: bytes            # decoded payload (may be truncated to the limit, see `truncated`)
+    filename: str  # decoded file name ("" when the part had none)
+    content_type: str  # lower-case MIME type as declared
+    data: bytes  # decoded payload (may be truncated to the limit, see `truncated`)
     truncated: bool = False
     # Content-Disposition inline, or a Content-ID and no disposition: shown in the body, such as
     # a signature image.  A hint only: Apple Mail marks real attachments inline too.
@@ -44,23 +45,23 @@ class Attachment:
 
 @dataclass(frozen=True)
 class DecodedMessage:
-    message_id: str                      # Message-ID without <>, or "" when absent
-    sender: str                          # From address, lower-case, "" when unparseable
-    sender_name: str                     # From display name, decoded
-    subject: str                         # decoded, control characters removed, one line
-    date: datetime | None                # Date header, timezone-aware when it parsed
-    to: tuple[str, ...] = ()             # addresses, lower-case
+    message_id: str  # Message-ID without <>, or "" when absent
+    sender: str  # From address, lower-case, "" when unparseable
+    sender_name: str  # From display name, decoded
+    subject: str  # decoded, control characters removed, one line
+    date: datetime | None  # Date header, timezone-aware when it parsed
+    to: tuple[str, ...] = ()  # addresses, lower-case
     cc: tuple[str, ...] = ()
-    delivered_to: tuple[str, ...] = ()   # Delivered-To headers, in order
+    delivered_to: tuple[str, ...] = ()  # Delivered-To headers, in order
     x_original_to: tuple[str, ...] = ()
     reply_to: str = ""
     in_reply_to: str = ""
     references: tuple[str, ...] = ()
-    text: str = ""                       # text/plain body (first one), decoded
-    html: str = ""                       # text/html body (first one), decoded
+    text: str = ""  # text/plain body (first one), decoded
+    html: str = ""  # text/html body (first one), decoded
     attachments: tuple[Attachment, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()  # (lower-case name, decoded value) for every header
-    content_type: str = ""               # top-level MIME type, lower-case
+    content_type: str = ""  # top-level MIME type, lower-case
     defects: tuple[str, ...] = field(default_factory=tuple)
 
     def header(self, name: str) -> str | None:
@@ -78,21 +79,28 @@ class DecodedMessage:
 
 _log = logging.getLogger(__name__)
 
-_MAX_DEPTH = 40            # nesting of multiparts and forwarded messages
-_MAX_PARTS = 1000          # MIME parts looked at per message
+_MAX_DEPTH = 40  # nesting of multiparts and forwarded messages
+_MAX_PARTS = 1000  # MIME parts looked at per message
 _MAX_DEFECTS = 100
 _CHINA = timezone(timedelta(hours=8))
 _TYPE = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
 # Parts of a delivery report: neither a body nor an attachment.
-_REPORT_TYPES = frozenset({
-    "message/delivery-status", "message/global-delivery-status", "message/disposition-notification",
-    "message/global-disposition-notification", "message/feedback-report", "text/rfc822-headers",
-    "message/global-headers",
-})
+_REPORT_TYPES = frozenset(
+    {
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "message/disposition-notification",
+        "message/global-disposition-notification",
+        "message/feedback-report",
+        "text/rfc822-headers",
+        "message/global-headers",
+    }
+)
 # text/* types that carry a table, hence an attachment even without a file name.
-_TABLE_TEXT_TYPES = frozenset({"text/csv", "text/x-csv", "text/comma-separated-values",
-                               "text/tab-separated-values"})
+_TABLE_TEXT_TYPES = frozenset(
+    {"text/csv", "text/x-csv", "text/comma-separated-values", "text/tab-separated-values"}
+)
 EXTENSION_BY_TYPE: dict[str, str] = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
@@ -101,15 +109,29 @@ EXTENSION_BY_TYPE: dict[str, str] = {
     "application/msword": ".doc",
     "application/vnd.oasis.opendocument.spreadsheet": ".ods",
     "application/vnd.oasis.opendocument.text": ".odt",
-    "application/kswps": ".wps", "application/wps-office.wps": ".wps", "application/vnd.ms-works": ".wps",
-    "application/kset": ".et", "application/wps-office.et": ".et",
+    "application/kswps": ".wps",
+    "application/wps-office.wps": ".wps",
+    "application/vnd.ms-works": ".wps",
+    "application/kset": ".et",
+    "application/wps-office.et": ".et",
     "application/pdf": ".pdf",
-    "application/zip": ".zip", "application/x-zip-compressed": ".zip", "application/x-zip": ".zip",
-    "application/x-rar-compressed": ".rar", "application/vnd.rar": ".rar", "application/x-rar": ".rar",
+    "application/zip": ".zip",
+    "application/x-zip-compressed": ".zip",
+    "application/x-zip": ".zip",
+    "application/x-rar-compressed": ".rar",
+    "application/vnd.rar": ".rar",
+    "application/x-rar": ".rar",
     "application/x-7z-compressed": ".7z",
-    "text/csv": ".csv", "text/x-csv": ".csv", "text/comma-separated-values": ".csv",
-    "text/tab-separated-values": ".tsv", "text/html": ".html", "text/plain": ".txt",
-    "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/bmp": ".bmp",
+    "text/csv": ".csv",
+    "text/x-csv": ".csv",
+    "text/comma-separated-values": ".csv",
+    "text/tab-separated-values": ".tsv",
+    "text/html": ".html",
+    "text/plain": ".txt",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/bmp": ".bmp",
     "message/rfc822": ".eml",
 }
 
@@ -126,7 +148,7 @@ class _Defects(list[str]):
 class _Body:
     text: str | None = None
     html: str | None = None
-    nested_text: str | None = None      # from inside a forwarded message/rfc822
+    nested_text: str | None = None  # from inside a forwarded message/rfc822
     nested_html: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
 
@@ -139,7 +161,7 @@ def decode_message(raw: bytes, max_attachment_bytes: int = 20 * 1024 * 1024) -> 
     elif not isinstance(raw, bytes):
         try:
             raw = bytes(raw)
-        except Exception:                                  # noqa: BLE001
+        except Exception:  # noqa: BLE001
             defects.add("input is not bytes")
             raw = b""
     try:
@@ -152,7 +174,7 @@ def decode_message(raw: bytes, max_attachment_bytes: int = 20 * 1024 * 1024) -> 
         msg = email.message_from_bytes(raw, policy=compat32)
         fields = _envelope(msg, defects)
         body = _walk(msg, limit, defects)
-    except Exception as exc:                               # noqa: BLE001 - never raise on input
+    except Exception as exc:  # noqa: BLE001 - never raise on input
         _log.warning("message could not be parsed whole (%s)", type(exc).__name__)
         defects.add(f"parse failed: {type(exc).__name__}")
         if fields is None:
@@ -176,7 +198,7 @@ def _headers_only(raw: bytes, defects: _Defects) -> DecodedMessage:
     try:
         msg = BytesHeaderParser(policy=compat32).parsebytes(raw)
         return DecodedMessage(**_envelope(msg, defects), defects=tuple(defects))
-    except Exception as exc:                               # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001
         defects.add(f"header parse failed: {type(exc).__name__}")
         return DecodedMessage("", "", "", "", None, defects=tuple(defects))
 
@@ -238,7 +260,7 @@ def _date(raw: str, defects: _Defects) -> datetime | None:
         return None
     try:
         parsed = parsedate_to_datetime(text)
-    except Exception:                                      # noqa: BLE001 - ValueError, TypeError, OverflowError
+    except Exception:  # noqa: BLE001 - ValueError, TypeError, OverflowError
         defects.add("unparsable Date header")
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_CHINA)
@@ -265,13 +287,14 @@ def _walk(root: Message, limit: int, defects: _Defects) -> _Body:
             break
         try:
             stack.extend(_visit(part, depth, nested, body, limit, defects, seen))
-        except Exception as exc:                           # noqa: BLE001 - one bad part must not lose the rest
+        except Exception as exc:  # noqa: BLE001 - one bad part must not lose the rest
             defects.add(f"part {seen}: {type(exc).__name__}")
     return body
 
 
-def _visit(part: Message, depth: int, nested: bool, body: _Body, limit: int, defects: _Defects,
-           number: int) -> list[tuple[Message, int, bool]]:
+def _visit(
+    part: Message, depth: int, nested: bool, body: _Body, limit: int, defects: _Defects, number: int
+) -> list[tuple[Message, int, bool]]:
     """Handle one part; returns its children to visit, in stack order."""
     if depth:
         for defect in part.defects:
@@ -294,8 +317,12 @@ def _visit(part: Message, depth: int, nested: bool, body: _Body, limit: int, def
         return [(email.message_from_bytes(data, policy=compat32), depth + 1, True)]
     filename = _filename(part)
     disposition = parse_params(_raw_header(part, "content-disposition") or "")[0]
-    if (not filename and disposition != "attachment" and ctype.startswith("text/")
-            and ctype not in _TABLE_TEXT_TYPES):
+    if (
+        not filename
+        and disposition != "attachment"
+        and ctype.startswith("text/")
+        and ctype not in _TABLE_TEXT_TYPES
+    ):
         _take_text(part, ctype, nested, body, limit, defects, number)
         return []
     data, truncated = _payload(part, limit, defects, number)
@@ -306,8 +333,9 @@ def _visit(part: Message, depth: int, nested: bool, body: _Body, limit: int, def
     return []
 
 
-def _take_text(part: Message, ctype: str, nested: bool, body: _Body, limit: int, defects: _Defects,
-               number: int) -> None:
+def _take_text(
+    part: Message, ctype: str, nested: bool, body: _Body, limit: int, defects: _Defects, number: int
+) -> None:
     slot = {"text/plain": "text", "text/html": "html"}.get(ctype)
     if slot is None:
         return
@@ -357,5 +385,5 @@ def _payload(part: Message, limit: int, defects: _Defects, number: int) -> tuple
         decoded = part.get_payload(decode=True)
         data = decoded if isinstance(decoded, bytes) else b""
     else:
-        data = raw_to_bytes(payload[:limit + 1])
-    return (data[:limit + 1], True) if len(data) > limit else (data, False)
+        data = raw_to_bytes(payload[: limit + 1])
+    return (data[: limit + 1], True) if len(data) > limit else (data, False)

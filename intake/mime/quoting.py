@@ -3,6 +3,7 @@
 A province that answers our 【需修改】 reply quotes it, and our text names
 periods and mailboxes; those words must not be read as the province's own.
 """
+
 from __future__ import annotations
 
 import re

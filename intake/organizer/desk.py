@@ -14,6 +14,7 @@ closes at the deadline; a province without an accepted receipt gets one reminder
 never more than one a day.  Outbox keys ``digest:<period>:<date>`` and
 ``reminder:<period>:<province>:<date>`` make a crash between queueing and recording harmless.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,14 +28,14 @@ from apscheduler.triggers.cron import CronTrigger
 from intake.config.settings import Config
 from mailer.compose.digest import compose_digest
 from mailer.compose.digest_data import ACCEPTED, DigestData, build_digest, parse_time
-from mailer.outbox import Outbox, OutboxItem
 from mailer.compose.reminder import compose_reminder
 from mailer.compose.template import receipt_template, template_filename
 from mailer.compose.workbook import roster_workbook
+from mailer.outbox import Outbox, OutboxItem
 from rules.notice import Period
 
 log = logging.getLogger(__name__)
-FIRST_LOOKBACK = timedelta(days=1)    # with no digest ever sent, only a due time this recent counts
+FIRST_LOOKBACK = timedelta(days=1)  # with no digest ever sent, only a due time this recent counts
 MAX_LOOKBACK = timedelta(days=32)
 MAX_CONTACTS = 3
 
@@ -55,16 +56,16 @@ def last_fire(trigger: CronTrigger, after: datetime, now: datetime) -> datetime 
 class Reminder:
     period: Period
     province: str
-    stage: int          # days before the deadline
+    stage: int  # days before the deadline
     to: tuple[str, ...]
-    rejected: bool      # something was received, nothing accepted
+    rejected: bool  # something was received, nothing accepted
 
 
 class Organizer:
     def __init__(self, config: Config, store, outbox: Outbox | None = None) -> None:  # type: ignore[no-untyped-def]
         self.config = config
         self.notice = config.notice
-        self.store = store            # storage.store.Store, or storage.readonly.ReadOnlyStore to only read
+        self.store = store  # storage.store.Store, or storage.readonly.ReadOnlyStore to only read
         self.outbox = outbox
         self.digest_tz = ZoneInfo(config.digest.timezone)
         self.digest_trigger = CronTrigger.from_crontab(config.digest.cron, timezone=self.digest_tz)
@@ -97,14 +98,28 @@ class Organizer:
 
     def snapshot(self, period: Period) -> dict:
         versions = {p: self.store.versions(period.program, period.number, p) for p in period.provinces}
-        others = [{"province": s["province"], "versions": s["versions"], "status": (s.get("latest") or {}).get("status")}
-                  for s in self.store.submissions(period.program, period.number)
-                  if s["province"] not in period.provinces]
-        return {"versions": versions, "others": others,
-                "reminders": {p: self.store.meta_get(f"reminder:{period.key}:{p}") or [] for p in period.provinces},
-                "contacts": {p: self.contacts(p, period) for p in period.provinces
-                             if not any(v.get("status") == ACCEPTED for v in versions[p])},
-                "previous": self.store.meta_get(f"digest:{period.key}")}
+        others = [
+            {
+                "province": s["province"],
+                "versions": s["versions"],
+                "status": (s.get("latest") or {}).get("status"),
+            }
+            for s in self.store.submissions(period.program, period.number)
+            if s["province"] not in period.provinces
+        ]
+        return {
+            "versions": versions,
+            "others": others,
+            "reminders": {
+                p: self.store.meta_get(f"reminder:{period.key}:{p}") or [] for p in period.provinces
+            },
+            "contacts": {
+                p: self.contacts(p, period)
+                for p in period.provinces
+                if not any(v.get("status") == ACCEPTED for v in versions[p])
+            },
+            "previous": self.store.meta_get(f"digest:{period.key}"),
+        }
 
     def digest(self, period: Period, now: datetime) -> DigestData:
         return build_digest(self.notice, period, self.snapshot(period), now)
@@ -117,20 +132,29 @@ class Organizer:
                 return mb.reply_from or mb.address
         return self.config.outbox.from_addr or period.mailbox
 
-    def digest_message(self, period: Period, now: datetime, key: str,
-                       to: tuple[str, ...] | None = None) -> tuple[DigestData, bytes, bytes | None]:
+    def digest_message(
+        self, period: Period, now: datetime, key: str, to: tuple[str, ...] | None = None
+    ) -> tuple[DigestData, bytes, bytes | None]:
         """(figures, .eml bytes, workbook bytes or None)."""
         data = self.digest(period, now)
         workbook = roster_workbook(data) if self.config.digest.attach_workbook else None
         to = to or self.config.organizers.get(period.key) or (period.mailbox,)
-        raw = compose_digest(data, from_addr=self.from_for(period, self.config.digest.from_addr), to=to, key=key,
-                             workbook=workbook, now=now)
+        raw = compose_digest(
+            data,
+            from_addr=self.from_for(period, self.config.digest.from_addr),
+            to=to,
+            key=key,
+            workbook=workbook,
+            now=now,
+        )
         return data, raw, workbook
 
     # -- digests ---------------------------------------------------------------------------------
     def digest_key(self, period: Period, when: datetime, manual: bool = False) -> str:
         local = when.astimezone(self.digest_tz)
-        return f"digest:{period.key}:{local.date().isoformat()}" + (f":manual-{local:%H%M%S}" if manual else "")
+        return f"digest:{period.key}:{local.date().isoformat()}" + (
+            f":manual-{local:%H%M%S}" if manual else ""
+        )
 
     def _active(self, period: Period, when: datetime) -> bool:
         day = when.astimezone(self.notice.timezone).date()
@@ -154,8 +178,9 @@ class Organizer:
                 out.append((period, due))
         return out
 
-    def send_digest(self, period: Period, now: datetime, *, due: datetime | None = None,
-                    manual: bool = False) -> OutboxItem:
+    def send_digest(
+        self, period: Period, now: datetime, *, due: datetime | None = None, manual: bool = False
+    ) -> OutboxItem:
         recipients = self.config.organizers.get(period.key)
         if not recipients:
             raise ValueError(f"no organizers configured for {period.key} ([organizers] in the config)")
@@ -163,7 +188,9 @@ class Organizer:
             raise ValueError("no outbox to send through")
         key = self.digest_key(period, due or now, manual)
         data, raw, _wb = self.digest_message(period, now, key, recipients)
-        item = self.outbox.enqueue(key, raw, self.from_for(period, self.config.digest.from_addr), list(recipients))
+        item = self.outbox.enqueue(
+            key, raw, self.from_for(period, self.config.digest.from_addr), list(recipients)
+        )
         record = dict(self.store.meta_get(f"digest:{period.key}") or {})
         record.update(sent_at=now.isoformat(timespec="seconds"), key=key, reported=data.reported)
         if due is not None:
@@ -201,13 +228,13 @@ class Organizer:
         today = now.astimezone(self.reminder_tz).date().isoformat()
         out: list[Reminder] = []
         planned: set[str] = set()
-        for period in sorted(self.notice.periods, key=lambda p: p.deadline):   # the most urgent first
+        for period in sorted(self.notice.periods, key=lambda p: p.deadline):  # the most urgent first
             stage = self.reminder_stage(period, now)
             if stage is None:
                 continue
             for province in period.provinces:
                 if province in planned or self.store.meta_get(f"reminded:{province}") == today:
-                    continue          # one reminder a day per province, whatever the period
+                    continue  # one reminder a day per province, whatever the period
                 history = self.store.meta_get(f"reminder:{period.key}:{province}") or []
                 if any(int(h.get("stage", -1)) <= stage for h in history):
                     continue
@@ -229,11 +256,22 @@ class Organizer:
         key = f"reminder:{r.period.key}:{r.province}:{today}"
         unit = self.notice.unit(r.province)
         assert unit is not None
-        template = receipt_template(self.notice, r.period, unit) if self.config.reminders.attach_template else None
+        template = (
+            receipt_template(self.notice, r.period, unit) if self.config.reminders.attach_template else None
+        )
         from_addr = self.from_for(r.period, self.config.reminders.from_addr)
-        raw = compose_reminder(self.notice, r.period, unit, to=r.to, from_addr=from_addr, now=now, key=key,
-                               template=template, template_name=template_filename(self.notice, r.period, unit),
-                               rejected=r.rejected)
+        raw = compose_reminder(
+            self.notice,
+            r.period,
+            unit,
+            to=r.to,
+            from_addr=from_addr,
+            now=now,
+            key=key,
+            template=template,
+            template_name=template_filename(self.notice, r.period, unit),
+            rejected=r.rejected,
+        )
         item = self.outbox.enqueue(key, raw, from_addr, list(r.to))
         history = list(self.store.meta_get(f"reminder:{r.period.key}:{r.province}") or [])
         if not any(h.get("key") == key for h in history):

@@ -5,6 +5,7 @@ came due while the daemon was down is skipped silently, and a new scheduler know
 before it started.  So each job only says "look now"; Organizer.run_due compares the trigger's
 latest due time with what the store says was sent, and one job runs once at start-up to catch up.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,17 +43,25 @@ def run_due_once(daemon: Daemon, now: datetime | None = None) -> dict[str, list[
     return tick(daemon, organizer_for(daemon), now)
 
 
-def start_scheduler(daemon: Daemon, organizer: Organizer | None = None,
-                    now: datetime | None = None) -> BackgroundScheduler:
+def start_scheduler(
+    daemon: Daemon, organizer: Organizer | None = None, now: datetime | None = None
+) -> BackgroundScheduler:
     """A started BackgroundScheduler: a catch-up run now, then the [digest] and [reminders] cron jobs.
 
     now: the catch-up run's time (tests freeze it); the cron jobs use the clock.
     """
     organizer = organizer or organizer_for(daemon)
-    scheduler = BackgroundScheduler(timezone=organizer.digest_tz, job_defaults={
-        "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
-    scheduler.add_job(tick, "date", args=(daemon, organizer, now), id="organizer-catch-up",
-                      run_date=datetime.now(organizer.digest_tz))
+    scheduler = BackgroundScheduler(
+        timezone=organizer.digest_tz,
+        job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+    )
+    scheduler.add_job(
+        tick,
+        "date",
+        args=(daemon, organizer, now),
+        id="organizer-catch-up",
+        run_date=datetime.now(organizer.digest_tz),
+    )
     if daemon.config.digest.enabled:
         scheduler.add_job(tick, organizer.digest_trigger, args=(daemon, organizer), id="digests")
     if daemon.config.reminders.enabled:

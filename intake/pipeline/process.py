@@ -3,6 +3,7 @@
 `intake check` and the daemon both call `process`.  It does no I/O: storage,
 archiving and replies are the daemon's business around it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from intake.mime.classify import Classification, body_text, classify, receipt_mention
 from intake.errors import UnreadableAttachment
 from intake.extract.receipt import extract
-from intake.readers.grid import Grid
-from intake.readers.limits import Limits
+from intake.mime.classify import Classification, body_text, classify, receipt_mention
 from intake.mime.message import Attachment, DecodedMessage, decode_message
 from intake.mime.quoting import own_words
 from intake.readers import read_attachment, read_html_body, read_text_body
+from intake.readers.grid import Grid
+from intake.readers.limits import Limits
 from rules.judge import Circumstances, judge
 from rules.notice import Notice
 from rules.policy import Policy
@@ -57,8 +58,15 @@ def default_mailbox(msg: DecodedMessage) -> str:
     return ""
 
 
-def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: datetime | None = None,
-            oversize: bool = False, served: tuple[str, ...] = ()) -> Outcome:
+def process(
+    raw: bytes,
+    ctx: Context,
+    *,
+    mailbox: str | None = None,
+    received: datetime | None = None,
+    oversize: bool = False,
+    served: tuple[str, ...] = (),
+) -> Outcome:
     """oversize: raw holds only the header of a message too big to fetch (the daemon's case).
     served: the periods the configured mailbox serves; a receipt for one of them is not misrouted."""
     limits = ctx.limits
@@ -70,8 +78,14 @@ def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: d
     cls = classify(msg)
     if cls.kind != "candidate" and not oversize:
         log.debug("%s ignored kind=%s reason=%s", mid, cls.kind, cls.reason)
-        return Outcome(Verdict(status="ignored", ignored_reason=f"{cls.kind}: {cls.reason}"), msg, cls, None,
-                       mailbox, received)
+        return Outcome(
+            Verdict(status="ignored", ignored_reason=f"{cls.kind}: {cls.reason}"),
+            msg,
+            cls,
+            None,
+            mailbox,
+            received,
+        )
     if oversize:
         verdict = Verdict(status="rejected", problems=[unreadable("（整封邮件）", "too_large")])
         return Outcome(verdict, msg, cls, None, mailbox, received)
@@ -96,17 +110,26 @@ def process(raw: bytes, ctx: Context, *, mailbox: str | None = None, received: d
         log.debug("%s ignored %s", mid, reason)
         return Outcome(Verdict(status="ignored", ignored_reason=reason), msg, cls, None, mailbox, received)
     verdict = _judge(receipt, failures, msg, ctx, mailbox, received, served)
-    log.debug("%s %s program=%s period=%s province=%s rows=%d problems=%s", mid, verdict.status, verdict.program,
-             verdict.period, verdict.province, len(verdict.participants),
-             ",".join(sorted({p.code for p in verdict.problems})) or "-")
+    log.debug(
+        "%s %s program=%s period=%s province=%s rows=%d problems=%s",
+        mid,
+        verdict.status,
+        verdict.program,
+        verdict.period,
+        verdict.province,
+        len(verdict.participants),
+        ",".join(sorted({p.code for p in verdict.problems})) or "-",
+    )
     return Outcome(verdict, msg, cls, receipt, mailbox, received)
 
 
-def process_attachment(filename: str, data: bytes, ctx: Context, *, mailbox: str = "",
-                       received: datetime | None = None) -> Outcome:
+def process_attachment(
+    filename: str, data: bytes, ctx: Context, *, mailbox: str = "", received: datetime | None = None
+) -> Outcome:
     """A bare attachment (no email around it), as `intake check FILE.xlsx` reads it."""
-    grids, failures = _attachment_grids((Attachment(filename=filename, content_type="", data=data),), ctx.limits,
-                                        filename)
+    grids, failures = _attachment_grids(
+        (Attachment(filename=filename, content_type="", data=data),), ctx.limits, filename
+    )
     empty = DecodedMessage(message_id="", sender="", sender_name="", subject="", date=None)
     receipt = _extract(grids, empty, ctx, filenames=[filename])
     verdict = _judge(receipt, failures, empty, ctx, mailbox.strip().lower(), received)
@@ -137,8 +160,9 @@ def _safe(make, mid: str) -> list[Grid]:  # type: ignore[no-untyped-def]
     return []
 
 
-def _attachment_grids(attachments: tuple[Attachment, ...], limits: Limits,
-                      mid: str) -> tuple[list[Grid], list[tuple[str, str]]]:
+def _attachment_grids(
+    attachments: tuple[Attachment, ...], limits: Limits, mid: str
+) -> tuple[list[Grid], list[tuple[str, str]]]:
     grids: list[Grid] = []
     failures: list[tuple[str, str]] = []
     for att in attachments[: limits.max_attachments]:
@@ -157,16 +181,30 @@ def _attachment_grids(attachments: tuple[Attachment, ...], limits: Limits,
     return grids, failures
 
 
-def _extract(grids: list[Grid], msg: DecodedMessage, ctx: Context,
-             filenames: list[str] | None = None) -> Receipt | None:
+def _extract(
+    grids: list[Grid], msg: DecodedMessage, ctx: Context, filenames: list[str] | None = None
+) -> Receipt | None:
     names = filenames if filenames is not None else [a.filename for a in msg.attachments if a.filename]
-    return extract(grids, year=ctx.notice.year, subject=msg.subject, filenames=names,
-                   body=own_words(body_text(msg)), sender=msg.sender,
-                   sender_name=msg.sender_name)
+    return extract(
+        grids,
+        year=ctx.notice.year,
+        subject=msg.subject,
+        filenames=names,
+        body=own_words(body_text(msg)),
+        sender=msg.sender,
+        sender_name=msg.sender_name,
+    )
 
 
-def _judge(receipt: Receipt | None, failures: list[tuple[str, str]], msg: DecodedMessage, ctx: Context,
-           mailbox: str, received: datetime | None, served: tuple[str, ...] = ()) -> Verdict:
+def _judge(
+    receipt: Receipt | None,
+    failures: list[tuple[str, str]],
+    msg: DecodedMessage,
+    ctx: Context,
+    mailbox: str,
+    received: datetime | None,
+    served: tuple[str, ...] = (),
+) -> Verdict:
     if receipt is None:
         problems: list[Problem] = [unreadable(n, r) for n, r in failures] or [problem("no_form")]
         return Verdict(status="rejected", problems=problems)
@@ -178,4 +216,3 @@ def _judge(receipt: Receipt | None, failures: list[tuple[str, str]], msg: Decode
         if not _RECORD_ONLY.search(PurePosixPath(name).name):
             verdict.problems.append(unreadable(name, reason, severity="warning"))
     return verdict
-

@@ -4,6 +4,7 @@ read_attachment picks a reader by content (magic bytes, zip members, OLE
 streams), never by the file name alone; read_html_body and read_text_body
 read tables pasted in a mail body.  See registry.py for the reader interface.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Helpers shared by the readers: bounded grid building, text decoding, magic bytes."""
+
 from __future__ import annotations
 
 import codecs
@@ -68,10 +69,10 @@ class GridBuilder:
         self.limits = limits
         self.trim = trim
         self.rows: list[list[CellValue]] = []
-        self.origin: list[int] = []      # file row index of each kept row
+        self.origin: list[int] = []  # file row index of each kept row
         self.filled = 0
-        self._next = 0                   # file row index expected next
-        self._pending_empty = 0          # empty rows not yet kept
+        self._next = 0  # file row index expected next
+        self._pending_empty = 0  # empty rows not yet kept
 
     def add(self, values: Sequence[CellValue], index: int | None = None) -> None:
         if index is None or index < self._next:
@@ -86,8 +87,9 @@ class GridBuilder:
             return
         self.filled += 1
         if self.filled > self.limits.max_rows:
-            raise UnreadableAttachment(self.filename, "too_many_rows",
-                                       f"more than {self.limits.max_rows} filled rows")
+            raise UnreadableAttachment(
+                self.filename, "too_many_rows", f"more than {self.limits.max_rows} filled rows"
+            )
         self._flush_empty(index)
         self.rows.append(row)
         self.origin.append(index)
@@ -111,19 +113,33 @@ class GridBuilder:
             return None
         return Merge(top, merge.left, bottom, right)
 
-    def build(self, source: str, part: str, kind: str, merges: Sequence[Merge] = (),
-              lines: Sequence[str] = ()) -> Grid:
+    def build(
+        self, source: str, part: str, kind: str, merges: Sequence[Merge] = (), lines: Sequence[str] = ()
+    ) -> Grid:
         mapped = [m for m in (self.map_merge(m) for m in merges) if m is not None]
-        return Grid(source=source, part=part, rows=self.rows, merges=list(dict.fromkeys(mapped)),
-                    lines=list(lines), kind=kind)
+        return Grid(
+            source=source,
+            part=part,
+            rows=self.rows,
+            merges=list(dict.fromkeys(mapped)),
+            lines=list(lines),
+            kind=kind,
+        )
 
 
 # --- text ---------------------------------------------------------------
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-            "x-cp20936": "gb18030", "euc-cn": "gb18030", "hz-gb-2312": "hz"}
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "x-cp20936": "gb18030",
+    "euc-cn": "gb18030",
+    "hz-gb-2312": "hz",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 

@@ -8,6 +8,7 @@ different cells.  The table is the longest run of bands with at least three
 cells; bands above and below it are free text lines.  Columns: the horizontal
 extents of the table's cells, merged where they overlap, left to right.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -25,8 +26,8 @@ class Box:
 
 @dataclass
 class Layout:
-    rows: list[list[list[int]]]   # per row, per column: indexes of the words in that cell (reading order)
-    above: list[list[int]]        # free text lines above the table: word indexes per line
+    rows: list[list[list[int]]]  # per row, per column: indexes of the words in that cell (reading order)
+    above: list[list[int]]  # free text lines above the table: word indexes per line
     below: list[list[int]]
 
 
@@ -63,8 +64,11 @@ def layout(words: Sequence[Box], gap: float = GAP) -> Layout | None:
             col = min(range(len(columns)), key=lambda k: _distance(columns[k], centre))
             row[col].extend(chunk)
         rows.append([_reading_order(cell, words, h) for cell in row])
-    return Layout(rows=rows, above=[_reading_order(b, words, h) for b in bands[:first]],
-                  below=[_reading_order(b, words, h) for b in bands[end:]])
+    return Layout(
+        rows=rows,
+        above=[_reading_order(b, words, h) for b in bands[:first]],
+        below=[_reading_order(b, words, h) for b in bands[end:]],
+    )
 
 
 def _bands(words: Sequence[Box], tolerance: float) -> list[list[int]]:

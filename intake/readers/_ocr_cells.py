@@ -3,6 +3,7 @@
 Chinese first; columns that read as Latin text are read again with eng (digits
 only for numeric columns); unsure Chinese cells get two more readings.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,12 +15,17 @@ from ._ocr_tesseract import _CJK, LANG_CJK, Word, join_words, run_tesseract
 
 _NUMERIC = set("0123456789-:./ ")
 DIGITS = "0123456789-:./"
-SURE = 0.80        # a reading this confident is taken without a second opinion
-DISAGREED = 0.40   # the most confidence a text gets that the other readings contradict
+SURE = 0.80  # a reading this confident is taken without a second opinion
+DISAGREED = 0.40  # the most confidence a text gets that the other readings contradict
 
 
-def _read_cells(crops: list, plain: list, keys: list[tuple[int, int]], deadline: float,  # type: ignore[type-arg]
-                work: Path) -> dict[tuple[int, int], tuple[str, float]]:
+def _read_cells(
+    crops: list,
+    plain: list,
+    keys: list[tuple[int, int]],
+    deadline: float,  # type: ignore[type-arg]
+    work: Path,
+) -> dict[tuple[int, int], tuple[str, float]]:
     """(text, confidence) per cell with ink.
 
     Chinese first (psm 6, seal-free crop).  Latin columns are read again with eng.
@@ -29,7 +35,8 @@ def _read_cells(crops: list, plain: list, keys: list[tuple[int, int]], deadline:
     """
     first = run_tesseract(crops, LANG_CJK, 6, deadline, work)
     candidates: dict[int, list[tuple[str, float]]] = {
-        i: [(join_words(first.get(i, [])), _confidence(first.get(i, [])))] for i in range(len(keys))}
+        i: [(join_words(first.get(i, [])), _confidence(first.get(i, [])))] for i in range(len(keys))
+    }
     latin = _latin_cells(keys, {i: c[0] for i, c in candidates.items()})
     for indexes, config in latin:
         words = run_tesseract([crops[i] for i in indexes], "eng", 6, deadline, work, config)
@@ -80,8 +87,9 @@ def tidy_latin(text: str, numeric: bool) -> str:
     return text
 
 
-def _latin_cells(keys: list[tuple[int, int]],
-                 readings: dict[int, tuple[str, float]]) -> list[tuple[list[int], tuple[str, ...]]]:
+def _latin_cells(
+    keys: list[tuple[int, int]], readings: dict[int, tuple[str, float]]
+) -> list[tuple[list[int], tuple[str, ...]]]:
     """Cells of columns that read as Latin text, to read again with eng: [(indexes, tesseract config)].
 
     In such a column every cell is read again except a confident Chinese one (its header).
@@ -100,8 +108,11 @@ def _latin_cells(keys: list[tuple[int, int]],
         chars = "".join(plain)
         target = numeric if sum(ch in _NUMERIC for ch in chars) >= 0.9 * len(chars) else latin
         target += [i for i in indexes if not _CJK.search(texts[i]) or readings[i][1] < SURE]
-    return [(indexes, config) for indexes, config in
-            ((numeric, (f"tessedit_char_whitelist={DIGITS} ",)), (latin, ())) if indexes]
+    return [
+        (indexes, config)
+        for indexes, config in ((numeric, (f"tessedit_char_whitelist={DIGITS} ",)), (latin, ()))
+        if indexes
+    ]
 
 
 def _ink_share(mask) -> float:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 Also the ink mask and the contrast stretch the table finder and the cell reader work from.
 """
+
 from __future__ import annotations
 
 CUT = 0.4  # contrast(): levels this close to the paper (as a share of the paper-ink span) become white

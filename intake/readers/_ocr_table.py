@@ -1,5 +1,6 @@
 """OCR table structure: the ruled table from its ruling lines (a missing rule merges two cells),
 or, without rules, rows and columns from the white space between text lines and columns."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -27,12 +28,12 @@ def _dark_share(mask, horizontal: bool, segment: int) -> list[float]:  # type: i
     if horizontal:
         n = max(1, w // segment)
         data = mask.resize((n, h), Image.Resampling.BOX).tobytes()
-        return [sum(1 for v in data[y * n:(y + 1) * n] if v > 150) / n for y in range(h)]
+        return [sum(1 for v in data[y * n : (y + 1) * n] if v > 150) / n for y in range(h)]
     n = max(1, h // segment)
     data = mask.resize((w, n), Image.Resampling.BOX).tobytes()
     counts = [0] * w
     for k in range(n):
-        row = data[k * w:(k + 1) * w]
+        row = data[k * w : (k + 1) * w]
         for x in range(w):
             if row[x] > 150:
                 counts[x] += 1
@@ -41,10 +42,12 @@ def _dark_share(mask, horizontal: bool, segment: int) -> list[float]:  # type: i
 
 @dataclass
 class Layout:
-    rows: list[float]                 # y of each horizontal rule, top to bottom
-    cols: list[float]                 # x of each vertical rule, left to right
+    rows: list[float]  # y of each horizontal rule, top to bottom
+    cols: list[float]  # x of each vertical rule, left to right
     thickness: int
-    cells: list[tuple[int, int, int, int]] = field(default_factory=list)  # (top, left, bottom, right) band indexes
+    cells: list[tuple[int, int, int, int]] = field(
+        default_factory=list
+    )  # (top, left, bottom, right) band indexes
 
 
 def find_table(mask, dpi: float) -> Layout | None:  # type: ignore[no-untyped-def]
@@ -66,8 +69,9 @@ def find_table(mask, dpi: float) -> Layout | None:  # type: ignore[no-untyped-de
         return None
     thickness = max(b - a + 1 for a, b in h_runs + v_runs)
     thickness = min(thickness, int(dpi / 20) + 1)
-    layout = Layout(rows=[(a + b) / 2 for a, b in h_runs], cols=[(a + b) / 2 for a, b in v_runs],
-                    thickness=thickness)
+    layout = Layout(
+        rows=[(a + b) / 2 for a, b in h_runs], cols=[(a + b) / 2 for a, b in v_runs], thickness=thickness
+    )
     layout.cells = _merged_cells(mask, layout)
     return layout
 
@@ -87,7 +91,7 @@ def _rule_between(mask, layout: Layout, horizontal: bool, i: int, j: int) -> boo
     w, h = strip.size
     data = strip.tobytes()
     if horizontal:
-        best = max(sum(1 for v in data[y * w:(y + 1) * w] if v) / w for y in range(h))
+        best = max(sum(1 for v in data[y * w : (y + 1) * w] if v) / w for y in range(h))
     else:
         best = max(sum(1 for y in range(h) if data[y * w + x]) / h for x in range(w))
     return best >= 0.6
@@ -158,7 +162,7 @@ def find_unruled(mask, dpi: float) -> Layout | None:  # type: ignore[no-untyped-
             start = None
     if best is None or best[1] - best[0] < 2:
         return None
-    table = bands[best[0]:best[1]]
+    table = bands[best[0] : best[1]]
     inked = [0] * w  # per x: in how many of the table's lines there is ink
     for a, b in table:
         line = mask.crop((0, a, w, b + 1)).resize((w, 1), Image.Resampling.BOX).tobytes()
@@ -176,8 +180,12 @@ def find_unruled(mask, dpi: float) -> Layout | None:  # type: ignore[no-untyped-
     ys = [float(max(0, table[0][0] - 4))]
     ys += [(table[k][1] + table[k + 1][0]) / 2 for k in range(len(table) - 1)]
     ys.append(float(min(h - 1, table[-1][1] + 4)))
-    return Layout(rows=ys, cols=edges, thickness=0,
-                  cells=[(r, c, r, c) for r in range(len(ys) - 1) for c in range(len(edges) - 1)])
+    return Layout(
+        rows=ys,
+        cols=edges,
+        thickness=0,
+        cells=[(r, c, r, c) for r in range(len(ys) - 1) for c in range(len(edges) - 1)],
+    )
 
 
 def _segments(profile: bytes, gap: float) -> list[tuple[int, int]]:

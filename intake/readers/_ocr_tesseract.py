@@ -1,4 +1,5 @@
 """Tesseract invocation for OCR: the program check, one run over a list of images, words joined as text."""
+
 from __future__ import annotations
 
 import functools
@@ -32,7 +33,9 @@ def tesseract() -> str | None:
         log.warning("tesseract --list-langs failed: %s", exc)
         return None
     if LANG_CJK not in out.split():
-        log.warning("tesseract is installed without %s data (Debian tesseract-ocr-chi-sim): OCR is off", LANG_CJK)
+        log.warning(
+            "tesseract is installed without %s data (Debian tesseract-ocr-chi-sim): OCR is off", LANG_CJK
+        )
         return None
     return program
 
@@ -45,11 +48,17 @@ class Word:
     top: int
     width: int
     height: int
-    line: tuple[int, int, int]        # block, paragraph, line
+    line: tuple[int, int, int]  # block, paragraph, line
 
 
-def run_tesseract(images: list, lang: str, psm: int, deadline: float, work: Path,  # type: ignore[type-arg]
-                  config: tuple[str, ...] = ()) -> dict[int, list[Word]]:
+def run_tesseract(
+    images: list,
+    lang: str,
+    psm: int,
+    deadline: float,
+    work: Path,  # type: ignore[type-arg]
+    config: tuple[str, ...] = (),
+) -> dict[int, list[Word]]:
     """Words per image (0-based index), from one Tesseract run over all the images."""
     program = tesseract()
     if program is None:
@@ -70,20 +79,36 @@ def run_tesseract(images: list, lang: str, psm: int, deadline: float, work: Path
     for item in config:
         args += ["-c", item]
     try:
-        proc = subprocess.run([*args, "tsv"], capture_output=True, timeout=remaining, cwd=work,
-                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+        proc = subprocess.run(
+            [*args, "tsv"],
+            capture_output=True,
+            timeout=remaining,
+            cwd=work,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        )
     except subprocess.TimeoutExpired as exc:
         raise UnreadableAttachment("", "too_large", "OCR time limit reached") from exc
     if proc.returncode != 0:
-        raise UnreadableAttachment("", "corrupt", "tesseract: " + proc.stderr[-300:].decode("utf-8", "replace"))
+        raise UnreadableAttachment(
+            "", "corrupt", "tesseract: " + proc.stderr[-300:].decode("utf-8", "replace")
+        )
     words: dict[int, list[Word]] = defaultdict(list)
     for line in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
         f = line.split("\t")
         if len(f) < 12 or f[0] != "5" or not any(ch.isalnum() or ch in _PUNCTUATION for ch in f[11]):
             continue  # not a word, or a speck or a piece of a rule read as | _ < “
         try:
-            words[int(f[1]) - 1].append(Word(f[11].strip(), max(0.0, float(f[10])) / 100, int(f[6]), int(f[7]),
-                                             int(f[8]), int(f[9]), (int(f[2]), int(f[3]), int(f[4]))))
+            words[int(f[1]) - 1].append(
+                Word(
+                    f[11].strip(),
+                    max(0.0, float(f[10])) / 100,
+                    int(f[6]),
+                    int(f[7]),
+                    int(f[8]),
+                    int(f[9]),
+                    (int(f[2]), int(f[3]), int(f[4])),
+                )
+            )
         except ValueError:
             continue
     return words

@@ -4,6 +4,7 @@ Every size check uses the central directory only.  zipfile itself stops each
 member at its declared size (a member that inflates further fails its CRC),
 so a member cannot grow past what was checked here.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,7 +29,7 @@ def declared_entries(data: bytes) -> int | None:
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
     if end < 0 or end + 22 > len(data):
         return None
-    (count,) = struct.unpack("<H", data[end + 10:end + 12])
+    (count,) = struct.unpack("<H", data[end + 10 : end + 12])
     return None if count == 0xFFFF else count
 
 
@@ -41,7 +42,9 @@ def open_zip(data: bytes, filename: str, max_members: int) -> zipfile.ZipFile:
     except Exception as exc:  # BadZipFile, struct.error, ValueError, ... on a damaged directory
         raise UnreadableAttachment(filename, "corrupt", f"not a readable zip: {exc}") from exc
     if len(zf.infolist()) > max_members:
-        raise UnreadableAttachment(filename, "zip_bomb", f"{len(zf.infolist())} entries (limit {max_members})")
+        raise UnreadableAttachment(
+            filename, "zip_bomb", f"{len(zf.infolist())} entries (limit {max_members})"
+        )
     return zf
 
 
@@ -53,14 +56,19 @@ def check_sizes(zf: zipfile.ZipFile, filename: str, limits: Limits, *, package: 
             raise UnreadableAttachment(filename, "encrypted", f"zip-encrypted part {info.filename}")
         total += info.file_size
         if total > limits.max_zip_total_bytes:
-            raise UnreadableAttachment(filename, "zip_bomb",
-                                       f"inflates to more than {limits.max_zip_total_bytes} bytes")
-        if info.file_size > RATIO_FLOOR and info.file_size > limits.max_zip_ratio * max(info.compress_size, 1):
-            raise UnreadableAttachment(filename, "zip_bomb",
-                                       f"{info.filename}: {info.file_size} bytes from {info.compress_size}")
+            raise UnreadableAttachment(
+                filename, "zip_bomb", f"inflates to more than {limits.max_zip_total_bytes} bytes"
+            )
+        if info.file_size > RATIO_FLOOR and info.file_size > limits.max_zip_ratio * max(
+            info.compress_size, 1
+        ):
+            raise UnreadableAttachment(
+                filename, "zip_bomb", f"{info.filename}: {info.file_size} bytes from {info.compress_size}"
+            )
         if package and info.filename.lower().endswith(XML_SUFFIXES) and info.file_size > limits.max_xml_bytes:
-            raise UnreadableAttachment(filename, "zip_bomb",
-                                       f"{info.filename}: {info.file_size} bytes of XML")
+            raise UnreadableAttachment(
+                filename, "zip_bomb", f"{info.filename}: {info.file_size} bytes of XML"
+            )
 
 
 def refuse_dtds(zf: zipfile.ZipFile, filename: str) -> None:

@@ -5,6 +5,7 @@ and external entities get in.  refuse_dtd reads only the prolog (it stops at
 the root element), and after it the stdlib C iterparse is safe to use and far
 faster than defusedxml's pure-Python tree builder.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -46,8 +47,9 @@ def refuse_dtd(stream: IO[bytes], what: str, filename: str) -> None:
             return  # malformed: the real parser will say so, or the part is never parsed
 
 
-def iterparse_safe(open_stream: Callable[[], IO[bytes]], what: str,
-                   filename: str) -> Iterator[tuple[str, Element]]:
+def iterparse_safe(
+    open_stream: Callable[[], IO[bytes]], what: str, filename: str
+) -> Iterator[tuple[str, Element]]:
     """("start"|"end", element) events of a stream opened twice: once to refuse a DTD, once to parse."""
     with open_stream() as stream:
         refuse_dtd(stream, what, filename)

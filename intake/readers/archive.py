@@ -6,6 +6,7 @@ are read by content like any attachment, their grids' source becoming
 "outer.zip/inner.xlsx".  If no member gives a grid, the most telling member
 error is raised.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,16 @@ from ._package import check_sizes, member_name, open_zip, zip_names
 log = logging.getLogger(__name__)
 JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 # Which member error to report when nothing was readable: the most useful to the sender first.
-PRIORITY = ("encrypted", "legacy_format", "too_many_rows", "too_large", "zip_bomb", "corrupt",
-            "unsupported", "empty")
+PRIORITY = (
+    "encrypted",
+    "legacy_format",
+    "too_many_rows",
+    "too_large",
+    "zip_bomb",
+    "corrupt",
+    "unsupported",
+    "empty",
+)
 
 
 def can_read(name: str, head: bytes) -> bool:
@@ -35,8 +44,13 @@ def can_read(name: str, head: bytes) -> bool:
 
 def is_junk(path: str) -> bool:
     base = path.rstrip("/").rsplit("/", 1)[-1]
-    return (path.endswith("/") or path.startswith("__MACOSX/") or "/__MACOSX/" in path
-            or base.startswith(("._", "~$")) or base.lower() in JUNK_NAMES)
+    return (
+        path.endswith("/")
+        or path.startswith("__MACOSX/")
+        or "/__MACOSX/" in path
+        or base.startswith(("._", "~$"))
+        or base.lower() in JUNK_NAMES
+    )
 
 
 def read(data: bytes, name: str, limits: Limits) -> list[Grid]:

@@ -18,6 +18,7 @@ When LibreOffice is not installed, can_read is False for these files and they
 are refused as before: a .doc or .wps as legacy_format ("save it as .docx or
 .xlsx"), an OpenDocument file as unsupported.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -80,6 +81,7 @@ REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 
 # --- what is installed -------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1)
 def soffice() -> str | None:
     for name in ("soffice", "libreoffice"):
@@ -127,6 +129,7 @@ def _no_network() -> tuple[str, ...]:
 
 # --- reader interface --------------------------------------------------------------------------
 
+
 def sniff(head: bytes) -> str | None:
     """doc (a .doc or .wps), odt or ods by content; None for anything else."""
     if is_ole(head):
@@ -166,6 +169,7 @@ def read(data: bytes, name: str, limits: Limits) -> list[Grid]:
 
 # --- the conversion ----------------------------------------------------------------------------
 
+
 def convert(data: bytes, name: str, kind: str, limits: Limits) -> bytes:
     """data converted to docx (doc, odt) or xlsx (ods) bytes by LibreOffice."""
     program = soffice()
@@ -178,26 +182,52 @@ def convert(data: bytes, name: str, kind: str, limits: Limits) -> bytes:
         source = work / f"in.{'doc' if kind == 'doc' else kind}"
         source.write_bytes(data)
         out = work / "out"
-        command = [*_no_network(), program, "--headless", "--invisible", "--nologo", "--nodefault",
-                   "--norestore", "--nolockcheck", f"-env:UserInstallation={_profile().as_uri()}",
-                   "--convert-to", target, "--outdir", str(out), str(source)]
+        command = [
+            *_no_network(),
+            program,
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--nodefault",
+            "--norestore",
+            "--nolockcheck",
+            f"-env:UserInstallation={_profile().as_uri()}",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(source),
+        ]
         started = time.monotonic()
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                cwd=work, start_new_session=True, env=_environment(work))
+        proc = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            cwd=work,
+            start_new_session=True,
+            env=_environment(work),
+        )
         try:
             _stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill(proc)
             _reset_profile()
-            raise UnreadableAttachment(name, "too_large", f"conversion not done after {timeout:.0f} s") from None
+            raise UnreadableAttachment(
+                name, "too_large", f"conversion not done after {timeout:.0f} s"
+            ) from None
         finally:
             _kill(proc)
-        log.info("%s: LibreOffice %s -> %s in %.2f s", name, kind, target.split(":")[0], time.monotonic() - started)
+        log.info(
+            "%s: LibreOffice %s -> %s in %.2f s", name, kind, target.split(":")[0], time.monotonic() - started
+        )
         results = list(out.glob("in.*")) if out.is_dir() else []
         if proc.returncode != 0 or not results:
             _reset_profile()
             detail = stderr.decode("utf-8", "replace").strip()[-300:]
-            raise UnreadableAttachment(name, _refusal(kind), f"LibreOffice could not convert it ({proc.returncode}) {detail}")
+            raise UnreadableAttachment(
+                name, _refusal(kind), f"LibreOffice could not convert it ({proc.returncode}) {detail}"
+            )
         size = results[0].stat().st_size
         if size > limits.max_zip_total_bytes:
             raise UnreadableAttachment(name, "zip_bomb", f"converted to {size} bytes")
@@ -211,7 +241,9 @@ def _refusal(kind: str) -> str:
 def _environment(work: Path) -> dict[str, str]:
     keep = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
     env = {k: v for k, v in os.environ.items() if k in keep}
-    env["PATH"] = os.pathsep.join(p for p in (env.get("PATH"), "/usr/local/bin:/usr/bin:/bin") if p)  # soffice is a shell script
+    env["PATH"] = os.pathsep.join(
+        p for p in (env.get("PATH"), "/usr/local/bin:/usr/bin:/bin") if p
+    )  # soffice is a shell script
     env.update(HOME=str(work), TMPDIR=str(work), SAL_USE_VCLPLUGIN="svp")
     return env
 

@@ -4,6 +4,7 @@ Bytes are read as UTF-8 (with or without BOM; UTF-16 with a BOM), else GB18030.
 Chosen for .csv/.tsv names, and for other text whose lines split consistently
 on one delimiter (an "xls" that an old system wrote as CSV).
 """
+
 from __future__ import annotations
 
 import csv

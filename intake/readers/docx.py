@@ -6,6 +6,7 @@ stays at one row.  Paragraphs outside tables become the `lines` of the next
 table (lines after the last table go to the last one); a document without
 tables gives one Grid with no rows and its paragraphs as lines.
 """
+
 from __future__ import annotations
 
 import functools
@@ -27,11 +28,17 @@ from ._xml import drop_read, iterparse_safe
 
 log = logging.getLogger(__name__)
 KIND = "docx"
-W_NAMESPACES = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-                "http://purl.oclc.org/ooxml/wordprocessingml/main")
+W_NAMESPACES = (
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",
+)
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-MAIN_TYPES = ("wordprocessingml.document.main+xml", "document.macroEnabled.main+xml",
-              "wordprocessingml.template.main+xml", "template.macroEnabledTemplate.main+xml")
+MAIN_TYPES = (
+    "wordprocessingml.document.main+xml",
+    "document.macroEnabled.main+xml",
+    "wordprocessingml.template.main+xml",
+    "template.macroEnabledTemplate.main+xml",
+)
 WRAPPERS = {"sdt", "sdtContent", "customXml", "smartTag"}
 SKIPPED = {"pPr", "rPr", "tcPr", "trPr", "tblPr", "tblGrid", "delText", "instrText", "moveFrom"}
 

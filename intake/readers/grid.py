@@ -4,6 +4,7 @@ A grid is a rectangle of cell values taken from one sheet, one table or one
 pasted body.  Values stay as the reader found them (str, int, float, bool,
 datetime, date, time or None); interpretation belongs to receipt extraction.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -7,6 +7,7 @@ elements and <br> and goes into `lines` of the next table; for a nested table
 that is the text of the enclosing cell before it.  Text after the last table
 goes to the last table's lines.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,15 +24,51 @@ from ._common import MAX_LINES, GridBuilder, bom_encoding, declared_charset, dec
 log = logging.getLogger(__name__)
 KIND = "html"
 BREAK = "\x1e"  # marks a block boundary in collected text
-BLOCKS = {"p", "div", "br", "tr", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
-          "table", "section", "article", "header", "footer", "blockquote", "pre", "hr", "center",
-          "form", "fieldset", "address", "caption", "main", "nav", "aside", "figure", "tbody", "thead"}
+BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "hr",
+    "center",
+    "form",
+    "fieldset",
+    "address",
+    "caption",
+    "main",
+    "nav",
+    "aside",
+    "figure",
+    "tbody",
+    "thead",
+}
 HIDDEN = {"script", "style", "title", "template", "xml", "noscript"}
 _SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u200b]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_HTML_START = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*"
-                         r"<(!doctype\s+html|html|head|body|meta|table|div|p|style|title|font|span|link)\b",
-                         re.I | re.S)
+_HTML_START = re.compile(
+    r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*"
+    r"<(!doctype\s+html|html|head|body|meta|table|div|p|style|title|font|span|link)\b",
+    re.I | re.S,
+)
 MAX_SPAN = 65534
 
 
@@ -140,8 +177,10 @@ class _TableParser(HTMLParser):
             if table.row is None:
                 table.row = []
             values = dict(attrs)
-            table.cell = _Cell(rowspan=_span(values.get("rowspan"), MAX_SPAN),
-                               colspan=_span(values.get("colspan"), self.limits.max_cols))
+            table.cell = _Cell(
+                rowspan=_span(values.get("rowspan"), MAX_SPAN),
+                colspan=_span(values.get("colspan"), self.limits.max_cols),
+            )
         elif tag == "tr" and self.stack:
             self._close_row(self.stack[-1])
             self.stack[-1].row = []
@@ -199,8 +238,9 @@ class _TableParser(HTMLParser):
         if any(not is_empty(to_text(cell)) for cell in table.row):
             table.filled += 1
         if table.filled > self.limits.max_rows or len(table.rows) > 10 * self.limits.max_rows:
-            raise UnreadableAttachment(self.source, "too_many_rows",
-                                       f"a table with more than {self.limits.max_rows} rows")
+            raise UnreadableAttachment(
+                self.source, "too_many_rows", f"a table with more than {self.limits.max_rows} rows"
+            )
         table.row = None
 
     def _close_table(self) -> None:

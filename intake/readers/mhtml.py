@@ -2,6 +2,7 @@
 
 The HTML parts are taken out of the MIME container and read as HTML tables.
 """
+
 from __future__ import annotations
 
 import email
@@ -15,8 +16,11 @@ from intake.readers.limits import Limits
 from . import htmltables
 from ._common import decode_text, normalize_charset
 
-_MIME_START = re.compile(rb"\s*(mime-version:|content-type:\s*multipart/related|from:[^\n]*\n[\s\S]{0,2000}"
-                         rb"content-type:\s*multipart/related)", re.I)
+_MIME_START = re.compile(
+    rb"\s*(mime-version:|content-type:\s*multipart/related|from:[^\n]*\n[\s\S]{0,2000}"
+    rb"content-type:\s*multipart/related)",
+    re.I,
+)
 
 
 def can_read(name: str, head: bytes) -> bool:

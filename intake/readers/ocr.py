@@ -23,6 +23,7 @@ The work is split over helper modules: _ocr_image (cleaning), _ocr_table
 Tesseract, joining words) and _ocr_cells (reading cells and text lines).
 Their public names are re-exported here.
 """
+
 from __future__ import annotations
 
 import io
@@ -41,20 +42,48 @@ from ._ocr_image import CUT, clean, contrast, ink_mask, skew
 from ._ocr_table import Layout, find_table, find_unruled
 from ._ocr_tesseract import LANG_CJK, Word, join_pieces, join_words, run_tesseract, tesseract
 
-__all__ = ["CUT", "DIGITS", "DISAGREED", "IMAGE_MAGICS", "KIND", "LANG_CJK", "OCR_DPI", "SURE", "Layout", "Word",
-           "available", "can_read", "clean", "contrast", "find_table", "find_unruled", "ink_mask", "join_pieces",
-           "join_words", "load_images", "read", "read_in_worker", "read_page", "run_tesseract", "skew",
-           "tesseract", "tidy_latin"]
+__all__ = [
+    "CUT",
+    "DIGITS",
+    "DISAGREED",
+    "IMAGE_MAGICS",
+    "KIND",
+    "LANG_CJK",
+    "OCR_DPI",
+    "SURE",
+    "Layout",
+    "Word",
+    "available",
+    "can_read",
+    "clean",
+    "contrast",
+    "find_table",
+    "find_unruled",
+    "ink_mask",
+    "join_pieces",
+    "join_words",
+    "load_images",
+    "read",
+    "read_in_worker",
+    "read_page",
+    "run_tesseract",
+    "skew",
+    "tesseract",
+    "tidy_latin",
+]
 
 log = logging.getLogger(__name__)
 KIND = "ocr"
 IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")
-OCR_DPI = 300      # the resolution Tesseract reads 10.5 pt Chinese best at
+OCR_DPI = 300  # the resolution Tesseract reads 10.5 pt Chinese best at
 
 
 def _is_image(head: bytes) -> bool:
-    return (head.startswith(IMAGE_MAGICS) or (head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00")
-            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"))
+    return (
+        head.startswith(IMAGE_MAGICS)
+        or (head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00")
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    )
 
 
 def available() -> bool:
@@ -70,6 +99,7 @@ def read(data: bytes, name: str, limits: Limits) -> list[Grid]:
 
 
 # --- in the worker ------------------------------------------------------------------------------
+
 
 def read_in_worker(data: bytes, name: str, limits: Limits, deadline: float) -> list[Grid]:
     frames = load_images(data, name, limits)
@@ -111,10 +141,18 @@ def load_images(data: bytes, name: str, limits: Limits) -> list:  # type: ignore
         raise UnreadableAttachment(name, "corrupt", f"image: {exc}") from exc
     return frames
 
+
 # --- a page --------------------------------------------------------------------------------------
 
-def read_page(image, name: str, part: str, limits: Limits, deadline: float,  # type: ignore[no-untyped-def]
-              dpi: float | None = None) -> Grid | None:
+
+def read_page(
+    image,
+    name: str,
+    part: str,
+    limits: Limits,
+    deadline: float,  # type: ignore[no-untyped-def]
+    dpi: float | None = None,
+) -> Grid | None:
     """One page or photo as a Grid (ocr=True), or None when no text was found on it.
 
     An image of less than about 300 dpi is enlarged first (thin rules and small
@@ -143,16 +181,28 @@ def _guess_dpi(gray) -> float:  # type: ignore[no-untyped-def]
     return max(100.0, min(600.0, min(gray.size) / 8.27))
 
 
-def _read_ruled(gray, mask, layout: Layout, name: str, part: str, limits: Limits,  # type: ignore[no-untyped-def]
-                deadline: float, work: Path) -> Grid:
+def _read_ruled(
+    gray,
+    mask,
+    layout: Layout,
+    name: str,
+    part: str,
+    limits: Limits,  # type: ignore[no-untyped-def]
+    deadline: float,
+    work: Path,
+) -> Grid:
     from PIL import ImageOps
 
     inset = layout.thickness + 3
     cut = contrast(gray)
     crops, plain, keys = [], [], []
     for top, left, bottom, right in layout.cells:
-        box = (int(layout.cols[left]) + inset, int(layout.rows[top]) + inset,
-               int(layout.cols[right + 1]) - inset, int(layout.rows[bottom + 1]) - inset)
+        box = (
+            int(layout.cols[left]) + inset,
+            int(layout.rows[top]) + inset,
+            int(layout.cols[right + 1]) - inset,
+            int(layout.rows[bottom + 1]) - inset,
+        )
         if box[2] - box[0] < 4 or box[3] - box[1] < 4:
             continue
         if _ink_share(mask.crop(box)) < 0.003:
@@ -168,19 +218,38 @@ def _read_ruled(gray, mask, layout: Layout, name: str, part: str, limits: Limits
         if c < ncols:
             rows[r][c] = text or None
             confidence[(r, c)] = conf
-    merges = [Merge(t, lft, b, min(rgt, ncols - 1)) for t, lft, b, rgt in layout.cells
-              if (b > t or rgt > lft) and lft < ncols]
+    merges = [
+        Merge(t, lft, b, min(rgt, ncols - 1))
+        for t, lft, b, rgt in layout.cells
+        if (b > t or rgt > lft) and lft < ncols
+    ]
     if sum(1 for row in rows if any(v is not None for v in row)) > limits.max_rows:
         raise UnreadableAttachment(name, "too_many_rows", f"more than {limits.max_rows} filled rows")
     above = cut.crop((0, 0, cut.width, max(1, int(layout.rows[0]) - layout.thickness)))
     below = cut.crop((0, min(cut.height - 1, int(layout.rows[-1]) + layout.thickness), cut.width, cut.height))
     lines = _text_lines([above, below], deadline, work)
-    return Grid(source=name, part=part or "表格1", rows=rows, merges=merges, lines=lines, kind=KIND, ocr=True,
-                confidence=confidence)
+    return Grid(
+        source=name,
+        part=part or "表格1",
+        rows=rows,
+        merges=merges,
+        lines=lines,
+        kind=KIND,
+        ocr=True,
+        confidence=confidence,
+    )
 
 
-def _read_unruled(gray, mask, name: str, part: str, limits: Limits,  # type: ignore[no-untyped-def]
-                  deadline: float, work: Path, dpi: float) -> Grid | None:
+def _read_unruled(
+    gray,
+    mask,
+    name: str,
+    part: str,
+    limits: Limits,  # type: ignore[no-untyped-def]
+    deadline: float,
+    work: Path,
+    dpi: float,
+) -> Grid | None:
     """No ruling lines: cells from the white space (find_unruled), or only text lines when there is no table."""
     found = find_unruled(mask, dpi)
     if found is not None:

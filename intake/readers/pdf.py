@@ -18,6 +18,7 @@ Scanned pages (no text) are rendered by pdfium at 300 dpi (less when the
 page would exceed limits.max_image_pixels) and read by ocr.read_page, when
 Tesseract is installed; otherwise a scanned PDF is refused as unsupported.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,8 +37,8 @@ from ._layout import Box, layout, text_of
 log = logging.getLogger(__name__)
 KIND = "pdf"
 OCR_DPI = ocr.OCR_DPI
-MIN_TEXT_CHARS = 10          # fewer characters than this on a page: it is a scan
-TOLERANCE = 1.5              # points: cell edges closer than this are the same edge
+MIN_TEXT_CHARS = 10  # fewer characters than this on a page: it is a scan
+TOLERANCE = 1.5  # points: cell edges closer than this are the same edge
 
 
 def can_read(name: str, head: bytes) -> bool:
@@ -52,7 +53,10 @@ def read(data: bytes, name: str, limits: Limits) -> list[Grid]:
 
 # --- in the worker ------------------------------------------------------------------------------
 
-def read_in_worker(data: bytes, name: str, limits: Limits, deadline: float, use_ocr: bool = False) -> list[Grid]:
+
+def read_in_worker(
+    data: bytes, name: str, limits: Limits, deadline: float, use_ocr: bool = False
+) -> list[Grid]:
     import pdfplumber
     import pypdfium2
 
@@ -86,7 +90,9 @@ def read_in_worker(data: bytes, name: str, limits: Limits, deadline: float, use_
     for number, grid in enumerate(g for g in grids if g.rows):
         grid.part = f"表格{number + 1}"
     if not any(g.rows for g in grids) and scanned and not use_ocr:
-        raise UnreadableAttachment(name, "unsupported", "scanned PDF; OCR (tesseract-ocr-chi-sim) is not installed")
+        raise UnreadableAttachment(
+            name, "unsupported", "scanned PDF; OCR (tesseract-ocr-chi-sim) is not installed"
+        )
     return [g for g in grids if g.rows] or [g for g in grids if g.lines][:1]
 
 
@@ -120,15 +126,18 @@ def _text_page(page, name: str, limits: Limits, use_ocr: bool) -> list[Grid] | N
 
 def _unruled_page(page, name: str, limits: Limits) -> list[Grid]:  # type: ignore[no-untyped-def]
     """A page without ruled tables: the table from word positions (_layout), the rest as lines."""
-    words = [Box(w["text"], w["x0"], w["top"], w["x1"], w["bottom"])
-             for w in page.extract_words(x_tolerance=1.5)[:20000]]
+    words = [
+        Box(w["text"], w["x0"], w["top"], w["x1"], w["bottom"])
+        for w in page.extract_words(x_tolerance=1.5)[:20000]
+    ]
     found = layout(words)
     if found is None:
         lines = split_lines(page.extract_text() or "")
         return [Grid(source=name, part="", rows=[], lines=lines, kind=KIND)] if lines else []
     width = min(max((len(r) for r in found.rows), default=0), limits.max_cols)
-    rows: list[list[CellValue]] = [[text_of(cell, words, ocr.join_pieces) or None for cell in row[:width]]
-                                   for row in found.rows]
+    rows: list[list[CellValue]] = [
+        [text_of(cell, words, ocr.join_pieces) or None for cell in row[:width]] for row in found.rows
+    ]
     if len(rows) > limits.max_rows:
         raise UnreadableAttachment(name, "too_many_rows", f"more than {limits.max_rows} filled rows")
     lines = [text_of(line, words, ocr.join_pieces) for line in [*found.above, *found.below]]
@@ -145,7 +154,9 @@ def _lines(page, box: tuple[float, float, float, float]) -> list[str]:  # type: 
     if bottom - top < 1:
         return []
     try:
-        region = page.crop((max(0, x0), max(0, top), min(page.width, x1), min(page.height, bottom)), strict=False)
+        region = page.crop(
+            (max(0, x0), max(0, top), min(page.width, x1), min(page.height, bottom)), strict=False
+        )
         return split_lines(region.extract_text() or "")
     except ValueError:  # a box outside the page
         return []
@@ -203,8 +214,13 @@ def join_wrapped(text: str) -> str:
     return out
 
 
-def _scanned_page(document, index: int, name: str, limits: Limits,  # type: ignore[no-untyped-def]
-                  deadline: float) -> list[Grid]:
+def _scanned_page(
+    document,
+    index: int,
+    name: str,
+    limits: Limits,  # type: ignore[no-untyped-def]
+    deadline: float,
+) -> list[Grid]:
     page = document[index]
     try:
         w, h = page.get_size()
@@ -224,8 +240,14 @@ def _join_continued(pages: list[list[Grid]]) -> list[Grid]:
     previous_last: Grid | None = None
     for grids in pages:
         for k, grid in enumerate(grids):
-            if (k == 0 and previous_last is not None and grid.rows and previous_last.rows
-                    and _width(grid) == _width(previous_last) and grid.ocr == previous_last.ocr):
+            if (
+                k == 0
+                and previous_last is not None
+                and grid.rows
+                and previous_last.rows
+                and _width(grid) == _width(previous_last)
+                and grid.ocr == previous_last.ocr
+            ):
                 _append(previous_last, grid)
                 continue
             out.append(grid)
@@ -241,7 +263,8 @@ def _append(first: Grid, more: Grid) -> None:
     skip = 1 if more.rows[0] in first.rows[:5] else 0  # the header row repeated on the new page
     offset = len(first.rows) - skip
     first.rows.extend(more.rows[skip:])
-    first.merges.extend(Merge(m.top + offset, m.left, m.bottom + offset, m.right) for m in more.merges
-                        if m.top >= skip)
+    first.merges.extend(
+        Merge(m.top + offset, m.left, m.bottom + offset, m.right) for m in more.merges if m.top >= skip
+    )
     first.confidence.update({(r + offset, c): v for (r, c), v in more.confidence.items() if r >= skip})
     first.lines.extend(more.lines)

@@ -6,6 +6,7 @@ rows in a row (blank lines between them do not count) make a table; every
 other non-blank line is free text, given to the next table's `lines` (after
 the last table: to the last table's).
 """
+
 from __future__ import annotations
 
 import re

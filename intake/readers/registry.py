@@ -6,6 +6,7 @@ attachment; most readers only look at its first bytes) and
 file name only matters to the text readers, when content alone cannot tell
 CSV from other text.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,18 @@ log = logging.getLogger(__name__)
 # Tried before the refusals below: PDF (always), images (when Tesseract is installed).
 FIRST: tuple[ModuleType, ...] = (pdf, ocr)
 # convert (LibreOffice, when installed) before xls, which refuses a Word 97 .doc as legacy_format.
-READERS: tuple[ModuleType, ...] = (xlsx, docx, convert, archive, xls, xml2003, mhtml, htmltables, csvtext,
-                                   plaintext)
+READERS: tuple[ModuleType, ...] = (
+    xlsx,
+    docx,
+    convert,
+    archive,
+    xls,
+    xml2003,
+    mhtml,
+    htmltables,
+    csvtext,
+    plaintext,
+)
 
 # Formats recognised only to be refused: (magic, reason, what it is).
 KNOWN: tuple[tuple[bytes, str, str], ...] = (
@@ -45,7 +56,9 @@ KNOWN: tuple[tuple[bytes, str, str], ...] = (
 def read_bytes(name: str, data: bytes, limits: Limits) -> list[Grid]:
     """The grids of one attachment, or UnreadableAttachment; never any other exception."""
     if len(data) > limits.max_attachment_bytes:
-        raise UnreadableAttachment(name, "too_large", f"{len(data)} bytes (limit {limits.max_attachment_bytes})")
+        raise UnreadableAttachment(
+            name, "too_large", f"{len(data)} bytes (limit {limits.max_attachment_bytes})"
+        )
     if not data.strip(b" \t\r\n\x00\x1a"):
         raise UnreadableAttachment(name, "empty", "no content")
     for reader in FIRST:
@@ -73,8 +86,12 @@ def _read(reader: ModuleType, name: str, data: bytes, limits: Limits) -> list[Gr
 
 def capabilities() -> dict[str, bool]:
     """Which optional formats this machine reads (for the operator's status)."""
-    return {"doc_wps_odt": convert.available("doc"), "ods": convert.available("ods"), "pdf_text": True,
-            "ocr": ocr.available()}
+    return {
+        "doc_wps_odt": convert.available("doc"),
+        "ods": convert.available("ods"),
+        "pdf_text": True,
+        "ocr": ocr.available(),
+    }
 
 
 def _short(reader: ModuleType) -> str:

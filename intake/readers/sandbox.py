@@ -12,6 +12,7 @@ Protocol: stdin is one JSON line (job, file name, limits, options) and then
 the file's bytes; stdout is one JSON object, {"grids": [...]} or
 {"error": {"reason", "detail"}}.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,16 +39,30 @@ _ENTRY = "import sys; from intake.readers.sandbox import main; sys.exit(main())"
 
 def run(job: str, data: bytes, name: str, limits: Limits, timeout: float, **options: Any) -> list[Grid]:
     """The grids the child made of data, or UnreadableAttachment (too_large when it ran out of time or memory)."""
-    header = json.dumps({"job": job, "name": name, "limits": asdict(limits), "timeout": timeout,
-                         "options": options}).encode() + b"\n"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p),
-           "OMP_THREAD_LIMIT": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    header = (
+        json.dumps(
+            {"job": job, "name": name, "limits": asdict(limits), "timeout": timeout, "options": options}
+        ).encode()
+        + b"\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p),
+        "OMP_THREAD_LIMIT": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     if not _LOCK.acquire(timeout=timeout * 3):
         raise UnreadableAttachment(name, "too_large", f"{job}: another file is still being read")
     try:
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-c", _ENTRY], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _ENTRY],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
         try:
             out, err = proc.communicate(header + data, timeout=timeout + 5)
         except subprocess.TimeoutExpired:
@@ -67,8 +82,11 @@ def run(job: str, data: bytes, name: str, limits: Limits, timeout: float, **opti
             sig = -proc.returncode
             reason = "too_large" if sig in (signal.SIGXCPU, signal.SIGKILL) else "corrupt"
             raise UnreadableAttachment(name, reason, f"{job}: worker killed by signal {sig}") from None
-        raise UnreadableAttachment(name, "corrupt", f"{job}: worker failed ({proc.returncode}): "
-                                   + err[-300:].decode("utf-8", "replace")) from None
+        raise UnreadableAttachment(
+            name,
+            "corrupt",
+            f"{job}: worker failed ({proc.returncode}): " + err[-300:].decode("utf-8", "replace"),
+        ) from None
     if "error" in result:
         raise UnreadableAttachment(name, result["error"]["reason"], result["error"]["detail"])
     return [grid_from_json(g) for g in result["grids"]]
@@ -84,18 +102,33 @@ def _kill(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
 
 
 def grid_to_json(grid: Grid) -> dict:
-    return {"source": grid.source, "part": grid.part, "rows": grid.rows, "lines": grid.lines, "kind": grid.kind,
-            "merges": [[m.top, m.left, m.bottom, m.right] for m in grid.merges], "ocr": grid.ocr,
-            "confidence": [[r, c, v] for (r, c), v in sorted(grid.confidence.items())]}
+    return {
+        "source": grid.source,
+        "part": grid.part,
+        "rows": grid.rows,
+        "lines": grid.lines,
+        "kind": grid.kind,
+        "merges": [[m.top, m.left, m.bottom, m.right] for m in grid.merges],
+        "ocr": grid.ocr,
+        "confidence": [[r, c, v] for (r, c), v in sorted(grid.confidence.items())],
+    }
 
 
 def grid_from_json(d: dict) -> Grid:
-    return Grid(source=d["source"], part=d["part"], rows=d["rows"], lines=d["lines"], kind=d["kind"],
-                merges=[Merge(*m) for m in d["merges"]], ocr=d["ocr"],
-                confidence={(r, c): v for r, c, v in d["confidence"]})
+    return Grid(
+        source=d["source"],
+        part=d["part"],
+        rows=d["rows"],
+        lines=d["lines"],
+        kind=d["kind"],
+        merges=[Merge(*m) for m in d["merges"]],
+        ocr=d["ocr"],
+        confidence={(r, c): v for r, c, v in d["confidence"]},
+    )
 
 
 # --- the child -------------------------------------------------------------------------------------
+
 
 def _limit_resources(limits: Limits, timeout: float) -> None:
     import resource
@@ -124,6 +157,7 @@ def main() -> int:
     deadline = time.monotonic() + timeout
     try:
         from ._common import quiet_warnings
+
         with quiet_warnings():
             if header["job"] == "pdf":
                 from .pdf import read_in_worker
@@ -140,4 +174,3 @@ def main() -> int:
     out.write(json.dumps(result, ensure_ascii=False))
     out.flush()
     return 0
-

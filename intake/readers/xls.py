@@ -6,6 +6,7 @@ their streams: an "EncryptedPackage" is a password-protected xlsx/docx, a
 installed; else it is refused here as legacy_format).  Raw BIFF2-4 files (pre-OLE Excel)
 are handed to xlrd as well.
 """
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,9 @@ _RAW_BIFF = (b"\x09\x00", b"\x09\x02", b"\x09\x04", b"\x09\x08")  # BOF records 
 
 
 def can_read(name: str, head: bytes) -> bool:
-    return is_ole(head) or (head[:2] in _RAW_BIFF and head[2:4] in (b"\x04\x00", b"\x06\x00",
-                                                                       b"\x08\x00", b"\x10\x00"))
+    return is_ole(head) or (
+        head[:2] in _RAW_BIFF and head[2:4] in (b"\x04\x00", b"\x06\x00", b"\x08\x00", b"\x10\x00")
+    )
 
 
 def read(data: bytes, name: str, limits: Limits) -> list[Grid]:
@@ -58,8 +60,9 @@ def _open(data: bytes, name: str) -> xlrd.book.Book:
     log_buffer = io.StringIO()
     try:
         try:
-            return xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
-                                      logfile=log_buffer)
+            return xlrd.open_workbook(
+                file_contents=data, formatting_info=True, on_demand=True, logfile=log_buffer
+            )
         except (NotImplementedError, AssertionError, KeyError, IndexError) as exc:
             log.debug("%s: formatting records unreadable (%s); reading without merges", name, exc)
             return xlrd.open_workbook(file_contents=data, on_demand=True, logfile=log_buffer)

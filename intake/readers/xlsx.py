@@ -9,6 +9,7 @@ is not used because it parses a whole sheet up front when the sheet has no
 WorkSheetParser and the ``_date_formats`` attributes are openpyxl internals;
 pyproject pins openpyxl below 3.2 and the reader tests cover both.
 """
+
 from __future__ import annotations
 
 import io
@@ -76,8 +77,14 @@ def _read_sheet(reader: ExcelReader, path: str, title: str, name: str, limits: L
     wb = reader.wb
     builder = GridBuilder(name, limits)
     with reader.archive.open(path) as src:
-        parser = WorkSheetParser(src, reader.shared_strings, data_only=True, epoch=wb.epoch,
-                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        parser = WorkSheetParser(
+            src,
+            reader.shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
         for index, cells in parser.parse():
             values: dict[int, CellValue] = {}
             for cell in cells:

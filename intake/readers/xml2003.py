@@ -4,6 +4,7 @@ Rows are streamed (after refusing any DTD).  ss:Index places rows and
 cells, ss:MergeAcross / ss:MergeDown become Merges, DateTime data becomes
 datetime, Number data int or float; hidden worksheets are skipped.
 """
+
 from __future__ import annotations
 
 import io
@@ -100,7 +101,9 @@ def _data(cell: Element) -> CellValue:
     try:
         if kind == "Number":
             number = float(text)
-            return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+            return (
+                int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+            )
         if kind == "DateTime":
             return datetime.fromisoformat(text.strip()[:19])
         if kind == "Boolean":

@@ -3,6 +3,7 @@
 Pure: DigestData in (mailer.compose.digest_data), RFC 5322 bytes out.  ``Auto-Submitted:
 auto-generated`` keeps it out of auto-reply loops (our own classifier ignores it too).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,9 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 from mailer.compose import digest_format as F
-from mailer.compose.reply import clean_header
 from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData
 from mailer.compose.digest_html import render_html
+from mailer.compose.reply import clean_header
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -31,37 +32,68 @@ def render_text(data: DigestData) -> str:
     if missing or rejected:
         out.append(f"尚未完成报名的省份（{len(missing) + len(rejected)}）：")
         for p in missing:
-            note = "，已催报 " + "、".join(p.reminded) if p.reminded else ("" if p.contacts else "，无联系邮箱，未能催报")
+            note = (
+                "，已催报 " + "、".join(p.reminded)
+                if p.reminded
+                else ("" if p.contacts else "，无联系邮箱，未能催报")
+            )
             out.append(f"  - {p.province} 未报送{note}")
-        out += [f"  - {p.province} 已报送 {p.versions} 版，尚未通过（{len(p.errors)} 个问题待修改）" for p in rejected]
+        out += [
+            f"  - {p.province} 已报送 {p.versions} 版，尚未通过（{len(p.errors)} 个问题待修改）"
+            for p in rejected
+        ]
     else:
         out.append("全部参训省份均已确认报名。")
     out += ["", "本期安排："] + [f"  {k}：{v}" for k, v in F.facts(data)]
-    out += ["", "各省报送情况（已确认名单人数，按单位类别：" + "/".join(F.KIND_SHORT[k] for k in KINDS) + "）："]
+    out += [
+        "",
+        "各省报送情况（已确认名单人数，按单位类别：" + "/".join(F.KIND_SHORT[k] for k in KINDS) + "）：",
+    ]
     scale = max([p.headcount for p in data.provinces] + [1])
     for p in data.provinces:
         kinds = "/".join(str(p.by_kind[k]) for k in KINDS)
         late = "，逾期" if p.late or (p.status == MISSING and data.past_deadline) else ""
         open_ = f"，待修改 {len(p.errors)}，提示 {len(p.warnings)}" if p.errors or p.warnings else ""
-        out.append(f"  {p.province:<6}\t{F.STATUS_LABELS[p.status]}\t{p.headcount:>3} 人 {_text_bar(p.headcount, scale)}"
-                   f"  （{kinds}；{p.versions} 版；最近收到 {F.when(p.last_received)}{late}{open_}）")
-    out.append(f"  合计：{t['people']} 人（" + "，".join(f"{F.KIND_SHORT[k]} {t[f'kind_{k}']}" for k in KINDS)
-               + f"）；男 {t['men']}，女 {t['women']}；领队 {t['leaders']}；逾期 {t['late']} 省")
+        out.append(
+            f"  {p.province:<6}\t{F.STATUS_LABELS[p.status]}\t{p.headcount:>3} 人 {_text_bar(p.headcount, scale)}"
+            f"  （{kinds}；{p.versions} 版；最近收到 {F.when(p.last_received)}{late}{open_}）"
+        )
+    out.append(
+        f"  合计：{t['people']} 人（"
+        + "，".join(f"{F.KIND_SHORT[k]} {t[f'kind_{k}']}" for k in KINDS)
+        + f"）；男 {t['men']}，女 {t['women']}；领队 {t['leaders']}；逾期 {t['late']} 省"
+    )
     if data.hotels:
-        out += ["", "各酒店人数："] + [f"  {h.name}（{'、'.join(h.provinces)}）：{h.headcount} 人" for h in data.hotels]
+        out += ["", "各酒店人数："] + [
+            f"  {h.name}（{'、'.join(h.provinces)}）：{h.headcount} 人" for h in data.hotels
+        ]
     if data.arrivals:
         out += ["", "抵达日期："] + [f"  {F.day_label(d)}：{n} 人" for d, n in data.arrivals]
-    leaders = [f"  {p.province}：" + ("、".join(f"{x.name} {x.mobile}" for x in p.leaders) or "（未指定领队）")
-               for p in data.provinces if p.status == ACCEPTED]
+    leaders = [
+        f"  {p.province}：" + ("、".join(f"{x.name} {x.mobile}" for x in p.leaders) or "（未指定领队）")
+        for p in data.provinces
+        if p.status == ACCEPTED
+    ]
     if leaders:
         out += ["", "各省领队："] + leaders
-    problems = [f"  {p.province} [{F.SEVERITY_LABELS.get(x.severity, x.severity)}] {x.message}"
-                for p in data.provinces for x in (*p.errors, *p.warnings)]
+    problems = [
+        f"  {p.province} [{F.SEVERITY_LABELS.get(x.severity, x.severity)}] {x.message}"
+        for p in data.provinces
+        for x in (*p.errors, *p.warnings)
+    ]
     out += ["", "待处理问题：" + ("" if problems else "无")] + problems
     changes = F.change_lines(data)
-    out += ["", ("至今收到的回执（首份日报）：" if data.first else "自上次日报以来的变化：") + ("" if changes else "无新回执。")]
+    out += [
+        "",
+        ("至今收到的回执（首份日报）：" if data.first else "自上次日报以来的变化：")
+        + ("" if changes else "无新回执。"),
+    ]
     out += [f"  {c}" for c in changes]
-    reminded = [f"  {p.province}：{'、'.join(p.reminded)}（{'、'.join(p.reminded_to)}）" for p in data.provinces if p.reminded]
+    reminded = [
+        f"  {p.province}：{'、'.join(p.reminded)}（{'、'.join(p.reminded_to)}）"
+        for p in data.provinces
+        if p.reminded
+    ]
     out += ["", "催报记录：" + ("" if reminded else "尚未发送催报邮件。")] + reminded
     if data.others:
         out += ["", "其他来件（不在本期参训范围或省份不明）："]
@@ -74,8 +106,15 @@ def workbook_filename(data: DigestData) -> str:
     return f"{F.period_title(data)}报名名单-{data.now:%Y%m%d}.xlsx"
 
 
-def compose_digest(data: DigestData, *, from_addr: str, to: list[str] | tuple[str, ...], key: str,
-                   workbook: bytes | None = None, now: datetime | None = None) -> bytes:
+def compose_digest(
+    data: DigestData,
+    *,
+    from_addr: str,
+    to: list[str] | tuple[str, ...],
+    key: str,
+    workbook: bytes | None = None,
+    now: datetime | None = None,
+) -> bytes:
     """The digest message; ``key`` (the outbox key) makes its Message-ID stable across retries."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = clean_header(from_addr)
@@ -83,7 +122,9 @@ def compose_digest(data: DigestData, *, from_addr: str, to: list[str] | tuple[st
     msg["Subject"] = clean_header(F.subject(data), 300)
     msg["Date"] = format_datetime(now or data.now)
     domain = from_addr.rpartition("@")[2] or "intake.local"
-    msg["Message-ID"] = f"<digest-{hashlib.sha256(key.encode()).hexdigest()[:32]}@{clean_header(domain, 100)}>"
+    msg["Message-ID"] = (
+        f"<digest-{hashlib.sha256(key.encode()).hexdigest()[:32]}@{clean_header(domain, 100)}>"
+    )
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(render_text(data), charset="utf-8")

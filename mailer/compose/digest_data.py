@@ -12,6 +12,7 @@ A province's roster is its latest *accepted* version; its open problems are thos
 version (a rejected resubmission leaves the accepted roster standing but its errors open).
 Stored rosters carry no unit kind, so it is recomputed here with rules.units.unit_kind.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,7 @@ class Person:
 @dataclass(frozen=True)
 class OpenProblem:
     province: str
-    severity: str          # error | warning
+    severity: str  # error | warning
     code: str
     row: int | None
     field: str | None
@@ -57,11 +58,11 @@ class OpenProblem:
 @dataclass(frozen=True)
 class ProvinceFigures:
     province: str
-    department: str        # the department's full name, from the notice
-    status: str            # accepted | rejected (submitted, nothing accepted) | missing (nothing received)
+    department: str  # the department's full name, from the notice
+    status: str  # accepted | rejected (submitted, nothing accepted) | missing (nothing received)
     versions: int
     last_received: datetime | None
-    last_status: str       # status of the latest version ("" when missing)
+    last_status: str  # status of the latest version ("" when missing)
     headcount: int
     by_kind: dict[str, int]
     late: bool
@@ -69,9 +70,9 @@ class ProvinceFigures:
     leaders: tuple[Person, ...]
     errors: tuple[OpenProblem, ...]
     warnings: tuple[OpenProblem, ...]
-    reminded: tuple[str, ...]     # dates of reminders sent
+    reminded: tuple[str, ...]  # dates of reminders sent
     reminded_to: tuple[str, ...]  # where they went
-    contacts: tuple[str, ...]     # where a reminder would go now
+    contacts: tuple[str, ...]  # where a reminder would go now
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class Change:
     participants: int
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()    # "王喆：mobile"
+    changed: tuple[str, ...] = ()  # "王喆：mobile"
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,15 @@ class DigestData:
     program: Program
     period: Period
     now: datetime
-    days_left: int                   # whole days from today to the deadline's day (negative: past)
+    days_left: int  # whole days from today to the deadline's day (negative: past)
     past_deadline: bool
-    provinces: tuple[ProvinceFigures, ...]          # notice order
+    provinces: tuple[ProvinceFigures, ...]  # notice order
     people: tuple[Person, ...]
     problems: tuple[OpenProblem, ...]
     hotels: tuple[HotelFigures, ...]
-    arrivals: tuple[tuple[str, int], ...]           # ("2023-07-14", n) sorted, unknown last
+    arrivals: tuple[tuple[str, int], ...]  # ("2023-07-14", n) sorted, unknown last
     changes: tuple[Change, ...]
-    first: bool                                     # no digest was sent before
+    first: bool  # no digest was sent before
     totals: dict[str, int] = field(default_factory=dict)
     others: tuple[dict, ...] = ()
 
@@ -140,30 +141,53 @@ def parse_time(text: str | None, notice: Notice) -> datetime | None:
 
 def _person(row: dict, province: str, unit: U.Unit | None, notice: Notice, hotel: str) -> Person:
     text = lambda k: str(row.get(k) or "")  # noqa: E731
-    return Person(province=province, name=text("name"), gender=text("gender"), unit=text("unit"),
-                  unit_kind=U.unit_kind(text("unit"), unit, notice), title=text("title"),
-                  mobile=text("mobile"), email=text("email"), arrival=text("arrival"),
-                  leader=bool(row.get("leader")), hotel=hotel)
+    return Person(
+        province=province,
+        name=text("name"),
+        gender=text("gender"),
+        unit=text("unit"),
+        unit_kind=U.unit_kind(text("unit"), unit, notice),
+        title=text("title"),
+        mobile=text("mobile"),
+        email=text("email"),
+        arrival=text("arrival"),
+        leader=bool(row.get("leader")),
+        hotel=hotel,
+    )
 
 
 def _problems(version: dict | None, province: str) -> list[OpenProblem]:
     if version is None:
         return []
-    return [OpenProblem(province, str(p.get("severity") or "error"), str(p.get("code") or ""), p.get("row"),
-                        p.get("field"), str(p.get("message") or ""))
-            for p in (version.get("verdict") or {}).get("problems") or []]
+    return [
+        OpenProblem(
+            province,
+            str(p.get("severity") or "error"),
+            str(p.get("code") or ""),
+            p.get("row"),
+            p.get("field"),
+            str(p.get("message") or ""),
+        )
+        for p in (version.get("verdict") or {}).get("problems") or []
+    ]
 
 
 def _change(doc: dict, province: str, notice: Notice) -> Change:
     rows = (doc.get("verdict") or {}).get("participants") or []
     diff = doc.get("diff") or {}
     accepted = doc.get("status") == ACCEPTED
-    return Change(province=province, version=int(doc.get("version") or 0), status=str(doc.get("status") or ""),
-                  received=parse_time(doc.get("received"), notice), participants=len(rows),
-                  added=tuple(str(r.get("name") or "") for r in diff.get("added", [])) if accepted else (),
-                  removed=tuple(str(r.get("name") or "") for r in diff.get("removed", [])) if accepted else (),
-                  changed=tuple(f"{c.get('name') or ''}：{c.get('field')}" for c in diff.get("changed", []))
-                  if accepted else ())
+    return Change(
+        province=province,
+        version=int(doc.get("version") or 0),
+        status=str(doc.get("status") or ""),
+        received=parse_time(doc.get("received"), notice),
+        participants=len(rows),
+        added=tuple(str(r.get("name") or "") for r in diff.get("added", [])) if accepted else (),
+        removed=tuple(str(r.get("name") or "") for r in diff.get("removed", [])) if accepted else (),
+        changed=tuple(f"{c.get('name') or ''}：{c.get('field')}" for c in diff.get("changed", []))
+        if accepted
+        else (),
+    )
 
 
 def day_of(arrival: str) -> str:
@@ -194,32 +218,52 @@ def build_digest(notice: Notice, period: Period, snapshot: dict, now: datetime) 
         versions = sorted(versions_by.get(name) or [], key=lambda d: int(d.get("version") or 0))
         latest = versions[-1] if versions else None
         current = next((v for v in reversed(versions) if v.get("status") == ACCEPTED), None)
-        roster = [_person(r, name, unit, notice, hotel)
-                  for r in ((current or {}).get("verdict") or {}).get("participants") or []]
+        roster = [
+            _person(r, name, unit, notice, hotel)
+            for r in ((current or {}).get("verdict") or {}).get("participants") or []
+        ]
         open_ = _problems(latest, name)
         counted = current or latest
         received = parse_time((counted or {}).get("received"), notice)
-        late = bool(counted) and ((received is not None and received > period.deadline)
-                                  or any(p.code == "late" for p in _problems(counted, name)))
+        late = bool(counted) and (
+            (received is not None and received > period.deadline)
+            or any(p.code == "late" for p in _problems(counted, name))
+        )
         by_kind = Counter(p.unit_kind for p in roster)
-        provinces.append(ProvinceFigures(
-            province=name, department=unit.department[0] if unit and unit.department else name,
-            status=ACCEPTED if current else (REJECTED if versions else MISSING), versions=len(versions),
-            last_received=parse_time((latest or {}).get("received"), notice),
-            last_status=str((latest or {}).get("status") or ""), headcount=len(roster),
-            by_kind={k: by_kind.get(k, 0) for k in KINDS}, late=late, hotel=hotel,
-            leaders=tuple(p for p in roster if p.leader),
-            errors=tuple(p for p in open_ if p.severity == "error"),
-            warnings=tuple(p for p in open_ if p.severity != "error"),
-            reminded=tuple(str(r.get("date")) for r in reminders.get(name) or []),
-            reminded_to=tuple(dict.fromkeys(str(a) for r in reminders.get(name) or [] for a in r.get("to") or [])),
-            contacts=tuple(contacts.get(name) or ())))
+        provinces.append(
+            ProvinceFigures(
+                province=name,
+                department=unit.department[0] if unit and unit.department else name,
+                status=ACCEPTED if current else (REJECTED if versions else MISSING),
+                versions=len(versions),
+                last_received=parse_time((latest or {}).get("received"), notice),
+                last_status=str((latest or {}).get("status") or ""),
+                headcount=len(roster),
+                by_kind={k: by_kind.get(k, 0) for k in KINDS},
+                late=late,
+                hotel=hotel,
+                leaders=tuple(p for p in roster if p.leader),
+                errors=tuple(p for p in open_ if p.severity == "error"),
+                warnings=tuple(p for p in open_ if p.severity != "error"),
+                reminded=tuple(str(r.get("date")) for r in reminders.get(name) or []),
+                reminded_to=tuple(
+                    dict.fromkeys(str(a) for r in reminders.get(name) or [] for a in r.get("to") or [])
+                ),
+                contacts=tuple(contacts.get(name) or ()),
+            )
+        )
         people += roster
         problems += open_
-        changes += [_change(v, name, notice) for v in versions if int(v.get("version") or 0) > int(reported.get(name, 0))]
+        changes += [
+            _change(v, name, notice)
+            for v in versions
+            if int(v.get("version") or 0) > int(reported.get(name, 0))
+        ]
     hotels = _hotels(period, provinces)
     arrivals = Counter(day_of(p.arrival) for p in people)
-    days = sorted(d for d in arrivals if d != UNKNOWN_DAY) + ([UNKNOWN_DAY] if UNKNOWN_DAY in arrivals else [])
+    days = sorted(d for d in arrivals if d != UNKNOWN_DAY) + (
+        [UNKNOWN_DAY] if UNKNOWN_DAY in arrivals else []
+    )
     kinds = Counter(p.unit_kind for p in people)
     totals = {
         "admitted": len(period.provinces),
@@ -237,21 +281,40 @@ def build_digest(notice: Notice, period: Period, snapshot: dict, now: datetime) 
         "reminded": sum(1 for p in provinces if p.reminded),
         **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
     }
-    return DigestData(notice=notice, program=program, period=period, now=now.astimezone(notice.timezone),
-                      days_left=(period.deadline.astimezone(notice.timezone).date() - now.date()).days,
-                      past_deadline=now > period.deadline, provinces=tuple(provinces), people=tuple(people),
-                      problems=tuple(problems), hotels=hotels,
-                      arrivals=tuple((d, arrivals[d]) for d in days), changes=tuple(changes),
-                      first=previous is None, totals=totals, others=tuple(snapshot.get("others") or ()))
+    return DigestData(
+        notice=notice,
+        program=program,
+        period=period,
+        now=now.astimezone(notice.timezone),
+        days_left=(period.deadline.astimezone(notice.timezone).date() - now.date()).days,
+        past_deadline=now > period.deadline,
+        provinces=tuple(provinces),
+        people=tuple(people),
+        problems=tuple(problems),
+        hotels=hotels,
+        arrivals=tuple((d, arrivals[d]) for d in days),
+        changes=tuple(changes),
+        first=previous is None,
+        totals=totals,
+        others=tuple(snapshot.get("others") or ()),
+    )
 
 
 def _hotels(period: Period, provinces: list[ProvinceFigures]) -> tuple[HotelFigures, ...]:
     out = []
     for hotel in period.hotels:
         members = [p for p in provinces if p.hotel == hotel.name]
-        out.append(HotelFigures(hotel.name, hotel.address, tuple(p.province for p in members),
-                                sum(p.headcount for p in members)))
+        out.append(
+            HotelFigures(
+                hotel.name,
+                hotel.address,
+                tuple(p.province for p in members),
+                sum(p.headcount for p in members),
+            )
+        )
     stray = [p for p in provinces if p.hotel == NO_HOTEL]
     if stray:
-        out.append(HotelFigures(NO_HOTEL, "", tuple(p.province for p in stray), sum(p.headcount for p in stray)))
+        out.append(
+            HotelFigures(NO_HOTEL, "", tuple(p.province for p in stray), sum(p.headcount for p in stray))
+        )
     return tuple(out)

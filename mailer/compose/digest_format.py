@@ -1,4 +1,5 @@
 """Chinese labels and phrases shared by the digest's text and HTML renderings and the workbook."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -46,25 +47,35 @@ def deadline_phrase(data: DigestData) -> str:
 
 def headline(data: DigestData) -> str:
     t = data.totals
-    return (f"截至 {when(data.now)}：已确认 {t['accepted']}/{t['admitted']} 个省份，需修改 {t['not_accepted']} 个，"
-            f"未报送 {t['missing']} 个；已确认名单共 {t['people']} 人。{deadline_phrase(data)}。")
+    return (
+        f"截至 {when(data.now)}：已确认 {t['accepted']}/{t['admitted']} 个省份，需修改 {t['not_accepted']} 个，"
+        f"未报送 {t['missing']} 个；已确认名单共 {t['people']} 人。{deadline_phrase(data)}。"
+    )
 
 
 def subject(data: DigestData) -> str:
     t = data.totals
     missing = f"，未报送 {t['missing']} 省" if t["missing"] else ""
-    return (f"【报名日报】{period_title(data)} {data.now.month}月{data.now.day}日："
-            f"已确认 {t['accepted']}/{t['admitted']} 省，{t['people']} 人{missing}")
+    return (
+        f"【报名日报】{period_title(data)} {data.now.month}月{data.now.day}日："
+        f"已确认 {t['accepted']}/{t['admitted']} 省，{t['people']} 人{missing}"
+    )
 
 
 def facts(data: DigestData) -> list[tuple[str, str]]:
     p = data.period
-    rows = [("培训", f"{data.program.full_name or data.program.name}（第{p.number}期）"),
-            ("时间", f"{date_span(p)}（{p.start.year}年）"),
-            ("地点", (p.venue if p.venue.startswith(p.city) else f"{p.city} {p.venue}")
-             + (f"（{p.venue_address}）" if p.venue_address else "")),
-            ("报名邮箱", p.mailbox), ("报名截止", deadline_phrase(data)),
-            ("参训省份", f"{len(p.provinces)} 个：" + "、".join(p.provinces))]
+    rows = [
+        ("培训", f"{data.program.full_name or data.program.name}（第{p.number}期）"),
+        ("时间", f"{date_span(p)}（{p.start.year}年）"),
+        (
+            "地点",
+            (p.venue if p.venue.startswith(p.city) else f"{p.city} {p.venue}")
+            + (f"（{p.venue_address}）" if p.venue_address else ""),
+        ),
+        ("报名邮箱", p.mailbox),
+        ("报名截止", deadline_phrase(data)),
+        ("参训省份", f"{len(p.provinces)} 个：" + "、".join(p.provinces)),
+    ]
     if p.hotels and (len(p.hotels) > 1 or p.hotels[0].provinces):
         rows.append(("住宿", "；".join(f"{h.name}（{'、'.join(h.provinces)}）" for h in p.hotels)))
     return rows

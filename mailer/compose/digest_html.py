@@ -4,6 +4,7 @@ No script, no external image, no <style> block (several webmail clients drop it)
 a table whose width is a percentage and whose cells carry bgcolor, which Outlook, Foxmail,
 QQ Mail, 163 and Gmail all render.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -23,10 +24,14 @@ def _e(value: object) -> str:
 def _table(head: list[str], rows: list[list[str]], *, raw: bool = False) -> str:
     """A bordered table; cells are escaped unless raw (already HTML)."""
     th = "".join(f'<th style="{TH}">{_e(h)}</th>' for h in head)
-    body = "".join("<tr>" + "".join(f'<td style="{TD}">{c if raw else _e(c)}</td>' for c in row) + "</tr>"
-                   for row in rows)
-    return f'<table cellspacing="0" cellpadding="0" style="border-collapse:collapse;font-size:13px">' \
-           f"<tr>{th}</tr>{body}</table>"
+    body = "".join(
+        "<tr>" + "".join(f'<td style="{TD}">{c if raw else _e(c)}</td>' for c in row) + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<table cellspacing="0" cellpadding="0" style="border-collapse:collapse;font-size:13px">'
+        f"<tr>{th}</tr>{body}</table>"
+    )
 
 
 def bar(segments: list[tuple[int, str]], scale: int, label: str = "") -> str:
@@ -35,10 +40,16 @@ def bar(segments: list[tuple[int, str]], scale: int, label: str = "") -> str:
     if total <= 0 or scale <= 0:
         return f'<span style="color:#888">{_e(label)}</span>' if label else ""
     width = max(1, round(100 * total / scale))
-    cells = "".join(f'<td width="{max(1, round(100 * v / total))}%" bgcolor="{c}" style="background:{c};'
-                    f'height:14px;font-size:1px;line-height:1px">&nbsp;</td>' for v, c in segments if v > 0)
-    return (f'<table cellspacing="0" cellpadding="0" width="{width}%" style="border-collapse:collapse">'
-            f"<tr>{cells}</tr></table>")
+    cells = "".join(
+        f'<td width="{max(1, round(100 * v / total))}%" bgcolor="{c}" style="background:{c};'
+        f'height:14px;font-size:1px;line-height:1px">&nbsp;</td>'
+        for v, c in segments
+        if v > 0
+    )
+    return (
+        f'<table cellspacing="0" cellpadding="0" width="{width}%" style="border-collapse:collapse">'
+        f"<tr>{cells}</tr></table>"
+    )
 
 
 def _chart(title: str, rows: list[tuple[str, list[tuple[int, str]], str]], scale: int) -> str:
@@ -47,61 +58,117 @@ def _chart(title: str, rows: list[tuple[str, list[tuple[int, str]], str]], scale
         f'<tr><td style="padding:2px 8px 2px 0;white-space:nowrap;font-size:13px">{_e(label)}</td>'
         f'<td width="100%" style="padding:2px 0">{bar(segs, scale)}</td>'
         f'<td style="padding:2px 0 2px 8px;white-space:nowrap;font-size:13px;text-align:right">{_e(figure)}</td></tr>'
-        for label, segs, figure in rows)
-    return (f'<p style="margin:16px 0 4px"><b>{_e(title)}</b></p>'
-            f'<table cellspacing="0" cellpadding="0" width="100%" style="max-width:640px">{body}</table>')
+        for label, segs, figure in rows
+    )
+    return (
+        f'<p style="margin:16px 0 4px"><b>{_e(title)}</b></p>'
+        f'<table cellspacing="0" cellpadding="0" width="100%" style="max-width:640px">{body}</table>'
+    )
 
 
 def _legend() -> str:
-    return '<p style="font-size:12px;color:#555;margin:4px 0">' + "　".join(
-        f'<span style="color:{F.KIND_COLORS[k]}">■</span> {_e(F.KIND_LABELS[k])}' for k in KINDS) + "</p>"
+    return (
+        '<p style="font-size:12px;color:#555;margin:4px 0">'
+        + "　".join(f'<span style="color:{F.KIND_COLORS[k]}">■</span> {_e(F.KIND_LABELS[k])}' for k in KINDS)
+        + "</p>"
+    )
 
 
 def _status(status: str) -> str:
-    return f'<span style="color:{STATUS_COLORS[status]};font-weight:bold">{_e(F.STATUS_LABELS[status])}</span>'
+    return (
+        f'<span style="color:{STATUS_COLORS[status]};font-weight:bold">{_e(F.STATUS_LABELS[status])}</span>'
+    )
 
 
 def render_html(data: DigestData) -> str:
     t = data.totals
-    out = [f'<h2 style="font-size:18px;margin:0 0 8px">{_e(F.period_title(data))} 报名日报'
-           f'（{data.now.month}月{data.now.day}日）</h2>', f'<p>{_e(F.headline(data))}</p>']
+    out = [
+        f'<h2 style="font-size:18px;margin:0 0 8px">{_e(F.period_title(data))} 报名日报'
+        f"（{data.now.month}月{data.now.day}日）</h2>",
+        f"<p>{_e(F.headline(data))}</p>",
+    ]
     out.append(_attention(data))
     out.append('<p style="margin:16px 0 4px"><b>本期安排</b></p>')
     out.append(_table(["项目", "内容"], [[k, v] for k, v in F.facts(data)]))
     scale = max([p.headcount for p in data.provinces] + [1])
-    out.append(_chart("各省已确认人数（按单位类别）", [
-        (p.province, [(p.by_kind[k], F.KIND_COLORS[k]) for k in KINDS],
-         f"{p.headcount} 人" if p.status == ACCEPTED else F.STATUS_LABELS[p.status]) for p in data.provinces], scale))
+    out.append(
+        _chart(
+            "各省已确认人数（按单位类别）",
+            [
+                (
+                    p.province,
+                    [(p.by_kind[k], F.KIND_COLORS[k]) for k in KINDS],
+                    f"{p.headcount} 人" if p.status == ACCEPTED else F.STATUS_LABELS[p.status],
+                )
+                for p in data.provinces
+            ],
+            scale,
+        )
+    )
     out.append(_legend())
-    out.append(_chart("报送进度（省份）", [
-        ("已确认", [(t["accepted"], "#2e7d32")], f"{t['accepted']}/{t['admitted']}"),
-        ("需修改", [(t["not_accepted"], "#e08a1e")], f"{t['not_accepted']}/{t['admitted']}"),
-        ("未报送", [(t["missing"], "#c62828")], f"{t['missing']}/{t['admitted']}")], t["admitted"]))
+    out.append(
+        _chart(
+            "报送进度（省份）",
+            [
+                ("已确认", [(t["accepted"], "#2e7d32")], f"{t['accepted']}/{t['admitted']}"),
+                ("需修改", [(t["not_accepted"], "#e08a1e")], f"{t['not_accepted']}/{t['admitted']}"),
+                ("未报送", [(t["missing"], "#c62828")], f"{t['missing']}/{t['admitted']}"),
+            ],
+            t["admitted"],
+        )
+    )
     out.append('<p style="margin:16px 0 4px"><b>各省报送情况</b></p>')
     out.append(_provinces(data))
     if data.hotels:
         hs = max([h.headcount for h in data.hotels] + [1])
-        out.append(_chart("各酒店人数", [(f"{h.name}（{'、'.join(h.provinces)}）", [(h.headcount, "#6a5acd")],
-                                          f"{h.headcount} 人") for h in data.hotels], hs))
+        out.append(
+            _chart(
+                "各酒店人数",
+                [
+                    (f"{h.name}（{'、'.join(h.provinces)}）", [(h.headcount, "#6a5acd")], f"{h.headcount} 人")
+                    for h in data.hotels
+                ],
+                hs,
+            )
+        )
     if data.arrivals:
         ds = max([n for _d, n in data.arrivals] + [1])
-        out.append(_chart("抵达日期（人数）", [(F.day_label(d), [(n, "#00838f")], f"{n} 人")
-                                            for d, n in data.arrivals], ds))
+        out.append(
+            _chart(
+                "抵达日期（人数）",
+                [(F.day_label(d), [(n, "#00838f")], f"{n} 人") for d, n in data.arrivals],
+                ds,
+            )
+        )
     out.append(_leaders(data))
     out.append(_problems(data))
     out.append(_changes(data))
     out.append(_reminders(data))
     if data.others:
         out.append('<p style="margin:16px 0 4px"><b>其他来件（不在本期参训范围或省份不明）</b></p>')
-        out.append(_table(["省份", "版本数", "最近状态"], [[o.get("province") or "不明", o.get("versions", 0),
-                                                       F.STATUS_LABELS.get(o.get("status", ""), o.get("status", ""))]
-                                                      for o in data.others]))
-    out.append('<p style="color:#777;font-size:12px;margin-top:20px">本邮件由报名系统自动生成，请勿直接回复。'
-               "附件为本期报名名单（Excel），含全部人员、分酒店名单、各省汇总和待处理问题。</p>")
-    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f"<title>{_e(F.subject(data))}</title></head>"
-            '<body style="font-family:\'Microsoft YaHei\',\'PingFang SC\',\'Noto Sans CJK SC\',SimSun,sans-serif;'
-            'font-size:14px;color:#222;margin:12px">' + "".join(out) + "</body></html>")
+        out.append(
+            _table(
+                ["省份", "版本数", "最近状态"],
+                [
+                    [
+                        o.get("province") or "不明",
+                        o.get("versions", 0),
+                        F.STATUS_LABELS.get(o.get("status", ""), o.get("status", "")),
+                    ]
+                    for o in data.others
+                ],
+            )
+        )
+    out.append(
+        '<p style="color:#777;font-size:12px;margin-top:20px">本邮件由报名系统自动生成，请勿直接回复。'
+        "附件为本期报名名单（Excel），含全部人员、分酒店名单、各省汇总和待处理问题。</p>"
+    )
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{_e(F.subject(data))}</title></head>"
+        "<body style=\"font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',SimSun,sans-serif;"
+        'font-size:14px;color:#222;margin:12px">' + "".join(out) + "</body></html>"
+    )
 
 
 def _attention(data: DigestData) -> str:
@@ -109,31 +176,78 @@ def _attention(data: DigestData) -> str:
     items = []
     for p in data.provinces:
         if p.status == MISSING:
-            note = "，已催报 " + "、".join(p.reminded) if p.reminded else ("" if p.contacts else "，无联系邮箱，未能催报")
+            note = (
+                "，已催报 " + "、".join(p.reminded)
+                if p.reminded
+                else ("" if p.contacts else "，无联系邮箱，未能催报")
+            )
             items.append(f"<li><b>{_e(p.province)}</b> 未报送{_e(note)}</li>")
     for p in data.provinces:
         if p.status == REJECTED:
-            items.append(f"<li><b>{_e(p.province)}</b> 已报送 {p.versions} 版，尚未通过（{len(p.errors)} 个问题待修改）</li>")
+            items.append(
+                f"<li><b>{_e(p.province)}</b> 已报送 {p.versions} 版，尚未通过（{len(p.errors)} 个问题待修改）</li>"
+            )
     if not items:
-        return ('<p style="background:#e8f5e9;border-left:4px solid #2e7d32;padding:6px 10px">'
-                "全部参训省份均已确认报名。</p>")
-    return ('<div style="background:#fdecea;border-left:4px solid #c62828;padding:6px 10px">'
-            f"<b>尚未完成报名的省份（{len(items)}）</b><ul style=\"margin:4px 0\">{''.join(items)}</ul></div>")
+        return (
+            '<p style="background:#e8f5e9;border-left:4px solid #2e7d32;padding:6px 10px">'
+            "全部参训省份均已确认报名。</p>"
+        )
+    return (
+        '<div style="background:#fdecea;border-left:4px solid #c62828;padding:6px 10px">'
+        f'<b>尚未完成报名的省份（{len(items)}）</b><ul style="margin:4px 0">{"".join(items)}</ul></div>'
+    )
 
 
 def _provinces(data: DigestData) -> str:
-    head = ["省份", "状态", "版本", "最近收到", *(F.KIND_SHORT[k] for k in KINDS), "合计", "逾期", "待修改", "提示"]
+    head = [
+        "省份",
+        "状态",
+        "版本",
+        "最近收到",
+        *(F.KIND_SHORT[k] for k in KINDS),
+        "合计",
+        "逾期",
+        "待修改",
+        "提示",
+    ]
     rows = []
     for p in data.provinces:
-        late = '<span style="color:#c62828">逾期</span>' if p.late or (p.status == MISSING and data.past_deadline) else "否"
-        rows.append([_e(p.province), _status(p.status), str(p.versions), _e(F.when(p.last_received)),
-                     *(str(p.by_kind[k]) for k in KINDS), f"<b>{p.headcount}</b>", late,
-                     str(len(p.errors)), str(len(p.warnings))])
+        late = (
+            '<span style="color:#c62828">逾期</span>'
+            if p.late or (p.status == MISSING and data.past_deadline)
+            else "否"
+        )
+        rows.append(
+            [
+                _e(p.province),
+                _status(p.status),
+                str(p.versions),
+                _e(F.when(p.last_received)),
+                *(str(p.by_kind[k]) for k in KINDS),
+                f"<b>{p.headcount}</b>",
+                late,
+                str(len(p.errors)),
+                str(len(p.warnings)),
+            ]
+        )
     t = data.totals
-    rows.append(["<b>合计</b>", f"{t['accepted']}/{t['admitted']}", "", "", *(str(t[f'kind_{k}']) for k in KINDS),
-                 f"<b>{t['people']}</b>", str(t["late"]), str(t["errors"]), str(t["warnings"])])
-    return _table(head, rows, raw=True) + (f'<p style="font-size:12px;color:#555">男 {t["men"]} 人，女 {t["women"]} 人，'
-                                           f'领队 {t["leaders"]} 人。</p>')
+    rows.append(
+        [
+            "<b>合计</b>",
+            f"{t['accepted']}/{t['admitted']}",
+            "",
+            "",
+            *(str(t[f"kind_{k}"]) for k in KINDS),
+            f"<b>{t['people']}</b>",
+            str(t["late"]),
+            str(t["errors"]),
+            str(t["warnings"]),
+        ]
+    )
+    return _table(head, rows, raw=True) + (
+        f'<p style="font-size:12px;color:#555">男 {t["men"]} 人，女 {t["women"]} 人，'
+        f"领队 {t['leaders']} 人。</p>"
+    )
 
 
 def _leaders(data: DigestData) -> str:
@@ -150,8 +264,11 @@ def _leaders(data: DigestData) -> str:
 
 
 def _problems(data: DigestData) -> str:
-    rows = [[p.province, F.SEVERITY_LABELS.get(x.severity, x.severity), x.message]
-            for p in data.provinces for x in (*p.errors, *p.warnings)]
+    rows = [
+        [p.province, F.SEVERITY_LABELS.get(x.severity, x.severity), x.message]
+        for p in data.provinces
+        for x in (*p.errors, *p.warnings)
+    ]
     if not rows:
         return '<p style="margin:16px 0 4px"><b>待处理问题</b>：无</p>'
     return '<p style="margin:16px 0 4px"><b>待处理问题</b></p>' + _table(["省份", "类别", "说明"], rows)
@@ -165,7 +282,9 @@ def _changes(data: DigestData) -> str:
 
 
 def _reminders(data: DigestData) -> str:
-    rows = [[p.province, "、".join(p.reminded), "、".join(p.reminded_to)] for p in data.provinces if p.reminded]
+    rows = [
+        [p.province, "、".join(p.reminded), "、".join(p.reminded_to)] for p in data.provinces if p.reminded
+    ]
     if not rows:
         return '<p style="margin:16px 0 4px"><b>催报记录</b>：尚未发送催报邮件。</p>'
     return '<p style="margin:16px 0 4px"><b>催报记录</b></p>' + _table(["省份", "催报日期", "发送至"], rows)

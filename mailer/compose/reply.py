@@ -3,6 +3,7 @@
 Pure: a verdict, the notice and the original message's headers in; RFC 5322 bytes out.
 A reply carries only the roster of the message it answers, never another province's.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,21 +21,31 @@ from rules.verdict import Participant, Problem, Verdict
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SEVERITY_TEXT = {"error": "需修改", "warning": "提示"}
-OCR_NOTE = ("请注意：本回执是从扫描件或照片中用文字识别（OCR）自动读取的，姓名、手机号、邮箱等可能识别有误。"
-            "请逐项核对下面的报名名单；如有错误，请直接回复本邮件更正，最好附上可编辑的 .xlsx 或 .docx 回执表。")
-COLUMNS = (("name", "姓名"), ("gender", "性别"), ("unit", "单位"), ("title", "职务"), ("mobile", "手机"),
-           ("email", "电子邮箱"), ("arrival", "抵达酒店时间"), ("leader", "领队"))
+OCR_NOTE = (
+    "请注意：本回执是从扫描件或照片中用文字识别（OCR）自动读取的，姓名、手机号、邮箱等可能识别有误。"
+    "请逐项核对下面的报名名单；如有错误，请直接回复本邮件更正，最好附上可编辑的 .xlsx 或 .docx 回执表。"
+)
+COLUMNS = (
+    ("name", "姓名"),
+    ("gender", "性别"),
+    ("unit", "单位"),
+    ("title", "职务"),
+    ("mobile", "手机"),
+    ("email", "电子邮箱"),
+    ("arrival", "抵达酒店时间"),
+    ("leader", "领队"),
+)
 
 
 @dataclass(frozen=True)
 class Original:
     """What a reply needs of the message it answers."""
 
-    sender: str                 # its From address: the reply goes there
+    sender: str  # its From address: the reply goes there
     subject: str
     message_id: str = ""
     references: tuple[str, ...] = ()
-    sha256: str = ""            # of its raw bytes: makes our Message-ID stable across retries
+    sha256: str = ""  # of its raw bytes: makes our Message-ID stable across retries
 
 
 def clean_header(text: str, limit: int = 200) -> str:
@@ -53,8 +64,16 @@ def reply_subject(verdict: Verdict, subject: str) -> str:
     return f"{tag}{original or '报名回执'}"
 
 
-def compose_reply(verdict: Verdict, notice: Notice, original: Original, *, from_addr: str, now: datetime,
-                  diff: dict | None = None, version: int = 0) -> bytes:
+def compose_reply(
+    verdict: Verdict,
+    notice: Notice,
+    original: Original,
+    *,
+    from_addr: str,
+    now: datetime,
+    diff: dict | None = None,
+    version: int = 0,
+) -> bytes:
     msg = EmailMessage(policy=SMTP)
     msg["From"] = clean_header(from_addr)
     msg["To"] = clean_header(original.sender)
@@ -87,13 +106,17 @@ def _cell(p: Participant, key: str) -> str:
     return str(getattr(p, key) or "")
 
 
-def render_reply(verdict: Verdict, notice: Notice, *, diff: dict | None = None, version: int = 0) -> tuple[str, str]:
+def render_reply(
+    verdict: Verdict, notice: Notice, *, diff: dict | None = None, version: int = 0
+) -> tuple[str, str]:
     """(plain text, HTML) of the reply body, in Chinese."""
     period = _period(verdict, notice)
     program = notice.program(verdict.program) if verdict.program else None
     lines: list[str] = ["您好！", ""]
     parts: list[str] = ["<p>您好！</p>"]
-    what = f"{verdict.province or ''}{program.name if program else '培训'}" + (f"第{period.number}期" if period else "")
+    what = f"{verdict.province or ''}{program.name if program else '培训'}" + (
+        f"第{period.number}期" if period else ""
+    )
     if verdict.status == "accepted":
         head = f"已收到{what}报名回执，共 {len(verdict.participants)} 人，登记如下。"
         if version > 1:
@@ -110,15 +133,20 @@ def render_reply(verdict: Verdict, notice: Notice, *, diff: dict | None = None, 
     if errors:
         _problems("需要修改的问题", errors, lines, parts)
     if period:
-        facts = [f"时间：{date_span(period)}（{period.start.year}年）", f"地点：{period.city} {period.venue}"
-                 + (f"（{period.venue_address}）" if period.venue_address else "")]
+        facts = [
+            f"时间：{date_span(period)}（{period.start.year}年）",
+            f"地点：{period.city} {period.venue}"
+            + (f"（{period.venue_address}）" if period.venue_address else ""),
+        ]
         hotel = period.hotel_for(verdict.province) if verdict.province else None
         if hotel and (len(period.hotels) > 1 or hotel.provinces):
             facts.append(f"住宿：{hotel.name}（地址：{hotel.address}）")
         if verdict.status != "accepted":
             facts.append(f"报名截止：{moment(period.deadline)}，报名邮箱：{period.mailbox}")
         lines += ["", "培训安排：", *(f"  {f}" for f in facts)]
-        parts.append("<p><b>培训安排</b></p><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in facts) + "</ul>")
+        parts.append(
+            "<p><b>培训安排</b></p><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in facts) + "</ul>"
+        )
     if verdict.participants:
         _roster(verdict.participants, lines, parts)
     if diff:
@@ -127,33 +155,49 @@ def render_reply(verdict: Verdict, notice: Notice, *, diff: dict | None = None, 
         _problems("请留意", warnings, lines, parts)
     tail = "本邮件由报名系统自动发送。如有疑问，请直接回复本邮件，会务组会人工处理。"
     lines += ["", tail]
-    parts.append(f"<p style=\"color:#666\">{html.escape(tail)}</p>")
+    parts.append(f'<p style="color:#666">{html.escape(tail)}</p>')
     return "\n".join(lines) + "\n", "<html><body>" + "".join(parts) + "</body></html>"
 
 
 def _problems(title: str, problems: list[Problem], lines: list[str], parts: list[str]) -> None:
     lines += ["", f"{title}："] + [f"  {i}. {p.message}" for i, p in enumerate(problems, 1)]
-    parts.append(f"<p><b>{html.escape(title)}</b></p><ol>"
-                 + "".join(f"<li>{html.escape(p.message)}</li>" for p in problems) + "</ol>")
+    parts.append(
+        f"<p><b>{html.escape(title)}</b></p><ol>"
+        + "".join(f"<li>{html.escape(p.message)}</li>" for p in problems)
+        + "</ol>"
+    )
 
 
 def _roster(people: list[Participant], lines: list[str], parts: list[str]) -> None:
     lines += ["", "报名名单：", "  " + " | ".join(label for _k, label in COLUMNS)]
     lines += ["  " + " | ".join(_cell(p, k) for k, _l in COLUMNS) for p in people]
-    head = "".join(f"<th style=\"border:1px solid #999;padding:2px 6px\">{label}</th>" for _k, label in COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td style=\"border:1px solid #999;padding:2px 6px\">{html.escape(_cell(p, k))}"
-                                    "</td>" for k, _l in COLUMNS) + "</tr>" for p in people)
-    parts.append("<p><b>报名名单</b></p><table style=\"border-collapse:collapse\">"
-                 f"<tr>{head}</tr>{body}</table>")
+    head = "".join(f'<th style="border:1px solid #999;padding:2px 6px">{label}</th>' for _k, label in COLUMNS)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td style="border:1px solid #999;padding:2px 6px">{html.escape(_cell(p, k))}</td>'
+            for k, _l in COLUMNS
+        )
+        + "</tr>"
+        for p in people
+    )
+    parts.append(
+        f'<p><b>报名名单</b></p><table style="border-collapse:collapse"><tr>{head}</tr>{body}</table>'
+    )
 
 
 def _diff(diff: dict, lines: list[str], parts: list[str]) -> None:
     items = [f"新增：{r.get('name', '')}（{r.get('unit', '')}）" for r in diff.get("added", [])]
     items += [f"删除：{r.get('name', '')}（{r.get('unit', '')}）" for r in diff.get("removed", [])]
     labels = dict(COLUMNS)
-    items += [f"修改：{c['name']} 的{labels.get(c['field'], c['field'])}由“{c['old'] or ''}”改为“{c['new'] or ''}”"
-              for c in diff.get("changed", []) if c["field"] in labels]
+    items += [
+        f"修改：{c['name']} 的{labels.get(c['field'], c['field'])}由“{c['old'] or ''}”改为“{c['new'] or ''}”"
+        for c in diff.get("changed", [])
+        if c["field"] in labels
+    ]
     if not items:
         items = ["与上一版相比没有变化。"]
     lines += ["", "与上一版相比："] + [f"  {i}" for i in items]
-    parts.append("<p><b>与上一版相比</b></p><ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+    parts.append(
+        "<p><b>与上一版相比</b></p><ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+    )

@@ -5,6 +5,7 @@ program name and period), the column header, empty rows with drop-down lists for
 input hints on every column, and a note row under the table.  Written so that our own reader
 (intake.readers + intake.extract.receipt) reads a filled copy back exactly; tests/test_template.py checks it.
 """
+
 from __future__ import annotations
 
 import io
@@ -57,9 +58,11 @@ def receipt_template(notice: Notice, period: Period, unit: Unit) -> bytes:
     columns = tuple(notice.form_columns) or COLUMNS
     width = len(columns)
     last = get_column_letter(width)
-    lines = [("报名回执表", Font(bold=True, size=16), "center"),
-             (f"省级教育行政部门名称：{department_name(unit)}", Font(size=12), "left"),
-             (f"会议名称和期数：{meeting_name(notice, period)}", Font(size=12), "left")]
+    lines = [
+        ("报名回执表", Font(bold=True, size=16), "center"),
+        (f"省级教育行政部门名称：{department_name(unit)}", Font(size=12), "left"),
+        (f"会议名称和期数：{meeting_name(notice, period)}", Font(size=12), "left"),
+    ]
     for r, (text, font, align) in enumerate(lines, 1):
         cell = put(ws.cell(row=r, column=1), text)
         cell.font, cell.alignment = font, Alignment(horizontal=align, vertical="center")
@@ -77,14 +80,16 @@ def receipt_template(notice: Notice, period: Period, unit: Unit) -> bytes:
             cell = ws.cell(row=r, column=c)
             cell.border = BORDER
             if c == mobile_col:
-                cell.number_format = "@"     # 11 digits stay text, not 1.39E+10
+                cell.number_format = "@"  # 11 digits stay text, not 1.39E+10
     _validations(ws, columns, end)
     note_row = end + 2
     program = notice.program(period.program)
-    note = (f"填写说明：1. 本表为{unit.name}{program.name if program else ''}第{period.number}期报名回执"
-            f"（{date_span(period)}，{period.city}），省份和期数已填好，请勿修改表头；"
-            "2. 每行一人，性别、领队请从下拉列表选择，每省指定一位领队；3. 手机填写 11 位号码；"
-            f"4. 请于 {moment(period.deadline)} 前将本表（保持 Excel 格式）发送至 {period.mailbox}。")
+    note = (
+        f"填写说明：1. 本表为{unit.name}{program.name if program else ''}第{period.number}期报名回执"
+        f"（{date_span(period)}，{period.city}），省份和期数已填好，请勿修改表头；"
+        "2. 每行一人，性别、领队请从下拉列表选择，每省指定一位领队；3. 手机填写 11 位号码；"
+        f"4. 请于 {moment(period.deadline)} 前将本表（保持 Excel 格式）发送至 {period.mailbox}。"
+    )
     cell = put(ws.cell(row=note_row, column=1), note)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     cell.font = Font(size=10, color="555555")
@@ -109,13 +114,27 @@ def _validations(ws, columns: tuple[str, ...], end: int) -> None:  # type: ignor
     lists = {"性别": '"男,女"', "领队": '"是,否"'}
     for label in columns:
         if label in lists:
-            dv = DataValidation(type="list", formula1=lists[label], allow_blank=True, showDropDown=False,
-                                showErrorMessage=True, errorTitle=f"{label}填写有误",
-                                error=HINTS.get(label, ""), errorStyle="stop")
+            dv = DataValidation(
+                type="list",
+                formula1=lists[label],
+                allow_blank=True,
+                showDropDown=False,
+                showErrorMessage=True,
+                errorTitle=f"{label}填写有误",
+                error=HINTS.get(label, ""),
+                errorStyle="stop",
+            )
         elif label == "手机":
-            dv = DataValidation(type="textLength", operator="equal", formula1="11", allow_blank=True,
-                                showErrorMessage=True, errorTitle="手机号码位数不对", error=HINTS[label],
-                                errorStyle="warning")
+            dv = DataValidation(
+                type="textLength",
+                operator="equal",
+                formula1="11",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="手机号码位数不对",
+                error=HINTS[label],
+                errorStyle="warning",
+            )
         else:
             dv = DataValidation(allow_blank=True)
         dv.promptTitle, dv.prompt, dv.showInputMessage = label, HINTS.get(label, ""), True

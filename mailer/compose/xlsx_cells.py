@@ -5,6 +5,7 @@ strangers' email, so every str is written as a string cell (``data_type = "s"``)
 starts with = + - @ (what Excel and WPS would read as a formula when the cell is edited or the
 sheet is saved as CSV) also gets Excel's quote prefix, shown as a leading apostrophe.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@")
-ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # as openpyxl refuses them
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # as openpyxl refuses them
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 THIN = Side(style="thin", color="A0A0A0")
@@ -46,8 +47,14 @@ def display_width(value: object) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def table(ws: Worksheet, header: Sequence[str], rows: Iterable[Sequence[object]], *,
-          text_columns: Sequence[str] = (), start_row: int = 1) -> int:
+def table(
+    ws: Worksheet,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    text_columns: Sequence[str] = (),
+    start_row: int = 1,
+) -> int:
     """Header and rows from start_row; frozen header, auto filter, widths.  Returns the last row written."""
     text_cols = {i for i, h in enumerate(header) if h in text_columns}
     for c, label in enumerate(header, 1):
@@ -78,11 +85,11 @@ def fit_widths(ws: Worksheet, minimum: int = 6) -> None:
 
 def sheet_title(name: str, taken: set[str]) -> str:
     """A valid, unique sheet title: at most 31 characters, none of []:*?/\\ ."""
-    base = "".join("_" if ch in '[]:*?/\\' else ch for ch in name).strip("'") or "Sheet"
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Sheet"
     base = base[:31]
     title, n = base, 2
     while title.lower() in {t.lower() for t in taken}:
         suffix = f"({n})"
-        title, n = base[:31 - len(suffix)] + suffix, n + 1
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
     taken.add(title)
     return title

@@ -24,6 +24,7 @@ the table, one vertically merged 单位 cell) in the style of tests/data/readers
 
 LibreOffice runs with a throw-away profile so it does not touch anyone's own.
 """
+
 from __future__ import annotations
 
 import io
@@ -42,13 +43,67 @@ COLUMNS = ["姓名", "性别", "单位", "职务", "手机", "电子邮箱", "�
 # The 单位 of rows 2 and 3 is one vertically merged cell in the documents.
 PEOPLE = [
     ["王喆", "男", "河南省教育厅", "处长", "13838012345", "wangzhe@haedu.gov.cn", "2023-06-19 15:30", "是"],
-    ["李堃", "男", "洛阳职业技术学院", "学生处处长", "15036987412", "likun@lyvtc.edu.cn", "2023-06-19 18:00", "否"],
-    ["张婷婷", "女", "洛阳职业技术学院", "学生处副处长", "18603711234", "zhangtt@lyvtc.edu.cn", "2023-06-20 09:15", "否"],
-    ["赵雯", "女", "开封市中等职业学校", "教务主任", "13703782211", "zhaowen@kfzz.edu.cn", "2023-06-19 20:45", "否"],
+    [
+        "李堃",
+        "男",
+        "洛阳职业技术学院",
+        "学生处处长",
+        "15036987412",
+        "likun@lyvtc.edu.cn",
+        "2023-06-19 18:00",
+        "否",
+    ],
+    [
+        "张婷婷",
+        "女",
+        "洛阳职业技术学院",
+        "学生处副处长",
+        "18603711234",
+        "zhangtt@lyvtc.edu.cn",
+        "2023-06-20 09:15",
+        "否",
+    ],
+    [
+        "赵雯",
+        "女",
+        "开封市中等职业学校",
+        "教务主任",
+        "13703782211",
+        "zhaowen@kfzz.edu.cn",
+        "2023-06-19 20:45",
+        "否",
+    ],
     ["刘洋", "男", "郑州市教育局", "科长", "13592606789", "liuyang@zzedu.gov.cn", "2023-06-19 16:10", "否"],
-    ["陈静", "女", "南阳市第一职业中专", "学生科科长", "15890856432", "chenjing@nyzz.edu.cn", "2023-06-20 10:00", "否"],
-    ["孙明", "男", "新乡职业技术学院", "信息中心主任", "18937306655", "sunming@xxvtc.edu.cn", "2023-06-19 21:30", "否"],
-    ["周敏", "女", "安阳市教育局", "职成科副科长", "13623720918", "zhoumin@ayedu.gov.cn", "2023-06-19 14:20", "否"],
+    [
+        "陈静",
+        "女",
+        "南阳市第一职业中专",
+        "学生科科长",
+        "15890856432",
+        "chenjing@nyzz.edu.cn",
+        "2023-06-20 10:00",
+        "否",
+    ],
+    [
+        "孙明",
+        "男",
+        "新乡职业技术学院",
+        "信息中心主任",
+        "18937306655",
+        "sunming@xxvtc.edu.cn",
+        "2023-06-19 21:30",
+        "否",
+    ],
+    [
+        "周敏",
+        "女",
+        "安阳市教育局",
+        "职成科副科长",
+        "13623720918",
+        "zhoumin@ayedu.gov.cn",
+        "2023-06-19 14:20",
+        "否",
+    ],
 ]
 FOOTER = "联系人：王喆　联系电话：0371-65901234"
 SCAN_DPI = 200
@@ -58,8 +113,18 @@ def long_people(count: int = 60) -> list[list[str]]:
     """A roster long enough to run over a page: the eight people, then numbered ones."""
     out = [list(p) for p in PEOPLE]
     for i in range(len(out), count):
-        out.append([f"学员{i + 1:02d}", "男" if i % 2 else "女", f"河南第{i + 1}中等职业学校", "教师",
-                    f"1390371{i:04d}", f"p{i + 1}@hnzz.edu.cn", "2023-06-19 15:00", "否"])
+        out.append(
+            [
+                f"学员{i + 1:02d}",
+                "男" if i % 2 else "女",
+                f"河南第{i + 1}中等职业学校",
+                "教师",
+                f"1390371{i:04d}",
+                f"p{i + 1}@hnzz.edu.cn",
+                "2023-06-19 15:00",
+                "否",
+            ]
+        )
     return out
 
 
@@ -76,9 +141,11 @@ def receipt_html(people: list[list[str]] | None = None, border: int = 1) -> str:
                 cells.append(f"<td>{value}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     lines = "".join(f"<p>{line}</p>" for line in HEADER_LINES)
-    return ('<html><head><meta charset="utf-8"><style>td{font-size:10.5pt}</style></head><body>'
-            f'<p>附件2</p><p align="center"><b>{TITLE}</b></p>{lines}'
-            f'<table border="{border}" cellpadding="4" width="100%">{"".join(rows)}</table><p>{FOOTER}</p></body></html>')
+    return (
+        '<html><head><meta charset="utf-8"><style>td{font-size:10.5pt}</style></head><body>'
+        f'<p>附件2</p><p align="center"><b>{TITLE}</b></p>{lines}'
+        f'<table border="{border}" cellpadding="4" width="100%">{"".join(rows)}</table><p>{FOOTER}</p></body></html>'
+    )
 
 
 def source_workbook(path: Path) -> None:
@@ -105,8 +172,12 @@ def source_workbook(path: Path) -> None:
 
 
 def soffice(profile: Path, args: list[str]) -> None:
-    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}", *args],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}", *args],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
 
 
 def scan(pdf: bytes, seed: int = 2023) -> bytes:
@@ -151,23 +222,54 @@ def main() -> None:
         profile, out = work / "profile", work / "out"
         page = work / "receipt.html"
         page.write_text(receipt_html(), encoding="utf-8")
-        soffice(profile, ["--infilter=HTML (StarWriter)", "--convert-to", "odt:writer8", "--outdir", str(out), str(page)])
+        soffice(
+            profile,
+            ["--infilter=HTML (StarWriter)", "--convert-to", "odt:writer8", "--outdir", str(out), str(page)],
+        )
         soffice(profile, ["--convert-to", "doc:MS Word 97", "--outdir", str(out), str(out / "receipt.odt")])
-        soffice(profile, ["--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out), str(out / "receipt.odt")])
+        soffice(
+            profile, ["--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out), str(out / "receipt.odt")]
+        )
         encrypted = work / "encrypted"
-        soffice(profile, ["--convert-to", 'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
-                          '"DocumentOpenPassword":{"type":"string","value":"123456"}}', "--outdir", str(encrypted),
-                          str(out / "receipt.odt")])
+        soffice(
+            profile,
+            [
+                "--convert-to",
+                'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
+                '"DocumentOpenPassword":{"type":"string","value":"123456"}}',
+                "--outdir",
+                str(encrypted),
+                str(out / "receipt.odt"),
+            ],
+        )
         shutil.copyfile(encrypted / "receipt.pdf", HERE / "receipt_encrypted.pdf")
         long_page = work / "receipt_long.html"
         long_page.write_text(receipt_html(long_people()), encoding="utf-8")
-        soffice(profile, ["--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out),
-                          str(long_page)])
+        soffice(
+            profile,
+            [
+                "--infilter=HTML (StarWriter)",
+                "--convert-to",
+                "pdf:writer_pdf_Export",
+                "--outdir",
+                str(out),
+                str(long_page),
+            ],
+        )
         shutil.copyfile(out / "receipt_long.pdf", HERE / "receipt_long.pdf")
         plain_page = work / "receipt_unruled.html"
         plain_page.write_text(receipt_html(border=0), encoding="utf-8")
-        soffice(profile, ["--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out),
-                          str(plain_page)])
+        soffice(
+            profile,
+            [
+                "--infilter=HTML (StarWriter)",
+                "--convert-to",
+                "pdf:writer_pdf_Export",
+                "--outdir",
+                str(out),
+                str(plain_page),
+            ],
+        )
         shutil.copyfile(out / "receipt_unruled.pdf", HERE / "receipt_unruled.pdf")
         source = work / "receipt_src.xlsx"
         source_workbook(source)

@@ -10,6 +10,7 @@ peak RSS of the reading process and of its children (LibreOffice, the
 sandbox worker, Tesseract).  OCR accuracy is for receipt_scan.pdf: exact
 cells of the 9 x 8 table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-CASE = r'''
+CASE = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from intake.readers.limits import Limits
@@ -36,13 +37,15 @@ for _ in range(runs):
 rows = [["".join(str(v or "").split()) for v in row] for row in grids[0].filled()]
 print(json.dumps({"times": times, "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "rows": rows}))
-'''
-CASES = [("receipt.doc", "回执.doc", "Word 97 .doc → LibreOffice → docx reader"),
-         ("receipt.odt", "回执.odt", "OpenDocument text → LibreOffice → docx reader"),
-         ("receipt.ods", "回执.ods", "OpenDocument sheet → LibreOffice → xlsx reader"),
-         ("receipt.pdf", "回执.pdf", "PDF text layer, 1 page (pdfplumber, in the sandbox worker)"),
-         ("receipt_long.pdf", "回执.pdf", "PDF text layer, 3 pages, 60 people"),
-         ("receipt_scan.pdf", "扫描件.pdf", "scanned PDF, 1 page: render 300 dpi + OCR")]
+"""
+CASES = [
+    ("receipt.doc", "回执.doc", "Word 97 .doc → LibreOffice → docx reader"),
+    ("receipt.odt", "回执.odt", "OpenDocument text → LibreOffice → docx reader"),
+    ("receipt.ods", "回执.ods", "OpenDocument sheet → LibreOffice → xlsx reader"),
+    ("receipt.pdf", "回执.pdf", "PDF text layer, 1 page (pdfplumber, in the sandbox worker)"),
+    ("receipt_long.pdf", "回执.pdf", "PDF text layer, 3 pages, 60 people"),
+    ("receipt_scan.pdf", "扫描件.pdf", "scanned PDF, 1 page: render 300 dpi + OCR"),
+]
 
 
 def main() -> None:
@@ -55,17 +58,27 @@ def main() -> None:
     print("| case | median s | worst s | reader RSS MB | children peak RSS MB |")
     print("| --- | --- | --- | --- | --- |")
     for fixture, name, what in CASES:
-        out = subprocess.run([sys.executable, "-c", CASE, str(ROOT), name, str(runs), str(HERE / fixture)],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", CASE, str(ROOT), name, str(runs), str(HERE / fixture)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         result = json.loads(out)
         times = result["times"]
-        print(f"| {what} | {statistics.median(times):.2f} | {max(times):.2f} | {result['self_kb'] / 1024:.0f} "
-              f"| {result['children_kb'] / 1024:.0f} |")
+        print(
+            f"| {what} | {statistics.median(times):.2f} | {max(times):.2f} | {result['self_kb'] / 1024:.0f} "
+            f"| {result['children_kb'] / 1024:.0f} |"
+        )
         if fixture == "receipt_scan.pdf":
             expected = [COLUMNS, *PEOPLE]
             got = result["rows"]
-            exact = sum(1 for r, row in enumerate(expected) for c, v in enumerate(row)
-                        if r < len(got) and c < len(got[r]) and got[r][c] == "".join(v.split()))
+            exact = sum(
+                1
+                for r, row in enumerate(expected)
+                for c, v in enumerate(row)
+                if r < len(got) and c < len(got[r]) and got[r][c] == "".join(v.split())
+            )
             total = sum(len(row) for row in expected)
             print(f"\nOCR accuracy on receipt_scan.pdf: {exact}/{total} cells exact ({exact / total:.1%})\n")
 

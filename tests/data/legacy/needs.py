@@ -3,6 +3,7 @@
 CI installs LibreOffice and Tesseract (.ci/run); a CI run that silently skipped the
 legacy-format and OCR tests would prove nothing.
 """
+
 from __future__ import annotations
 
 import os
@@ -11,12 +12,17 @@ import pytest
 
 from intake.readers import convert, ocr
 
-PACKAGES = {"libreoffice": "libreoffice-writer libreoffice-calc", "ocr": "tesseract-ocr tesseract-ocr-chi-sim"}
+PACKAGES = {
+    "libreoffice": "libreoffice-writer libreoffice-calc",
+    "ocr": "tesseract-ocr tesseract-ocr-chi-sim",
+}
 
 
 def require(what: str) -> None:
-    present = {"libreoffice": lambda: convert.available("doc") and convert.available("ods"),
-               "ocr": ocr.available}[what]()
+    present = {
+        "libreoffice": lambda: convert.available("doc") and convert.available("ods"),
+        "ocr": ocr.available,
+    }[what]()
     if present:
         return
     message = f"{what} is not installed (Debian: {PACKAGES[what]})"

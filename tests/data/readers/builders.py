@@ -4,6 +4,7 @@ Hand-made zips (raw_zip) let a test put any name bytes, flags and declared
 sizes in an archive, which zipfile's writer will not do, and carry a bomb's
 compressed stream without ever inflating it.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,7 +27,9 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 BILLION_LAUGHS = (
     '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-    + "".join(f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n' for i in range(1, 10))
+    + "".join(
+        f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n' for i in range(1, 10)
+    )
     + "]>\n"
 )
 # Cell styles: 1 = date (numFmt 14), 2 = "yyyy-mm-dd hh:mm", 3 = duration "[h]:mm:ss" (numFmt 46).
@@ -62,8 +65,15 @@ def cell(ref: str, value: object, style: int | None = None) -> str:
 
 def sheet_xml(rows: str, merges: list[str] = (), dimension: str | None = None, prolog: str = "") -> str:
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    merge = (f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
-             + "</mergeCells>") if merges else ""
+    merge = (
+        (
+            f'<mergeCells count="{len(merges)}">'
+            + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+            + "</mergeCells>"
+        )
+        if merges
+        else ""
+    )
     head = prolog or '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     return f'{head}<worksheet xmlns="{MAIN}" xmlns:r="{REL}">{dim}<sheetData>{rows}</sheetData>{merge}</worksheet>'
 
@@ -72,8 +82,13 @@ XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.m
 XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
-def xlsx_bytes(sheets: list[tuple[str, str]] | list[tuple[str, str, str]], shared_strings: str | None = None,
-               styles: str | None = DATE_STYLES, level: int = 6, main_type: str = XLSX_MAIN) -> bytes:
+def xlsx_bytes(
+    sheets: list[tuple[str, str]] | list[tuple[str, str, str]],
+    shared_strings: str | None = None,
+    styles: str | None = DATE_STYLES,
+    level: int = 6,
+    main_type: str = XLSX_MAIN,
+) -> bytes:
     """sheets: (name, sheet XML[, state]).  The parts a real reader needs and nothing else."""
     overrides = [f'<Override PartName="/xl/workbook.xml" ContentType="{main_type}"/>']
     rels = []
@@ -88,25 +103,36 @@ def xlsx_bytes(sheets: list[tuple[str, str]] | list[tuple[str, str, str]], share
         entries.append(f'<sheet name="{escape(name)}" sheetId="{i}"{state} r:id="rId{i}"/>')
     if shared_strings is not None:
         members["xl/sharedStrings.xml"] = shared_strings
-        overrides.append('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-                         'officedocument.spreadsheetml.sharedStrings+xml"/>')
+        overrides.append(
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sharedStrings+xml"/>'
+        )
         rels.append(f'<Relationship Id="rIdS" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>')
     if styles is not None:
         members["xl/styles.xml"] = styles
-        overrides.append('<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
-                         'officedocument.spreadsheetml.styles+xml"/>')
+        overrides.append(
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.styles+xml"/>'
+        )
         rels.append(f'<Relationship Id="rIdY" Type="{REL}/styles" Target="styles.xml"/>')
     members["[Content_Types].xml"] = (
         f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{CT}">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>' + "".join(overrides) + "</Types>")
-    members["_rels/.rels"] = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL}">'
-                              f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>'
-                              "</Relationships>")
-    members["xl/workbook.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}">'
-                                  f'<sheets>{"".join(entries)}</sheets></workbook>')
-    members["xl/_rels/workbook.xml.rels"] = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships '
-                                             f'xmlns="{PKG_REL}">{"".join(rels)}</Relationships>')
+        '<Default Extension="xml" ContentType="application/xml"/>' + "".join(overrides) + "</Types>"
+    )
+    members["_rels/.rels"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    )
+    members["xl/workbook.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}">'
+        f"<sheets>{''.join(entries)}</sheets></workbook>"
+    )
+    members["xl/_rels/workbook.xml.rels"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+        f'xmlns="{PKG_REL}">{"".join(rels)}</Relationships>'
+    )
     order = ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"]
     return zip_bytes({k: members[k] for k in order + [k for k in members if k not in order]}, level)
 
@@ -114,22 +140,27 @@ def xlsx_bytes(sheets: list[tuple[str, str]] | list[tuple[str, str, str]], share
 def docx_bytes(body: str, prolog: str = "") -> bytes:
     head = prolog or '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     document = f'{head}<w:document xmlns:w="{W}"><w:body>{body}<w:sectPr/></w:body></w:document>'
-    return zip_bytes({
-        "[Content_Types].xml": (
-            f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{CT}">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'wordprocessingml.document.main+xml"/></Types>'),
-        "_rels/.rels": (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL}">'
-                        f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="word/document.xml"/>'
-                        "</Relationships>"),
-        "word/document.xml": document,
-    })
+    return zip_bytes(
+        {
+            "[Content_Types].xml": (
+                f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{CT}">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                'wordprocessingml.document.main+xml"/></Types>'
+            ),
+            "_rels/.rels": (
+                f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL}">'
+                f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="word/document.xml"/>'
+                "</Relationships>"
+            ),
+            "word/document.xml": document,
+        }
+    )
 
 
 def para(text: str) -> str:
-    return f"<w:p><w:r><w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r></w:p>"
+    return f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
 
 
 def tc(text: str, props: str = "") -> str:
@@ -143,9 +174,9 @@ def table(rows: list[str]) -> str:
 @dataclass
 class RawMember:
     name: bytes
-    data: bytes       # as stored: deflated when method is 8
+    data: bytes  # as stored: deflated when method is 8
     crc: int
-    size: int         # declared uncompressed size
+    size: int  # declared uncompressed size
     method: int = 8
     flags: int = 0
 
@@ -163,10 +194,47 @@ def raw_zip(members: list[RawMember]) -> bytes:
     central = bytearray()
     for m in members:
         offset = len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, m.flags, m.method, 0, 0x21,
-                           m.crc, len(m.data), m.size, len(m.name), 0) + m.name + m.data
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, m.flags, m.method, 0, 0x21,
-                               m.crc, len(m.data), m.size, len(m.name), 0, 0, 0, 0, 0, offset) + m.name
+        out += (
+            struct.pack(
+                "<IHHHHHIIIHH",
+                0x04034B50,
+                20,
+                m.flags,
+                m.method,
+                0,
+                0x21,
+                m.crc,
+                len(m.data),
+                m.size,
+                len(m.name),
+                0,
+            )
+            + m.name
+            + m.data
+        )
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                m.flags,
+                m.method,
+                0,
+                0x21,
+                m.crc,
+                len(m.data),
+                m.size,
+                len(m.name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + m.name
+        )
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0)
     return bytes(out + central + end)
 
@@ -184,8 +252,9 @@ def zeros_member(name: str, megabytes: int) -> RawMember:
     return RawMember(name.encode(), block * megabytes + final, crc, megabytes << 20)
 
 
-def unreadable(call: Callable[[], object], reason: str, *, seconds: float = 5.0,
-               megabytes: float = 200.0) -> UnreadableAttachment:
+def unreadable(
+    call: Callable[[], object], reason: str, *, seconds: float = 5.0, megabytes: float = 200.0
+) -> UnreadableAttachment:
     """Run call, expect UnreadableAttachment(reason) within the time and Python-heap budget."""
     tracemalloc.start()
     started = time.perf_counter()

@@ -18,6 +18,7 @@ Run with the project venv (openpyxl) on a machine with LibreOffice:
 
 LibreOffice runs with a throw-away profile so it does not touch anyone's own.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -35,18 +36,51 @@ HEADER_LINES = ["省级教育行政部门名称：河南省教育厅", "会议�
 TITLE = "中职学生管理系统培训报名回执表"
 COLUMNS = ["姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队"]
 PEOPLE = [
-    ["王喆", "男", "郑州市教育局", "科长", 13838012345, "wangzhe@zzedu.gov.cn", datetime(2023, 6, 19, 15, 30), "是"],
-    ["李堃", "男", "洛阳职业技术学院", "学生处处长", 15036987412, "likun@lyvtc.edu.cn",
-     datetime(2023, 6, 19, 18, 0), "否"],
-    ["张婷婷", "女", "洛阳职业技术学院", "学生处副处长", 18603711234, "zhangtt@lyvtc.edu.cn",
-     datetime(2023, 6, 20, 9, 15), "否"],
-    ["赵雯", "女", "开封市中等职业学校", "教务主任", 13703782211, "zhaowen@kfzz.edu.cn",
-     datetime(2023, 6, 19, 20, 45), "否"],
+    [
+        "王喆",
+        "男",
+        "郑州市教育局",
+        "科长",
+        13838012345,
+        "wangzhe@zzedu.gov.cn",
+        datetime(2023, 6, 19, 15, 30),
+        "是",
+    ],
+    [
+        "李堃",
+        "男",
+        "洛阳职业技术学院",
+        "学生处处长",
+        15036987412,
+        "likun@lyvtc.edu.cn",
+        datetime(2023, 6, 19, 18, 0),
+        "否",
+    ],
+    [
+        "张婷婷",
+        "女",
+        "洛阳职业技术学院",
+        "学生处副处长",
+        18603711234,
+        "zhangtt@lyvtc.edu.cn",
+        datetime(2023, 6, 20, 9, 15),
+        "否",
+    ],
+    [
+        "赵雯",
+        "女",
+        "开封市中等职业学校",
+        "教务主任",
+        13703782211,
+        "zhaowen@kfzz.edu.cn",
+        datetime(2023, 6, 19, 20, 45),
+        "否",
+    ],
 ]
 FOOTER = "联系人：王喆　联系电话：0371-65901234"
 NOTE = "注：请于6月12日前将回执发送至 hnzz_peixun@163.com"
 
-UNO_SAVE = r'''
+UNO_SAVE = r"""
 import subprocess, sys, time, uno
 from com.sun.star.beans import NamedValue, PropertyValue
 
@@ -91,7 +125,7 @@ finally:
     except Exception:
         pass
     office.wait(30)
-'''
+"""
 
 
 def source_workbook(path: Path) -> None:
@@ -139,13 +173,19 @@ def receipt_html(header_as_rows: bool) -> str:
                 cells.append(cell(value))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     title = "" if header_as_rows else f'<p align="center"><b>{TITLE}</b></p>'
-    return (f'<html><head><meta charset="utf-8"></head><body><p>附件2</p>{title}{paragraphs}'
-            f'<table border="1">{"".join(rows)}</table><p>{FOOTER}</p><p>{NOTE}</p></body></html>')
+    return (
+        f'<html><head><meta charset="utf-8"></head><body><p>附件2</p>{title}{paragraphs}'
+        f'<table border="1">{"".join(rows)}</table><p>{FOOTER}</p><p>{NOTE}</p></body></html>'
+    )
 
 
 def soffice(profile: Path, args: list[str]) -> None:
-    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}", *args],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}", *args],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
 
 
 def main() -> None:
@@ -156,21 +196,45 @@ def main() -> None:
         source = work / "receipt.xlsx"
         source_workbook(source)
         soffice(profile, ["--convert-to", "xls:MS Excel 97", "--outdir", str(out), str(source)])
-        soffice(profile, ["--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
-                          str(out / "receipt.xls")])
+        soffice(
+            profile,
+            ["--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(out / "receipt.xls")],
+        )
         for name, as_rows in (("receipt_paragraphs", False), ("receipt_merged_rows", True)):
             page = work / f"{name}.html"
             page.write_text(receipt_html(as_rows), encoding="utf-8")
-            soffice(profile, ["--infilter=HTML (StarWriter)", "--convert-to", "docx:MS Word 2007 XML",
-                              "--outdir", str(out), str(page)])
-        soffice(profile, ["--convert-to", "doc:MS Word 97", "--outdir", str(out),
-                          str(out / "receipt_paragraphs.docx")])
-        jobs = [f"{out / 'receipt.xlsx'}|{out / 'receipt_encrypted.xlsx'}|Calc MS Excel 2007 XML|123456",
-                f"{out / 'receipt.xls'}|{out / 'receipt_encrypted.xls'}|MS Excel 97|123456"]
-        subprocess.run(["/usr/bin/python3", "-c", UNO_SAVE, str(work / "uno-profile"), "fixtures_uno", *jobs],
-                       check=True, timeout=300)
-        for name in ("receipt.xlsx", "receipt.xls", "receipt_paragraphs.docx", "receipt_merged_rows.docx",
-                     "receipt_encrypted.xlsx", "receipt_encrypted.xls"):
+            soffice(
+                profile,
+                [
+                    "--infilter=HTML (StarWriter)",
+                    "--convert-to",
+                    "docx:MS Word 2007 XML",
+                    "--outdir",
+                    str(out),
+                    str(page),
+                ],
+            )
+        soffice(
+            profile,
+            ["--convert-to", "doc:MS Word 97", "--outdir", str(out), str(out / "receipt_paragraphs.docx")],
+        )
+        jobs = [
+            f"{out / 'receipt.xlsx'}|{out / 'receipt_encrypted.xlsx'}|Calc MS Excel 2007 XML|123456",
+            f"{out / 'receipt.xls'}|{out / 'receipt_encrypted.xls'}|MS Excel 97|123456",
+        ]
+        subprocess.run(
+            ["/usr/bin/python3", "-c", UNO_SAVE, str(work / "uno-profile"), "fixtures_uno", *jobs],
+            check=True,
+            timeout=300,
+        )
+        for name in (
+            "receipt.xlsx",
+            "receipt.xls",
+            "receipt_paragraphs.docx",
+            "receipt_merged_rows.docx",
+            "receipt_encrypted.xlsx",
+            "receipt_encrypted.xls",
+        ):
             shutil.copyfile(out / name, HERE / name)
         shutil.copyfile(out / "receipt.xls", HERE / "receipt.et")
         shutil.copyfile(out / "receipt_paragraphs.doc", HERE / "receipt_word97.doc")
