@@ -15,16 +15,11 @@ from email.message import Message
 from email.policy import compat32
 from typing import NamedTuple
 
+from intake.mime.charsets import decode_bytes, raw_to_bytes
 from intake.mime.defects import Defects
 from intake.mime.envelope import content_type, raw_header
-from intake.mime.headers import (
-    decode_base64,
-    decode_bytes,
-    decode_quoted_printable,
-    get_param,
-    parse_params,
-    raw_to_bytes,
-)
+from intake.mime.headers import get_param, parse_params
+from intake.mime.transfer import decode_base64, decode_quoted_printable
 
 _MAX_DEPTH = 40  # nesting of multiparts and forwarded messages
 _MAX_PARTS = 1000  # MIME parts looked at per message

@@ -10,7 +10,7 @@ from intake.errors import UnreadableAttachment
 from intake.readers.grid import Grid
 from intake.readers.limits import Limits
 
-from . import Job
+from . import Job, ReadInWorker
 from .ocr_page import read_page
 
 
@@ -64,3 +64,6 @@ def _frames(image: Image.Image, name: str, limits: Limits) -> list[Image.Image]:
         image.load()
         frames.append(ImageOps.exif_transpose(image.copy()))
     return frames
+
+
+_READ: ReadInWorker = read_in_worker  # the signature the sandbox calls, checked by mypy

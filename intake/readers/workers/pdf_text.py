@@ -33,7 +33,7 @@ from intake.readers._common import split_lines
 from intake.readers.grid import CellValue, Grid
 from intake.readers.limits import Limits
 
-from . import Job
+from . import Job, ReadInWorker
 from .layout import Box, layout, text_of
 from .ocr_page import OCR_DPI, read_page
 from .ocr_words import join_pieces
@@ -175,3 +175,6 @@ def _scanned_page(document: Any, index: int, name: str, limits: Limits, deadline
         page.close()
     grid = read_page(image, name, "", limits, deadline, dpi=scale * 72)
     return [grid] if grid is not None else []
+
+
+_READ: ReadInWorker = read_in_worker  # the signature the sandbox calls, checked by mypy
