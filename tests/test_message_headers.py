@@ -6,12 +6,11 @@ import base64
 
 import pytest
 
+from intake.mime.charsets import decode_bytes, normalize_charset
 from intake.mime.headers import (
-    decode_bytes,
     decode_header,
     decode_words,
     get_param,
-    normalize_charset,
     one_line,
     parse_addresses,
     parse_msgids,

@@ -17,6 +17,10 @@ from intake.pipeline.process import Context, process, process_attachment
 from intake.readers import ocr, read_attachment
 from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
+from intake.readers.workers.ocr_cells import tidy_latin
+from intake.readers.workers.ocr_clean import clean, ink_mask
+from intake.readers.workers.ocr_table import find_table
+from intake.readers.workers.ocr_words import join_pieces
 from mailer.compose.reply import OCR_NOTE, render_reply
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE
 from tests.data.legacy.needs import require
@@ -278,13 +282,13 @@ def ruled_page(angle: float = 0.0):
 
 @pytest.mark.parametrize("angle", [-2.0, 0.0, 1.2, 3.5])
 def test_skew_is_found_and_undone(angle):
-    gray, undone = ocr.clean(ruled_page(angle))
+    gray, undone = clean(ruled_page(angle))
     assert abs(undone + angle) <= 0.15
 
 
 def test_ruling_lines_give_rows_columns_and_the_merged_cell():
-    gray, _ = ocr.clean(ruled_page(1.0))
-    layout = ocr.find_table(ocr.ink_mask(gray), 150)
+    gray, _ = clean(ruled_page(1.0))
+    layout = find_table(ink_mask(gray), 150)
     assert layout is not None
     assert (len(layout.rows), len(layout.cols)) == (5, 4)
     assert (1, 0, 2, 0) in layout.cells and len(layout.cells) == 11
@@ -300,7 +304,7 @@ def test_ruling_lines_give_rows_columns_and_the_merged_cell():
     ],
 )
 def test_pieces_are_joined_with_a_space_only_between_latin_text(left, right, joined):
-    assert ocr.join_pieces(left, right) == joined
+    assert join_pieces(left, right) == joined
 
 
 @pytest.mark.parametrize(
@@ -311,4 +315,4 @@ def test_pieces_are_joined_with_a_space_only_between_latin_text(left, right, joi
     ],
 )
 def test_latin_ocr_spacing_is_tidied(text, numeric, tidy):
-    assert ocr.tidy_latin(text, numeric) == tidy
+    assert tidy_latin(text, numeric) == tidy

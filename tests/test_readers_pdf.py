@@ -14,7 +14,7 @@ from intake.pipeline.process import Context, process_attachment
 from intake.readers import ocr, read_attachment
 from intake.readers.grid import Merge
 from intake.readers.limits import Limits
-from intake.readers.pdf import join_wrapped
+from intake.readers.workers.pdf_tables import join_wrapped
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE, long_people
 from tests.data.readers.builders import unreadable
 from tests.helpers import CST, notice

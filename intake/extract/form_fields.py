@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from intake.extract.normalize import half_width
+
+FormField = Literal["unit", "meeting"]
 
 _UNIT_LABEL = (
     r"省级教育行政部门名称|省级教育行政部门|省级教育部门名称|报送单位名称|报送单位|报名单位|填报单位|"
@@ -18,14 +21,14 @@ LABEL = re.compile(rf"(?P<unit>{_UNIT_LABEL})|(?P<meeting>{_MEETING_LABEL})")
 _LABEL_WITH_COLON = re.compile(rf"(?:{_UNIT_LABEL}|{_MEETING_LABEL})\s*[:：]")
 
 
-def split_fields(text: str) -> list[tuple[str, str]]:
+def split_fields(text: str) -> list[tuple[FormField, str]]:
     """[(field, value)] for every label in text; field is "unit" or "meeting".
 
     A value runs until the next label, so both fields typed on one line come apart.
     A label must be followed by a colon, or stand at the start of the text.
     """
     text = half_width(text)
-    out: list[tuple[str, str]] = []
+    out: list[tuple[FormField, str]] = []
     matches = [m for m in LABEL.finditer(text) if _is_label(text, m)]
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)

@@ -7,13 +7,26 @@ then unrelated (nothing that looks like a receipt), else candidate.  Pure.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from html import unescape
 
-from intake.mime.message import EXTENSION_BY_TYPE, Attachment, DecodedMessage
+from intake.mime.message import Attachment, DecodedMessage
+from intake.mime.parts import EXTENSION_BY_TYPE
 from intake.mime.quoting import own_words
 
-KINDS = ("candidate", "auto_reply", "bounce", "unrelated")
+
+class MessageKind(StrEnum):
+    """What a message is to the desk; only a candidate is read for a receipt."""
+
+    CANDIDATE = "candidate"
+    AUTO_REPLY = "auto_reply"
+    BOUNCE = "bounce"
+    UNRELATED = "unrelated"
+
+
+KINDS = tuple(MessageKind)
 
 RECEIPT_EXTENSIONS = frozenset(
     {
@@ -74,19 +87,19 @@ _AUTO_SUBJECT = re.compile(
 
 @dataclass(frozen=True)
 class Classification:
-    kind: str  # 'candidate' | 'auto_reply' | 'bounce' | 'unrelated'
+    kind: MessageKind  # a StrEnum: compares equal to "candidate", "auto_reply", "bounce", "unrelated"
     reason: str  # short English reason, e.g. "Auto-Submitted: auto-replied"
 
 
 def classify(msg: DecodedMessage) -> Classification:
-    for kind, check in (("bounce", _bounce), ("auto_reply", _auto_reply)):
+    for kind, check in _CHECKS:
         reason = check(msg)
         if reason:
             return Classification(kind, reason)
     reason = _receipt_sign(msg)
     if reason is None:
-        return Classification("unrelated", "no receipt-like attachment, table or receipt keyword")
-    return Classification("candidate", reason)
+        return Classification(MessageKind.UNRELATED, "no receipt-like attachment, table or receipt keyword")
+    return Classification(MessageKind.CANDIDATE, reason)
 
 
 def _bounce(msg: DecodedMessage) -> str | None:
@@ -129,6 +142,12 @@ def _auto_reply(msg: DecodedMessage) -> str | None:
     else:
         return None
     return None if _receipt_evidence(msg) else f"{weak}, no receipt-like attachment or table"
+
+
+_CHECKS: tuple[tuple[MessageKind, Callable[[DecodedMessage], str | None]], ...] = (
+    (MessageKind.BOUNCE, _bounce),
+    (MessageKind.AUTO_REPLY, _auto_reply),
+)
 
 
 def _title(name: str) -> str:

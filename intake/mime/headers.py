@@ -1,70 +1,22 @@
-"""Header, charset and transfer-encoding helpers: what mail clients really send, made clean.
+"""Header helpers: what mail clients really send, made clean.
 
 Everything here is pure and total: no function raises on bad input.  Raw header
 values come from the stdlib parser as str in which undeclared 8-bit bytes are
 surrogate escapes; `header_text` turns those back into characters (utf-8 when
 valid, else gb18030) and `decode_words` decodes RFC 2047 encoded words, also
 inside quotes and split across folded lines.  `get_param` reads MIME
-parameters including RFC 2231 continuations.  `decode_base64` and
-`decode_quoted_printable` decode a body only up to a byte limit.
+parameters including RFC 2231 continuations.  Charsets are in charsets.py,
+body transfer encodings in transfer.py.
 """
 
 from __future__ import annotations
 
 import binascii
-import codecs
 import re
 from email.utils import getaddresses
 from urllib.parse import unquote_to_bytes
 
-# Every GB label decodes as gb18030: it is a superset of gb2312 and gbk, so that
-# 喆, 堃 and other characters outside GB2312 come through whole even when the
-# sender's client labelled the text gb2312.
-_GB_LABELS = frozenset(
-    {
-        "gb2312",
-        "gb_2312",
-        "gb_2312-80",
-        "gbk",
-        "x-gbk",
-        "cp936",
-        "ms936",
-        "windows-936",
-        "gb18030",
-        "gb18030-2000",
-        "gb18030-2005",
-        "gb18030-2022",
-        "euc-cn",
-        "euccn",
-        "x-euc-cn",
-        "csgb2312",
-        "csgbk",
-        "chinese",
-        "iso-ir-58",
-        "csiso58gb231280",
-        "x-cp20936",
-        "cp20936",
-    }
-)
-_UTF8_LABELS = frozenset({"utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8", "unicode20utf8"})
-# Labels that say nothing about the bytes: treat as undeclared.
-_UNDECLARED = frozenset(
-    {
-        "",
-        "unknown-8bit",
-        "x-unknown",
-        "unknown",
-        "default",
-        "us-ascii",
-        "ascii",
-        "ansi_x3.4-1968",
-        "iso646-us",
-        "x-user-defined",
-        "8bit",
-        "7bit",
-        "binary",
-    }
-)
+from intake.mime.charsets import decode_bytes, normalize_charset, raw_to_bytes
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _SPACES = re.compile(r"[\t\n\v\f\r \x85\u2028\u2029]+")
@@ -77,63 +29,7 @@ _CONTROLS = re.compile(
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,80})\?([bBqQ])\?([^?]*)\?=")
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _BARE_LOCAL = re.compile(r"[A-Za-z0-9._+=-]+")
-_B64_NOISE = re.compile(rb"[^A-Za-z0-9+/=]+")
-_B64_INVALID = re.compile(rb"[^A-Za-z0-9+/=\s]")
-_CHUNK = 1 << 20  # characters of an encoded body decoded at a time
 _MAX_PARAMS_CHARS = 32_768  # of a structured header parsed for parameters
-
-
-def normalize_charset(label: str | None) -> str | None:
-    """The Python codec for a MIME charset label, or None when it is absent or unknown."""
-    if not label:
-        return None
-    name = label.strip().strip("\"'").lower().split("*", 1)[0].strip()
-    if name in _GB_LABELS or name.startswith("gb2312") or name.startswith("gbk"):
-        return "gb18030"
-    if name in _UTF8_LABELS:
-        return "utf-8"
-    if name in _UNDECLARED or len(name) > 40:
-        return None
-    try:
-        info = codecs.lookup(name)
-    except (LookupError, ValueError, TypeError):
-        return None
-    if not getattr(info, "_is_text_encoding", True):
-        return None  # zlib, base64, rot13...: not a character set
-    if info.name in ("gb2312", "gbk", "gb18030"):
-        return "gb18030"
-    return info.name
-
-
-def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, bool]:
-    """Decode text bytes; returns (text, clean).
-
-    A known charset is tried strictly first; then utf-8, then gb18030; when all
-    fail, the declared charset (or gb18030) with replacement characters, and
-    clean is False.
-    """
-    codec = normalize_charset(charset)
-    tried: list[str] = []
-    for candidate in (codec, "utf-8", "gb18030"):
-        if candidate is None or candidate in tried:
-            continue
-        tried.append(candidate)
-        try:
-            return data.decode(candidate), True
-        except (UnicodeDecodeError, LookupError, ValueError, TypeError):
-            continue
-    try:
-        return data.decode(codec or "gb18030", "replace"), False
-    except (LookupError, ValueError, TypeError):
-        return data.decode("gb18030", "replace"), False
-
-
-def raw_to_bytes(value: str) -> bytes:
-    """Bytes of a raw header value as read by the bytes parser (surrogate escapes undone)."""
-    try:
-        return value.encode("ascii", "surrogateescape")
-    except UnicodeEncodeError:
-        return value.encode("utf-8", "surrogateescape")
 
 
 def header_text(value: object) -> str:
@@ -310,47 +206,3 @@ def parse_msgids(value: str) -> list[str]:
     if ids:
         return ids
     return [token.strip("<>") for token in value.split() if token.strip("<>")]
-
-
-def _cut(data: bytearray | bytes, limit: int) -> tuple[bytes, bool]:
-    return (bytes(data[: limit + 1]), True) if len(data) > limit else (bytes(data), False)
-
-
-def decode_base64(payload: str, limit: int) -> tuple[bytes, bool, list[str]]:
-    """(data, truncated, defect notes): decoded a chunk at a time, never more than limit+1 bytes.
-
-    Characters outside the alphabet are skipped; decoding stops at the first padding, so a
-    footer a mailing list appended after the data is ignored.
-    """
-    out = bytearray()
-    pending = b""
-    notes: list[str] = []
-    for start in range(0, len(payload), _CHUNK):
-        chunk = raw_to_bytes(payload[start : start + _CHUNK])
-        if not notes and _B64_INVALID.search(chunk):
-            notes.append("invalid characters in base64")
-        cleaned = _B64_NOISE.sub(b"", chunk)
-        pad = cleaned.find(b"=")
-        data = pending + (cleaned if pad < 0 else cleaned[:pad])
-        usable = len(data) - len(data) % 4
-        out += binascii.a2b_base64(data[:usable])
-        pending = data[usable:]
-        if len(out) > limit or pad >= 0:
-            break
-    if len(out) <= limit and len(pending) == 1:
-        notes.append("base64 length invalid; last character dropped")
-    elif len(out) <= limit and pending:
-        out += binascii.a2b_base64(pending + b"=" * (4 - len(pending)))
-    return (*_cut(out, limit), notes)
-
-
-def decode_quoted_printable(payload: str, limit: int) -> tuple[bytes, bool]:
-    """(data, truncated): decoded a chunk of whole lines at a time, never more than limit+1 bytes."""
-    out = bytearray()
-    start = 0
-    while start < len(payload) and len(out) <= limit:
-        end = payload.find("\n", start + _CHUNK)
-        end = len(payload) if end < 0 else end + 1
-        out += binascii.a2b_qp(raw_to_bytes(payload[start:end]))
-        start = end
-    return _cut(out, limit)

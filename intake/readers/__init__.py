@@ -2,7 +2,8 @@
 
 read_attachment picks a reader by content (magic bytes, zip members, OLE
 streams), never by the file name alone; read_html_body and read_text_body
-read tables pasted in a mail body.  See registry.py for the reader interface.
+read tables pasted in a mail body.  The reader interface is in reader.py,
+the order the readers are tried in registry.py.
 """
 
 from __future__ import annotations

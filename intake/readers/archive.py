@@ -5,16 +5,21 @@ Office ~$ lock files); a zip inside the zip is skipped and logged.  Members
 are read by content like any attachment, their grids' source becoming
 "outer.zip/inner.xlsx".  If no member gives a grid, the most telling member
 error is raised.
+
+Members are read by the function the registry passes in (ArchiveReader.read_member),
+so this module does not import the registry that lists it.
 """
 
 from __future__ import annotations
 
 import logging
 import zipfile
+from dataclasses import dataclass
 
 from intake.errors import UnreadableAttachment
 from intake.readers.grid import Grid
 from intake.readers.limits import Limits
+from intake.readers.reader import Read
 
 from ._common import is_zip
 from ._package import check_sizes, member_name, open_zip, zip_names
@@ -53,9 +58,22 @@ def is_junk(path: str) -> bool:
     )
 
 
-def read(data: bytes, name: str, limits: Limits) -> list[Grid]:
-    from .registry import read_bytes  # the registry imports this module
+@dataclass(frozen=True)
+class ArchiveReader:
+    """The zip reader; read_member reads one member (the registry's read_bytes: any format but a zip)."""
 
+    read_member: Read
+    label: str = "archive"
+
+    def can_read(self, name: str, head: bytes) -> bool:
+        return can_read(name, head)
+
+    def read(self, data: bytes, name: str, limits: Limits) -> list[Grid]:
+        return read(data, name, limits, self.read_member)
+
+
+def read(data: bytes, name: str, limits: Limits, read_member: Read) -> list[Grid]:
+    """The grids of every readable member, each read by read_member(member bytes, "outer.zip/inner", limits)."""
     grids: list[Grid] = []
     errors: list[UnreadableAttachment] = []
     with open_zip(data, name, limits.max_zip_members) as zf:
@@ -69,7 +87,7 @@ def read(data: bytes, name: str, limits: Limits) -> list[Grid]:
                 member = _member(zf, info, label, limits)
                 if can_read(label, member):  # one level only: no recursion, no nested bombs
                     raise UnreadableAttachment(label, "unsupported", "an archive inside the archive")
-                grids.extend(read_bytes(label, member, limits))
+                grids.extend(read_member(member, label, limits))
             except UnreadableAttachment as exc:
                 log.info("skipping %s: %s", label, exc.reason)
                 errors.append(exc)

@@ -36,6 +36,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import olefile
@@ -43,6 +44,7 @@ import olefile
 from intake.errors import UnreadableAttachment
 from intake.readers.grid import Grid
 from intake.readers.limits import Limits
+from intake.readers.reader import Read
 
 from . import docx, xlsx
 from ._common import is_ole, is_zip
@@ -55,11 +57,21 @@ ODF_TYPES = {
     "application/vnd.oasis.opendocument.spreadsheet": "ods",
     "application/vnd.oasis.opendocument.spreadsheet-template": "ods",
 }
-# kind -> (LibreOffice component library, target extension and filter, reader)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a kind of document is converted to, by which part of LibreOffice, and which reader reads it."""
+
+    library: str  # the LibreOffice component library (libswlo.so: Writer, libsclo.so: Calc)
+    filter: str  # target extension and export filter
+    read: Read
+
+
 TARGETS = {
-    "doc": ("libswlo.so", "docx:MS Word 2007 XML", docx),
-    "odt": ("libswlo.so", "docx:MS Word 2007 XML", docx),
-    "ods": ("libsclo.so", "xlsx:Calc MS Excel 2007 XML", xlsx),
+    "doc": Target("libswlo.so", "docx:MS Word 2007 XML", docx.read),
+    "odt": Target("libswlo.so", "docx:MS Word 2007 XML", docx.read),
+    "ods": Target("libsclo.so", "xlsx:Calc MS Excel 2007 XML", xlsx.read),
 }
 _LOCK = threading.Lock()
 _PROFILE: Path | None = None
@@ -108,7 +120,7 @@ def component(library: str) -> bool:
 
 def available(kind: str = "doc") -> bool:
     """Can .doc/.wps/.odt (kind doc or odt) or .ods (kind ods) files be converted here?"""
-    return soffice() is not None and component(TARGETS[kind][0])
+    return soffice() is not None and component(TARGETS[kind].library)
 
 
 @functools.lru_cache(maxsize=1)
@@ -161,7 +173,7 @@ def read(data: bytes, name: str, limits: Limits) -> list[Grid]:
     if kind is None:
         raise UnreadableAttachment(name, "unsupported", "not a document LibreOffice converts")
     converted = convert(data, name, kind, limits)
-    grids = TARGETS[kind][2].read(converted, name, limits)
+    grids = TARGETS[kind].read(converted, name, limits)
     for grid in grids:
         grid.kind = kind
     return grids
@@ -175,7 +187,7 @@ def convert(data: bytes, name: str, kind: str, limits: Limits) -> bytes:
     program = soffice()
     if program is None:
         raise UnreadableAttachment(name, _refusal(kind), "LibreOffice is not installed")
-    target = TARGETS[kind][1]
+    target = TARGETS[kind].filter
     timeout = limits.conversion_timeout_s
     with _one_at_a_time(name, timeout), tempfile.TemporaryDirectory(prefix="intake-convert-") as tmp:
         work = Path(tmp)
@@ -248,7 +260,7 @@ def _environment(work: Path) -> dict[str, str]:
     return env
 
 
-def _kill(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def _kill(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     if proc.poll() is None:

@@ -64,7 +64,7 @@ def _main_part(zf: zipfile.ZipFile, name: str) -> str:
         raise UnreadableAttachment(name, "corrupt", f"[Content_Types].xml: {exc}") from exc
     for override in types:
         if override.get("ContentType", "").endswith(MAIN_TYPES) and override.get("PartName"):
-            return override.get("PartName", "").lstrip("/")
+            return str(override.get("PartName", "")).lstrip("/")
     return "word/document.xml"
 
 

@@ -1,41 +1,23 @@
 """Picks a reader by content and runs it inside the attachment limits.
 
-Each reader module has ``can_read(name, head) -> bool`` (head is the whole
-attachment; most readers only look at its first bytes) and
-``read(data, name, limits) -> list[Grid]``.  They are tried in order; the
-file name only matters to the text readers, when content alone cannot tell
-CSV from other text.
+Every reader is a Reader (reader.py: ``can_read(name, head)`` and
+``read(data, name, limits)``).  They are tried in order; the file name only
+matters to the text readers, when content alone cannot tell CSV from other text.
 """
 
 from __future__ import annotations
 
 import logging
-from types import ModuleType
 
 from intake.errors import UnreadableAttachment
 from intake.readers.grid import Grid
 from intake.readers.limits import Limits
+from intake.readers.reader import FormatReader, Reader
 
 from . import archive, convert, csvtext, docx, htmltables, mhtml, ocr, pdf, plaintext, xls, xlsx, xml2003
 from ._common import quiet_warnings
 
 log = logging.getLogger(__name__)
-
-# Tried before the refusals below: PDF (always), images (when Tesseract is installed).
-FIRST: tuple[ModuleType, ...] = (pdf, ocr)
-# convert (LibreOffice, when installed) before xls, which refuses a Word 97 .doc as legacy_format.
-READERS: tuple[ModuleType, ...] = (
-    xlsx,
-    docx,
-    convert,
-    archive,
-    xls,
-    xml2003,
-    mhtml,
-    htmltables,
-    csvtext,
-    plaintext,
-)
 
 # Formats recognised only to be refused: (magic, reason, what it is).
 KNOWN: tuple[tuple[bytes, str, str], ...] = (
@@ -77,10 +59,10 @@ def read_bytes(name: str, data: bytes, limits: Limits) -> list[Grid]:
     raise UnreadableAttachment(name, "unsupported", "unknown file format")
 
 
-def _read(reader: ModuleType, name: str, data: bytes, limits: Limits) -> list[Grid]:
+def _read(reader: Reader, name: str, data: bytes, limits: Limits) -> list[Grid]:
     grids = _run(reader, name, data, limits)
     if not grids:
-        raise UnreadableAttachment(name, "empty", f"no table found ({_short(reader)})")
+        raise UnreadableAttachment(name, "empty", f"no table found ({reader.label})")
     return grids
 
 
@@ -94,24 +76,45 @@ def capabilities() -> dict[str, bool]:
     }
 
 
-def _short(reader: ModuleType) -> str:
-    return reader.__name__.rsplit(".", 1)[-1]
-
-
-def _can_read(reader: ModuleType, name: str, data: bytes) -> bool:
+def _can_read(reader: Reader, name: str, data: bytes) -> bool:
     try:
-        return bool(reader.can_read(name, data))
+        return reader.can_read(name, data)
     except Exception:  # a sniffing bug must not stop the other readers
-        log.exception("%s: %s.can_read failed", name, _short(reader))
+        log.exception("%s: %s.can_read failed", name, reader.label)
         return False
 
 
-def _run(reader: ModuleType, name: str, data: bytes, limits: Limits) -> list[Grid]:
+def _run(reader: Reader, name: str, data: bytes, limits: Limits) -> list[Grid]:
     try:
         with quiet_warnings():
             return list(reader.read(data, name, limits))
     except UnreadableAttachment:
         raise
     except Exception as exc:  # libraries fail on damaged files in every possible way
-        log.info("%s: %s reader failed: %r", name, _short(reader), exc)
+        log.info("%s: %s reader failed: %r", name, reader.label, exc)
         raise UnreadableAttachment(name, "corrupt", f"{type(exc).__name__}: {exc}"[:500]) from exc
+
+
+def _read_member(data: bytes, name: str, limits: Limits) -> list[Grid]:
+    """An archive member read like any attachment (the archive reader refuses a zip inside)."""
+    return read_bytes(name, data, limits)
+
+
+# Tried before the refusals above: PDF (always), images (when Tesseract is installed).
+FIRST: tuple[Reader, ...] = (
+    FormatReader("pdf", pdf.can_read, pdf.read),
+    FormatReader("ocr", ocr.can_read, ocr.read),
+)
+# convert (LibreOffice, when installed) before xls, which refuses a Word 97 .doc as legacy_format.
+READERS: tuple[Reader, ...] = (
+    FormatReader("xlsx", xlsx.can_read, xlsx.read),
+    FormatReader("docx", docx.can_read, docx.read),
+    FormatReader("convert", convert.can_read, convert.read),
+    archive.ArchiveReader(read_member=_read_member),
+    FormatReader("xls", xls.can_read, xls.read),
+    FormatReader("xml2003", xml2003.can_read, xml2003.read),
+    FormatReader("mhtml", mhtml.can_read, mhtml.read),
+    FormatReader("htmltables", htmltables.can_read, htmltables.read),
+    FormatReader("csvtext", csvtext.can_read, csvtext.read),
+    FormatReader("plaintext", plaintext.can_read, plaintext.read),
+)

@@ -8,91 +8,125 @@ gets a wall-clock timeout from the parent, and is killed with its whole
 process group (Tesseract included) when it runs over.  Only one child runs at
 a time per process.
 
-Protocol: stdin is one JSON line (job, file name, limits, options) and then
-the file's bytes; stdout is one JSON object, {"grids": [...]} or
-{"error": {"reason", "detail"}}.
+The parent names the work in a Job (workers/__init__.py); the child imports
+that worker module by name and calls its read_in_worker.  This module imports
+no reader: the client readers (pdf.py, ocr.py) import it.
+
+Protocol: stdin is one JSON line (the job) and then the file's bytes; stdout
+is one JSON object, {"grids": [...]} or {"error": {"reason", "detail"}}.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import logging
 import os
+import resource
 import signal
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from intake.errors import UnreadableAttachment
+from intake.readers._common import quiet_warnings
 from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
+from intake.readers.workers import Job, ReadInWorker, Worker
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _ROOT = str(Path(__file__).resolve().parents[2])  # the directory holding the intake package
 _ENTRY = "import sys; from intake.readers.sandbox import main; sys.exit(main())"
+_GRACE_S = 5  # the parent waits this much longer than the child's own deadline
 
 
-def run(job: str, data: bytes, name: str, limits: Limits, timeout: float, **options: Any) -> list[Grid]:
+@dataclasses.dataclass(frozen=True)
+class _Finished:
+    """How the child ended: its exit status and what it wrote."""
+
+    returncode: int
+    out: bytes
+    err: bytes
+
+
+def run(job: Job, data: bytes) -> list[Grid]:
     """The grids the child made of data, or UnreadableAttachment (too_large when it ran out of time or memory)."""
-    header = (
-        json.dumps(
-            {"job": job, "name": name, "limits": asdict(limits), "timeout": timeout, "options": options}
-        ).encode()
-        + b"\n"
+    if not _LOCK.acquire(timeout=job.timeout * 3):
+        raise UnreadableAttachment(job.name, "too_large", f"{job.worker}: another file is still being read")
+    try:
+        started = time.monotonic()
+        finished = _run_child(job, job_to_json(job).encode() + b"\n" + data)
+    finally:
+        _LOCK.release()
+    if finished.err:
+        log.debug(
+            "%s: %s worker said: %s", job.name, job.worker, finished.err[-2000:].decode("utf-8", "replace")
+        )
+    log.debug("%s: %s worker took %.2f s", job.name, job.worker, time.monotonic() - started)
+    return _grids(job, finished)
+
+
+def _run_child(job: Job, stdin: bytes) -> _Finished:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _ENTRY],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_child_environment(),
+        start_new_session=True,
     )
-    env = {
+    try:
+        out, err = proc.communicate(stdin, timeout=job.timeout + _GRACE_S)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        raise UnreadableAttachment(
+            job.name, "too_large", f"{job.worker}: not done after {job.timeout:.0f} s"
+        ) from None
+    finally:
+        _kill(proc)  # Tesseract children left behind by a crash
+    return _Finished(proc.returncode, out, err)
+
+
+def _child_environment() -> dict[str, str]:
+    return {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p),
         "OMP_THREAD_LIMIT": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    if not _LOCK.acquire(timeout=timeout * 3):
-        raise UnreadableAttachment(name, "too_large", f"{job}: another file is still being read")
+
+
+def _grids(job: Job, finished: _Finished) -> list[Grid]:
+    """The grids in the child's answer, or the UnreadableAttachment it reported (or its death explains)."""
     try:
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            [sys.executable, "-c", _ENTRY],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            start_new_session=True,
-        )
-        try:
-            out, err = proc.communicate(header + data, timeout=timeout + 5)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            raise UnreadableAttachment(name, "too_large", f"{job}: not done after {timeout:.0f} s") from None
-        finally:
-            _kill(proc)  # Tesseract children left behind by a crash
-    finally:
-        _LOCK.release()
-    if err:
-        log.debug("%s: %s worker said: %s", name, job, err[-2000:].decode("utf-8", "replace"))
-    log.debug("%s: %s worker took %.2f s", name, job, time.monotonic() - started)
-    try:
-        result = json.loads(out)
+        result = json.loads(finished.out)
     except ValueError:
-        if proc.returncode and proc.returncode < 0:
-            sig = -proc.returncode
-            reason = "too_large" if sig in (signal.SIGXCPU, signal.SIGKILL) else "corrupt"
-            raise UnreadableAttachment(name, reason, f"{job}: worker killed by signal {sig}") from None
-        raise UnreadableAttachment(
-            name,
-            "corrupt",
-            f"{job}: worker failed ({proc.returncode}): " + err[-300:].decode("utf-8", "replace"),
-        ) from None
+        raise _failure(job, finished) from None
     if "error" in result:
-        raise UnreadableAttachment(name, result["error"]["reason"], result["error"]["detail"])
+        raise UnreadableAttachment(job.name, result["error"]["reason"], result["error"]["detail"])
     return [grid_from_json(g) for g in result["grids"]]
 
 
-def _kill(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def _failure(job: Job, finished: _Finished) -> UnreadableAttachment:
+    """Why a child that wrote no answer failed: killed for its limits (too_large), or crashed (corrupt)."""
+    if finished.returncode < 0:
+        sig = -finished.returncode
+        reason = "too_large" if sig in (signal.SIGXCPU, signal.SIGKILL) else "corrupt"
+        return UnreadableAttachment(job.name, reason, f"{job.worker}: worker killed by signal {sig}")
+    return UnreadableAttachment(
+        job.name,
+        "corrupt",
+        f"{job.worker}: worker failed ({finished.returncode}): "
+        + finished.err[-300:].decode("utf-8", "replace"),
+    )
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -101,7 +135,25 @@ def _kill(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
         proc.wait()
 
 
-def grid_to_json(grid: Grid) -> dict:
+# --- what goes over the pipe ----------------------------------------------------------------------
+
+
+def job_to_json(job: Job) -> str:
+    return json.dumps(dataclasses.asdict(job))
+
+
+def job_from_json(line: bytes) -> Job:
+    header = json.loads(line)
+    return Job(
+        worker=Worker(header["worker"]),
+        name=header["name"],
+        limits=Limits(**header["limits"]),
+        timeout=float(header["timeout"]),
+        use_ocr=bool(header["use_ocr"]),
+    )
+
+
+def grid_to_json(grid: Grid) -> dict[str, Any]:
     return {
         "source": grid.source,
         "part": grid.part,
@@ -114,7 +166,7 @@ def grid_to_json(grid: Grid) -> dict:
     }
 
 
-def grid_from_json(d: dict) -> Grid:
+def grid_from_json(d: dict[str, Any]) -> Grid:
     return Grid(
         source=d["source"],
         part=d["part"],
@@ -131,46 +183,44 @@ def grid_from_json(d: dict) -> Grid:
 
 
 def _limit_resources(limits: Limits, timeout: float) -> None:
-    import resource
-
     memory = limits.max_worker_memory_bytes
     for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, int(timeout) + 10)):
         try:
-            soft, hard = resource.getrlimit(which)
+            _soft, hard = resource.getrlimit(which)
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.setrlimit(which, (value, hard))
         except (ValueError, OSError) as exc:  # not permitted here: the wall-clock timeout still holds
             log.debug("setrlimit %s: %s", which, exc)
 
 
+def _worker(job: Job) -> ReadInWorker:
+    """The job's worker module's read_in_worker (imported here, in the child only)."""
+    read_in_worker: ReadInWorker = importlib.import_module(job.worker.module).read_in_worker
+    return read_in_worker
+
+
+def _work(job: Job, data: bytes, deadline: float) -> dict[str, Any]:
+    """The answer to write: the grids, or the error as reason and detail."""
+    try:
+        with quiet_warnings():
+            grids = _worker(job)(data, job, deadline)
+        return {"grids": [grid_to_json(g) for g in grids]}
+    except UnreadableAttachment as exc:
+        return {"error": {"reason": exc.reason, "detail": exc.detail}}
+    except MemoryError:
+        return {"error": {"reason": "too_large", "detail": "needs more memory than allowed"}}
+    except Exception as exc:  # damaged files fail the libraries in every possible way
+        return {"error": {"reason": "corrupt", "detail": f"{type(exc).__name__}: {exc}"[:500]}}
+
+
 def main() -> int:
     """The child: read the job from stdin, write the result to stdout."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     out, sys.stdout = sys.stdout, sys.stderr  # a library's print must not corrupt the answer
-    raw = sys.stdin.buffer.read()
-    line, _, data = raw.partition(b"\n")
-    header = json.loads(line)
-    name = header["name"]
-    limits = Limits(**header["limits"])
-    timeout = float(header["timeout"])
-    _limit_resources(limits, timeout)
-    deadline = time.monotonic() + timeout
-    try:
-        from ._common import quiet_warnings
-
-        with quiet_warnings():
-            if header["job"] == "pdf":
-                from .pdf import read_in_worker
-            else:
-                from .ocr import read_in_worker
-            grids = read_in_worker(data, name, limits, deadline, **header["options"])
-        result: dict = {"grids": [grid_to_json(g) for g in grids]}
-    except UnreadableAttachment as exc:
-        result = {"error": {"reason": exc.reason, "detail": exc.detail}}
-    except MemoryError:
-        result = {"error": {"reason": "too_large", "detail": "needs more memory than allowed"}}
-    except Exception as exc:  # damaged files fail the libraries in every possible way
-        result = {"error": {"reason": "corrupt", "detail": f"{type(exc).__name__}: {exc}"[:500]}}
+    line, _, data = sys.stdin.buffer.read().partition(b"\n")
+    job = job_from_json(line)
+    _limit_resources(job.limits, job.timeout)
+    result = _work(job, data, time.monotonic() + job.timeout)
     out.write(json.dumps(result, ensure_ascii=False))
     out.flush()
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import datetime
 
 import olefile
 import xlrd
@@ -109,17 +110,23 @@ def _read_sheet(book: xlrd.book.Book, sheet: xlrd.sheet.Sheet, name: str, limits
 
 
 def _value(cell: xlrd.sheet.Cell, datemode: int) -> CellValue:
-    ctype, value = cell.ctype, cell.value
+    ctype: int = cell.ctype
+    value: str | float = cell.value  # text for text cells, a number for all others (xlrd has no type hints)
     if ctype == XL_CELL_EMPTY or value == "":
         return None
     if ctype == XL_CELL_DATE:
-        try:
-            moment = xlrd.xldate_as_datetime(value, datemode)
-        except (ValueError, OverflowError):  # XLDateError is a ValueError
-            return value
-        return moment.time() if 0 <= value < 1 else moment
+        return _date(cell.value, datemode)
     if ctype == XL_CELL_BOOLEAN:
         return bool(value)
     if ctype == XL_CELL_ERROR:
-        return error_text_from_code.get(value, "#ERR")
+        return str(error_text_from_code.get(value, "#ERR"))
     return value
+
+
+def _date(number: float, datemode: int) -> CellValue:
+    """A date cell's value: a datetime, a time for a fraction of a day, the number when it is no date."""
+    try:
+        moment: datetime = xlrd.xldate_as_datetime(number, datemode)
+    except (ValueError, OverflowError):  # XLDateError is a ValueError
+        return number
+    return moment.time() if 0 <= number < 1 else moment

@@ -43,32 +43,42 @@ def layout(words: Sequence[Box], gap: float = GAP) -> Layout | None:
     h = max(heights[len(heights) // 2], 1.0)
     bands = _bands(words, 0.25 * h)
     chunks = [_chunks(words, band, h, gap) for band in bands]
-    best: tuple[int, int] | None = None
-    start = None
-    for i, found in enumerate([*chunks, []]):
-        if len(found) >= MIN_CELLS and start is None:
-            start = i
-        elif len(found) < MIN_CELLS and start is not None:
-            if best is None or i - start > best[1] - best[0]:
-                best = (start, i)
-            start = None
+    best = longest_run([len(found) for found in chunks], MIN_CELLS)
     if best is None:
         return None
     first, end = best
     columns = _columns([c for found in chunks[first:end] for c in found], words, 0.3 * h)
-    rows: list[list[list[int]]] = []
-    for found in chunks[first:end]:
-        row: list[list[int]] = [[] for _ in columns]
-        for chunk in found:
-            centre = (min(words[i].x0 for i in chunk) + max(words[i].x1 for i in chunk)) / 2
-            col = min(range(len(columns)), key=lambda k: _distance(columns[k], centre))
-            row[col].extend(chunk)
-        rows.append([_reading_order(cell, words, h) for cell in row])
     return Layout(
-        rows=rows,
+        rows=[_row(found, columns, words, h) for found in chunks[first:end]],
         above=[_reading_order(b, words, h) for b in bands[:first]],
         below=[_reading_order(b, words, h) for b in bands[end:]],
     )
+
+
+def longest_run(counts: list[int], minimum: int) -> tuple[int, int] | None:
+    """(start, end) of the longest run of counts >= minimum (end exclusive; the first when tied), or None."""
+    best: tuple[int, int] | None = None
+    start = None
+    for i, n in enumerate([*counts, 0]):
+        if n >= minimum and start is None:
+            start = i
+        elif n < minimum and start is not None:
+            if best is None or i - start > best[1] - best[0]:
+                best = (start, i)
+            start = None
+    return best
+
+
+def _row(
+    chunks: list[list[int]], columns: list[tuple[float, float]], words: Sequence[Box], h: float
+) -> list[list[int]]:
+    """One table row: each chunk of words in the column nearest its centre, each cell in reading order."""
+    row: list[list[int]] = [[] for _ in columns]
+    for chunk in chunks:
+        centre = (min(words[i].x0 for i in chunk) + max(words[i].x1 for i in chunk)) / 2
+        col = min(range(len(columns)), key=lambda k: _distance(columns[k], centre))
+        row[col].extend(chunk)
+    return [_reading_order(cell, words, h) for cell in row]
 
 
 def _bands(words: Sequence[Box], tolerance: float) -> list[list[int]]:

@@ -5,14 +5,15 @@ Also the ink mask and the contrast stretch the table finder and the cell reader 
 
 from __future__ import annotations
 
+from PIL import Image, ImageFilter, ImageStat
+
 CUT = 0.4  # contrast(): levels this close to the paper (as a share of the paper-ink span) become white
+_COLOUR_MODES = ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LAB", "HSV")
 
 
-def clean(image):  # type: ignore[no-untyped-def]
+def clean(image: Image.Image) -> tuple[Image.Image, float]:
     """Grey, seal-free, despeckled, deskewed: (image, angle undone)."""
-    from PIL import Image, ImageFilter
-
-    if image.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LAB", "HSV"):
+    if image.mode in _COLOUR_MODES:
         image = image.convert("RGB").getchannel("R")  # red seals are light in the red channel
     elif image.mode != "L":
         image = image.convert("L")
@@ -23,7 +24,7 @@ def clean(image):  # type: ignore[no-untyped-def]
     return image, angle
 
 
-def _ink_threshold(gray) -> tuple[int, int, float]:  # type: ignore[no-untyped-def]
+def _ink_threshold(gray: Image.Image) -> tuple[int, int, float]:
     """(paper, ink, threshold) grey levels: the most common level, a dark percentile, a quarter between."""
     hist = gray.histogram()
     paper = max(range(128, 256), key=lambda i: hist[i])
@@ -37,30 +38,28 @@ def _ink_threshold(gray) -> tuple[int, int, float]:  # type: ignore[no-untyped-d
     return paper, ink, paper - 0.3 * (paper - ink)
 
 
-def ink_mask(gray):  # type: ignore[no-untyped-def]
+def ink_mask(gray: Image.Image) -> Image.Image:
     """255 where there is ink, 0 for paper."""
     _paper, _ink, threshold = _ink_threshold(gray)
     return gray.point(lambda v: 255 if v < threshold else 0)
 
 
-def contrast(gray):  # type: ignore[no-untyped-def]
+def contrast(gray: Image.Image) -> Image.Image:
     """Paper white, and everything nearly as light as it (faint seals, stains, grain) white too."""
     paper, ink, _threshold = _ink_threshold(gray)
     cut = paper - CUT * (paper - ink)
     return gray.point(lambda v: 255 if v >= cut else v)
 
 
-def skew(gray) -> float:  # type: ignore[no-untyped-def]
+def skew(gray: Image.Image) -> float:
     """The rotation (degrees, counter-clockwise) that makes text lines and rules horizontal, within +-5."""
-    from PIL import Image, ImageStat
-
     mask = ink_mask(gray)
     scale = max(1, mask.width // 800)
     small = mask.resize((mask.width // scale, mask.height // scale), Image.Resampling.BOX)
 
     def score(angle: float) -> float:
         turned = small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
-        return ImageStat.Stat(turned.resize((1, turned.height), Image.Resampling.BOX)).var[0]
+        return float(ImageStat.Stat(turned.resize((1, turned.height), Image.Resampling.BOX)).var[0])
 
     best = max((score(a / 2), a / 2) for a in range(-10, 11))[1]
     best = max((score(best + a / 20), best + a / 20) for a in range(-10, 11))[1]

@@ -6,9 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from PIL import Image
 
-def _runs(values: list[float], threshold: float) -> list[tuple[int, int]]:
-    out, start = [], None
+from .layout import longest_run
+
+Span = tuple[int, int]  # first and last index of a run, inclusive
+MIN_PIECES = 3  # a text line split by white gaps into this many pieces is a table row
+
+
+def _runs(values: list[float], threshold: float) -> list[Span]:
+    out: list[Span] = []
+    start: int | None = None
     for i, v in enumerate(values):
         if v >= threshold and start is None:
             start = i
@@ -20,10 +28,8 @@ def _runs(values: list[float], threshold: float) -> list[tuple[int, int]]:
     return out
 
 
-def _dark_share(mask, horizontal: bool, segment: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _dark_share(mask: Image.Image, horizontal: bool, segment: int) -> list[float]:
     """Per row (horizontal) or column: the share of segment-long pieces that are mostly ink."""
-    from PIL import Image
-
     w, h = mask.size
     if horizontal:
         n = max(1, w // segment)
@@ -50,7 +56,7 @@ class Layout:
     )  # (top, left, bottom, right) band indexes
 
 
-def find_table(mask, dpi: float) -> Layout | None:  # type: ignore[no-untyped-def]
+def find_table(mask: Image.Image, dpi: float) -> Layout | None:
     """The ruled table on the page, or None when there are not at least 2x2 rules."""
     segment = max(8, int(dpi / 12))
     shares = _dark_share(mask, True, segment)
@@ -76,7 +82,7 @@ def find_table(mask, dpi: float) -> Layout | None:  # type: ignore[no-untyped-de
     return layout
 
 
-def _rule_between(mask, layout: Layout, horizontal: bool, i: int, j: int) -> bool:  # type: ignore[no-untyped-def]
+def _rule_between(mask: Image.Image, layout: Layout, horizontal: bool, i: int, j: int) -> bool:
     """Is there a rule below band row i in column j (horizontal), or right of column j in row i?"""
     t = layout.thickness + 2
     if horizontal:
@@ -97,7 +103,7 @@ def _rule_between(mask, layout: Layout, horizontal: bool, i: int, j: int) -> boo
     return best >= 0.6
 
 
-def _merged_cells(mask, layout: Layout) -> list[tuple[int, int, int, int]]:  # type: ignore[no-untyped-def]
+def _merged_cells(mask: Image.Image, layout: Layout) -> list[tuple[int, int, int, int]]:
     nrows, ncols = len(layout.rows) - 1, len(layout.cols) - 1
     parent = {(r, c): (r, c) for r in range(nrows) for c in range(ncols)}
 
@@ -123,7 +129,7 @@ def _merged_cells(mask, layout: Layout) -> list[tuple[int, int, int, int]]:  # t
     return sorted(cells)
 
 
-def find_unruled(mask, dpi: float) -> Layout | None:  # type: ignore[no-untyped-def]
+def find_unruled(mask: Image.Image, dpi: float) -> Layout | None:
     """A table without rules, from the white space on the page: None when there is none.
 
     Text lines are the runs of rows with ink (a wrapped cell and its vertically
@@ -131,47 +137,18 @@ def find_unruled(mask, dpi: float) -> Layout | None:  # type: ignore[no-untyped-
     run of lines that white gaps split into at least three pieces; its columns
     are separated by the strips that have no ink in (nearly) any of its lines.
     """
-    from PIL import Image
-
     w, h = mask.size
-    rows = mask.resize((1, h), Image.Resampling.BOX).tobytes()
-    bands = _runs([float(v) for v in rows], 1)
+    bands = _runs([float(v) for v in mask.resize((1, h), Image.Resampling.BOX).tobytes()], 1)
     if not bands:
         return None
     heights = sorted(b - a + 1 for a, b in bands)
     char = max(4, heights[len(heights) // 4])  # a single line (taller bands are wrapped cells)
-    merged: list[tuple[int, int]] = []
-    pieces: list[int] = []
-    for a, b in bands:
-        cols = mask.crop((0, a, w, b + 1)).resize((w, 1), Image.Resampling.BOX).tobytes()
-        n = len(_segments(cols, 0.8 * char))
-        if merged and n < 3 and pieces[-1] >= 3 and a - merged[-1][1] < 0.6 * char:
-            merged[-1] = (merged[-1][0], b)  # the wrapped tail of a cell in the row above
-            continue
-        merged.append((a, b))
-        pieces.append(n)
-    bands = merged
-    best: tuple[int, int] | None = None
-    start = None
-    for i, n in enumerate([*pieces, 0]):
-        if n >= 3 and start is None:
-            start = i
-        elif n < 3 and start is not None:
-            if best is None or i - start > best[1] - best[0]:
-                best = (start, i)
-            start = None
+    bands, pieces = _join_wrapped_lines(mask, bands, char)
+    best = longest_run(pieces, MIN_PIECES)
     if best is None or best[1] - best[0] < 2:
         return None
     table = bands[best[0] : best[1]]
-    inked = [0] * w  # per x: in how many of the table's lines there is ink
-    for a, b in table:
-        line = mask.crop((0, a, w, b + 1)).resize((w, 1), Image.Resampling.BOX).tobytes()
-        for x in range(w):
-            if line[x]:
-                inked[x] += 1
-    allowed = len(table) // 10  # a title or a footer line across the columns does not close a gutter
-    cols = bytes(1 if n > allowed else 0 for n in inked)
-    segments = _segments(cols, 0.5 * char)
+    segments = _segments(_gutters(mask, table), 0.5 * char)
     if len(segments) < 3:
         return None
     edges = [float(max(0, segments[0][0] - 4))]
@@ -188,9 +165,41 @@ def find_unruled(mask, dpi: float) -> Layout | None:  # type: ignore[no-untyped-
     )
 
 
-def _segments(profile: bytes, gap: float) -> list[tuple[int, int]]:
+def _line_profile(mask: Image.Image, band: Span) -> bytes:
+    """Per x: the mean ink of the band's rows (0 where the band has no ink at all)."""
+    a, b = band
+    return mask.crop((0, a, mask.width, b + 1)).resize((mask.width, 1), Image.Resampling.BOX).tobytes()
+
+
+def _join_wrapped_lines(mask: Image.Image, bands: list[Span], char: int) -> tuple[list[Span], list[int]]:
+    """The text lines with each wrapped cell's tail joined to its row, and how many pieces each line has."""
+    merged: list[Span] = []
+    pieces: list[int] = []
+    for a, b in bands:
+        n = len(_segments(_line_profile(mask, (a, b)), 0.8 * char))
+        if merged and n < MIN_PIECES and pieces[-1] >= MIN_PIECES and a - merged[-1][1] < 0.6 * char:
+            merged[-1] = (merged[-1][0], b)  # the wrapped tail of a cell in the row above
+            continue
+        merged.append((a, b))
+        pieces.append(n)
+    return merged, pieces
+
+
+def _gutters(mask: Image.Image, table: list[Span]) -> bytes:
+    """Per x: 1 where more than a tenth of the table's lines have ink, else 0 (a gutter between columns)."""
+    inked = [0] * mask.width  # per x: in how many of the table's lines there is ink
+    for band in table:
+        line = _line_profile(mask, band)
+        for x in range(mask.width):
+            if line[x]:
+                inked[x] += 1
+    allowed = len(table) // 10  # a title or a footer line across the columns does not close a gutter
+    return bytes(1 if n > allowed else 0 for n in inked)
+
+
+def _segments(profile: bytes, gap: float) -> list[Span]:
     """Runs of inked positions in a profile, joined across white gaps narrower than gap."""
-    out: list[tuple[int, int]] = []
+    out: list[Span] = []
     for a, b in _runs([float(v) for v in profile], 1):
         if out and a - out[-1][1] - 1 < gap:
             out[-1] = (out[-1][0], b)

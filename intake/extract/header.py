@@ -1,0 +1,122 @@
+"""The header of a receipt table: which row names the columns, and the form fields typed above it.
+
+The header row is the one (within the first MAX_HEADER_SEARCH rows) that names
+姓名 and the most other participant columns; a row below it that names columns
+too makes a two-row header (联系方式 over 手机 | 电子邮箱).  Above the table,
+省级教育行政部门名称 and 会议名称和期数 are found in free text or in a label cell
+with its value in the next cell; the rest is the receipt's title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake.extract import normalize as norm
+from intake.extract.columns import PARTICIPANT_FIELDS, header_score, map_columns
+from intake.extract.form_fields import FormField, is_label_only, split_fields
+from rules.receipt import Receipt
+
+MAX_HEADER_SEARCH = 60
+MIN_HEADER_COLUMNS = 3  # participant columns a header row must name (姓名 among them)
+MAX_TITLE = 500
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where the table's header is and what its columns hold."""
+
+    row: int  # 0-based index of the (first) header row
+    mapping: dict[str, int]  # field -> column index
+    data_start: int  # 0-based index of the first row after the header
+
+
+def find_header(texts: list[list[str]]) -> Header | None:
+    """The header row of the participant table in the cell texts, or None when there is none."""
+    best: tuple[int, int, dict[str, int]] | None = None
+    for r, cells in enumerate(texts[:MAX_HEADER_SEARCH]):
+        mapping = map_columns(cells)
+        score = header_score(mapping)
+        if "name" in mapping and score >= MIN_HEADER_COLUMNS and (best is None or score > best[0]):
+            best = (score, r, mapping)
+    if best is None:
+        return None
+    _score, r, mapping = best
+    if r + 1 < len(texts) and _is_second_header_row(texts[r + 1]):
+        return Header(r, _with_second_row(mapping, map_columns(texts[r + 1])), r + 2)
+    return Header(r, mapping, r + 1)
+
+
+def _is_second_header_row(cells: list[str]) -> bool:
+    """Does the row below a header name columns too (at least half its cells), with no mobile in it?"""
+    below = map_columns(cells)
+    filled = [t for t in cells if t]
+    return (
+        bool(below)
+        and len(below) * 2 >= len(filled)
+        and not any(norm.is_mobile(norm.mobile(t)) for t in filled)
+    )
+
+
+def _with_second_row(mapping: dict[str, int], below: dict[str, int]) -> dict[str, int]:
+    """The header mapping with the second row's columns taking their places (the first row's 姓名 stays)."""
+    for field, col in below.items():
+        if field == "name" and "name" in mapping:
+            continue
+        for other, c in list(mapping.items()):
+            if c == col:
+                del mapping[other]
+        mapping[field] = col
+    return mapping
+
+
+def texts_at(texts: list[list[str]], r: int, c: int) -> str:
+    return texts[r][c] if r < len(texts) and c < len(texts[r]) else ""
+
+
+def labels(texts: list[list[str]], header: Header) -> dict[str, tuple[int, int]]:
+    """(row, column) of each participant column's label: the second header row's when it has one there."""
+    out = {}
+    for field, col in header.mapping.items():
+        if field not in PARTICIPANT_FIELDS:
+            continue
+        below = header.data_start - 1
+        out[field] = (below if below > header.row and texts_at(texts, below, col) else header.row, col)
+    return out
+
+
+def rows_as_lines(texts: list[list[str]]) -> list[str]:
+    return [" ".join(t for t in row if t) for row in texts if any(row)]
+
+
+def header_fields(receipt: Receipt, lines: list[str], cells: list[list[str]]) -> None:
+    """Fill unit_name and meeting from label/value text; label in one cell, value in the next, too.
+
+    The rest of the text is the receipt's title.  A label cell in cells gets its value joined to it.
+    """
+    _join_labels_to_values(cells)
+    title: list[str] = []
+    for text in [*lines, *(t for row in cells for t in row if t)]:
+        fields = split_fields(text)
+        if not fields and text not in title:
+            title.append(text)
+        for field, value in fields:
+            _set_field(receipt, field, value)
+    receipt.title = " ".join(title)[:MAX_TITLE]
+
+
+def _join_labels_to_values(cells: list[list[str]]) -> None:
+    """A label alone in a cell ("省级教育行政部门名称") becomes "label：value" with the next cell's value."""
+    for row in cells:
+        for c, text in enumerate(row):
+            if text and is_label_only(text):
+                value = next((t for t in row[c + 1 :] if t and not is_label_only(t)), "")
+                if value and not split_fields(value):
+                    row[c] = f"{text.rstrip(':：')}：{value}"
+
+
+def _set_field(receipt: Receipt, field: FormField, value: str) -> None:
+    """The first non-empty value found for a field is kept."""
+    if field == "unit" and value and not receipt.unit_name:
+        receipt.unit_name = value
+    elif field == "meeting" and value and not receipt.meeting:
+        receipt.meeting = value

@@ -1,0 +1,155 @@
+"""The participant rows of a receipt table: each row's values read, examples, footers and repeated
+headers left out."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from intake.extract import normalize as norm
+from intake.extract.columns import PARTICIPANT_FIELDS, match_header
+from intake.readers.grid import CellValue
+from rules.receipt import ReceiptRow
+from rules.verdict import Participant
+
+_EXAMPLE_NAMES = {"张三", "李四", "王五", "赵六", "xxx", "某某", "示例", "样例", "例", "xx", "×××"}
+_EXAMPLE_MARKS = ("例", "示例", "样例", "举例", "填写示例", "范例", "例:", "例：")
+_EXAMPLE_MOBILES = {"13800000000", "13800138000", "13912345678", "13812345678", "13888888888"}
+_HINT_WORDS = ("必填", "选填", "请填写", "请如实", "填写说明")
+_SIGNATURE_WORDS = (
+    "填表人",
+    "填报人",
+    "联系人",
+    "经办人",
+    "审核人",
+    "负责人",
+    "盖章",
+    "签字",
+    "签名",
+    "日期",
+    "合计",
+    "共计",
+    "注:",
+    "注：",
+    "备注",
+    "说明",
+)
+_FOOTER_WORDS = (
+    "联系人",
+    "填表人",
+    "填报人",
+    "经办人",
+    "审核人",
+    "负责人",
+    "电话",
+    "盖章",
+    "日期",
+    "注:",
+    "注：",
+    "备注",
+    "说明",
+    "合计",
+    "共计",
+    "签字",
+    "签名",
+    "报名回执",
+    "如有",
+    "请于",
+    "手机",
+)
+_DAY_PARTS = ("上午", "中午", "下午", "晚上", "傍晚", "早上")
+_LONG_NOTE = 12  # characters: a row with only one cell filled with more than this is a note
+
+
+def read_row(
+    raw: list[CellValue], texts: list[str], mapping: dict[str, int], rownum: int, year: int
+) -> ReceiptRow | None:
+    """One participant row, or None for an empty row, an example, a footer or a repeated header."""
+
+    def at(field: str) -> CellValue:
+        col = mapping.get(field)
+        return raw[col] if col is not None and col < len(raw) else None
+
+    values = {f: norm.cell_text(at(f)) for f in PARTICIPANT_FIELDS}
+    filled = [f for f in PARTICIPANT_FIELDS if values[f]]
+    if not filled:
+        return None
+    if _is_repeated_header(values) or _is_example(values, norm.cell_text(at("seq")), texts):
+        return None
+    if _is_footer(values, filled, texts):
+        return None
+    when, arrival_text = norm.arrival(at("arrival"), year)
+    participant = Participant(
+        name=norm.name(at("name")),
+        gender=norm.gender(at("gender")),
+        unit=norm.compact(values["unit"]),
+        title=values["title"],
+        mobile=norm.mobile(at("mobile")),
+        email=norm.email(at("email")),
+        arrival=_arrival_text(when, arrival_text),
+        leader=bool(norm.leader(at("leader"))),
+        row=rownum,
+    )
+    return ReceiptRow(participant=participant, arrival_when=when, leader_text=norm.compact(values["leader"]))
+
+
+def _arrival_text(when: datetime | date | None, written: str) -> str:
+    """ISO 8601 when it could be read ("2023-07-14T11:30", "2023-07-14 下午"), else as written."""
+    if when is None:
+        return written
+    text = when.isoformat()[:16]
+    if len(text) == 10:
+        part = next((w for w in _DAY_PARTS if w in written), "")
+        text = f"{text} {part}".strip()
+    return text
+
+
+def _is_repeated_header(values: dict[str, str]) -> bool:
+    hits = sum(1 for v in values.values() if v and match_header(v))
+    if hits >= 3:
+        return True
+    found = match_header(values["name"]) if values["name"] else None
+    return found is not None and found[0] == "name"
+
+
+def _is_example(values: dict[str, str], seq: str, texts: list[str]) -> bool:
+    first = next((t for t in texts if t), "")
+    if norm.compact(seq) in _EXAMPLE_MARKS or norm.compact(first) in _EXAMPLE_MARKS:
+        return True
+    name = norm.compact(values["name"]).lower()
+    if name.startswith(("例:", "例：", "示例", "样例")) or any(w in name for w in _HINT_WORDS):
+        return True
+    return name in _EXAMPLE_NAMES and (
+        norm.mobile(values["mobile"]) in _EXAMPLE_MOBILES
+        or not values["mobile"]
+        or "xx" in values["unit"].lower()
+        or "×" in values["unit"]
+    )
+
+
+def _is_footer(values: dict[str, str], filled: list[str], texts: list[str]) -> bool:
+    """A signature line (填表人：, 盖章, 日期), a note, or a contact line under the table."""
+    first = norm.compact(next((t for t in texts if t), ""))
+    if any(_is_signature(text) for text in (norm.compact(values["name"]), first)):
+        return True
+    if len(filled) > 2:
+        return False
+    text = " ".join(values[f] for f in filled)
+    if len(filled) == 1 and len(norm.compact(text)) > _LONG_NOTE:
+        return True
+    return any(w in text for w in _FOOTER_WORDS) and not _is_name_and_mobile(values, filled)
+
+
+def _is_signature(text: str) -> bool:
+    return bool(text) and (text.endswith((":", "：")) or any(w in text for w in _SIGNATURE_WORDS))
+
+
+def _is_name_and_mobile(values: dict[str, str], filled: list[str]) -> bool:
+    """Only a name (without a colon) and a valid mobile: a participant, whatever words the name holds."""
+    return bool(
+        values["name"]
+        and values["mobile"]
+        and len(filled) == 2
+        and norm.is_mobile(norm.mobile(values["mobile"]))
+        and not re.search(r"[:：]", values["name"])
+    )

@@ -1,0 +1,246 @@
+"""The MIME tree of a message walked once: the first text and HTML bodies, and every attachment.
+
+A forwarded message (message/rfc822) is walked too: its bodies are used only
+when the outer message has none.  Delivery-report parts are skipped.  At most
+_MAX_PARTS parts, nested at most _MAX_DEPTH deep; one bad part is noted in the
+defects and the walk goes on.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from dataclasses import dataclass, field
+from email.message import Message
+from email.policy import compat32
+from typing import NamedTuple
+
+from intake.mime.charsets import decode_bytes, raw_to_bytes
+from intake.mime.defects import Defects
+from intake.mime.envelope import content_type, raw_header
+from intake.mime.headers import get_param, parse_params
+from intake.mime.transfer import decode_base64, decode_quoted_printable
+
+_MAX_DEPTH = 40  # nesting of multiparts and forwarded messages
+_MAX_PARTS = 1000  # MIME parts looked at per message
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
+_FORWARDED = ("message/rfc822", "message/global")
+_UUENCODE = ("x-uuencode", "uuencode", "uue", "x-uue")
+# Parts of a delivery report: neither a body nor an attachment.
+_REPORT_TYPES = frozenset(
+    {
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "message/disposition-notification",
+        "message/global-disposition-notification",
+        "message/feedback-report",
+        "text/rfc822-headers",
+        "message/global-headers",
+    }
+)
+# text/* types that carry a table, hence an attachment even without a file name.
+_TABLE_TEXT_TYPES = frozenset(
+    {"text/csv", "text/x-csv", "text/comma-separated-values", "text/tab-separated-values"}
+)
+EXTENSION_BY_TYPE: dict[str, str] = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/msword": ".doc",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/kswps": ".wps",
+    "application/wps-office.wps": ".wps",
+    "application/vnd.ms-works": ".wps",
+    "application/kset": ".et",
+    "application/wps-office.et": ".et",
+    "application/pdf": ".pdf",
+    "application/zip": ".zip",
+    "application/x-zip-compressed": ".zip",
+    "application/x-zip": ".zip",
+    "application/x-rar-compressed": ".rar",
+    "application/vnd.rar": ".rar",
+    "application/x-rar": ".rar",
+    "application/x-7z-compressed": ".7z",
+    "text/csv": ".csv",
+    "text/x-csv": ".csv",
+    "text/comma-separated-values": ".csv",
+    "text/tab-separated-values": ".tsv",
+    "text/html": ".html",
+    "text/plain": ".txt",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/bmp": ".bmp",
+    "message/rfc822": ".eml",
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str  # decoded file name ("" when the part had none)
+    content_type: str  # lower-case MIME type as declared
+    data: bytes  # decoded payload (may be truncated to the limit, see `truncated`)
+    truncated: bool = False
+    # Content-Disposition inline, or a Content-ID and no disposition: shown in the body, such as
+    # a signature image.  A hint only: Apple Mail marks real attachments inline too.
+    inline: bool = False
+
+
+@dataclass
+class Body:
+    """What the walk found: the first bodies of each kind, and the attachments in order."""
+
+    text: str | None = None
+    html: str | None = None
+    nested_text: str | None = None  # from inside a forwarded message/rfc822
+    nested_html: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+class _Part(NamedTuple):
+    """A part to visit: how deep it sits, whether it is inside a forwarded message, its number."""
+
+    message: Message
+    depth: int
+    nested: bool
+    number: int = 0
+
+
+def walk(root: Message, limit: int, defects: Defects) -> Body:
+    """The bodies and attachments of the message; payloads cut to limit+1 bytes."""
+    walker = _Walker(limit, defects)
+    stack = [_Part(root, 0, False)]
+    seen = 0
+    while stack:
+        seen += 1
+        if seen > _MAX_PARTS:
+            defects.add(f"more than {_MAX_PARTS} MIME parts; the rest ignored")
+            break
+        part = stack.pop()._replace(number=seen)
+        try:
+            stack.extend(walker.visit(part))
+        except Exception as exc:  # noqa: BLE001 - one bad part must not lose the rest
+            defects.add(f"part {seen}: {type(exc).__name__}")
+    return walker.body
+
+
+@dataclass
+class _Walker:
+    limit: int
+    defects: Defects
+    body: Body = field(default_factory=Body)
+
+    def visit(self, part: _Part) -> list[_Part]:
+        """Handle one part; returns its children to visit, in stack order."""
+        if part.depth:
+            for defect in part.message.defects:
+                self.defects.add(f"part {part.number}: {type(defect).__name__}")
+        ctype = content_type(part.message)
+        if ctype in _REPORT_TYPES:
+            return []
+        if part.depth >= _MAX_DEPTH:
+            self.defects.add(f"part {part.number}: nested deeper than {_MAX_DEPTH}")
+            return []
+        if part.message.is_multipart() or ctype.startswith("multipart/") or ctype in _FORWARDED:
+            return self._children(part, ctype)
+        self._leaf(part, ctype)
+        return []
+
+    def _children(self, part: _Part, ctype: str) -> list[_Part]:
+        """The parts inside a multipart or a forwarded message, last first (the stack pops the first)."""
+        if part.message.is_multipart():
+            inner = part.nested or ctype.startswith("message/")
+            payload = part.message.get_payload()
+            children = [child for child in payload if isinstance(child, Message)]
+            return [_Part(child, part.depth + 1, inner) for child in reversed(children)]
+        if ctype.startswith("multipart/"):
+            self.defects.add(f"part {part.number}: {ctype} without a usable boundary")
+            return []
+        data, _truncated = self._payload(part)
+        return [_Part(email.message_from_bytes(data, policy=compat32), part.depth + 1, True)]
+
+    def _leaf(self, part: _Part, ctype: str) -> None:
+        """A body (text/plain or text/html without a file name) or an attachment."""
+        filename = _filename(part.message)
+        disposition = parse_params(raw_header(part.message, "content-disposition") or "")[0]
+        if _is_body(filename, disposition, ctype):
+            self._take_text(part, ctype)
+            return
+        data, truncated = self._payload(part)
+        if not filename:
+            filename = f"附件{len(self.body.attachments) + 1}{EXTENSION_BY_TYPE.get(ctype, '.bin')}"
+        inline = disposition == "inline" or (
+            not disposition and raw_header(part.message, "content-id") is not None
+        )
+        self.body.attachments.append(Attachment(filename, ctype, data, truncated, inline))
+
+    def _take_text(self, part: _Part, ctype: str) -> None:
+        """The part's text as the body of its kind, unless one was found before."""
+        slot = {"text/plain": "text", "text/html": "html"}.get(ctype)
+        if slot is None:
+            return
+        if part.nested:
+            slot = "nested_" + slot
+        if getattr(self.body, slot) is not None:
+            return
+        data, truncated = self._payload(part)
+        if truncated:
+            self.defects.add(f"part {part.number}: {ctype} body truncated")
+        charset = _charset(part.message, ctype, data)
+        text, clean = decode_bytes(data, charset)
+        if not clean:
+            self.defects.add(f"part {part.number}: {ctype} not valid in charset {(charset or 'none')[:40]}")
+        setattr(self.body, slot, text.replace("\r\n", "\n").replace("\x00", ""))
+
+    def _payload(self, part: _Part) -> tuple[bytes, bool]:
+        """The decoded payload, cut to limit+1 bytes (truncated=True) when longer."""
+        # The raw payload: get_payload() would decode 8-bit bytes with the declared charset and
+        # replace what does not fit, before we can try utf-8 and gb18030 ourselves.
+        payload = getattr(part.message, "_payload", None)
+        if not isinstance(payload, str):
+            return b"", False
+        cte = parse_params(raw_header(part.message, "content-transfer-encoding") or "")[0]
+        if cte == "base64":
+            data, truncated, notes = decode_base64(payload, self.limit)
+            for note in notes:
+                self.defects.add(f"part {part.number}: {note}")
+            return data, truncated
+        if cte == "quoted-printable":
+            return decode_quoted_printable(payload, self.limit)
+        if cte in _UUENCODE:
+            decoded = part.message.get_payload(decode=True)
+            data = decoded if isinstance(decoded, bytes) else b""
+        else:
+            data = raw_to_bytes(payload[: self.limit + 1])
+        return (data[: self.limit + 1], True) if len(data) > self.limit else (data, False)
+
+
+def _is_body(filename: str, disposition: str, ctype: str) -> bool:
+    """A text part without a file name, not marked as an attachment and not a table (CSV): a body."""
+    return (
+        not filename
+        and disposition != "attachment"
+        and ctype.startswith("text/")
+        and ctype not in _TABLE_TEXT_TYPES
+    )
+
+
+def _charset(part: Message, ctype: str, data: bytes) -> str | None:
+    """The declared charset; for HTML without one, the charset its <meta> names."""
+    charset = get_param(raw_header(part, "content-type") or "", "charset")
+    if not charset and ctype == "text/html":
+        found = _META_CHARSET.search(data[:4096])
+        charset = found.group(1).decode("ascii") if found else None
+    return charset
+
+
+def _filename(part: Message) -> str:
+    for header, key in (("content-disposition", "filename"), ("content-type", "name")):
+        raw = raw_header(part, header)
+        value = get_param(raw, key) if raw is not None else None
+        if value:
+            name = re.split(r"[\\/]", value)[-1].strip()[:255]
+            return "" if name in (".", "..") else name
+    return ""
