@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rules.judge import date_span
 from rules.notice import Notice
 from rules.verdict import Verdict
+from rules.wording import date_span
 
 STATUS_TEXT = {
     "accepted": "已确认（无错误）",

@@ -15,9 +15,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from rules.judge import date_span, moment
 from rules.notice import Notice, Period
 from rules.verdict import Participant, Problem, Verdict
+from rules.wording import date_span, moment
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SEVERITY_TEXT = {"error": "需修改", "warning": "提示"}
