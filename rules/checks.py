@@ -1,112 +1,211 @@
-"""Row-level checks: required fields, formats, duplicates, leaders, arrival window.  Pure."""
+"""Row-level checks: required fields, formats, duplicates, leaders, arrival window.  Pure.
+
+A table of small checks.  Problems come in this order: what the table as a whole lacks
+(ROSTER_CHECKS_FIRST), then row by row each of ROW_CHECKS, then what the roster as a whole
+gets wrong (ROSTER_CHECKS_LAST).  To add a check, write a function and add it to a table.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from rules.notice import Period
 from rules.policy import Policy
 from rules.problems import FIELD_LABELS, problem
-from rules.receipt import Receipt
+from rules.receipt import Receipt, ReceiptRow
 from rules.verdict import Problem
+from rules.wording import month_day
 
 REQUIRED = ("name", "gender", "unit", "mobile")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 
 
+@dataclass(frozen=True)
+class Roster:
+    """What a row check may know beyond its row."""
+
+    columns: Mapping[str, str]  # field -> header as the sender wrote it
+    policy: Policy
+    period: Period | None  # arrivals are checked against its dates; None: not checked
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row, with what the rows above it tell about it."""
+
+    row: ReceiptRow
+    copy_of: tuple[int, str] | None = None  # (the earlier row, why) when it repeats an earlier person
+
+
+RowCheck = Callable[[Line, Roster], list[Problem]]
+RosterCheck = Callable[[Receipt], list[Problem]]
+
+
 def check_rows(receipt: Receipt, policy: Policy, period: Period | None) -> list[Problem]:
-    out: list[Problem] = []
-    cols = receipt.columns
-    for field in REQUIRED:
-        if field not in cols and receipt.rows:
-            out.append(
-                problem("missing_field", field=field, label=f"“{FIELD_LABELS[field]}”（表中没有这一列）")
-            )
-    seen_mobile: dict[str, int] = {}
-    seen_person: dict[tuple[str, str], int] = {}
-    for r in receipt.rows:
-        p = r.participant
-        for field in REQUIRED:
-            if field in cols and not getattr(p, field):
-                out.append(problem("missing_field", row=p.row, field=field, column=cols.get(field)))
-        if p.mobile and not _MOBILE.match(p.mobile):
-            out.append(
-                problem("bad_mobile", row=p.row, field="mobile", column=cols.get("mobile"), value=p.mobile)
-            )
-        if p.email and not _EMAIL.match(p.email):
-            out.append(
-                problem("bad_email", row=p.row, field="email", column=cols.get("email"), value=p.email)
-            )
-        if p.gender and p.gender not in ("男", "女"):
-            out.append(
-                problem("bad_gender", row=p.row, field="gender", column=cols.get("gender"), value=p.gender)
-            )
-        dup = None
-        if p.mobile and _MOBILE.match(p.mobile):
-            if p.mobile in seen_mobile:
-                dup = (seen_mobile[p.mobile], "手机号相同")
-            seen_mobile.setdefault(p.mobile, p.row)
-        if p.name:
-            key = (p.name, p.unit)
-            if dup is None and key in seen_person:
-                dup = (seen_person[key], "姓名和单位相同")
-            seen_person.setdefault(key, p.row)
-        if dup:
-            out.append(
-                problem(
-                    "duplicate_person",
-                    row=p.row,
-                    field="name",
-                    column=cols.get("name"),
-                    name=p.name or "此行",
-                    other_row=dup[0],
-                    why=dup[1],
-                )
-            )
-        for field in r.uncertain:
-            value = r.leader_text if field == "leader" else str(getattr(p, field, "") or "")
-            out.append(
-                problem(
-                    "ocr_uncertain", row=p.row, field=field, column=cols.get(field), value=value or "（空白）"
-                )
-            )
-        if period is not None and r.arrival_when is not None:
-            out += _arrival(r.arrival_when, p.arrival, p.row, cols.get("arrival"), period, policy)
-    if receipt.rows:
-        leaders = [r.participant for r in receipt.rows if r.participant.leader]
-        if not leaders:
-            out.append(problem("leader_missing", field="leader"))
-        elif len(leaders) > 1:
-            out.append(
-                problem(
-                    "leader_multiple",
-                    field="leader",
-                    count=len(leaders),
-                    names="、".join(p.name or f"第{p.row}行" for p in leaders),
-                )
-            )
+    roster = Roster(receipt.columns, policy, period)
+    out = [p for check in ROSTER_CHECKS_FIRST for p in check(receipt)]
+    out += [p for line in lines(receipt.rows) for check in ROW_CHECKS for p in check(line, roster)]
+    out += [p for check in ROSTER_CHECKS_LAST for p in check(receipt)]
     return out
 
 
-def _arrival(
-    when: datetime | date, text: str, row: int, column: str | None, period: Period, policy: Policy
-) -> list[Problem]:
-    day = when.date() if isinstance(when, datetime) else when
-    first = period.start - timedelta(days=policy.arrival_days_before)
-    last = period.end + timedelta(days=policy.arrival_days_after)
-    if first <= day <= last:
+def lines(rows: Sequence[ReceiptRow]) -> list[Line]:
+    """The rows, each with the earlier row it repeats: the same valid mobile, else the same name and unit."""
+    seen_mobile: dict[str, int] = {}
+    seen_person: dict[tuple[str, str], int] = {}
+    out = []
+    for r in rows:
+        p = r.participant
+        copy_of = None
+        if p.mobile and _MOBILE.match(p.mobile):
+            if p.mobile in seen_mobile:
+                copy_of = (seen_mobile[p.mobile], "手机号相同")
+            seen_mobile.setdefault(p.mobile, p.row)
+        if p.name:
+            if copy_of is None and (p.name, p.unit) in seen_person:
+                copy_of = (seen_person[(p.name, p.unit)], "姓名和单位相同")
+            seen_person.setdefault((p.name, p.unit), p.row)
+        out.append(Line(r, copy_of))
+    return out
+
+
+# -- the roster as a whole
+
+
+def missing_columns(receipt: Receipt) -> list[Problem]:
+    if not receipt.rows:
+        return []
+    return [
+        problem("missing_field", field=field, label=f"“{FIELD_LABELS[field]}”（表中没有这一列）")
+        for field in REQUIRED
+        if field not in receipt.columns
+    ]
+
+
+def leaders(receipt: Receipt) -> list[Problem]:
+    """One leader (领队) per receipt."""
+    if not receipt.rows:
+        return []
+    chosen = [r.participant for r in receipt.rows if r.participant.leader]
+    if not chosen:
+        return [problem("leader_missing", field="leader")]
+    if len(chosen) == 1:
+        return []
+    names = "、".join(p.name or f"第{p.row}行" for p in chosen)
+    return [problem("leader_multiple", field="leader", count=len(chosen), names=names)]
+
+
+# -- row by row
+
+
+def required_fields(line: Line, roster: Roster) -> list[Problem]:
+    p = line.row.participant
+    return [
+        problem("missing_field", row=p.row, field=field, column=roster.columns.get(field))
+        for field in REQUIRED
+        if field in roster.columns and not getattr(p, field)
+    ]
+
+
+def mobile(line: Line, roster: Roster) -> list[Problem]:
+    p = line.row.participant
+    if not p.mobile or _MOBILE.match(p.mobile):
+        return []
+    return [_bad("bad_mobile", "mobile", p.mobile, p.row, roster)]
+
+
+def email(line: Line, roster: Roster) -> list[Problem]:
+    p = line.row.participant
+    if not p.email or _EMAIL.match(p.email):
+        return []
+    return [_bad("bad_email", "email", p.email, p.row, roster)]
+
+
+def gender(line: Line, roster: Roster) -> list[Problem]:
+    p = line.row.participant
+    if not p.gender or p.gender in ("男", "女"):
+        return []
+    return [_bad("bad_gender", "gender", p.gender, p.row, roster)]
+
+
+def _bad(code: str, field: str, value: str, row: int, roster: Roster) -> Problem:
+    return problem(code, row=row, field=field, column=roster.columns.get(field), value=value)
+
+
+def duplicate(line: Line, roster: Roster) -> list[Problem]:
+    if line.copy_of is None:
+        return []
+    p = line.row.participant
+    other_row, why = line.copy_of
+    return [
+        problem(
+            "duplicate_person",
+            row=p.row,
+            field="name",
+            column=roster.columns.get("name"),
+            name=p.name or "此行",
+            other_row=other_row,
+            why=why,
+        )
+    ]
+
+
+def ocr_uncertain(line: Line, roster: Roster) -> list[Problem]:
+    """Each field OCR read with low confidence, with what it read."""
+    r = line.row
+    out = []
+    for field in r.uncertain:
+        value = r.leader_text if field == "leader" else str(getattr(r.participant, field, "") or "")
+        out.append(
+            problem(
+                "ocr_uncertain",
+                row=r.participant.row,
+                field=field,
+                column=roster.columns.get(field),
+                value=value or "（空白）",
+            )
+        )
+    return out
+
+
+def arrival(line: Line, roster: Roster) -> list[Problem]:
+    """The arrival falls in the period's days, with the days before and after the policy allows."""
+    r, period = line.row, roster.period
+    if period is None or r.arrival_when is None:
+        return []
+    first, last = arrival_window(period, roster.policy)
+    if first <= _day(r.arrival_when) <= last:
         return []
     return [
         problem(
             "arrival_out_of_window",
-            row=row,
+            row=r.participant.row,
             field="arrival",
-            column=column,
-            value=text,
-            start=f"{period.start.month}月{period.start.day}日",
-            end=f"{period.end.month}月{period.end.day}日",
-            before=policy.arrival_days_before,
+            column=roster.columns.get("arrival"),
+            value=r.participant.arrival,
+            start=month_day(period.start),
+            end=month_day(period.end),
+            before=roster.policy.arrival_days_before,
         )
     ]
+
+
+def arrival_window(period: Period, policy: Policy) -> tuple[date, date]:
+    """The first and last day an arrival is fine."""
+    return (
+        period.start - timedelta(days=policy.arrival_days_before),
+        period.end + timedelta(days=policy.arrival_days_after),
+    )
+
+
+def _day(when: datetime | date) -> date:
+    return when.date() if isinstance(when, datetime) else when
+
+
+ROSTER_CHECKS_FIRST: tuple[RosterCheck, ...] = (missing_columns,)
+ROW_CHECKS: tuple[RowCheck, ...] = (required_fields, mobile, email, gender, duplicate, ocr_uncertain, arrival)
+ROSTER_CHECKS_LAST: tuple[RosterCheck, ...] = (leaders,)

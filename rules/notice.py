@@ -164,13 +164,7 @@ def _contacts(items: list[dict[str, Any]]) -> tuple[Contact, ...]:
 def parse_notice(data: dict[str, Any]) -> Notice:
     head = _req(data, "notice", "", dict)
     tz = ZoneInfo(_req(head, "timezone", "notice", str))
-    units = tuple(
-        Unit(_req(u, "name", f"units[{i}]", str), tuple(u.get("names", ())), tuple(u.get("department", ())))
-        for i, u in enumerate(_req(data, "units", "", list))
-    )
-    unit_names = {u.name for u in units}
-    if len(unit_names) != len(units):
-        raise NoticeError("units", "a unit name is listed twice")
+    units = _units(_req(data, "units", "", list))
     kinds_d = _req(data, "unit_kinds", "", dict)
     kinds = UnitKinds(
         *(
@@ -178,63 +172,76 @@ def parse_notice(data: dict[str, Any]) -> Notice:
             for k in ("department_suffixes", "bureau_markers", "school_markers")
         )
     )
-    programs = []
-    for i, p in enumerate(_req(data, "programs", "", list)):
-        where = f"programs[{i}]"
-        pid = _req(p, "id", where, str)
-        periods = []
-        for j, q in enumerate(p.get("periods", [])):
-            pw = f"{where}.periods[{j}]"
-            deadline = _req(q, "deadline", pw, datetime)
-            if deadline.tzinfo is None:
-                deadline = deadline.replace(tzinfo=tz)
-            provinces = tuple(_req(q, "provinces", pw, list))
-            for name in provinces:
-                if name not in unit_names:
-                    raise NoticeError(f"{pw}.provinces", f"unknown unit {name!r}")
-            hotels = tuple(
-                Hotel(h["name"], h.get("address", ""), tuple(h.get("provinces", ())))
-                for h in q.get("hotels", [])
-            )
-            periods.append(
-                Period(
-                    program=pid,
-                    number=_req(q, "number", pw, int),
-                    provinces=provinces,
-                    start=_req(q, "start", pw, date),
-                    end=_req(q, "end", pw, date),
-                    city=_req(q, "city", pw, str),
-                    venue=_req(q, "venue", pw, str),
-                    venue_address=str(q.get("venue_address", "")),
-                    hosts=tuple(q.get("hosts", ())),
-                    mailbox=_req(q, "mailbox", pw, str).strip().lower(),
-                    deadline=deadline,
-                    hotels=hotels,
-                    host_contacts=_contacts(q.get("host_contacts", [])),
-                )
-            )
-        quotas_d = p.get("quotas", {})
-        programs.append(
-            Program(
-                id=pid,
-                name=_req(p, "name", where, str),
-                full_name=str(p.get("full_name", "")),
-                keywords=tuple(_req(p, "keywords", where, list)),
-                collects_receipts=bool(p.get("collects_receipts", True)),
-                quotas=Quotas(**{k: quotas_d[k] for k in Quotas.__dataclass_fields__ if k in quotas_d}),
-                periods=tuple(periods),
-                contacts=_contacts(p.get("contacts", [])),
-                who=tuple(p.get("who", ())),
-            )
-        )
+    unit_names = {u.name for u in units}
+    programs = tuple(
+        _program(p, f"programs[{i}]", tz, unit_names) for i, p in enumerate(_req(data, "programs", "", list))
+    )
     return Notice(
         id=_req(head, "id", "notice", str),
         title=str(head.get("title", "")),
         year=_req(head, "year", "notice", int),
         timezone=tz,
         units=units,
-        programs=tuple(programs),
+        programs=programs,
         unit_kinds=kinds,
         form_fields=tuple(head.get("form_fields", ())),
         form_columns=tuple(head.get("form_columns", ())),
     )
+
+
+def _units(items: list[dict[str, Any]]) -> tuple[Unit, ...]:
+    units = tuple(
+        Unit(_req(u, "name", f"units[{i}]", str), tuple(u.get("names", ())), tuple(u.get("department", ())))
+        for i, u in enumerate(items)
+    )
+    if len({u.name for u in units}) != len(units):
+        raise NoticeError("units", "a unit name is listed twice")
+    return units
+
+
+def _program(p: dict[str, Any], where: str, tz: ZoneInfo, unit_names: set[str]) -> Program:
+    pid = _req(p, "id", where, str)
+    periods = tuple(
+        _period(q, f"{where}.periods[{j}]", pid, tz, unit_names) for j, q in enumerate(p.get("periods", []))
+    )
+    quotas_d = p.get("quotas", {})
+    return Program(
+        id=pid,
+        name=_req(p, "name", where, str),
+        full_name=str(p.get("full_name", "")),
+        keywords=tuple(_req(p, "keywords", where, list)),
+        collects_receipts=bool(p.get("collects_receipts", True)),
+        quotas=Quotas(**{k: quotas_d[k] for k in Quotas.__dataclass_fields__ if k in quotas_d}),
+        periods=periods,
+        contacts=_contacts(p.get("contacts", [])),
+        who=tuple(p.get("who", ())),
+    )
+
+
+def _period(q: dict[str, Any], where: str, program_id: str, tz: ZoneInfo, unit_names: set[str]) -> Period:
+    deadline = _req(q, "deadline", where, datetime)
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=tz)
+    provinces = tuple(_req(q, "provinces", where, list))
+    for name in provinces:
+        if name not in unit_names:
+            raise NoticeError(f"{where}.provinces", f"unknown unit {name!r}")
+    return Period(
+        program=program_id,
+        number=_req(q, "number", where, int),
+        provinces=provinces,
+        start=_req(q, "start", where, date),
+        end=_req(q, "end", where, date),
+        city=_req(q, "city", where, str),
+        venue=_req(q, "venue", where, str),
+        venue_address=str(q.get("venue_address", "")),
+        hosts=tuple(q.get("hosts", ())),
+        mailbox=_req(q, "mailbox", where, str).strip().lower(),
+        deadline=deadline,
+        hotels=_hotels(q.get("hotels", [])),
+        host_contacts=_contacts(q.get("host_contacts", [])),
+    )
+
+
+def _hotels(items: list[dict[str, Any]]) -> tuple[Hotel, ...]:
+    return tuple(Hotel(h["name"], h.get("address", ""), tuple(h.get("provinces", ()))) for h in items)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from rules.notice import Notice, Program
+
+T = TypeVar("T")
 
 _NUMERALS = {
     "一": 1,
@@ -59,11 +62,11 @@ def find_program(text: str, notice: Notice) -> Program | None:
     return best[2] if best else None
 
 
-def first(texts: Iterable[str], find) -> tuple[object, str] | tuple[None, None]:  # type: ignore[no-untyped-def]
-    """(value, text) for the first text in which find() finds something."""
+def first(texts: Iterable[str], find: Callable[[str], T | None]) -> T | None:
+    """What find() finds in the first text in which it finds something."""
     for text in texts:
         if text:
             value = find(text)
             if value is not None:
-                return value, text
-    return None, None
+                return value
+    return None

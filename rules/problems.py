@@ -7,11 +7,12 @@ strings; `problem()` fills them and prefixes the row and column when known.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from rules.verdict import Problem
+from rules.verdict import Problem, Severity
 
-ERROR = "error"
-WARNING = "warning"
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
 
 FIELD_LABELS = {
     "name": "姓名",
@@ -30,7 +31,7 @@ FIELD_LABELS = {
 
 @dataclass(frozen=True)
 class Kind:
-    severity: str
+    severity: Severity
     text: str  # what is wrong and how to fix it
 
 
@@ -105,22 +106,53 @@ KINDS: dict[str, Kind] = {
     ),
 }
 
-UNREADABLE_REASONS = {
-    "corrupt": ("文件已损坏或格式不正确", "请用 Excel 或 WPS 重新保存为 .xlsx 后再发送。"),
-    "encrypted": ("文件设置了打开密码", "请取消密码保护后重新发送，或直接发送未加密的 .xlsx 文件。"),
-    "too_large": ("文件太大", "请只发送报名回执表本身（.xlsx 或 .docx），不要附带图片等大文件。"),
-    "too_many_rows": ("表格行数过多，不像报名回执表", "请只保留报名人员的行，另存为 .xlsx 后重新发送。"),
-    "zip_bomb": ("压缩包解压后过大或结构异常", "请直接发送 .xlsx 或 .docx 文件，不要压缩。"),
-    "unsupported": ("暂不支持这种文件格式", "请将回执另存为 Excel（.xlsx）或 Word（.docx）后发送。"),
-    "legacy_format": (
+
+class UnreadableReason(StrEnum):
+    """Why a file could not be read (the readers' UnreadableAttachment.reason)."""
+
+    CORRUPT = "corrupt"
+    ENCRYPTED = "encrypted"
+    TOO_LARGE = "too_large"
+    TOO_MANY_ROWS = "too_many_rows"
+    ZIP_BOMB = "zip_bomb"
+    UNSUPPORTED = "unsupported"
+    LEGACY_FORMAT = "legacy_format"
+    EMPTY = "empty"
+
+    @classmethod
+    def _missing_(cls, value: object) -> UnreadableReason:
+        """A reason this table does not know reads as a corrupt file."""
+        return cls.CORRUPT
+
+
+UNREADABLE_REASONS: dict[UnreadableReason, tuple[str, str]] = {
+    UnreadableReason.CORRUPT: ("文件已损坏或格式不正确", "请用 Excel 或 WPS 重新保存为 .xlsx 后再发送。"),
+    UnreadableReason.ENCRYPTED: (
+        "文件设置了打开密码",
+        "请取消密码保护后重新发送，或直接发送未加密的 .xlsx 文件。",
+    ),
+    UnreadableReason.TOO_LARGE: (
+        "文件太大",
+        "请只发送报名回执表本身（.xlsx 或 .docx），不要附带图片等大文件。",
+    ),
+    UnreadableReason.TOO_MANY_ROWS: (
+        "表格行数过多，不像报名回执表",
+        "请只保留报名人员的行，另存为 .xlsx 后重新发送。",
+    ),
+    UnreadableReason.ZIP_BOMB: ("压缩包解压后过大或结构异常", "请直接发送 .xlsx 或 .docx 文件，不要压缩。"),
+    UnreadableReason.UNSUPPORTED: (
+        "暂不支持这种文件格式",
+        "请将回执另存为 Excel（.xlsx）或 Word（.docx）后发送。",
+    ),
+    UnreadableReason.LEGACY_FORMAT: (
         "这是旧版 Word（.doc）或 WPS 文字（.wps）格式，暂不能自动读取",
         "请在 Word 或 WPS 中“另存为”.docx 或 .xlsx 后重新发送。",
     ),
-    "empty": ("文件中没有内容", "请确认附件是否正确，填写后重新发送。"),
+    UnreadableReason.EMPTY: ("文件中没有内容", "请确认附件是否正确，填写后重新发送。"),
 }
 
 
-def severity_of(code: str) -> str:
+def severity_of(code: str) -> Severity:
     return KINDS[code].severity
 
 
@@ -130,7 +162,7 @@ def problem(
     row: int | None = None,
     field: str | None = None,
     column: str | None = None,
-    severity: str | None = None,
+    severity: Severity | None = None,
     **params: object,
 ) -> Problem:
     """Build a Problem from the table.  `column` is the header as the sender wrote it."""
@@ -152,8 +184,9 @@ def problem(
     )
 
 
-def unreadable(filename: str, reason: str, severity: str | None = None) -> Problem:
-    what, fix = UNREADABLE_REASONS.get(reason, UNREADABLE_REASONS["corrupt"])
+def unreadable(filename: str, reason: str, severity: Severity | None = None) -> Problem:
+    """unreadable_attachment for one file; `reason` is an UnreadableReason (unknown ones read as corrupt)."""
+    what, fix = UNREADABLE_REASONS[UnreadableReason(reason)]
     return problem(
         "unreadable_attachment",
         field="attachment",

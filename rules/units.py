@@ -7,13 +7,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 
 from rules.notice import Notice, Unit
 
-DEPARTMENT = "department"
-BUREAU = "bureau"
-SCHOOL = "school"
-OTHER = "other"
+
+class UnitKind(StrEnum):
+    """What kind of unit a participant's 单位 is: each has its own quota."""
+
+    DEPARTMENT = "department"  # the provincial education department (教育厅)
+    BUREAU = "bureau"  # a prefecture's or county's education bureau (教育局)
+    SCHOOL = "school"
+    OTHER = "other"
+
+
+DEPARTMENT = UnitKind.DEPARTMENT
+BUREAU = UnitKind.BUREAU
+SCHOOL = UnitKind.SCHOOL
+OTHER = UnitKind.OTHER
 
 KIND_LABELS = {
     DEPARTMENT: "省级教育行政部门",
@@ -61,27 +72,31 @@ def strip_province(text: str, unit: Unit | None) -> str:
     return text
 
 
-def unit_kind(unit_text: str, province: Unit | None, notice: Notice) -> str:
+def unit_kind(unit_text: str, province: Unit | None, notice: Notice) -> UnitKind:
     """department / bureau / school / other for a participant's 单位."""
     text = _clean(unit_text)
     if not text:
         return OTHER
-    kinds = notice.unit_kinds
     units = [province] if province else list(notice.units)
-    for unit in units:
-        if any(text.startswith(d) for d in unit.department):
-            return DEPARTMENT
-        for spelling in sorted(unit.spellings, key=len, reverse=True):
-            if text.startswith(spelling):
-                rest = text[len(spelling) :]
-                if any(rest.startswith(s) for s in kinds.department_suffixes):
-                    return DEPARTMENT
-                break
+    if any(_is_department(text, unit, notice) for unit in units):
+        return DEPARTMENT
+    kinds = notice.unit_kinds
     if any(m in text for m in kinds.school_markers):
         return SCHOOL
     if any(m in text for m in kinds.bureau_markers):
         return BUREAU
     return OTHER
+
+
+def _is_department(text: str, unit: Unit, notice: Notice) -> bool:
+    """河南省教育厅职成处: one of the unit's department names, or its name and a department suffix."""
+    if any(text.startswith(d) for d in unit.department):
+        return True
+    for spelling in sorted(unit.spellings, key=len, reverse=True):
+        if text.startswith(spelling):
+            rest = text[len(spelling) :]
+            return any(rest.startswith(s) for s in notice.unit_kinds.department_suffixes)
+    return False
 
 
 _PREFECTURE = re.compile(r"^(.{2,8}?(?:自治州|地区|市|州|盟|区|县))")

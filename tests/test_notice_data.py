@@ -1,5 +1,6 @@
 """The notice data file encodes the whole notice, and loads into validated dataclasses."""
 
+import pickle
 from datetime import date, datetime
 
 import pytest
@@ -100,3 +101,16 @@ def test_a_period_naming_an_unknown_province_fails_with_the_key():
     with pytest.raises(NoticeError) as err:
         parse_notice(data)
     assert err.value.key == "programs[0].periods[0].provinces"
+
+
+def test_notice_error_carries_key_and_message_and_survives_pickling():
+    err = NoticeError("units", "a unit name is listed twice")
+    assert (err.key, err.message, err.args) == (
+        "units",
+        "a unit name is listed twice",
+        (err.key, err.message),
+    )
+    assert str(err) == "units: a unit name is listed twice"
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is NoticeError and isinstance(back, ValueError)
+    assert (back.key, back.message, str(back)) == (err.key, err.message, str(err))

@@ -1,5 +1,6 @@
 """Property tests: extraction and the whole pipeline never raise, they only return problems."""
 
+import copy
 from datetime import date, datetime, time
 
 from hypothesis import HealthCheck, given, settings
@@ -54,9 +55,11 @@ def test_extraction_and_rules_never_raise_on_arbitrary_grids(rows, merges, lines
     grid = Grid("x.xlsx", "S", rows, merges=merges, lines=lines)
     receipt = extract([grid], year=2023, subject="回执", body="")
     if receipt is not None:
+        before = copy.deepcopy(receipt)
         verdict = judge(receipt, notice(), Policy(), Circumstances("yaoy@moe.edu.cn", None, "a@b.c"))
         assert verdict.status in ("accepted", "rejected")
         assert all(p.severity in ("error", "warning") for p in verdict.problems)
+        assert receipt == before  # judge changes nothing it is given
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

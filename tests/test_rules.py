@@ -1,11 +1,17 @@
 """The rules return the right verdict and a Chinese explanation for every problem code."""
 
+import copy
+import dataclasses
+import json
+
 import pytest
 
+from rules.attachments import UnreadableFile
 from rules.judge import Circumstances, judge
-from rules.policy import Policy
-from rules.problems import KINDS, problem
-from rules.units import BUREAU, DEPARTMENT, SCHOOL, find_province, unit_kind
+from rules.policy import Late, Policy
+from rules.problems import KINDS, UnreadableReason, problem, unreadable
+from rules.units import BUREAU, DEPARTMENT, SCHOOL, UnitKind, find_province, unit_kind
+from rules.verdict import Severity, Status
 from tests.helpers import cst, notice, person, receipt_grid, receipt_of
 
 GZ2 = "gzqysgmsc@163.com"
@@ -225,3 +231,73 @@ def test_a_mailbox_the_operator_configured_for_the_period_is_not_wrong():
     )
     when = Circumstances("someone@163.com", cst("2023-06-26T16:08"), "", served=("gz-status/2",))
     assert judge(r, notice(), Policy(), when).problems == []
+
+
+def test_judge_changes_nothing_it_is_given():
+    r = receipt_of(
+        receipt_grid(
+            "贵州省教育厅",
+            "",
+            [
+                person(1, "徐欣", "贵州省教育厅", "是"),
+                person(2, "白丹", "贵州交通职业技术学院", mobile="123"),
+            ],
+        )
+    )
+    policy, when = Policy(late=Late.ERROR), Circumstances("x@y.cn", cst("2023-07-26T16:08"), "a@b.cn")
+    given = copy.deepcopy((r, policy, when))
+    v = judge(r, notice(), policy, when, [UnreadableFile("b.xlsx", UnreadableReason.CORRUPT)])
+    assert (r, policy, when) == given
+    assert [p.unit_kind for p in v.participants] == [UnitKind.DEPARTMENT, UnitKind.SCHOOL]
+    assert [row.participant.unit_kind for row in r.rows] == [None, None]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        v.status = Status.ACCEPTED
+
+
+def test_no_receipt_is_rejected_with_each_unreadable_file_or_else_no_form():
+    n, when = notice(), Circumstances(ZZ)
+    files = [
+        UnreadableFile("a.xlsx", UnreadableReason.ENCRYPTED),
+        UnreadableFile("b.pdf", UnreadableReason.EMPTY),
+    ]
+    v = judge(None, n, Policy(), when, files)
+    assert v.status == "rejected" and codes(v) == {"unreadable_attachment": "error"}
+    assert ["“a.xlsx”" in p.message and "密码" in p.message for p in v.problems] == [True, False]
+    assert "“b.pdf”" in v.problems[1].message
+    v = judge(None, n, Policy(), when)
+    assert (v.status, [p.code for p in v.problems], v.province) == ("rejected", ["no_form"], None)
+
+
+def test_a_form_without_rows_is_no_form_before_its_other_problems():
+    r = receipt_of(receipt_grid("某某单位", "高职状态平台培训第2期", []))
+    v = judge(r, notice(), Policy(), Circumstances(GZ2))
+    assert v.status == "rejected" and [p.code for p in v.problems] == ["no_form", "unknown_province"]
+
+
+def test_unreadable_files_beside_a_receipt_are_warnings_and_scans_are_the_record():
+    r = receipt_of(
+        receipt_grid("贵州省教育厅", "高职状态平台培训第2期", [person(1, "徐欣", "贵州省教育厅", "是")])
+    )
+    files = [
+        UnreadableFile("旧表.xlsx", UnreadableReason.CORRUPT),
+        UnreadableFile("盖章.zip/扫描件.PDF", UnreadableReason.CORRUPT),
+        UnreadableFile("照片.jpg", UnreadableReason.TOO_LARGE),
+    ]
+    v = judge(r, notice(), Policy(), Circumstances(GZ2, cst("2023-06-26T16:08")), files)
+    assert v.status == "accepted"
+    assert [(p.code, p.severity) for p in v.problems] == [("unreadable_attachment", "warning")]
+    assert "“旧表.xlsx”" in v.problems[0].message
+
+
+def test_a_reason_the_table_does_not_know_reads_as_corrupt():
+    assert UnreadableReason("no-such-reason") is UnreadableReason.CORRUPT
+    assert unreadable("a.xlsx", "no-such-reason").message == unreadable("a.xlsx", "corrupt").message
+
+
+def test_choices_are_str_enums_and_the_public_json_is_unchanged():
+    v = clean_gz2(received="2023-07-26T16:08")
+    assert v.status is Status.ACCEPTED and v.problems[0].severity is Severity.WARNING
+    public = v.public()
+    assert type(public["status"]) is str and type(public["problems"][0]["severity"]) is str
+    assert json.loads(json.dumps(public, ensure_ascii=False))["status"] == "accepted"
+    assert Policy(late="error").late is Late.ERROR

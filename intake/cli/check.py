@@ -17,7 +17,7 @@ from intake.pipeline.process import Context, Outcome, process, process_attachmen
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{0,76}:[ \t]")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = sub.add_parser(
         "check", help="judge one message (.eml) or a bare attachment and print the verdict"
     )

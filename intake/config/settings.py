@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,8 @@ def _section(cls: type, data: dict[str, Any], where: str) -> Any:
             value = float(value)
         elif isinstance(default, dict):
             pass
+        elif isinstance(default, StrEnum) and isinstance(value, str):
+            pass  # a choice (policy.late): its loader checks the value, the dataclass makes it the enum
         elif type(value) is not type(default):
             raise ConfigError(
                 f"{where}.{key}", f"expected {type(default).__name__}, got {type(value).__name__}"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from mailer.compose.digest_data import ACCEPTED, MISSING, REJECTED, UNKNOWN_DAY, DigestData
-from rules.judge import date_span, moment
 from rules.problems import FIELD_LABELS
 from rules.units import BUREAU, DEPARTMENT, OTHER, SCHOOL
+from rules.wording import date_span, moment
 
 STATUS_LABELS = {ACCEPTED: "已确认", REJECTED: "需修改", MISSING: "未报送"}
 KIND_LABELS = {DEPARTMENT: "省级教育行政部门", BUREAU: "地市级教育行政部门", SCHOOL: "学校", OTHER: "其他"}

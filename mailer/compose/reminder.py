@@ -16,8 +16,8 @@ from email.utils import format_datetime
 from mailer.compose.digest import XLSX
 from mailer.compose.reply import clean_header
 from mailer.compose.template import department_name, meeting_name
-from rules.judge import date_span, moment
 from rules.notice import Notice, Period, Unit
+from rules.wording import date_span, moment
 
 
 def reminder_subject(notice: Notice, period: Period, unit: Unit) -> str:

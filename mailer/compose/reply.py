@@ -9,18 +9,21 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
+from typing import Any
 
-from rules.judge import date_span, moment
 from rules.notice import Notice, Period
-from rules.verdict import Participant, Problem, Verdict
+from rules.verdict import Participant, Problem, Severity, Status, Verdict
+from rules.wording import date_span, moment
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-SEVERITY_TEXT = {"error": "需修改", "warning": "提示"}
+SEVERITY_TEXT = {Severity.ERROR: "需修改", Severity.WARNING: "提示"}
+TAIL = "本邮件由报名系统自动发送。如有疑问，请直接回复本邮件，会务组会人工处理。"
 OCR_NOTE = (
     "请注意：本回执是从扫描件或照片中用文字识别（OCR）自动读取的，姓名、手机号、邮箱等可能识别有误。"
     "请逐项核对下面的报名名单；如有错误，请直接回复本邮件更正，最好附上可编辑的 .xlsx 或 .docx 回执表。"
@@ -35,6 +38,9 @@ COLUMNS = (
     ("arrival", "抵达酒店时间"),
     ("leader", "领队"),
 )
+# A roster's changes since its last version, as storage keeps them: added / removed rows (participant
+# dicts) and changed fields ({"name", "field", "old", "new"}).
+RosterChanges = Mapping[str, Sequence[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ def clean_header(text: str, limit: int = 200) -> str:
 
 
 def reply_subject(verdict: Verdict, subject: str) -> str:
-    tag = "【已确认】" if verdict.status == "accepted" else "【需修改】"
+    tag = "【已确认】" if verdict.status == Status.ACCEPTED else "【需修改】"
     original = re.sub(r"【(?:已确认|需修改)】", "", clean_header(subject)).strip()
     while True:  # Re: 回复: 答复: Fw: 转发: in front of our own tag, from a reply to our reply
         shorter = re.sub(r"^(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*", "", original, flags=re.I)
@@ -71,7 +77,7 @@ def compose_reply(
     *,
     from_addr: str,
     now: datetime,
-    diff: dict | None = None,
+    diff: RosterChanges | None = None,
     version: int = 0,
 ) -> bytes:
     msg = EmailMessage(policy=SMTP)
@@ -106,71 +112,97 @@ def _cell(p: Participant, key: str) -> str:
     return str(getattr(p, key) or "")
 
 
+@dataclass(frozen=True)
+class Block:
+    """One part of the reply, as plain-text lines and as HTML."""
+
+    lines: tuple[str, ...]
+    html: str
+
+
 def render_reply(
-    verdict: Verdict, notice: Notice, *, diff: dict | None = None, version: int = 0
+    verdict: Verdict, notice: Notice, *, diff: RosterChanges | None = None, version: int = 0
 ) -> tuple[str, str]:
     """(plain text, HTML) of the reply body, in Chinese."""
     period = _period(verdict, notice)
+    blocks = [
+        Block(("您好！", ""), "<p>您好！</p>"),
+        _headline(verdict, notice, period, version),
+        _ocr_note(verdict),
+        _problems("需要修改的问题", verdict.errors),
+        _arrangements(verdict, period),
+        _roster(verdict.participants),
+        _diff(diff),
+        _problems("请留意", verdict.warnings),
+        _paragraph(TAIL, style="color:#666"),
+    ]
+    present = [b for b in blocks if b is not None]
+    text = "\n".join(line for b in present for line in b.lines) + "\n"
+    return text, "<html><body>" + "".join(b.html for b in present) + "</body></html>"
+
+
+def _paragraph(text: str, style: str = "") -> Block:
+    attribute = f' style="{style}"' if style else ""
+    return Block(("", text), f"<p{attribute}>{html.escape(text)}</p>")
+
+
+def _headline(verdict: Verdict, notice: Notice, period: Period | None, version: int) -> Block:
+    """What was received, and whether it is registered or must be fixed."""
     program = notice.program(verdict.program) if verdict.program else None
-    lines: list[str] = ["您好！", ""]
-    parts: list[str] = ["<p>您好！</p>"]
-    what = f"{verdict.province or ''}{program.name if program else '培训'}" + (
-        f"第{period.number}期" if period else ""
-    )
-    if verdict.status == "accepted":
-        head = f"已收到{what}报名回执，共 {len(verdict.participants)} 人，登记如下。"
-        if version > 1:
-            head += f"（这是第 {version} 版，以本版为准。）"
-    else:
+    what = f"{verdict.province or ''}{program.name if program else '培训'}"
+    what += f"第{period.number}期" if period else ""
+    if verdict.status != Status.ACCEPTED:
         head = f"已收到{what}报名回执，但有以下问题需要修改。请修改后直接回复本邮件并附上更正后的回执表。"
-    lines.append(head)
-    parts.append(f"<p>{html.escape(head)}</p>")
-    if verdict.ocr:
-        lines += ["", OCR_NOTE]
-        parts.append(f"<p><b>{html.escape(OCR_NOTE)}</b></p>")
-    errors = [p for p in verdict.problems if p.severity == "error"]
-    warnings = [p for p in verdict.problems if p.severity == "warning"]
-    if errors:
-        _problems("需要修改的问题", errors, lines, parts)
-    if period:
-        facts = [
-            f"时间：{date_span(period)}（{period.start.year}年）",
-            f"地点：{period.city} {period.venue}"
-            + (f"（{period.venue_address}）" if period.venue_address else ""),
-        ]
-        hotel = period.hotel_for(verdict.province) if verdict.province else None
-        if hotel and (len(period.hotels) > 1 or hotel.provinces):
-            facts.append(f"住宿：{hotel.name}（地址：{hotel.address}）")
-        if verdict.status != "accepted":
-            facts.append(f"报名截止：{moment(period.deadline)}，报名邮箱：{period.mailbox}")
-        lines += ["", "培训安排：", *(f"  {f}" for f in facts)]
-        parts.append(
-            "<p><b>培训安排</b></p><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in facts) + "</ul>"
-        )
-    if verdict.participants:
-        _roster(verdict.participants, lines, parts)
-    if diff:
-        _diff(diff, lines, parts)
-    if warnings:
-        _problems("请留意", warnings, lines, parts)
-    tail = "本邮件由报名系统自动发送。如有疑问，请直接回复本邮件，会务组会人工处理。"
-    lines += ["", tail]
-    parts.append(f'<p style="color:#666">{html.escape(tail)}</p>')
-    return "\n".join(lines) + "\n", "<html><body>" + "".join(parts) + "</body></html>"
+    else:
+        head = f"已收到{what}报名回执，共 {len(verdict.participants)} 人，登记如下。"
+        head += f"（这是第 {version} 版，以本版为准。）" if version > 1 else ""
+    return Block((head,), f"<p>{html.escape(head)}</p>")
 
 
-def _problems(title: str, problems: list[Problem], lines: list[str], parts: list[str]) -> None:
-    lines += ["", f"{title}："] + [f"  {i}. {p.message}" for i, p in enumerate(problems, 1)]
-    parts.append(
+def _ocr_note(verdict: Verdict) -> Block | None:
+    return Block(("", OCR_NOTE), f"<p><b>{html.escape(OCR_NOTE)}</b></p>") if verdict.ocr else None
+
+
+def _problems(title: str, problems: list[Problem]) -> Block | None:
+    if not problems:
+        return None
+    return Block(
+        ("", f"{title}：", *(f"  {i}. {p.message}" for i, p in enumerate(problems, 1))),
         f"<p><b>{html.escape(title)}</b></p><ol>"
         + "".join(f"<li>{html.escape(p.message)}</li>" for p in problems)
-        + "</ol>"
+        + "</ol>",
     )
 
 
-def _roster(people: list[Participant], lines: list[str], parts: list[str]) -> None:
-    lines += ["", "报名名单：", "  " + " | ".join(label for _k, label in COLUMNS)]
-    lines += ["  " + " | ".join(_cell(p, k) for k, _l in COLUMNS) for p in people]
+def _arrangements(verdict: Verdict, period: Period | None) -> Block | None:
+    """培训安排: dates, venue, the province's hotel, and for a receipt to fix the deadline and mailbox."""
+    if period is None:
+        return None
+    venue = f"（{period.venue_address}）" if period.venue_address else ""
+    facts = [
+        f"时间：{date_span(period)}（{period.start.year}年）",
+        f"地点：{period.city} {period.venue}{venue}",
+    ]
+    hotel = period.hotel_for(verdict.province) if verdict.province else None
+    if hotel and (len(period.hotels) > 1 or hotel.provinces):
+        facts.append(f"住宿：{hotel.name}（地址：{hotel.address}）")
+    if verdict.status != Status.ACCEPTED:
+        facts.append(f"报名截止：{moment(period.deadline)}，报名邮箱：{period.mailbox}")
+    return _listing("培训安排", facts)
+
+
+def _listing(title: str, items: list[str]) -> Block:
+    return Block(
+        ("", f"{title}：", *(f"  {i}" for i in items)),
+        f"<p><b>{title}</b></p><ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>",
+    )
+
+
+def _roster(people: list[Participant]) -> Block | None:
+    if not people:
+        return None
+    lines: tuple[str, ...] = ("", "报名名单：", "  " + " | ".join(label for _k, label in COLUMNS))
+    lines += tuple("  " + " | ".join(_cell(p, k) for k, _l in COLUMNS) for p in people)
     head = "".join(f'<th style="border:1px solid #999;padding:2px 6px">{label}</th>' for _k, label in COLUMNS)
     body = "".join(
         "<tr>"
@@ -181,12 +213,15 @@ def _roster(people: list[Participant], lines: list[str], parts: list[str]) -> No
         + "</tr>"
         for p in people
     )
-    parts.append(
-        f'<p><b>报名名单</b></p><table style="border-collapse:collapse"><tr>{head}</tr>{body}</table>'
+    return Block(
+        lines, f'<p><b>报名名单</b></p><table style="border-collapse:collapse"><tr>{head}</tr>{body}</table>'
     )
 
 
-def _diff(diff: dict, lines: list[str], parts: list[str]) -> None:
+def _diff(diff: RosterChanges | None) -> Block | None:
+    """与上一版相比: who was added or removed, and which field changed, for a second version or later."""
+    if not diff:
+        return None
     items = [f"新增：{r.get('name', '')}（{r.get('unit', '')}）" for r in diff.get("added", [])]
     items += [f"删除：{r.get('name', '')}（{r.get('unit', '')}）" for r in diff.get("removed", [])]
     labels = dict(COLUMNS)
@@ -195,9 +230,4 @@ def _diff(diff: dict, lines: list[str], parts: list[str]) -> None:
         for c in diff.get("changed", [])
         if c["field"] in labels
     ]
-    if not items:
-        items = ["与上一版相比没有变化。"]
-    lines += ["", "与上一版相比："] + [f"  {i}" for i in items]
-    parts.append(
-        "<p><b>与上一版相比</b></p><ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
-    )
+    return _listing("与上一版相比", items or ["与上一版相比没有变化。"])

@@ -16,8 +16,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mailer.compose.xlsx_cells import BORDER, HEADER_FILL, HEADER_FONT, put
-from rules.judge import date_span, moment
 from rules.notice import Notice, Period, Unit
+from rules.wording import date_span, moment
 
 COLUMNS = ("姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队")
 WIDTHS = (12, 7, 30, 14, 15, 26, 20, 7)

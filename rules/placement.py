@@ -1,0 +1,144 @@
+"""Which province, program and period a receipt is for, and the problems in placing it.  Pure.
+
+The form says it (省级教育行政部门名称, 会议名称和期数); when it is silent, its title, the
+participants' units, the file names, the subject, the sender's name and the body do; the mailbox
+it was sent to names the program when it serves only one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from rules import units as U
+from rules.notice import Notice, Period, Program, Unit
+from rules.periods import find_period, find_program, first
+from rules.problems import problem
+from rules.receipt import Receipt
+from rules.verdict import Problem
+from rules.wording import date_span, moment
+
+
+@dataclass(frozen=True)
+class Placement:
+    province: Unit | None
+    program: Program | None
+    period: Period | None  # None also when the program collects no receipts
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def takes_receipts(self) -> bool:
+        """False for a program whose receipts the provinces collect themselves: nothing more is checked."""
+        return self.program is None or self.program.collects_receipts
+
+    @property
+    def admitted(self) -> bool:
+        """The province attends the period: its dates, mailbox and deadline apply."""
+        return (
+            self.period is not None
+            and self.province is not None
+            and self.province.name in self.period.provinces
+        )
+
+
+def place(receipt: Receipt, notice: Notice, mailbox: str) -> Placement:
+    province = find_receipt_province(receipt, notice)
+    program = find_receipt_program(receipt, notice, mailbox)
+    problems = [] if province is not None else [_unknown_province(receipt)]
+    if program is None:
+        return Placement(province, None, None, tuple(problems))
+    if not program.collects_receipts:
+        problems.append(problem("program_no_receipt", field="meeting", program=program.name))
+        return Placement(province, program, None, tuple(problems))
+    period, period_problems = _period(receipt, program, province)
+    return Placement(province, program, period, (*problems, *period_problems))
+
+
+def _texts(receipt: Receipt) -> list[str]:
+    """Where the program and the period are looked for, in order."""
+    return [receipt.meeting, receipt.title, *receipt.filenames, receipt.subject, receipt.body]
+
+
+def find_receipt_province(receipt: Receipt, notice: Notice) -> Unit | None:
+    """The 省级教育行政部门名称, else the first text that names a province, else the participants' majority."""
+    found = U.find_province(receipt.unit_name, notice) if receipt.unit_name else None
+    if found:
+        return found
+    departments = [
+        r.participant.unit
+        for r in receipt.rows
+        if U.unit_kind(r.participant.unit, None, notice) == U.DEPARTMENT
+    ]
+    texts = [receipt.title, *departments, *receipt.filenames, receipt.subject, receipt.sender_name]
+    return (
+        first(texts, lambda text: U.find_province(text, notice))
+        or _majority_province(receipt, notice)
+        or U.find_province(receipt.body, notice)
+    )
+
+
+def _majority_province(receipt: Receipt, notice: Notice) -> Unit | None:
+    votes: Counter[str] = Counter()
+    for r in receipt.rows:
+        unit = U.find_province(r.participant.unit, notice)
+        if unit:
+            votes[unit.name] += 1
+    if not votes:
+        return None
+    return notice.unit(max(votes, key=lambda k: votes[k]))
+
+
+def find_receipt_program(receipt: Receipt, notice: Notice, mailbox: str) -> Program | None:
+    """The program the receipt names, else the only program the mailbox serves."""
+    named = first(_texts(receipt), lambda text: find_program(text, notice))
+    return named or _program_from_mailbox(mailbox, notice)
+
+
+def _program_from_mailbox(mailbox: str, notice: Notice) -> Program | None:
+    programs = {p.program for p in notice.periods_for_mailbox(mailbox)}
+    return notice.program(programs.pop()) if len(programs) == 1 else None
+
+
+def _unknown_province(receipt: Receipt) -> Problem:
+    seen = (
+        f"（表中写的是“{receipt.unit_name}”）" if receipt.unit_name else "（表中未填写省级教育行政部门名称）"
+    )
+    return problem("unknown_province", field="province", seen=seen)
+
+
+def _period(receipt: Receipt, program: Program, province: Unit | None) -> tuple[Period | None, list[Problem]]:
+    """The period the receipt names, else the province's own (said as period_inferred)."""
+    number = first(_texts(receipt), find_period)
+    stated = program.period(number) if number is not None else None
+    right = program.period_of(province.name) if province else None
+    if stated is None:
+        return right, [_period_inferred(program, right)] if right is not None else []
+    if province is not None and right is not None and stated is not right:
+        return stated, [_not_in_session(program, stated, province, right)]
+    return stated, []
+
+
+def _period_inferred(program: Program, right: Period) -> Problem:
+    return problem(
+        "period_inferred",
+        field="meeting",
+        program=program.name,
+        period=right.number,
+        dates=date_span(right),
+        city=right.city,
+    )
+
+
+def _not_in_session(program: Program, stated: Period, province: Unit, right: Period) -> Problem:
+    return problem(
+        "province_not_in_session",
+        field="meeting",
+        province=province.name,
+        program=program.name,
+        period=stated.number,
+        right_period=right.number,
+        dates=date_span(right),
+        city=right.city,
+        deadline=moment(right.deadline),
+        mailbox=right.mailbox,
+    )

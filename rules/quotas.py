@@ -1,0 +1,104 @@
+"""How many people each unit may send: per kind of unit, and schools per prefecture.  Pure."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from rules import units as U
+from rules.notice import Period, Program, Quotas, Unit
+from rules.problems import problem
+from rules.units import UnitKind
+from rules.verdict import Participant, Problem
+
+# (kind of unit, the unit as one key) -> the rows of its participants
+Groups = dict[tuple[UnitKind, str], list[int]]
+
+_RULES = {
+    UnitKind.DEPARTMENT: "省级教育行政部门每单位限额",
+    UnitKind.BUREAU: "地市级教育行政部门每单位限额",
+    UnitKind.SCHOOL: "每所学校限额",
+}
+
+
+def check_quotas(
+    people: Sequence[Participant], program: Program, period: Period | None, province: Unit
+) -> list[Problem]:
+    """quota_exceeded for each unit over its kind's limit, then for each prefecture over its school limit.
+
+    people carry their unit_kind (the rules classify them first)."""
+    groups = _groups(people, province)
+    out = [
+        p
+        for (kind, unit), rows in groups.items()
+        if (p := _over_limit(kind, unit, rows, program)) is not None
+    ]
+    if program.quotas.schools_per_prefecture is not None:
+        out += _schools_per_prefecture(groups, program, period, province)
+    return out
+
+
+def _groups(people: Sequence[Participant], province: Unit) -> Groups:
+    groups: Groups = defaultdict(list)
+    for p in people:
+        if p.unit_kind == UnitKind.DEPARTMENT:
+            unit = province.department[0] if province.department else p.unit
+            groups[(UnitKind.DEPARTMENT, unit)].append(p.row)
+        elif p.unit_kind in (UnitKind.BUREAU, UnitKind.SCHOOL):
+            groups[(p.unit_kind, U.unit_key(p.unit, province))].append(p.row)
+    return groups
+
+
+def _limit(kind: UnitKind, quotas: Quotas) -> int:
+    return {
+        UnitKind.DEPARTMENT: quotas.department,
+        UnitKind.BUREAU: quotas.bureau,
+        UnitKind.SCHOOL: quotas.school,
+    }[kind]
+
+
+def _over_limit(kind: UnitKind, unit: str, rows: list[int], program: Program) -> Problem | None:
+    limit = _limit(kind, program.quotas)
+    if len(rows) <= limit:
+        return None
+    rule = _RULES[kind] if limit else f"{program.name}不邀请{U.KIND_LABELS[kind]}参加，名额"
+    return problem(
+        "quota_exceeded", row=rows[limit], field="unit", unit=unit, count=len(rows), rule=rule, limit=limit
+    )
+
+
+def _schools_per_prefecture(
+    groups: Groups, program: Program, period: Period | None, province: Unit
+) -> list[Problem]:
+    limit = program.quotas.schools_per_prefecture or 0
+    by_prefecture = _schools_by_prefecture(groups, program, period, province)
+    out = []
+    for pref, schools in by_prefecture.items():
+        if len(schools) > limit:
+            schools.sort(key=lambda s: s[1])
+            out.append(
+                problem(
+                    "quota_exceeded",
+                    row=schools[limit][1],
+                    field="unit",
+                    unit=pref,
+                    count=len(schools),
+                    rule="每个地市限报学校数",
+                    limit=limit,
+                )
+            )
+    return out
+
+
+def _schools_by_prefecture(
+    groups: Groups, program: Program, period: Period | None, province: Unit
+) -> dict[str, list[tuple[str, int]]]:
+    """prefecture -> (school, its first row), leaving out the host city's schools when they are unlimited."""
+    host = period.city if period else ""
+    unlimited = program.quotas.host_city_schools_unlimited and host
+    by_prefecture: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for (kind, unit), rows in groups.items():
+        pref = U.prefecture(unit, province) if kind == UnitKind.SCHOOL else ""
+        if pref and not (unlimited and pref.startswith(host)):
+            by_prefecture[pref].append((unit, min(rows)))
+    return by_prefecture
