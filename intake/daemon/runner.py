@@ -39,6 +39,8 @@ MARKED = ("processed", "duplicate")
 
 
 class Daemon:
+    """The store, archive, outbox and sender of one configuration, and the threads that serve them."""
+
     def __init__(self, config: Config, *, sender: Sender | None = None) -> None:
         self.config = config
         self.store = Store(config.storage_dir)
