@@ -1,6 +1,33 @@
-"""Errors that are part of the intake package's interface."""
+"""Errors that are part of the intake package's interface.
+
+One hierarchy, modelled on aiosmtplib's errors: every error carries its data as declared
+attributes, keeps ``args`` in step with them (so it survives pickling, e.g. out of a worker
+process, with equal fields), and inherits from a built-in where that fits::
+
+    IntakeError
+    ├── ConfigError             .key .message            (also ValueError)
+    ├── UnreadableAttachment    .filename .reason .detail
+    └── MailboxError            .mailbox .operation .detail
+        ├── MailboxTimeout      (also TimeoutError)
+        ├── MailboxAuthError    the login was refused
+        └── MailboxRefused      the server answered NO or BAD; the connection stays usable
+"""
 
 from __future__ import annotations
+
+from typing import Literal, get_args
+
+# Why a reader could not turn a file into a grid.
+Reason = Literal[
+    "corrupt",
+    "encrypted",
+    "too_large",
+    "too_many_rows",
+    "zip_bomb",
+    "unsupported",
+    "legacy_format",
+    "empty",
+]
 
 
 class IntakeError(Exception):
@@ -8,42 +35,62 @@ class IntakeError(Exception):
 
 
 class ConfigError(IntakeError, ValueError):
-    """The configuration or the notice data is invalid; `key` names the offending key."""
+    """The configuration or the notice data is invalid.
+
+    key: the offending key as written in the TOML ("mailboxes[0].security", "digest.cron").
+    message: what is wrong with it, for the operator.
+    """
 
     def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
+        super().__init__(key, message)
         self.key = key
         self.message = message
+        self.args = (key, message)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
 
 
 class UnreadableAttachment(IntakeError):
     """A reader could not turn a file into a grid.
 
-    reason is one of: corrupt, encrypted, too_large, too_many_rows, zip_bomb,
-    unsupported, legacy_format, empty.  filename is the name the sender gave it
-    (for a member of a zip: "outer.zip/inner.xlsx").  detail is for the log.
+    filename: the name the sender gave it (for a member of a zip: "outer.zip/inner.xlsx").
+    reason: one of REASONS.  detail: for the log.
     """
 
-    REASONS = (
-        "corrupt",
-        "encrypted",
-        "too_large",
-        "too_many_rows",
-        "zip_bomb",
-        "unsupported",
-        "legacy_format",
-        "empty",
-    )
+    REASONS: tuple[Reason, ...] = get_args(Reason)
 
-    def __init__(self, filename: str, reason: str, detail: str = "") -> None:
-        super().__init__(f"{filename}: {reason}{': ' + detail if detail else ''}")
+    def __init__(self, filename: str, reason: Reason, detail: str = "") -> None:
+        super().__init__(filename, reason, detail)
         self.filename = filename
-        self.reason = reason
+        self.reason: Reason = reason
         self.detail = detail
+        self.args = (filename, reason, detail)
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.reason}{': ' + self.detail if self.detail else ''}"
 
 
 class MailboxError(IntakeError):
-    """An IMAP or maildir source failed; the daemon reconnects."""
+    """An IMAP or maildir source failed; the daemon reconnects.
+
+    mailbox: the configured mailbox name.  operation: what was being done ("connect",
+    "SELECT INBOX", "MOVE to Done", "read <file>"; "" when nothing was tried, as for "not
+    connected").  detail: what went wrong, with any password scrubbed out.
+    The text is "mailbox: operation: detail".
+    """
+
+    def __init__(self, mailbox: str, operation: str, detail: str) -> None:
+        # No arguments for the base: MailboxTimeout is also an OSError, which would read them
+        # as (errno, strerror, filename).
+        super().__init__()
+        self.mailbox = mailbox
+        self.operation = operation
+        self.detail = detail
+        self.args = (mailbox, operation, detail)
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.mailbox, self.operation, self.detail) if part)
 
 
 class MailboxTimeout(MailboxError, TimeoutError):
@@ -52,3 +99,13 @@ class MailboxTimeout(MailboxError, TimeoutError):
 
 class MailboxAuthError(MailboxError):
     """The server refused the user name or password (retrying soon will not help)."""
+
+
+class MailboxRefused(MailboxError):
+    """The server answered NO or BAD to one command; the connection itself stays usable.
+
+    The text is "mailbox: operation failed: detail".
+    """
+
+    def __str__(self) -> str:
+        return f"{self.mailbox}: {self.operation} failed: {self.detail}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import socket
 import ssl
 import threading
@@ -12,7 +13,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from intake.errors import ConfigError, MailboxAuthError, MailboxError, MailboxTimeout
+from intake.config.choices import ProcessedAction, Security
+from intake.errors import ConfigError, MailboxAuthError, MailboxError, MailboxRefused, MailboxTimeout
 from intake.mailbox.imap import ImapSource
 from intake.mailbox.source import FetchedMessage
 from tests.fixtures.dovecot import DovecotServer, make_message
@@ -143,7 +145,7 @@ def test_server_that_never_greets_is_a_timeout() -> None:
             source.connect()
         assert time.monotonic() - started < 5
         assert isinstance(info.value, MailboxError) and isinstance(info.value, TimeoutError)
-        assert info.value.mailbox == "mute"  # type: ignore[attr-defined]
+        assert info.value.mailbox == "mute"
         assert not source.connected
 
 
@@ -155,6 +157,35 @@ def test_refused_connection_is_a_mailbox_error() -> None:
     with pytest.raises(MailboxError, match="^gone: ") as info:
         source.connect()
     assert not isinstance(info.value, MailboxTimeout)
+
+
+def test_a_mailbox_error_carries_mailbox_operation_and_detail_across_pickling() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = ImapSource("127.0.0.1", port, "none", "u", "pw-secret", name="gone", timeout=2)
+    with pytest.raises(MailboxError) as info:
+        source.connect()
+    error = info.value
+    assert (error.mailbox, error.operation) == ("gone", "connect") and "Refused" in error.detail
+    assert "pw-secret" not in repr(error)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error) and copy.args == error.args == (
+        error.mailbox,
+        error.operation,
+        error.detail,
+    )
+
+
+def test_choices_are_taken_as_enums_or_their_strings() -> None:
+    source = ImapSource(
+        "h", None, Security.STARTTLS, "u", "p", processed_action="move", processed_target="Done"
+    )
+    assert source.security is Security.STARTTLS and source.port == 143
+    assert source.processed_action is ProcessedAction.MOVE
+    with pytest.raises(ConfigError) as info:
+        ImapSource("h", None, "ssl", "u", "p")
+    assert str(info.value) == 'security: "ssl" is not one of "tls", "starttls", "none"'
 
 
 def test_missing_dovecot_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -362,8 +393,9 @@ def test_a_refused_command_keeps_the_connection(
     client = dovecot.client()
     client.delete_folder("Done")  # gone behind the source's back
     client.logout()
-    with pytest.raises(MailboxError, match="MOVE to Done failed"):
+    with pytest.raises(MailboxError, match="MOVE to Done failed") as info:
         source.mark_processed(uid)
+    assert isinstance(info.value, MailboxRefused) and info.value.operation == "MOVE to Done"
     assert source.connected
     assert [m.uid for m in source.fetch_new(never_seen)] == [uid]
 

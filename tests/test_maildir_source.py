@@ -122,8 +122,9 @@ def test_connect_creates_or_refuses(tmp_path: Path) -> None:
     assert all((tmp_path / "fresh" / sub).is_dir() for sub in ("cur", "new", "tmp"))
     assert created.fetch_new(never_seen) == []
     strict = MaildirSource(tmp_path / "absent", "strict", create=False)
-    with pytest.raises(MailboxError, match="^strict: .*not a maildir"):
+    with pytest.raises(MailboxError, match="^strict: .*not a maildir") as info:
         strict.connect()
+    assert (info.value.mailbox, info.value.operation) == ("strict", "open")
     with pytest.raises(MailboxError, match="not connected"):
         strict.fetch_new(never_seen)
 

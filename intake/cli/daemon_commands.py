@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
 from intake.config.settings import load_config
+from intake.daemon.runner import run
 
 STATUS = {"accepted": "已确认", "rejected": "需修改"}
 FORMAT_NAMES = {"doc_wps_odt": "doc/wps/odt", "ods": "ods", "pdf_text": "pdf", "ocr": "scans(OCR)"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = sub.add_parser("run", help="run the daemon: watch the mailboxes, reply, send digests")
     run.add_argument("--config", help="config file (default: config.example.toml of this checkout)")
     run.add_argument(
@@ -27,10 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import logging
-
-    from intake.daemon.runner import run
-
+    """`intake run [--once]`: the daemon on the configuration (exit 2 on a configuration error)."""
     config = load_config(args.config)
     if config.daemon.log_file:
         handler = logging.FileHandler(config.daemon.log_file, encoding="utf-8")

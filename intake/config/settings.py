@@ -1,18 +1,24 @@
 """The configuration, loaded once with tomllib into frozen dataclasses and validated.
 
-Secrets never live in the TOML: a mailbox names an environment variable
-(password_env) or a file (password_file) that holds its password.
+Every choice is an enum (intake.config.choices), checked here at load with an error that
+names the key and the allowed values.  Secrets never live in the TOML: a mailbox names an
+environment variable (password_env) or a file (password_file) that holds its password.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import MISSING, dataclass, field, fields
-from enum import StrEnum
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
+
+from intake.config.choices import MailboxKind, OutboxKind, ProcessedAction, Security, StopAfter
+from intake.config.sections import read_addresses, read_section
 from intake.errors import ConfigError
 from intake.readers.limits import Limits
 from rules.errors import NoticeError
@@ -27,16 +33,16 @@ class MailboxConfig:
     name: str
     address: str
     periods: tuple[str, ...]
-    kind: str = "imap"  # imap | maildir
+    kind: MailboxKind = MailboxKind.IMAP
     path: str = ""  # maildir
     host: str = ""
     port: int = 993
-    security: str = "tls"  # tls | starttls | none
+    security: Security = Security.TLS
     user: str = ""
     password_env: str = ""
     password_file: str = ""
     folder: str = "INBOX"
-    processed_action: str = "none"  # none | move | keyword
+    processed_action: ProcessedAction = ProcessedAction.NONE
     processed_target: str = ""  # folder for move, keyword for keyword
     reply_from: str = ""  # From of our replies; defaults to address
 
@@ -59,12 +65,12 @@ class MailboxConfig:
 
 @dataclass(frozen=True)
 class OutboxConfig:
-    kind: str = "file"  # file | smtp
+    kind: OutboxKind = OutboxKind.FILE
     directory: str = "var/outbox"  # durable queue
     deliver_to: str = "var/sent"  # file kind: where .eml replies are written
     host: str = ""
     port: int = 25
-    security: str = "none"
+    security: Security = Security.NONE
     user: str = ""
     password_env: str = ""
     from_addr: str = ""
@@ -91,7 +97,7 @@ class DigestConfig:
     enabled: bool = True
     cron: str = "0 8 * * *"  # minute hour day month weekday (weekday names: mon-sun)
     timezone: str = "Asia/Shanghai"
-    stop_after: str = "end"  # no digests after the period's "deadline" / "end" / "never"
+    stop_after: StopAfter = StopAfter.END  # no digests after the period's deadline / end / never
     attach_workbook: bool = True
     from_addr: str = ""  # default: reply_from of the mailbox serving the period
 
@@ -124,162 +130,132 @@ class Config:
     contacts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # province -> addresses
 
 
-def _section(cls: type, data: dict[str, Any], where: str) -> Any:
-    known = {f.name: f for f in fields(cls)}
-    for key in data:
-        if key not in known:
-            raise ConfigError(f"{where}.{key}", "unknown key")
-    kwargs = {}
-    for key, value in data.items():
-        default = known[key].default
-        if default is MISSING:
-            default = {"periods": ()}.get(key, "")
-        if isinstance(default, tuple):
-            if not isinstance(value, list):
-                raise ConfigError(f"{where}.{key}", f"expected a list, got {type(value).__name__}")
-            value = tuple(value)
-        elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        elif isinstance(default, dict):
-            pass
-        elif isinstance(default, StrEnum) and isinstance(value, str):
-            pass  # a choice (policy.late): its loader checks the value, the dataclass makes it the enum
-        elif type(value) is not type(default):
-            raise ConfigError(
-                f"{where}.{key}", f"expected {type(default).__name__}, got {type(value).__name__}"
-            )
-        kwargs[key] = value
-    return cls(**kwargs)
-
-
 def load_config(path: str | Path | None = None) -> Config:
+    """The configuration at path (default: config.example.toml of this checkout), checked.
+
+    Raises ConfigError naming the first offending key.  Paths in it are relative to its folder.
+    """
     path = Path(path or DEFAULT_CONFIG).resolve()
+    data = _read_toml(path)
+    base = path.parent
+    notice = _notice(data, base)
+    return Config(
+        path=path,
+        notice=notice,
+        policy=_policy(data, notice),
+        limits=read_section(Limits, data.get("limits", {}), "limits"),
+        mailboxes=_mailboxes(data.get("mailboxes", []), notice, base),
+        outbox=_outbox(data.get("outbox", {}), base),
+        daemon=read_section(DaemonConfig, data.get("daemon", {}), "daemon"),
+        storage_dir=base / _storage_directory(data.get("storage", {})),
+        organizers=read_addresses(
+            data.get("organizers", {}), "organizers", _is_period(notice), "not a period of the notice"
+        ),
+        contacts=read_addresses(
+            data.get("contacts", {}), "contacts", _is_unit(notice), "not a unit in the notice"
+        ),
+        digest=_check_schedule(read_section(DigestConfig, data.get("digest", {}), "digest"), "digest"),
+        reminders=_reminders(data.get("reminders", {})),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(str(path), f"cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), f"not valid TOML: {exc}") from exc
-    base = path.parent
+
+
+def _notice(data: dict[str, Any], base: Path) -> Notice:
     if "notice" not in data:
         raise ConfigError("notice", "missing: name the notice data file")
     try:
-        notice = load_notice(base / data["notice"])
+        return load_notice(base / data["notice"])
     except NoticeError as exc:
         raise ConfigError(f"notice ({data['notice']}): {exc.key}", exc.message) from exc
-    policy_d = dict(data.get("policy", {}))
-    if policy_d.get("late", "warning") not in ("warning", "error"):
-        raise ConfigError("policy.late", 'must be "warning" or "error"')
-    senders = {k: tuple(v) for k, v in data.get("senders", {}).items()}
-    for province in senders:
+
+
+def _is_period(notice: Notice) -> Callable[[str], bool]:
+    return lambda key: notice.period(key) is not None
+
+
+def _is_unit(notice: Notice) -> Callable[[str], bool]:
+    return lambda key: notice.unit(key) is not None
+
+
+def _policy(data: dict[str, Any], notice: Notice) -> Policy:
+    policy = read_section(Policy, data.get("policy", {}), "policy")
+    table = data.get("senders", {})
+    if not isinstance(table, dict):
+        raise ConfigError("senders", "expected a table")
+    for province in table:
         if notice.unit(province) is None:
             raise ConfigError(f"senders.{province}", "not a unit in the notice")
-    policy = _section(Policy, policy_d, "policy")
-    policy = Policy(
-        late=policy.late,
-        arrival_days_before=policy.arrival_days_before,
-        arrival_days_after=policy.arrival_days_after,
-        senders=senders,
-    )
-    limits = _section(Limits, data.get("limits", {}), "limits")
-    mailboxes = []
-    for i, m in enumerate(data.get("mailboxes", [])):
-        mb = _section(MailboxConfig, m, f"mailboxes[{i}]")
-        for key in mb.periods:
-            if notice.period(key) is None:
-                raise ConfigError(f"mailboxes[{i}].periods", f"{key!r} is not a period of the notice")
-        if mb.kind not in ("imap", "maildir"):
-            raise ConfigError(f"mailboxes[{i}].kind", "must be imap or maildir")
-        if mb.kind == "maildir":
-            mb = _replace_path(mb, base)
-        if "password" in m:
-            raise ConfigError(
-                f"mailboxes[{i}].password",
-                "passwords never go in the TOML; use password_env or password_file",
-            )
-        mailboxes.append(mb)
-    outbox = _section(OutboxConfig, data.get("outbox", {}), "outbox")
-    daemon = _section(DaemonConfig, data.get("daemon", {}), "daemon")
-    storage_dir = base / data.get("storage", {}).get("directory", "var/intake")
-    organizers = _addresses(
-        data.get("organizers", {}),
-        "organizers",
-        lambda k: notice.period(k) is not None,
-        "not a period of the notice",
-    )
-    contacts = _addresses(
-        data.get("contacts", {}), "contacts", lambda k: notice.unit(k) is not None, "not a unit in the notice"
-    )
-    digest = _scheduled(_section(DigestConfig, data.get("digest", {}), "digest"), "digest")
-    if digest.stop_after not in ("deadline", "end", "never"):
-        raise ConfigError("digest.stop_after", 'must be "deadline", "end" or "never"')
-    reminders = _scheduled(_section(RemindersConfig, data.get("reminders", {}), "reminders"), "reminders")
+    return replace(policy, senders={province: tuple(allowed) for province, allowed in table.items()})
+
+
+def _mailboxes(tables: object, notice: Notice, base: Path) -> tuple[MailboxConfig, ...]:
+    if not isinstance(tables, list):
+        raise ConfigError("mailboxes", "expected a list of tables ([[mailboxes]])")
+    return tuple(_mailbox(table, f"mailboxes[{i}]", notice, base) for i, table in enumerate(tables))
+
+
+def _mailbox(table: object, where: str, notice: Notice, base: Path) -> MailboxConfig:
+    if isinstance(table, dict) and "password" in table:
+        raise ConfigError(
+            f"{where}.password", "passwords never go in the TOML; use password_env or password_file"
+        )
+    mailbox = read_section(MailboxConfig, table, where)
+    for key in mailbox.periods:
+        if notice.period(key) is None:
+            raise ConfigError(f"{where}.periods", f"{key!r} is not a period of the notice")
+    if mailbox.kind is MailboxKind.MAILDIR:
+        mailbox = replace(mailbox, path=str(base / mailbox.path))
+    return mailbox
+
+
+def _outbox(table: object, base: Path) -> OutboxConfig:
+    outbox = read_section(OutboxConfig, table, "outbox")
+    return replace(outbox, directory=str(base / outbox.directory), deliver_to=str(base / outbox.deliver_to))
+
+
+def _storage_directory(table: object) -> str:
+    if not isinstance(table, dict):
+        raise ConfigError("storage", "expected a table")
+    directory = table.get("directory", "var/intake")
+    if not isinstance(directory, str):
+        raise ConfigError("storage.directory", f"expected str, got {type(directory).__name__}")
+    return directory
+
+
+def _reminders(table: object) -> RemindersConfig:
+    reminders = _check_schedule(read_section(RemindersConfig, table, "reminders"), "reminders")
     if not all(
         isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 60 for n in reminders.days_before
     ):
         raise ConfigError("reminders.days_before", "must be a list of whole numbers of days, 0 to 60")
-    return Config(
-        path=path,
-        notice=notice,
-        policy=policy,
-        limits=limits,
-        storage_dir=storage_dir,
-        mailboxes=tuple(mailboxes),
-        outbox=_outbox_paths(outbox, base),
-        daemon=daemon,
-        organizers=organizers,
-        digest=digest,
-        reminders=reminders,
-        contacts=contacts,
-    )
+    return reminders
 
 
-def _addresses(table: Any, where: str, valid_key: Any, why: str) -> dict[str, tuple[str, ...]]:
-    """A table of key = ["a@b.cn", ...], as [organizers] and [contacts] are written."""
-    if not isinstance(table, dict):
-        raise ConfigError(where, "expected a table")
-    out = {}
-    for key, value in table.items():
-        if not valid_key(key):
-            raise ConfigError(f"{where}.{key}", why)
-        if not isinstance(value, list) or not all(
-            isinstance(a, str) and "@" in a.strip()[1:-1] for a in value
-        ):
-            raise ConfigError(f"{where}.{key}", 'expected a list of addresses ("name@example.cn")')
-        out[key] = tuple(a.strip() for a in value)
-    return out
+Scheduled = TypeVar("Scheduled", DigestConfig, RemindersConfig)
 
 
-def _scheduled(section: Any, where: str) -> Any:
+def _check_schedule(section: Scheduled, where: str) -> Scheduled:
     """Check the cron expression and time zone of [digest] / [reminders] now, not at the first run."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from apscheduler.triggers.cron import CronTrigger
-
     try:
-        tz = ZoneInfo(section.timezone)
+        zone = ZoneInfo(section.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{where}.timezone", f"unknown time zone {section.timezone!r}") from exc
-    fields_ = section.cron.split()
-    if len(fields_) == 5 and any(ch.isdigit() for ch in fields_[4]):
+    cron_fields = section.cron.split()
+    if len(cron_fields) == 5 and any(ch.isdigit() for ch in cron_fields[4]):
         # APScheduler 3 counts weekdays from Monday = 0, crontab from Sunday = 0: names are unambiguous.
         raise ConfigError(f"{where}.cron", "write weekdays as names (mon-fri, sun), not numbers")
     try:
-        CronTrigger.from_crontab(section.cron, timezone=tz)
+        CronTrigger.from_crontab(section.cron, timezone=zone)
     except ValueError as exc:
         raise ConfigError(
             f"{where}.cron", f"not a cron expression (minute hour day month weekday): {exc}"
         ) from exc
     return section
-
-
-def _replace_path(mb: MailboxConfig, base: Path) -> MailboxConfig:
-    from dataclasses import replace
-
-    return replace(mb, path=str(base / mb.path))
-
-
-def _outbox_paths(outbox: OutboxConfig, base: Path) -> OutboxConfig:
-    from dataclasses import replace
-
-    return replace(outbox, directory=str(base / outbox.directory), deliver_to=str(base / outbox.deliver_to))

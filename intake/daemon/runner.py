@@ -9,73 +9,39 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import threading
 from datetime import datetime
 from pathlib import Path
 
 from intake.config.settings import Config, MailboxConfig
 from intake.daemon.service import Service
-from intake.errors import MailboxError
+from intake.daemon.wiring import make_sender
+from intake.errors import ConfigError, MailboxError
 from intake.mailbox.backoff import Backoff
-from intake.mailbox.imap import ImapSource
-from intake.mailbox.maildir import MaildirSource
-from intake.mailbox.source import MailSource
+from intake.mailbox.factory import make_source
+from intake.mailbox.source import FetchedMessage, MailSource
+from intake.organizer.schedule import run_due_once, start_scheduler
 from intake.readers.registry import capabilities
 from mailer.delivery import DeliveryReport, deliver_pending
 from mailer.outbox import Outbox
-from mailer.smtp_sender import FileSender, SmtpSender
+from mailer.smtp_sender import Sender
 from storage.archive import Archive
 from storage.atomic import write_file_atomically
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-
-def make_source(mb: MailboxConfig, config: Config) -> MailSource:
-    if mb.kind == "maildir":
-        return MaildirSource(
-            mb.path,
-            mb.name,
-            processed_action=mb.processed_action,
-            processed_target=mb.processed_target,
-            poll_interval=min(config.daemon.poll_interval, 5.0),
-            max_message_bytes=config.limits.max_message_bytes,
-        )
-    return ImapSource(
-        mb.host,
-        mb.port,
-        mb.security,
-        mb.user,
-        mb.password(),
-        mb.folder,
-        mb.name,
-        processed_action=mb.processed_action,
-        processed_target=mb.processed_target,
-        poll_interval=config.daemon.poll_interval,
-        idle_interval=config.daemon.idle_timeout,
-        max_message_bytes=config.limits.max_message_bytes,
-    )
-
-
-def make_sender(config: Config) -> FileSender | SmtpSender:
-    o = config.outbox
-    if o.kind == "smtp":
-        import os
-
-        password = os.environ.get(o.password_env) if o.password_env else None
-        return SmtpSender(
-            o.host,
-            o.port,
-            security=o.security,
-            user=o.user or None,  # type: ignore[arg-type]
-            password=password,
-            from_addr=o.from_addr or None,
-        )
-    return FileSender(o.deliver_to)
+# Outcomes of Service.handle that count as handled, and those after which the message is marked
+# processed (moved or tagged): only submissions; in a person's everyday inbox, unrelated mail,
+# auto-replies and quarantined messages stay where the person left them.
+HANDLED = ("processed", "ignored", "duplicate", "quarantined")
+MARKED = ("processed", "duplicate")
 
 
 class Daemon:
-    def __init__(self, config: Config, *, sender: FileSender | SmtpSender | None = None) -> None:
+    """The store, archive, outbox and sender of one configuration, and the threads that serve them."""
+
+    def __init__(self, config: Config, *, sender: Sender | None = None) -> None:
         self.config = config
         self.store = Store(config.storage_dir)
         self.archive = Archive(Path(config.storage_dir) / "archive")
@@ -89,12 +55,16 @@ class Daemon:
 
     def close(self) -> None:
         self.stop.set()
-        for source in self.sources.values():
+        self._close_sources()
+        self.store.close()
+
+    def _close_sources(self) -> None:
+        """Close every source (best effort); ends an IDLE in progress at once."""
+        for name, source in list(self.sources.items()):
             try:
                 source.close()
             except Exception:  # closing is best effort
-                log.debug("close failed", exc_info=True)
-        self.store.close()
+                log.debug("%s close failed", name, exc_info=True)
 
     def __enter__(self) -> Daemon:
         return self
@@ -117,22 +87,23 @@ class Daemon:
                 break
             for fm in batch:
                 tried.add((fm.uidvalidity, fm.uid))
-                result = self.service.handle(fm, mb)
-                if result.replied:
-                    self.wake.set()  # send this reply now, not after the whole backlog (burst latency)
-                if result.outcome in ("processed", "ignored", "duplicate", "quarantined"):
-                    handled += 1
-                if result.outcome in ("processed", "duplicate"):
-                    # Only submissions are moved or tagged: in a person's everyday inbox, unrelated
-                    # mail, auto-replies and quarantined messages stay where the person left them.
-                    try:
-                        source.mark_processed(fm.uid)
-                    except MailboxError as exc:
-                        log.warning("%s uid=%d could not be marked processed: %s", mb.name, fm.uid, exc)
+                handled += self._handle(fm, mb, source)
         self.store.note_poll(mb.name, datetime.now(self.config.notice.timezone).isoformat(timespec="seconds"))
         if handled:
             self.wake.set()
         return handled
+
+    def _handle(self, fm: FetchedMessage, mb: MailboxConfig, source: MailSource) -> int:
+        """Hand one message to the service and mark it processed as configured; 1 when handled."""
+        result = self.service.handle(fm, mb)
+        if result.replied:
+            self.wake.set()  # send this reply now, not after the whole backlog (burst latency)
+        if result.outcome in MARKED:
+            try:
+                source.mark_processed(fm.uid)
+            except MailboxError as exc:
+                log.warning("%s uid=%d could not be marked processed: %s", mb.name, fm.uid, exc)
+        return 1 if result.outcome in HANDLED else 0
 
     def deliver(self, runner: asyncio.Runner | None = None) -> DeliveryReport:
         d = self.config.daemon
@@ -160,8 +131,6 @@ class Daemon:
                 result[mb.name] = f"error: {exc}"
             finally:
                 source.close()
-        from intake.organizer.schedule import run_due_once
-
         run_due_once(self)  # digests and reminders due now, or missed while the daemon was down
         self.deliver()
         self.write_status()
@@ -169,13 +138,7 @@ class Daemon:
 
     # -- forever -----------------------------------------------------------------------------
     def run_forever(self) -> None:
-        formats = capabilities()
-        off = [k for k, on in formats.items() if not on]
-        if off:
-            log.warning(
-                "formats off (their senders are asked for xlsx/docx): %s; see README, System packages",
-                ", ".join(off),
-            )
+        _warn_formats_off()
         threads = [
             threading.Thread(target=self._watch, args=(mb,), name=f"watch-{mb.name}", daemon=True)
             for mb in self.config.mailboxes
@@ -183,8 +146,6 @@ class Daemon:
         threads.append(threading.Thread(target=self._deliver_loop, name="deliver", daemon=True))
         for t in threads:
             t.start()
-        from intake.organizer.schedule import start_scheduler
-
         scheduler = start_scheduler(self)  # digests and reminders (cron jobs, and a catch-up now)
         try:
             while not self.stop.wait(30):
@@ -193,43 +154,49 @@ class Daemon:
             scheduler.shutdown(wait=True)
             self.stop.set()
             self.wake.set()
-            for source in list(self.sources.values()):  # ends an IDLE in progress at once
-                try:
-                    source.close()
-                except Exception:
-                    log.debug("close failed", exc_info=True)
+            self._close_sources()
             for t in threads:
                 t.join(timeout=5)
             self.write_status()
 
     def _watch(self, mb: MailboxConfig) -> None:
+        """One mailbox until stop: connect, poll, wait for mail; reconnect with backoff after a failure."""
         backoff = Backoff(base=1.0, cap=300.0)
         while not self.stop.is_set():
-            source = make_source(mb, self.config)
-            self.sources[mb.name] = source
             try:
-                source.connect()
-                backoff.reset()
-                self.errors.pop(mb.name, None)
-                log.info("%s connected", mb.name)
-                while not self.stop.is_set():
-                    self.poll(mb, source)
-                    source.wait(self.config.daemon.idle_timeout)
+                self._serve(mb, backoff)
             except MailboxError as exc:
-                self.errors[mb.name] = str(exc)
-                delay = backoff.next_delay()
-                log.warning("%s mailbox error, reconnecting in %.1f s: %s", mb.name, delay, exc)
-                self.stop.wait(delay)
+                self._failed(mb, str(exc), backoff, "mailbox error, reconnecting")
+            except ConfigError as exc:  # its password cannot be read, say: shown by `intake status`
+                self._failed(mb, f"configuration error: {exc}", backoff, "cannot be opened, retrying")
             except Exception as exc:  # a bug must not stop the other mailboxes
-                self.errors[mb.name] = f"{type(exc).__name__}: {exc}"
-                delay = backoff.next_delay()
-                log.exception("%s unexpected error, restarting in %.1f s", mb.name, delay)
-                self.stop.wait(delay)
-            finally:
-                try:
-                    source.close()
-                except Exception:
-                    log.debug("%s close failed", mb.name, exc_info=True)
+                log.exception("%s unexpected error", mb.name)
+                self._failed(mb, f"{type(exc).__name__}: {exc}", backoff, "restarting")
+
+    def _serve(self, mb: MailboxConfig, backoff: Backoff) -> None:
+        """Connect to the mailbox and handle its mail until stop; the source is closed after."""
+        source = make_source(mb, self.config)
+        self.sources[mb.name] = source
+        try:
+            source.connect()
+            backoff.reset()
+            self.errors.pop(mb.name, None)
+            log.info("%s connected", mb.name)
+            while not self.stop.is_set():
+                self.poll(mb, source)
+                source.wait(self.config.daemon.idle_timeout)
+        finally:
+            try:
+                source.close()
+            except Exception:
+                log.debug("%s close failed", mb.name, exc_info=True)
+
+    def _failed(self, mb: MailboxConfig, error: str, backoff: Backoff, what: str) -> None:
+        """Record the mailbox's error for `intake status`, then wait the next backoff delay."""
+        self.errors[mb.name] = error
+        delay = backoff.next_delay()
+        log.warning("%s %s in %.1f s: %s", mb.name, what, delay, error)
+        self.stop.wait(delay)
 
     def _deliver_loop(self) -> None:
         # One event loop for every round: a burst has a round per reply, and a new loop (with its
@@ -274,14 +241,23 @@ class Daemon:
             log.exception("could not write status.json")
 
 
+def _warn_formats_off() -> None:
+    off = [kind for kind, on in capabilities().items() if not on]
+    if off:
+        log.warning(
+            "formats off (their senders are asked for xlsx/docx): %s; see README, System packages",
+            ", ".join(off),
+        )
+
+
 def run(config: Config, once: bool) -> int:
+    """`intake run`: the daemon until SIGTERM or SIGINT, or one full cycle (once)."""
     with Daemon(config) as daemon:
         if once:
             result = daemon.run_once()
             for name, count in result.items():
                 log.info("%s handled=%s", name, count)
             return 0
-        import signal
 
         def _stop(signum: int, _frame: object) -> None:
             log.info("signal %d: stopping", signum)

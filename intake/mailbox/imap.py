@@ -16,7 +16,8 @@ A source is used by one thread; the one exception is close(), which another thre
 call to end a wait() (the daemon's shutdown).
 
 Every failure is raised as MailboxError (MailboxTimeout for timeouts, MailboxAuthError
-when the login is refused), with the mailbox name first in the text and in ``.mailbox``.
+when the login is refused, MailboxRefused for a NO or BAD answer), with the mailbox name in
+``.mailbox`` and first in the text, the command in ``.operation``.
 After a connection-level failure the source is disconnected; call connect() again
 (with a Backoff between attempts).  The password is never put in a message or a log.
 """
@@ -34,14 +35,22 @@ from collections.abc import Iterator, Sequence
 import imapclient
 from imapclient import exceptions as imap_exceptions
 
-from intake.errors import ConfigError, MailboxAuthError
+from intake.config.choices import ProcessedAction, Security, parse_choice
+from intake.errors import ConfigError, MailboxAuthError, MailboxError
 from intake.mailbox import imap_wire
-from intake.mailbox.imap_wire import _aware, _close_client, _drain_untagged, _is_bye, _reports_new, _text
-from intake.mailbox.source import PROCESSED_ACTIONS, ContextManaged, FetchedMessage, IsSeen, mailbox_error
+from intake.mailbox.imap_wire import (
+    _aware,
+    _close_client,
+    _drain_untagged,
+    _is_bye,
+    _reports_new,
+    _text,
+    _texts,
+)
+from intake.mailbox.source import ContextManaged, FetchedMessage, IsSeen, processed_choice
 
 log = logging.getLogger(__name__)
 
-SECURITY_MODES = ("tls", "starttls", "none")
 CLIENT_ID = {"name": "receipt-intake", "version": "0.1"}
 # RFC 2177: the server may drop an IDLE client after 30 minutes; re-issue well before.
 MAX_IDLE_SECONDS = 25 * 60
@@ -55,14 +64,14 @@ class ImapSource(ContextManaged):
         self,
         host: str,
         port: int | None = None,
-        security: str = "tls",
+        security: Security | str = Security.TLS,
         user: str = "",
         password: str = "",
         folder: str = "INBOX",
         name: str = "",
         timeout: float = 60.0,
         *,
-        processed_action: str = "none",
+        processed_action: ProcessedAction | str = ProcessedAction.NONE,
         processed_target: str = "",
         poll_interval: float = 60.0,
         idle_interval: float = 600.0,
@@ -81,34 +90,21 @@ class ImapSource(ContextManaged):
         batch_size / batch_bytes: at most this many messages / bytes per FETCH.
         max_message_bytes: bigger messages are returned with only their header
         (FetchedMessage.truncated is then True); None for no limit.
+        A bad option is a ConfigError naming it.
         """
-        if security not in SECURITY_MODES:
-            raise ConfigError("security", f"must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
-        if processed_action not in PROCESSED_ACTIONS:
-            raise ConfigError(
-                "processed_action", f"must be one of {', '.join(PROCESSED_ACTIONS)}, not {processed_action!r}"
-            )
-        if processed_action != "none" and not processed_target:
-            raise ConfigError("processed_target", f"processed_action={processed_action} needs a target")
-        if processed_action == "keyword" and (
-            processed_target.startswith("\\") or _ATOM_SPECIALS.search(processed_target)
-        ):
-            raise ConfigError("processed_target", f"{processed_target!r} is not a valid IMAP keyword")
-        if processed_action == "move" and processed_target == folder:
-            raise ConfigError("processed_target", "cannot move processed messages to the folder read")
+        self.security = parse_choice(Security, security, "security")
+        self.processed_action = _checked_processed(processed_action, processed_target, folder)
         if not host:
             raise ConfigError("host", "is empty")
         if timeout <= 0 or poll_interval <= 0 or idle_interval <= 0:
             raise ConfigError("timeout", "timeouts and intervals must be positive")
         self.host = host
-        self.port = int(port) if port else (993 if security == "tls" else 143)
-        self.security = security
+        self.port = int(port) if port else (993 if self.security is Security.TLS else 143)
         self.user = user
         self._password = password
         self.folder = folder
         self.name = name or user or host
         self.timeout = float(timeout)
-        self.processed_action = processed_action
         self.processed_target = processed_target
         self.poll_interval = float(poll_interval)
         self.idle_interval = min(float(idle_interval), MAX_IDLE_SECONDS)
@@ -144,11 +140,15 @@ class ImapSource(ContextManaged):
         """Connect, log in, send ID, select the folder read-write.  Raises MailboxError."""
         self.close()
         context = None
-        if self.security != "none":
+        if self.security is not Security.NONE:
             context = self._ssl_context or ssl.create_default_context()
         with self._errors("connect"):
             client = imapclient.IMAPClient(
-                self.host, self.port, ssl=self.security == "tls", ssl_context=context, timeout=self.timeout
+                self.host,
+                self.port,
+                ssl=self.security is Security.TLS,
+                ssl_context=context,
+                timeout=self.timeout,
             )
         try:
             self._login(client, context)
@@ -158,56 +158,17 @@ class ImapSource(ContextManaged):
 
     def _login(self, client: imapclient.IMAPClient, context: ssl.SSLContext | None) -> None:
         client.normalise_times = False  # keep INTERNALDATE timezone-aware
-        if self.security == "starttls":
-            with self._errors("STARTTLS"):
-                if not client.has_capability("STARTTLS"):
-                    raise mailbox_error(self.name, f"{self.host}:{self.port} does not offer STARTTLS")
-                client.starttls(context)
-        with self._errors("LOGIN"):
-            try:
-                client.login(self.user, self._password)
-            except imap_exceptions.LoginError as exc:
-                raise mailbox_error(
-                    self.name, f"login as {self.user} refused: {self._scrub(exc)}", cls=MailboxAuthError
-                ) from None
+        if self.security is Security.STARTTLS:
+            self._starttls(client, context)
+        self._authenticate(client)
         with self._errors("CAPABILITY"):
             self._caps = frozenset(_text(cap).upper() for cap in client.capabilities())
         if "ID" in self._caps:
-            # 163.com and 126.com refuse SELECT ("Unsafe Login") from clients that sent no ID.
-            with self._errors("ID"):
-                try:
-                    client.id_(CLIENT_ID)
-                except imaplib.IMAP4.abort:
-                    raise
-                except imaplib.IMAP4.error as exc:  # a NO or BAD: the server can live without it
-                    log.info("%s: ID command failed, going on: %s", self.name, self._scrub(exc))
+            self._send_id(client)
         with self._errors(f"SELECT {self.folder}"):
             selected = client.select_folder(self.folder, readonly=False)
-        uidvalidity = int(selected.get(b"UIDVALIDITY", 0))
-        if self.uidvalidity is not None and uidvalidity != self.uidvalidity:
-            log.warning(
-                "%s: UIDVALIDITY of %s changed from %s to %s; every message will be checked again",
-                self.name,
-                self.folder,
-                self.uidvalidity,
-                uidvalidity,
-            )
-            self._floor = 0
-        self.uidvalidity = uidvalidity
-        if self.processed_action == "move":
-            with self._errors(f"CREATE {self.processed_target}"):
-                if not client.folder_exists(self.processed_target):
-                    client.create_folder(self.processed_target)
-        elif self.processed_action == "keyword":
-            permanent = {_text(flag) for flag in selected.get(b"PERMANENTFLAGS", ())}
-            if "\\*" not in permanent and self.processed_target not in permanent:
-                log.warning(
-                    "%s: server does not keep keyword %s in %s (PERMANENTFLAGS %s)",
-                    self.name,
-                    self.processed_target,
-                    self.folder,
-                    " ".join(sorted(permanent)),
-                )
+        uidvalidity = self._note_uidvalidity(int(selected.get(b"UIDVALIDITY", 0)))
+        self._prepare_processed(client, _texts(selected.get(b"PERMANENTFLAGS", ())))
         self._client = client
         self._idling = False
         log.info(
@@ -219,6 +180,62 @@ class ImapSource(ContextManaged):
             self.folder,
             uidvalidity,
         )
+
+    def _starttls(self, client: imapclient.IMAPClient, context: ssl.SSLContext | None) -> None:
+        with self._errors("STARTTLS"):
+            if not client.has_capability("STARTTLS"):
+                raise MailboxError(self.name, "STARTTLS", f"{self.host}:{self.port} does not offer STARTTLS")
+            client.starttls(context)
+
+    def _authenticate(self, client: imapclient.IMAPClient) -> None:
+        with self._errors("LOGIN"):
+            try:
+                client.login(self.user, self._password)
+            except imap_exceptions.LoginError as exc:
+                raise MailboxAuthError(
+                    self.name, "LOGIN", f"login as {self.user} refused: {self._scrub(exc)}"
+                ) from None
+
+    def _send_id(self, client: imapclient.IMAPClient) -> None:
+        # 163.com and 126.com refuse SELECT ("Unsafe Login") from clients that sent no ID.
+        with self._errors("ID"):
+            try:
+                client.id_(CLIENT_ID)
+            except imaplib.IMAP4.abort:
+                raise
+            except imaplib.IMAP4.error as exc:  # a NO or BAD: the server can live without it
+                log.info("%s: ID command failed, going on: %s", self.name, self._scrub(exc))
+
+    def _note_uidvalidity(self, uidvalidity: int) -> int:
+        """Remember the folder's UIDVALIDITY; a new one starts the floor again."""
+        if self.uidvalidity is not None and uidvalidity != self.uidvalidity:
+            log.warning(
+                "%s: UIDVALIDITY of %s changed from %s to %s; every message will be checked again",
+                self.name,
+                self.folder,
+                self.uidvalidity,
+                uidvalidity,
+            )
+            self._floor = 0
+        self.uidvalidity = uidvalidity
+        return uidvalidity
+
+    def _prepare_processed(self, client: imapclient.IMAPClient, permanent_flags: tuple[str, ...]) -> None:
+        """Create the folder processed messages move to; warn when a keyword will not stick."""
+        if self.processed_action is ProcessedAction.MOVE:
+            with self._errors(f"CREATE {self.processed_target}"):
+                if not client.folder_exists(self.processed_target):
+                    client.create_folder(self.processed_target)
+        elif self.processed_action is ProcessedAction.KEYWORD:
+            permanent = set(permanent_flags)
+            if "\\*" not in permanent and self.processed_target not in permanent:
+                log.warning(
+                    "%s: server does not keep keyword %s in %s (PERMANENTFLAGS %s)",
+                    self.name,
+                    self.processed_target,
+                    self.folder,
+                    " ".join(sorted(permanent)),
+                )
 
     def close(self) -> None:
         """Log out and close the connection; never raises.
@@ -325,7 +342,7 @@ class ImapSource(ContextManaged):
                     uidvalidity=uidvalidity,
                     received=_aware(item.get(b"INTERNALDATE")),
                     raw=raw,
-                    flags=tuple(_text(flag) for flag in item.get(b"FLAGS", ())),  # type: ignore[union-attr]
+                    flags=_texts(item.get(b"FLAGS", ())),
                     size=sizes[uid],
                 )
             )
@@ -335,10 +352,10 @@ class ImapSource(ContextManaged):
 
     def mark_processed(self, uid: int) -> None:
         """Move the message or add the keyword, as configured; nothing for "none"."""
-        if self.processed_action == "none":
+        if self.processed_action is ProcessedAction.NONE:
             return
         client = self._require()
-        if self.processed_action == "keyword":
+        if self.processed_action is ProcessedAction.KEYWORD:
             with self._errors(f"STORE +FLAGS {self.processed_target}"):
                 client.add_flags([uid], [self.processed_target], silent=True)
             return
@@ -398,10 +415,10 @@ class ImapSource(ContextManaged):
                 asked = time.monotonic()
                 responses = client.idle_check(timeout=left)
                 if any(_is_bye(r) for r in responses):
-                    raise mailbox_error(self.name, "server closed the connection (BYE) during IDLE")
+                    raise MailboxError(self.name, "IDLE", "server closed the connection (BYE)")
                 if not responses and time.monotonic() - asked < 0.9 * left:
                     # idle_check() returns early with nothing only when the socket hit EOF.
-                    raise mailbox_error(self.name, "connection closed during IDLE")
+                    raise MailboxError(self.name, "IDLE", "connection closed")
                 new = _reports_new(responses)
             self._idling = False
             _, responses = client.idle_done()
@@ -412,7 +429,7 @@ class ImapSource(ContextManaged):
 
     def _require(self) -> imapclient.IMAPClient:
         if self._client is None:
-            raise mailbox_error(self.name, "not connected")
+            raise MailboxError(self.name, "", "not connected")
         return self._client
 
     def _scrub(self, exc: BaseException) -> str:
@@ -432,3 +449,13 @@ class ImapSource(ContextManaged):
         return imap_wire._errors(
             self.name, operation, self.host, self.port, self.timeout, self._password, self._drop
         )
+
+
+def _checked_processed(action: ProcessedAction | str, target: str, folder: str) -> ProcessedAction:
+    """processed_action as its enum, with a target that is a valid keyword / another folder."""
+    choice = processed_choice(action, target)
+    if choice is ProcessedAction.KEYWORD and (target.startswith("\\") or _ATOM_SPECIALS.search(target)):
+        raise ConfigError("processed_target", f"{target!r} is not a valid IMAP keyword")
+    if choice is ProcessedAction.MOVE and target == folder:
+        raise ConfigError("processed_target", "cannot move processed messages to the folder read")
+    return choice

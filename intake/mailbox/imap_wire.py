@@ -1,6 +1,6 @@
 """IMAP wire helpers for ImapSource (intake.mailbox.imap): response decoding, untagged-response
 housekeeping, closing a client, and turning socket / TLS / imaplib / imapclient errors into
-MailboxError with the password scrubbed out of the text."""
+MailboxError (mailbox, operation, detail) with the password scrubbed out of the detail."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 import imapclient
 from imapclient import exceptions as imap_exceptions
 
-from intake.errors import MailboxError
-from intake.mailbox.source import mailbox_error
+from intake.errors import MailboxError, MailboxRefused, MailboxTimeout
 
 
 def _text(value: object) -> str:
@@ -26,6 +25,13 @@ def _aware(value: object) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     return datetime.now(UTC)
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    """A parenthesised list of the response (FLAGS, PERMANENTFLAGS) as text; () when it is not one."""
+    if isinstance(value, (tuple, list)):
+        return tuple(_text(item) for item in value)
+    return ()
 
 
 def _reports_new(responses: Sequence[object]) -> bool:
@@ -81,25 +87,22 @@ def _errors(
         raise
     except TimeoutError as exc:  # socket.timeout is TimeoutError
         drop()
-        raise mailbox_error(
-            name, f"{operation}: {host}:{port} did not answer within {timeout:g}s", timeout=True
-        ) from exc
+        raise MailboxTimeout(name, operation, f"{host}:{port} did not answer within {timeout:g}s") from exc
     except imaplib.IMAP4.abort as exc:
         drop()
         text = _scrub(exc, password)
-        raise mailbox_error(
-            name, f"{operation}: connection lost: {text}", timeout="timed out" in text
-        ) from None
+        lost = MailboxTimeout if "timed out" in text else MailboxError
+        raise lost(name, operation, f"connection lost: {text}") from None
     except imap_exceptions.CapabilityError as exc:
-        raise mailbox_error(name, f"{operation}: {_scrub(exc, password)}") from None
+        raise MailboxError(name, operation, _scrub(exc, password)) from None
     except imap_exceptions.ProtocolError as exc:
         drop()  # an answer we could not parse: the stream may be out of step
-        raise mailbox_error(name, f"{operation}: protocol error: {_scrub(exc, password)}") from None
+        raise MailboxError(name, operation, f"protocol error: {_scrub(exc, password)}") from None
     except imaplib.IMAP4.error as exc:
         # A NO or BAD answer: the connection itself is fine and stays open (a refused
         # keyword STORE must not cost a reconnect).
-        raise mailbox_error(name, f"{operation} failed: {_scrub(exc, password)}") from None
+        raise MailboxRefused(name, operation, _scrub(exc, password)) from None
     except (OSError, EOFError, ValueError) as exc:
         # OSError covers ssl.SSLError, refused connections, resets, DNS failures.
         drop()
-        raise mailbox_error(name, f"{operation}: {type(exc).__name__}: {_scrub(exc, password)}") from exc
+        raise MailboxError(name, operation, f"{type(exc).__name__}: {_scrub(exc, password)}") from exc

@@ -35,11 +35,13 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from intake.config.choices import ProcessedAction
 from intake.errors import ConfigError, MailboxError
-from intake.mailbox.source import PROCESSED_ACTIONS, ContextManaged, FetchedMessage, IsSeen, mailbox_error
+from intake.mailbox.source import ContextManaged, FetchedMessage, IsSeen, processed_choice
 
 log = logging.getLogger(__name__)
 
@@ -85,26 +87,23 @@ class MaildirSource(ContextManaged):
         path: str | os.PathLike[str],
         name: str = "",
         *,
-        processed_action: str = "none",
+        processed_action: ProcessedAction | str = ProcessedAction.NONE,
         processed_target: str = "",
         poll_interval: float = 1.0,
         create: bool = True,
         max_message_bytes: int | None = None,
     ) -> None:
-        if processed_action not in PROCESSED_ACTIONS:
-            raise ConfigError(
-                "processed_action", f"must be one of {', '.join(PROCESSED_ACTIONS)}, not {processed_action!r}"
-            )
-        if processed_action != "none" and not processed_target:
-            raise ConfigError("processed_target", f"processed_action={processed_action} needs a target")
-        if processed_action == "keyword" and (not processed_target.isprintable() or " " in processed_target):
+        action = processed_choice(processed_action, processed_target)
+        if action is ProcessedAction.KEYWORD and (
+            not processed_target.isprintable() or " " in processed_target
+        ):
             raise ConfigError("processed_target", f"{processed_target!r} is not a valid keyword")
         if poll_interval <= 0:
             raise ConfigError("poll_interval", "must be positive")
         self.path = Path(path)
         self.name = name or str(self.path)
         self.folder = str(self.path)
-        self.processed_action = processed_action
+        self.processed_action = action
         self.processed_target = processed_target
         self.poll_interval = float(poll_interval)
         self.create = create
@@ -128,7 +127,9 @@ class MaildirSource(ContextManaged):
         with self._errors("open"):
             missing = [sub for sub in ("cur", "new", "tmp") if not (self.path / sub).is_dir()]
             if missing and not self.create:
-                raise mailbox_error(self.name, f"{self.path} is not a maildir (no {', '.join(missing)}/)")
+                raise MailboxError(
+                    self.name, "open", f"{self.path} is not a maildir (no {', '.join(missing)}/)"
+                )
             for sub in missing:
                 (self.path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
             self.uidvalidity = maildir_uidvalidity(self.path)
@@ -240,7 +241,7 @@ class MaildirSource(ContextManaged):
 
     def mark_processed(self, uid: int) -> None:
         """Move the file or add the keyword, as configured; nothing for "none"."""
-        if self.processed_action == "none":
+        if self.processed_action is ProcessedAction.NONE:
             return
         self._require()
         with self._errors("mark processed"):
@@ -250,8 +251,8 @@ class MaildirSource(ContextManaged):
                 self._list()
                 entry = self._entries.get(uid)
             if entry is None:
-                raise mailbox_error(self.name, f"no message with uid {uid} in {self.path}")
-            if self.processed_action == "move":
+                raise MailboxError(self.name, "mark processed", f"no message with uid {uid} in {self.path}")
+            if self.processed_action is ProcessedAction.MOVE:
                 self._move(entry)
             else:
                 self._add_keyword(entry, self.processed_target)
@@ -303,7 +304,9 @@ class MaildirSource(ContextManaged):
         else:
             free = [i for i in range(_MAX_KEYWORDS) if i >= len(names) or not names[i]]
             if not free:
-                raise mailbox_error(self.name, f"no room for keyword {keyword} in {_KEYWORDS_FILE}")
+                raise MailboxError(
+                    self.name, "mark processed", f"no room for keyword {keyword} in {_KEYWORDS_FILE}"
+                )
             index = free[0]
             names.extend([""] * (index + 1 - len(names)))
             names[index] = keyword
@@ -346,7 +349,7 @@ class MaildirSource(ContextManaged):
 
     def _require(self) -> None:
         if not self._connected:
-            raise mailbox_error(self.name, "not connected")
+            raise MailboxError(self.name, "", "not connected")
 
     @contextlib.contextmanager
     def _errors(self, operation: str) -> Iterator[None]:
@@ -355,7 +358,7 @@ class MaildirSource(ContextManaged):
         except MailboxError:
             raise
         except OSError as exc:
-            raise mailbox_error(self.name, f"{operation}: {type(exc).__name__}: {exc}") from exc
+            raise MailboxError(self.name, operation, f"{type(exc).__name__}: {exc}") from exc
 
 
 def _flag_letters(info: str) -> str:
@@ -388,8 +391,6 @@ def _read_header(handle: BinaryIO) -> bytes:
 
 def _delivered_at(raw: bytes) -> datetime | None:
     """The date of the topmost Received: header (after its last ';'), aware, or None."""
-    from email.utils import parsedate_to_datetime
-
     head = raw[: raw.find(b"\n\n") if b"\n\n" in raw[:65536] else 65536]
     lines = head.replace(b"\r\n", b"\n").split(b"\n")
     for i, line in enumerate(lines):

@@ -11,8 +11,9 @@ A source is one configured mailbox.  The daemon drives it through this surface::
     source.close()
 
 Every failure of the mailbox itself is a MailboxError (MailboxTimeout when the server did
-not answer in time); the daemon then closes the source, waits ``Backoff.next_delay()``
-seconds and connects again.
+not answer in time), carrying the mailbox name, the operation and the detail; the daemon
+then closes the source, waits ``Backoff.next_delay()`` seconds and connects again.
+Sources are made from the configuration by intake.mailbox.factory.make_source.
 """
 
 from __future__ import annotations
@@ -22,12 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, Self
 
-from intake.errors import MailboxError, MailboxTimeout
+from intake.config.choices import ProcessedAction, parse_choice
+from intake.errors import ConfigError
 
 # is_seen(uidvalidity, uid) -> True when the message was already processed.
 IsSeen = Callable[[int, int], bool]
-
-PROCESSED_ACTIONS = ("none", "move", "keyword")
 
 
 @dataclass(frozen=True)
@@ -80,14 +80,9 @@ class ContextManaged:
         self.close()
 
 
-def mailbox_error(
-    mailbox: str, message: str, *, timeout: bool = False, cls: type[MailboxError] | None = None
-) -> MailboxError:
-    """A MailboxError (or MailboxTimeout / cls) whose text starts with the mailbox name.
-
-    The name is also kept in the ``mailbox`` attribute.
-    """
-    kind = cls or (MailboxTimeout if timeout else MailboxError)
-    error = kind(f"{mailbox}: {message}")
-    error.mailbox = mailbox  # type: ignore[attr-defined]
-    return error
+def processed_choice(action: ProcessedAction | str, target: str) -> ProcessedAction:
+    """processed_action as its enum, checked, and with the target it needs (ConfigError if not)."""
+    choice = parse_choice(ProcessedAction, action, "processed_action")
+    if choice is not ProcessedAction.NONE and not target:
+        raise ConfigError("processed_target", f"processed_action={choice} needs a target")
+    return choice

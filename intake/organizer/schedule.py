@@ -17,7 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from intake.organizer.desk import Organizer
 
 if TYPE_CHECKING:
-    from intake.daemon.runner import Daemon
+    from intake.daemon.parts import DaemonParts as Daemon
 
 log = logging.getLogger(__name__)
 
