@@ -88,3 +88,10 @@ def test_the_reasons_of_unreadable_attachment_are_the_eight() -> None:
         "legacy_format",
         "empty",
     )
+
+
+def test_every_reader_failure_reason_has_an_explanation_in_rules() -> None:
+    """The readers' reasons (intake.errors.Reason) and the rules' explained ones are the same set."""
+    from rules.problems import UNREADABLE_REASONS, UnreadableReason
+
+    assert set(UnreadableAttachment.REASONS) == {r.value for r in UnreadableReason} == set(UNREADABLE_REASONS)

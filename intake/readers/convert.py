@@ -41,7 +41,7 @@ from pathlib import Path
 
 import olefile
 
-from intake.errors import UnreadableAttachment
+from intake.errors import Reason, UnreadableAttachment
 from intake.readers.grid import Grid
 from intake.readers.limits import Limits
 from intake.readers.reader import Read
@@ -246,7 +246,7 @@ def convert(data: bytes, name: str, kind: str, limits: Limits) -> bytes:
         return results[0].read_bytes()
 
 
-def _refusal(kind: str) -> str:
+def _refusal(kind: str) -> Reason:
     return "legacy_format" if kind == "doc" else "unsupported"
 
 

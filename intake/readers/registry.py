@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from intake.errors import UnreadableAttachment
+from intake.errors import Reason, UnreadableAttachment
 from intake.readers.grid import Grid
 from intake.readers.limits import Limits
 from intake.readers.reader import FormatReader, Reader
@@ -20,7 +20,7 @@ from ._common import quiet_warnings
 log = logging.getLogger(__name__)
 
 # Formats recognised only to be refused: (magic, reason, what it is).
-KNOWN: tuple[tuple[bytes, str, str], ...] = (
+KNOWN: tuple[tuple[bytes, Reason, str], ...] = (
     (b"\xff\xd8\xff", "unsupported", "JPEG image"),
     (b"\x89PNG\r\n\x1a\n", "unsupported", "PNG image"),
     (b"GIF8", "unsupported", "GIF image"),

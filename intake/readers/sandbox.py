@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from intake.errors import UnreadableAttachment
+from intake.errors import Reason, UnreadableAttachment
 from intake.readers._common import quiet_warnings
 from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
@@ -108,15 +108,23 @@ def _grids(job: Job, finished: _Finished) -> list[Grid]:
     except ValueError:
         raise _failure(job, finished) from None
     if "error" in result:
-        raise UnreadableAttachment(job.name, result["error"]["reason"], result["error"]["detail"])
+        raise UnreadableAttachment(job.name, _reason(result["error"]["reason"]), result["error"]["detail"])
     return [grid_from_json(g) for g in result["grids"]]
+
+
+def _reason(text: object) -> Reason:
+    """The child's reason, checked: anything it should not have said reads as corrupt."""
+    for reason in UnreadableAttachment.REASONS:
+        if text == reason:
+            return reason
+    return "corrupt"
 
 
 def _failure(job: Job, finished: _Finished) -> UnreadableAttachment:
     """Why a child that wrote no answer failed: killed for its limits (too_large), or crashed (corrupt)."""
     if finished.returncode < 0:
         sig = -finished.returncode
-        reason = "too_large" if sig in (signal.SIGXCPU, signal.SIGKILL) else "corrupt"
+        reason: Reason = "too_large" if sig in (signal.SIGXCPU, signal.SIGKILL) else "corrupt"
         return UnreadableAttachment(job.name, reason, f"{job.worker}: worker killed by signal {sig}")
     return UnreadableAttachment(
         job.name,
