@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from storage import atomic
-from storage.atomic import AtomicJSONStorage, write_file_atomically
+from storage import atomic, json_storage
+from storage.atomic import write_file_atomically
 from storage.errors import CorruptDatabase
+from storage.json_storage import AtomicJSONStorage
 
 
 class Boom(Exception):
@@ -66,7 +67,7 @@ def test_reads_are_served_from_memory_after_the_first(
     path = tmp_path / "db.json"
     with TinyDB(str(path), storage=AtomicJSONStorage) as db:
         db.insert({"a": 1})
-        monkeypatch.setattr(atomic, "read_json_file", lambda p: pytest.fail("read the file again"))
+        monkeypatch.setattr(json_storage, "read_json_file", lambda p: pytest.fail("read the file again"))
         db.insert({"a": 2})
         assert [d["a"] for d in db.all()] == [1, 2]
     monkeypatch.undo()
