@@ -318,7 +318,7 @@ class VersionSummary:
         )
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> VersionSummary:
+    def of_document(cls, data: Mapping[str, Any]) -> VersionSummary:
         """From a stored SubmissionVersion document, without parsing its roster."""
         verdict = data.get("verdict") or {}
         return cls(
@@ -339,6 +339,17 @@ class VersionSummary:
             "message_sha": self.message_sha,
             "participants": self.participants,
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> VersionSummary:
+        return cls(
+            version=int(data["version"]),
+            status=VerdictStatus(data["status"]),
+            received=_text(data.get("received")),
+            sender=_text(data.get("sender")),
+            message_sha=_text(data.get("message_sha")),
+            participants=int(data.get("participants") or 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -361,6 +372,18 @@ class SubmissionSummary:
             "latest": self.latest.to_json(),
             "current": self.current.to_json() if self.current is not None else None,
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SubmissionSummary:
+        current = data.get("current")
+        return cls(
+            program=data.get("program"),
+            period=data.get("period"),
+            province=data.get("province"),
+            versions=int(data.get("versions") or 0),
+            latest=VersionSummary.from_json(data["latest"]),
+            current=VersionSummary.from_json(current) if current else None,
+        )
 
 
 def summary_sort_key(summary: SubmissionSummary) -> tuple[str, int, str]:

@@ -76,7 +76,7 @@ class SubmissionLog:
         g = group_key(program, period, province)
         group = self._groups.setdefault(g, Group(program, period, province))
         group.versions.append(key)
-        self._light[key] = VersionSummary.from_json(doc)
+        self._light[key] = VersionSummary.of_document(doc)
         self._by_sha.setdefault((g, doc["message_sha"]), key)
 
     def _current_key(self, g: str) -> str | None:

@@ -14,7 +14,7 @@ from tinydb import TinyDB
 
 from storage import atomic
 from storage.json_storage import AtomicJSONStorage
-from storage.records import MessageOutcome, StoredVerdict, VerdictStatus
+from storage.records import MessageOutcome
 from storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

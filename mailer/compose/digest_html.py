@@ -10,11 +10,11 @@ from __future__ import annotations
 from html import escape
 
 from mailer.compose import digest_format as F
-from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData
+from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData, ProvinceStatus
 
 TD = "border:1px solid #c8c8c8;padding:3px 6px;vertical-align:top"
 TH = TD + ";background:#eef2f7;font-weight:bold;white-space:nowrap"
-STATUS_COLORS = {ACCEPTED: "#2e7d32", REJECTED: "#c62828", MISSING: "#c62828"}
+STATUS_COLORS: dict[str, str] = {ACCEPTED: "#2e7d32", REJECTED: "#c62828", MISSING: "#c62828"}
 
 
 def _e(value: object) -> str:
@@ -74,7 +74,7 @@ def _legend() -> str:
     )
 
 
-def _status(status: str) -> str:
+def _status(status: ProvinceStatus) -> str:
     return (
         f'<span style="color:{STATUS_COLORS[status]};font-weight:bold">{_e(F.STATUS_LABELS[status])}</span>'
     )
@@ -151,9 +151,9 @@ def render_html(data: DigestData) -> str:
                 ["省份", "版本数", "最近状态"],
                 [
                     [
-                        o.get("province") or "不明",
-                        o.get("versions", 0),
-                        F.STATUS_LABELS.get(o.get("status", ""), o.get("status", "")),
+                        o.province or "不明",
+                        str(o.versions),
+                        F.STATUS_LABELS.get(o.latest.status, o.latest.status),
                     ]
                     for o in data.others
                 ],
@@ -176,12 +176,7 @@ def _attention(data: DigestData) -> str:
     items = []
     for p in data.provinces:
         if p.status == MISSING:
-            note = (
-                "，已催报 " + "、".join(p.reminded)
-                if p.reminded
-                else ("" if p.contacts else "，无联系邮箱，未能催报")
-            )
-            items.append(f"<li><b>{_e(p.province)}</b> 未报送{_e(note)}</li>")
+            items.append(f"<li><b>{_e(p.province)}</b> 未报送{_e(F.missing_note(p))}</li>")
     for p in data.provinces:
         if p.status == REJECTED:
             items.append(
@@ -212,11 +207,7 @@ def _provinces(data: DigestData) -> str:
     ]
     rows = []
     for p in data.provinces:
-        late = (
-            '<span style="color:#c62828">逾期</span>'
-            if p.late or (p.status == MISSING and data.past_deadline)
-            else "否"
-        )
+        late = '<span style="color:#c62828">逾期</span>' if F.is_late(data, p) else "否"
         rows.append(
             [
                 _e(p.province),
