@@ -31,6 +31,7 @@ from mailer.delivery import deliver_pending
 from mailer.outbox import Outbox
 from mailer.smtp_sender import FileSender
 from storage.archive import Archive
+from storage.records import MessageOutcome, StoredVerdict
 from storage.store import Store
 
 
@@ -58,18 +59,27 @@ def prefill(store: Store, outbox: Outbox, size: int, pool: list[tuple[dict, str]
         verdict, sender = pool[i % len(pool)]
         sha = hashlib.sha256(f"prefill-{i}".encode()).hexdigest()
         received = (base + timedelta(seconds=37 * i)).isoformat()
+        stored = StoredVerdict.from_json(verdict)
         store.add_submission(
-            verdict["program"],
-            verdict["period"],
-            verdict["province"],
-            verdict,
-            sha,
-            sender,
-            received,
-            verdict["status"],
+            program=verdict["program"],
+            period=verdict["period"],
+            province=verdict["province"],
+            verdict=stored,
+            message_sha=sha,
+            sender=sender,
+            received=received,
+            status=stored.status,
         )
         store.record_message(
-            "mb1", 7, i + 1, f"<prefill-{i}@bench>", sha, received, "processed", sender, verdict
+            mailbox="mb1",
+            uidvalidity=7,
+            uid=i + 1,
+            message_id=f"<prefill-{i}@bench>",
+            sha256=sha,
+            received=received,
+            outcome=MessageOutcome.PROCESSED,
+            sender=sender,
+            verdict=stored,
         )
         item = outbox.enqueue(f"reply:{sha}", reply, "yaoy@moe.edu.cn", [sender], now=1.0)
         outbox.mark_sending(item, now=2.0)

@@ -71,89 +71,104 @@ async def deliver_pending(
     start = time.time() if now is None else float(now)
     clock = time.time if now is None else (lambda: start)
     report = DeliveryReport()
+    round_ = _Round(outbox, sender, clock, backoff, max_attempts, max_uncertain, log, report)
     try:
         with outbox.lock():
             report.recovered = [i.key for i in outbox.recover(start, max_uncertain=max_uncertain)]
             for item in outbox.pending(start):
-                await _deliver_one(
-                    outbox, sender, item, clock, backoff, max_attempts, max_uncertain, log, report
-                )
+                await _deliver(round_, item)
     except OutboxLocked:
         log.info("outbox %s: another delivery run is active; skipped", outbox.directory)
         report.locked = True
     return report
 
 
-async def _deliver_one(
-    outbox: Outbox,
-    sender: Sender,
-    item: OutboxItem,
-    clock: Callable[[], float],
-    backoff: Backoff,
-    max_attempts: int,
-    max_uncertain: int,
-    log: logging.Logger,
-    report: DeliveryReport,
-) -> None:
+@dataclass(frozen=True)
+class _Round:
+    """What every item of one delivery round is handled with."""
+
+    outbox: Outbox
+    sender: Sender
+    clock: Callable[[], float]
+    backoff: Backoff
+    max_attempts: int
+    max_uncertain: int
+    log: logging.Logger
+    report: DeliveryReport
+
+
+async def _deliver(r: _Round, item: OutboxItem) -> None:
+    """mark_sending (durable), send, then record the outcome; every failure is logged and recorded."""
     key = item.key
     try:
         raw = item.raw
     except OutboxError as exc:
-        log.error("%s: stored message unusable, failing it: %s", key, exc)
-        _settle(outbox.mark_failed, log, key, item, exc, clock())
-        report.failed.append(key)
+        r.log.error("%s: stored message unusable, failing it: %s", key, exc)
+        _settle(r.outbox.mark_failed, r.log, key, item, exc, r.clock())
+        r.report.failed.append(key)
         return
     try:
-        outbox.mark_sending(item, clock())
+        r.outbox.mark_sending(item, r.clock())
     except OutboxError as exc:
-        log.error("%s: cannot mark sending, not sent this round: %s", key, exc)
+        r.log.error("%s: cannot mark sending, not sent this round: %s", key, exc)
         return
     try:
-        await sender.send(raw, item.mail_from, item.rcpt_to, key=key)
+        await r.sender.send(raw, item.mail_from, item.rcpt_to, key=key)
     except SendPermanentError as exc:
-        log.error("%s: refused permanently (%s) in %s: %s", key, exc.code, exc.phase, exc.message)
-        _settle(outbox.mark_failed, log, key, item, exc, clock())
-        report.failed.append(key)
+        r.log.error("%s: refused permanently (%s) in %s: %s", key, exc.code, exc.phase, exc.message)
+        _settle(r.outbox.mark_failed, r.log, key, item, exc, r.clock())
+        r.report.failed.append(key)
     except Exception as exc:  # SendTemporaryError, or a bug in the sender: retry
-        now = clock()
-        if isinstance(exc, SendError):
-            uncertain = exc.uncertain
-            detail = (
-                f"{exc.code} in {exc.phase}: {exc.message}" if exc.code else f"in {exc.phase}: {exc.message}"
-            )
-        else:
-            uncertain = True  # unknown failure: assume the server may have the message
-            detail = f"unexpected {type(exc).__name__}: {exc}"
-            log.exception("%s: sender raised unexpectedly", key)
-        if uncertain and item.uncertain + 1 > max_uncertain:
-            log.error("%s: outcome unknown again (%s); failed to avoid another duplicate", key, detail)
-            _settle(outbox.mark_failed, log, key, item, exc, now, uncertain=True)
-            report.failed.append(key)
-        elif item.attempts >= max_attempts:
-            log.error("%s: giving up after %d attempts: %s", key, item.attempts, detail)
-            _settle(outbox.mark_failed, log, key, item, exc, now, uncertain=uncertain)
-            report.failed.append(key)
-        else:
-            next_at = now + retry_delay(item.attempts, backoff)
-            log.warning(
-                "%s: attempt %d failed (%s); retry at %.0f%s",
-                key,
-                item.attempts,
-                detail,
-                next_at,
-                " (may duplicate)" if uncertain else "",
-            )
-            _settle(outbox.mark_retry, log, key, item, exc, next_at, now, uncertain=uncertain)
-            report.retried.append(key)
+        _failed_attempt(r, item, exc)
     else:
-        try:
-            outbox.mark_sent(item, clock())
-        except OutboxError as exc:
-            # Stays 'sending': the next round recovers it as uncertain and resends it once.
-            log.error("%s: sent, but cannot record it (may be sent again): %s", key, exc)
-        else:
-            log.info("%s: sent (attempt %d)", key, item.attempts)
-        report.sent.append(key)
+        _sent(r, item)
+
+
+def _failed_attempt(r: _Round, item: OutboxItem, exc: Exception) -> None:
+    """Retry later, or fail the item: after max_attempts, or one uncertain attempt too many."""
+    key, now = item.key, r.clock()
+    uncertain, detail = _what_failed(exc)
+    if not isinstance(exc, SendError):
+        r.log.exception("%s: sender raised unexpectedly", key)
+    if uncertain and item.uncertain + 1 > r.max_uncertain:
+        r.log.error("%s: outcome unknown again (%s); failed to avoid another duplicate", key, detail)
+        _settle(r.outbox.mark_failed, r.log, key, item, exc, now, uncertain=True)
+        r.report.failed.append(key)
+    elif item.attempts >= r.max_attempts:
+        r.log.error("%s: giving up after %d attempts: %s", key, item.attempts, detail)
+        _settle(r.outbox.mark_failed, r.log, key, item, exc, now, uncertain=uncertain)
+        r.report.failed.append(key)
+    else:
+        next_at = now + retry_delay(item.attempts, r.backoff)
+        r.log.warning(
+            "%s: attempt %d failed (%s); retry at %.0f%s",
+            key,
+            item.attempts,
+            detail,
+            next_at,
+            " (may duplicate)" if uncertain else "",
+        )
+        _settle(r.outbox.mark_retry, r.log, key, item, exc, next_at, now, uncertain=uncertain)
+        r.report.retried.append(key)
+
+
+def _what_failed(exc: Exception) -> tuple[bool, str]:
+    """(may the server have the message anyway, a description for the log)."""
+    if isinstance(exc, SendError):
+        where = f"{exc.code} in {exc.phase}" if exc.code else f"in {exc.phase}"
+        return exc.uncertain, f"{where}: {exc.message}"
+    return True, f"unexpected {type(exc).__name__}: {exc}"  # unknown failure: the server may have it
+
+
+def _sent(r: _Round, item: OutboxItem) -> None:
+    try:
+        r.outbox.mark_sent(item, r.clock())
+    except OutboxError as exc:
+        # Stays 'sending': the next round recovers it as uncertain and resends it once.
+        r.log.error("%s: sent, but cannot record it (may be sent again): %s", item.key, exc)
+    else:
+        r.log.info("%s: sent (attempt %d)", item.key, item.attempts)
+    r.report.sent.append(item.key)
 
 
 def _settle(method: Callable[..., object], log: logging.Logger, key: str, *args: Any, **kwargs: Any) -> None:

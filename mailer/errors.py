@@ -1,27 +1,50 @@
 """Errors that are part of the mailer package's interface.
 
 One hierarchy, modelled on aiosmtplib's errors: every error carries its data as
-attributes, and inherits from a built-in where that fits (a send timeout is a
-TimeoutError, a lost connection a ConnectionError), so callers may catch either.
+declared fields, ``args`` holds the same values in the same order, and it survives
+``pickle.loads(pickle.dumps(e))`` with equal fields.  Errors inherit from a built-in
+where that fits (a send timeout is a TimeoutError, a lost connection a
+ConnectionError), so callers may catch either.
 
-    MailerError
+    MailerError                        .message
     ├── SendError                      .code .message .phase .uncertain
     │   ├── SendTemporaryError         retry later (4xx, network, timeout, config)
     │   │   ├── SendTimeout            (also TimeoutError)
     │   │   └── SendConnectionError    (also ConnectionError)
     │   └── SendPermanentError         5xx to MAIL/RCPT/DATA: never retried
-    └── OutboxError                    .path
-        ├── OutboxStateError           (also ValueError) illegal state transition
+    └── OutboxError                    .message .path
+        ├── OutboxStateError           .key .state .wanted .path (also ValueError) illegal transition
         └── OutboxLocked               another delivery run holds the outbox
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
+
+
+def _rebuild(cls: type[MailerError], fields: dict[str, Any]) -> MailerError:
+    return cls(**fields)
 
 
 class MailerError(Exception):
-    """Base of every error raised on purpose by mailer."""
+    """Base of every error raised on purpose by mailer.
+
+    ``fields`` names the constructor's parameters in the order of ``args``; pickling rebuilds
+    the error from them (keyword-only parameters included, which Exception's own reduce cannot).
+    """
+
+    fields: ClassVar[tuple[str, ...]] = ("message",)
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), dict(zip(self.fields, self.args, strict=True)))
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class SendError(MailerError):
@@ -34,13 +57,17 @@ class SendError(MailerError):
     (connection lost or timed out during DATA): a retry may duplicate it.
     """
 
+    fields: ClassVar[tuple[str, ...]] = ("code", "message", "phase", "uncertain")
+
     def __init__(self, code: int | None, message: str, *, phase: str = "", uncertain: bool = False) -> None:
-        text = f"{code} {message}" if code is not None else message
-        super().__init__(text)
+        super().__init__(message)
         self.code = code
-        self.message = message
         self.phase = phase
         self.uncertain = uncertain
+        self.args = (code, message, phase, uncertain)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.message}" if self.code is not None else self.message
 
 
 class SendTemporaryError(SendError):
@@ -62,20 +89,28 @@ class SendPermanentError(SendError):
 class OutboxError(MailerError):
     """The outbox directory or one of its files cannot be used; path names it."""
 
+    fields: ClassVar[tuple[str, ...]] = ("message", "path")
+
     def __init__(self, message: str, path: str | Path | None = None) -> None:
-        super().__init__(f"{path}: {message}" if path is not None else message)
-        self.message = message
+        super().__init__(message)
         self.path = Path(path) if path is not None else None
+        self.args = (message, self.path)
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path is not None else self.message
 
 
 class OutboxStateError(OutboxError, ValueError):
     """The requested transition is not allowed from the item's current state."""
 
-    def __init__(self, key: str, state: str, wanted: str, path: str | Path | None = None) -> None:
+    fields: ClassVar[tuple[str, ...]] = ("key", "state", "wanted", "path")
+
+    def __init__(self, key: str, *, state: str, wanted: str, path: str | Path | None = None) -> None:
         super().__init__(f"{key}: cannot go from {state!r} to {wanted!r}", path)
         self.key = key
         self.state = state
         self.wanted = wanted
+        self.args = (key, state, wanted, self.path)
 
 
 class OutboxLocked(OutboxError):

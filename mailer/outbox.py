@@ -5,11 +5,12 @@ Layout of the outbox directory (mode 0700, files 0600)::
     <id>.json            state of one item; its existence IS the item
     <id>.<nonce>.eml     the raw message, written once, never changed
     .lock                flock(2) held by the delivery run (see Outbox.lock)
-    .tmp-*               temp files of writes in progress (swept when stale)
+    .*.tmp               temp files of writes in progress (swept when stale)
 
-``id`` is a hash of the idempotency key.  Every write goes to a temp file that
-is fsynced, renamed into place (link(2) for creation, so a key can be created
-only once) and followed by an fsync of the directory.  The .eml is written
+``id`` is a hash of the idempotency key.  Every write goes through the storage
+layer's durable files (storage.atomic): a temp file that is fsynced, renamed
+into place (link(2) for creation, so a key can be created only once) and
+followed by an fsync of the directory.  The .eml is written
 before the .json that names it, so a crash leaves at worst an orphan .eml,
 swept by ``recover()``.
 
@@ -42,7 +43,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import json
 import logging
@@ -53,7 +53,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from mailer._files import TMP_PREFIX, atomic_create, atomic_write, fsync_dir, private_dir
 from mailer.errors import OutboxError, OutboxLocked, OutboxStateError
 from mailer.outbox_item import (
     _STATE_FIELDS,
@@ -63,13 +62,23 @@ from mailer.outbox_item import (
     SENT,
     STATES,
     OutboxItem,
+    OutboxState,
     item_id,
 )
 from mailer.outbox_item import (
     FORMAT_VERSION as FORMAT_VERSION,  # re-exported (the record and its JSON live in mailer.outbox_item)
 )
+from storage.atomic import (
+    create_file_atomically,
+    fsync_dir,
+    make_private_dir,
+    sweep_temp_files,
+    write_file_atomically,
+)
+from storage.errors import StoreLocked
+from storage.lock import FileLock
 
-__all__ = ["Outbox", "OutboxItem", "STATES", "PENDING", "SENDING", "SENT", "FAILED"]
+__all__ = ["Outbox", "OutboxItem", "OutboxState", "STATES", "PENDING", "SENDING", "SENT", "FAILED"]
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +88,19 @@ SWEEP_INTERVAL = 60.0  # seconds between two sweeps by one Outbox (see _sweep)
 
 def _now(now: float | None) -> float:
     return time.time() if now is None else float(now)
+
+
+def _state_json(item: OutboxItem) -> bytes:
+    return json.dumps(item.to_json(), ensure_ascii=False, indent=1).encode()
+
+
+def _check_new_item(key: str, raw: bytes, rcpt_to: Sequence[str]) -> None:
+    if not key:
+        raise ValueError("empty idempotency key")
+    if not isinstance(raw, bytes | bytearray) or not raw:
+        raise ValueError(f"{key}: raw message must be non-empty bytes")
+    if isinstance(rcpt_to, str) or not rcpt_to or not all(isinstance(r, str) and r for r in rcpt_to):
+        raise ValueError(f"{key}: rcpt_to must be a non-empty list of addresses")
 
 
 def _describe(error: BaseException | str) -> tuple[str, int | None]:
@@ -99,9 +121,9 @@ class Outbox:
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         try:
-            self.directory = private_dir(directory)
+            self.directory = make_private_dir(directory)
         except OSError as exc:
-            raise OutboxError(f"cannot create outbox: {exc.strerror or exc}", directory) from exc
+            raise OutboxError(f"cannot create outbox: {exc.strerror or exc}", Path(directory)) from exc
         # State files read by listings (items, sweep), keyed by (inode, mtime, size); see _read_listed.
         self._listed: dict[str, tuple[tuple[int, int, int], OutboxItem]] = {}
         self._swept = -SWEEP_INTERVAL  # monotonic time of the last sweep
@@ -125,7 +147,7 @@ class Outbox:
         except (ValueError, KeyError, TypeError) as exc:
             raise OutboxError(f"corrupt state file: {exc}", path) from exc
 
-    def _read_listed(self, name: str, state: str | None = None) -> OutboxItem | None:
+    def _read_listed(self, name: str, state: OutboxState | None = None) -> OutboxItem | None:
         """_read for listings; None when the item is not in ``state`` (when given).
 
         Every delivery round lists the whole outbox (recover, pending, the sweep) and the daemon
@@ -151,7 +173,7 @@ class Outbox:
     def _write(self, item: OutboxItem) -> None:
         path = self._json_path(item.id)
         try:
-            atomic_write(path, json.dumps(item.to_json(), ensure_ascii=False, indent=1).encode())
+            write_file_atomically(path, _state_json(item))
         except OSError as exc:
             raise OutboxError(f"cannot write state: {exc.strerror or exc}", path) from exc
 
@@ -171,15 +193,17 @@ class Outbox:
     def _transition(
         self,
         item: OutboxItem,
-        allowed: Sequence[str],
-        wanted: str,
+        allowed: Sequence[OutboxState],
+        wanted: OutboxState,
         now: float,
         update: Callable[[OutboxItem], dict[str, Any]] | None = None,
     ) -> OutboxItem:
         """Re-read the item from disk, check its state, apply ``update``, write it, refresh ``item``."""
         current = self._current(item)
         if current.state not in allowed:
-            raise OutboxStateError(item.key, current.state, wanted, self._json_path(item.id))
+            raise OutboxStateError(
+                item.key, state=current.state, wanted=wanted, path=self._json_path(item.id)
+            )
         changes = update(current) if update is not None else {}
         for name, value in {"state": wanted, "updated_at": now, **changes}.items():
             setattr(current, name, value)
@@ -198,12 +222,7 @@ class Outbox:
         Returns the stored item (the existing one if ``key`` is known, in any
         state, even sent or failed).
         """
-        if not key:
-            raise ValueError("empty idempotency key")
-        if not isinstance(raw, bytes | bytearray) or not raw:
-            raise ValueError(f"{key}: raw message must be non-empty bytes")
-        if isinstance(rcpt_to, str) or not rcpt_to or not all(isinstance(r, str) and r for r in rcpt_to):
-            raise ValueError(f"{key}: rcpt_to must be a non-empty list of addresses")
+        _check_new_item(key, raw, rcpt_to)
         existing = self.get(key)
         if existing is not None:
             log.debug("%s: already in outbox (%s)", key, existing.state)
@@ -225,10 +244,8 @@ class Outbox:
             directory=self.directory,
         )
         try:
-            atomic_write(self.directory / eml, bytes(raw))
-            created = atomic_create(
-                self._json_path(iid), json.dumps(item.to_json(), ensure_ascii=False, indent=1).encode()
-            )
+            write_file_atomically(self.directory / eml, bytes(raw))
+            created = create_file_atomically(self._json_path(iid), _state_json(item))
         except OSError as exc:
             raise OutboxError(f"{key}: cannot store reply: {exc.strerror or exc}", self.directory) from exc
         if not created:  # lost a race with another enqueuer of the same key
@@ -241,33 +258,44 @@ class Outbox:
         log.info("%s: stored in outbox (%d bytes)", key, len(raw))
         return item
 
-    def items(self, state: str | None = None) -> list[OutboxItem]:
+    def items(self, state: OutboxState | str | None = None) -> list[OutboxItem]:
         """All items (or those in ``state``), oldest first.  Unreadable ones are logged and skipped."""
-        if state is not None and state not in STATES:
-            raise ValueError(f"unknown state {state!r}")
-        found = []
+        wanted = self._state(state)
+        names = self._state_file_names()
+        if wanted is None or len(names) < len(self._listed):
+            present = set(names)
+            self._listed = {n: v for n, v in self._listed.items() if n in present}  # purged files
+        found = [item for name in names if (item := self._listed_or_none(name, wanted)) is not None]
+        found.sort(key=lambda i: (i.created_at, i.key))
+        return found
+
+    @staticmethod
+    def _state(state: OutboxState | str | None) -> OutboxState | None:
+        if state is None:
+            return None
+        try:
+            return OutboxState(state)
+        except ValueError:
+            raise ValueError(f"unknown state {state!r}") from None
+
+    def _state_file_names(self) -> list[str]:
         try:
             with os.scandir(self.directory) as entries:  # names, not Paths: cheap on a big outbox
-                names = sorted(
+                return sorted(
                     e.name for e in entries if e.name.endswith(".json") and not e.name.startswith(".")
                 )
         except OSError as exc:
             raise OutboxError(f"cannot list outbox: {exc.strerror or exc}", self.directory) from exc
-        if state is None or len(names) < len(self._listed):
-            present = set(names)
-            self._listed = {n: v for n, v in self._listed.items() if n in present}  # purged files
-        for name in names:
-            try:
-                item = self._read_listed(name, state)
-            except FileNotFoundError:
-                continue  # purged meanwhile
-            except OutboxError as exc:
-                log.error("outbox item skipped: %s", exc)
-                continue
-            if item is not None:
-                found.append(item)
-        found.sort(key=lambda i: (i.created_at, i.key))
-        return found
+
+    def _listed_or_none(self, name: str, state: OutboxState | None) -> OutboxItem | None:
+        """The listed item (None: purged meanwhile, unreadable (logged), or not in ``state``)."""
+        try:
+            return self._read_listed(name, state)
+        except FileNotFoundError:
+            return None  # purged meanwhile
+        except OutboxError as exc:
+            log.error("outbox item skipped: %s", exc)
+            return None
 
     def pending(self, now: float | None = None) -> list[OutboxItem]:
         """Items due for sending at ``now``: state pending and next_at <= now; oldest first."""
@@ -383,28 +411,31 @@ class Outbox:
         if time.monotonic() - self._swept < SWEEP_INTERVAL:
             return
         self._swept = time.monotonic()
-        now = time.time()  # file times are wall-clock times, whatever clock the caller uses
         try:
-            for path in self.directory.iterdir():
-                name = path.name
-                if name.startswith(TMP_PREFIX):
-                    orphan = True
-                elif name.endswith(".eml"):
-                    state_path = self._json_path(name.split(".", 1)[0])
-                    try:
-                        orphan = self._read_listed(state_path.name).eml != name  # type: ignore[union-attr]
-                    except FileNotFoundError:
-                        orphan = True
-                    except OutboxError:
-                        orphan = False
-                else:
-                    continue
-                with contextlib.suppress(FileNotFoundError):
-                    if orphan and now - path.stat().st_mtime > STALE_TEMP_SECONDS:
-                        path.unlink()
-                        log.info("outbox: removed stale file %s", name)
+            for name in sweep_temp_files(self.directory, older_than=STALE_TEMP_SECONDS):
+                log.info("outbox: removed stale file %s", name)
+            self._sweep_orphans()
         except OSError as exc:
             log.warning("outbox: sweep failed: %s", exc)
+
+    def _sweep_orphans(self) -> None:
+        now = time.time()  # file times are wall-clock times, whatever clock the caller uses
+        for path in self.directory.iterdir():
+            if path.name.endswith(".eml") and self._is_orphan(path.name):
+                with contextlib.suppress(FileNotFoundError):
+                    if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                        path.unlink()
+                        log.info("outbox: removed stale file %s", path.name)
+
+    def _is_orphan(self, eml: str) -> bool:
+        """True if no readable item names the message file ``eml`` (an unreadable one might)."""
+        try:
+            item = self._read_listed(f"{eml.split('.', 1)[0]}.json")
+        except FileNotFoundError:
+            return True
+        except OutboxError:
+            return False
+        return item is None or item.eml != eml
 
     def purge(self, sent_before: float) -> int:
         """Delete sent items with sent_at < ``sent_before``; return how many.
@@ -429,7 +460,7 @@ class Outbox:
 
     def stats(self) -> dict[str, int]:
         """Number of items in each state (all states present, possibly 0)."""
-        counts = dict.fromkeys(STATES, 0)
+        counts: dict[str, int] = dict.fromkeys(STATES, 0)
         for item in self.items():
             counts[item.state] += 1
         return counts
@@ -441,16 +472,14 @@ class Outbox:
         Raises OutboxLocked if another run (in this or another process) holds
         it.  The kernel releases it when the holder dies.
         """
-        path = self.directory / ".lock"
+        lock = FileLock(self.directory / ".lock")
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            lock.acquire()
+        except StoreLocked as exc:
+            raise OutboxLocked("outbox is locked by another delivery run", lock.path) from exc
         except OSError as exc:
-            raise OutboxError(f"cannot open lock: {exc.strerror or exc}", path) from exc
+            raise OutboxError(f"cannot open lock: {exc.strerror or exc}", lock.path) from exc
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise OutboxLocked("outbox is locked by another delivery run", path) from None
             yield
         finally:
-            os.close(fd)
+            lock.release()

@@ -8,15 +8,36 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from mailer.errors import OutboxError
 
-__all__ = ["OutboxItem", "item_id", "STATES", "PENDING", "SENDING", "SENT", "FAILED", "FORMAT_VERSION"]
+__all__ = [
+    "OutboxItem",
+    "OutboxState",
+    "item_id",
+    "STATES",
+    "PENDING",
+    "SENDING",
+    "SENT",
+    "FAILED",
+    "FORMAT_VERSION",
+]
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-STATES = (PENDING, SENDING, SENT, FAILED)
+
+class OutboxState(StrEnum):
+    """Where an item is: pending -> sending -> sent | pending (retry) | failed."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+PENDING, SENDING, SENT, FAILED = OutboxState
+STATES = tuple(OutboxState)
 FORMAT_VERSION = 1
 
 _STATE_FIELDS = (
@@ -50,7 +71,7 @@ class OutboxItem:
     sha256: str
     size: int
     created_at: float
-    state: str = PENDING
+    state: OutboxState = PENDING
     attempts: int = 0
     uncertain: int = 0
     next_at: float = 0.0
@@ -122,4 +143,5 @@ class OutboxItem:
             or not fields["eml"].endswith(".eml")
         ):
             raise ValueError("id, key and eml do not match")
+        fields["state"] = OutboxState(fields["state"])
         return cls(**fields, directory=directory)

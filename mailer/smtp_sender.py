@@ -20,6 +20,7 @@ import os
 import re
 import ssl
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -32,13 +33,14 @@ from aiosmtplib import (
     SMTPTimeoutError,
 )
 
-from mailer._files import atomic_write, private_dir, safe_name
 from mailer.errors import (
     SendConnectionError,
+    SendError,
     SendPermanentError,
     SendTemporaryError,
     SendTimeout,
 )
+from storage.atomic import make_private_dir, write_file_atomically
 
 __all__ = ["Sender", "SmtpSender", "FileSender"]
 
@@ -51,6 +53,7 @@ DEFAULT_PORTS = {"none": 25, "tls": 465, "starttls": 587}
 # password must not fail every queued reply for good): temporary.
 MESSAGE_PHASES = ("mail", "rcpt", "data")
 _LINE_ENDINGS = re.compile(rb"\r\n|\r|\n")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class Sender(Protocol):
@@ -134,68 +137,88 @@ class SmtpSender:
     ) -> None:
         if isinstance(rcpt_to, str) or not rcpt_to:
             raise SendPermanentError(None, "no recipients", phase="rcpt")
-        sender = mail_from or self.from_addr or ""
         client = self._client()
-        phase = "connect"
+        progress = _Progress()
         polite = True
         try:
-            await client.connect()
-            if self.user is not None:
-                phase = "auth"
-                await client.login(self.user, self._password or "")
-            phase = "mail"
-            if client.is_ehlo_or_helo_needed:
-                try:
-                    await client.ehlo()
-                except SMTPHeloError:
-                    await client.helo()
-            options = []
-            encoding = "ascii"
-            if not (_is_ascii(sender) and all(_is_ascii(r) for r in rcpt_to)):
-                if not client.supports_extension("smtputf8"):
-                    raise SendPermanentError(
-                        None, "non-ASCII address but the server lacks SMTPUTF8", phase="mail"
-                    )
-                options.append("SMTPUTF8")
-                encoding = "utf-8"
-            if not _is_ascii(raw) and client.supports_extension("8bitmime"):
-                options.append("BODY=8BITMIME")
-            if client.supports_extension("size"):
-                options.insert(0, f"SIZE={_wire_size(raw)}")
-            await client.mail(sender, options=options, encoding=encoding)
-            phase = "rcpt"
-            for rcpt in rcpt_to:
-                await client.rcpt(rcpt, encoding=encoding)
-            phase = "data"
-            await client.data(raw)
+            await self._transaction(client, progress, raw, mail_from or self.from_addr or "", rcpt_to)
         except asyncio.CancelledError:
             polite = False
             raise
-        except SMTPResponseException as exc:
-            code, text = exc.code, exc.message
-            if phase in MESSAGE_PHASES and 500 <= code < 600:
-                raise SendPermanentError(code, text, phase=phase) from exc
-            raise SendTemporaryError(code, text, phase=phase) from exc
-        except SMTPTimeoutError as exc:
-            raise SendTimeout(
-                None, f"timed out ({exc.message})", phase=phase, uncertain=phase == "data"
-            ) from exc
-        except (SMTPServerDisconnected, ConnectionError) as exc:
-            raise SendConnectionError(
-                None, f"{type(exc).__name__}: {exc}", phase=phase, uncertain=phase == "data"
-            ) from exc
-        except (SMTPException, OSError) as exc:  # connect errors, TLS, unsupported extension
-            uncertain = phase == "data"
-            if isinstance(exc, TimeoutError):
-                raise SendTimeout(None, f"timed out ({exc})", phase=phase, uncertain=uncertain) from exc
-            raise SendConnectionError(
-                None, f"{type(exc).__name__}: {exc}", phase=phase, uncertain=uncertain
-            ) from exc
+        except SendError:
+            raise
+        except (SMTPException, OSError) as exc:
+            raise _send_error(exc, progress.phase) from exc
         finally:
             if polite:
                 await _quit(client, min(self.timeout, 5.0))
             else:
                 client.close()
+
+    async def _transaction(
+        self, client: SMTP, progress: _Progress, raw: bytes, sender: str, rcpt_to: Sequence[str]
+    ) -> None:
+        """Connect, log in, MAIL, RCPT each recipient, DATA; ``progress.phase`` says how far it got."""
+        await client.connect()
+        if self.user is not None:
+            progress.phase = "auth"
+            await client.login(self.user, self._password or "")
+        progress.phase = "mail"
+        await _greet(client)
+        options, encoding = _mail_options(client, raw, sender, rcpt_to)
+        await client.mail(sender, options=options, encoding=encoding)
+        progress.phase = "rcpt"
+        for rcpt in rcpt_to:
+            await client.rcpt(rcpt, encoding=encoding)
+        progress.phase = "data"
+        await client.data(raw)
+
+
+@dataclass
+class _Progress:
+    """The phase of an SMTP transaction in progress: where a failure happened."""
+
+    phase: str = "connect"
+
+
+async def _greet(client: SMTP) -> None:
+    """EHLO (HELO if the server refuses it), unless login() already did."""
+    if client.is_ehlo_or_helo_needed:
+        try:
+            await client.ehlo()
+        except SMTPHeloError:
+            await client.helo()
+
+
+def _mail_options(client: SMTP, raw: bytes, sender: str, rcpt_to: Sequence[str]) -> tuple[list[str], str]:
+    """(MAIL FROM options, address encoding): SIZE, BODY=8BITMIME and SMTPUTF8 as needed and offered."""
+    options = []
+    encoding = "ascii"
+    if not (_is_ascii(sender) and all(_is_ascii(r) for r in rcpt_to)):
+        if not client.supports_extension("smtputf8"):
+            raise SendPermanentError(None, "non-ASCII address but the server lacks SMTPUTF8", phase="mail")
+        options.append("SMTPUTF8")
+        encoding = "utf-8"
+    if not _is_ascii(raw) and client.supports_extension("8bitmime"):
+        options.append("BODY=8BITMIME")
+    if client.supports_extension("size"):
+        options.insert(0, f"SIZE={_wire_size(raw)}")
+    return options, encoding
+
+
+def _send_error(exc: SMTPException | OSError, phase: str) -> SendError:
+    """The mailer error for an aiosmtplib or socket error raised in ``phase`` (see SmtpSender)."""
+    uncertain = phase == "data"
+    if isinstance(exc, SMTPResponseException):
+        if phase in MESSAGE_PHASES and 500 <= exc.code < 600:
+            return SendPermanentError(exc.code, exc.message, phase=phase)
+        return SendTemporaryError(exc.code, exc.message, phase=phase)
+    if isinstance(exc, SMTPTimeoutError):
+        return SendTimeout(None, f"timed out ({exc.message})", phase=phase, uncertain=uncertain)
+    if isinstance(exc, TimeoutError) and not isinstance(exc, SMTPServerDisconnected | ConnectionError):
+        return SendTimeout(None, f"timed out ({exc})", phase=phase, uncertain=uncertain)
+    # lost or refused connections, TLS, an unsupported extension, other socket errors
+    return SendConnectionError(None, f"{type(exc).__name__}: {exc}", phase=phase, uncertain=uncertain)
 
 
 async def _quit(client: SMTP, timeout: float) -> None:
@@ -224,7 +247,7 @@ class FileSender:
         return f"FileSender({str(self.directory)!r})"
 
     def path_for(self, raw: bytes, key: str | None = None) -> Path:
-        name = safe_name(key) if key else hashlib.sha256(raw).hexdigest()
+        name = safe_file_name(key) if key else hashlib.sha256(raw).hexdigest()
         return self.directory / f"{name}.eml"
 
     async def send(
@@ -232,10 +255,19 @@ class FileSender:
     ) -> None:
         path = self.path_for(raw, key)
         try:
-            private_dir(self.directory)
-            atomic_write(path, bytes(raw))
+            make_private_dir(self.directory)
+            write_file_atomically(path, bytes(raw))
         except OSError as exc:
             raise SendTemporaryError(
                 None, f"cannot write {path}: {exc.strerror or exc}", phase="write"
             ) from exc
         log.debug("%s: written to %s", key or path.stem, path)
+
+
+def safe_file_name(key: str, max_len: int = 100) -> str:
+    """A file name derived from ``key``: readable, unique per key, no path tricks."""
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    readable = _UNSAFE.sub("_", key).strip("._")[:max_len]
+    if readable and readable == key:
+        return readable
+    return f"{readable}-{digest[:16]}" if readable else digest

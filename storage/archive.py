@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import time
 from pathlib import Path
 
-from .atomic import is_temp_name, make_private_dir, write_file_atomically
+from .atomic import make_private_dir, sweep_temp_files, write_file_atomically
 from .errors import CorruptDatabase
 
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -52,18 +51,10 @@ class Archive:
         except FileNotFoundError:
             raise KeyError(sha) from None
         if verify and hashlib.sha256(data).hexdigest() != sha:
-            raise CorruptDatabase(f"{self.path(sha)}: content does not match its sha256")
+            raise CorruptDatabase(str(self.path(sha)), "content does not match its sha256")
         return data
 
     def sweep_temp(self, older_than: float = 3600.0) -> int:
         """Remove temp files left by crashed writers, if older than ``older_than`` seconds."""
-        cutoff = time.time() - older_than
-        removed = 0
-        for sub in self.root.iterdir():
-            if not (sub.is_dir() and len(sub.name) == 2):
-                continue
-            for f in sub.iterdir():
-                if is_temp_name(f.name) and f.stat().st_mtime < cutoff:
-                    f.unlink(missing_ok=True)
-                    removed += 1
-        return removed
+        subdirs = (sub for sub in self.root.iterdir() if sub.is_dir() and len(sub.name) == 2)
+        return sum(len(sweep_temp_files(sub, older_than=older_than)) for sub in subdirs)

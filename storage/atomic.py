@@ -1,31 +1,37 @@
-"""Crash-safe file writes and a TinyDB storage built on them.
+"""Durable private files: the one place where the store, the archive and the outbox write to disk.
 
-Every write goes to a fresh temp file in the target's directory (mode 0600, O_EXCL), is fsynced,
-renamed over the target with os.replace() and then the directory is fsynced.  A crash at any
-point leaves either the old file or the new one, never a mix (contrast TinyDB's JSONStorage,
-which rewrites in place and truncates afterwards: tinydb issue 301).
+Policy, for every file written here:
+
+* files are 0600 and directories 0700, whatever the umask (``make_private_dir``);
+* a write goes to a fresh temp file in the target's directory, named by ``temp_name``
+  (``.<target name>.<pid>.<random>.tmp``, opened O_EXCL), which is fsynced and then either
+  renamed over the target (``write_file_atomically``: replace) or hard-linked to it
+  (``create_file_atomically``: create only if absent, so two writers racing for one name cannot
+  both win); then the directory is fsynced.  A crash at any point leaves the old file (or none)
+  or the new one, never a mix (contrast TinyDB's JSONStorage, which rewrites in place and
+  truncates afterwards: tinydb issue 301);
+* temp files left by a crashed writer are removed by ``sweep_temp_files``: by the store when it
+  opens (it holds the single-writer lock, so every temp file is a dead writer's), by the archive
+  and the outbox once they are old (other processes may be writing there).
 
 For crash-injection tests, ``set_step_hook(fn)`` installs ``fn(step, target, tmp)`` which is called
 after each step of a write; ``STEPS`` lists the step names in order.  Steps before "replaced"
-leave the old content in place; "replaced" and later leave the new one.
+leave the old content (or no file) in place; "replaced" and later leave the new one.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
+import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from tinydb.storages import Storage
-
-from .errors import CorruptDatabase
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 TEMP_SUFFIX = ".tmp"
+LEGACY_TEMP_PREFIX = ".tmp-"  # the outbox's temp files before this module wrote them; still swept
 STEPS = ("temp_opened", "temp_written", "temp_synced", "replaced", "dir_synced")
 
 StepHook = Callable[[str, Path, Path], None]
@@ -53,10 +59,11 @@ def fsync_dir(directory: str | os.PathLike[str]) -> None:
 
 
 def make_private_dir(directory: str | os.PathLike[str]) -> Path:
-    """Create ``directory`` (and missing parents) with mode 0700 whatever the umask.
+    """Make ``directory`` exist with mode 0700 whatever the umask, creating missing parents 0700 too.
 
-    Only directories created here are chmodded; an existing directory keeps its mode.  The parent
-    of each new directory is fsynced so the new entry survives a crash.
+    The directory itself is made 0700 if it already existed with another mode; parents that
+    already existed keep theirs.  The parent of each new directory is fsynced so the new entry
+    survives a crash.
     """
     path = Path(directory)
     missing: list[Path] = []
@@ -73,19 +80,46 @@ def make_private_dir(directory: str | os.PathLike[str]) -> Path:
             continue
         os.chmod(new, DIR_MODE)
         fsync_dir(new.parent)
+    if stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
+        os.chmod(path, DIR_MODE)
     return path
 
 
+def temp_name(target: Path) -> str:
+    """The name of a new temp file for a write to ``target``: hidden, unique, and ending in .tmp."""
+    return f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+
+
 def is_temp_name(name: str) -> bool:
-    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+    return (name.startswith(".") and name.endswith(TEMP_SUFFIX)) or name.startswith(LEGACY_TEMP_PREFIX)
 
 
-def write_file_atomically(target: str | os.PathLike[str], data: bytes) -> None:
-    """Replace ``target`` by ``data`` so that a crash leaves the old or the new content."""
-    target = Path(target)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+def sweep_temp_files(directory: str | os.PathLike[str], *, older_than: float | None = None) -> list[str]:
+    """Delete the temp files in ``directory`` (only those older than ``older_than`` seconds, if given).
+
+    Without ``older_than`` every temp file goes: call it so only while no other writer can be
+    writing there (the store does, holding its lock).  Returns the names of the files removed.
+    """
+    cutoff = None if older_than is None else time.time() - older_than
+    removed = []
+    for f in Path(directory).iterdir():
+        if not is_temp_name(f.name):
+            continue
+        try:
+            info = f.stat()
+            if not stat.S_ISREG(info.st_mode) or (cutoff is not None and info.st_mtime >= cutoff):
+                continue
+            f.unlink()
+        except FileNotFoundError:
+            continue  # finished (renamed) or swept by someone else meanwhile
+        removed.append(f.name)
+    return removed
+
+
+def _write_temp(target: Path, data: bytes) -> Path:
+    """A new 0600 temp file beside ``target`` holding ``data``, fsynced; removed again on failure."""
+    tmp = target.with_name(temp_name(target))
     fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, FILE_MODE)
-    replaced = False
     try:
         try:
             os.fchmod(fd, FILE_MODE)  # umask-independent
@@ -98,86 +132,48 @@ def write_file_atomically(target: str | os.PathLike[str], data: bytes) -> None:
             _step("temp_synced", target, tmp)
         finally:
             os.close(fd)
-        os.replace(tmp, target)
-        replaced = True
-        _step("replaced", target, tmp)
-        fsync_dir(target.parent)
-        _step("dir_synced", target, tmp)
     except BaseException:
-        if not replaced:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        _remove(tmp)
         raise
+    return tmp
 
 
-def read_json_file(path: str | os.PathLike[str]) -> Any | None:
-    """Parse a JSON file; a missing or empty file gives None, anything unparsable CorruptDatabase."""
+def _remove(path: Path) -> None:
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
-        return None
-    if not raw.strip():
-        return None
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def write_file_atomically(target: str | os.PathLike[str], data: bytes) -> None:
+    """Replace ``target`` by ``data`` so that a crash leaves the old or the new content."""
+    target = Path(target)
+    tmp = _write_temp(target, data)
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise CorruptDatabase(f"{path}: not valid UTF-8 JSON ({e})") from e
+        os.replace(tmp, target)
+    except BaseException:
+        _remove(tmp)
+        raise
+    _step("replaced", target, tmp)
+    fsync_dir(target.parent)
+    _step("dir_synced", target, tmp)
 
 
-def dumps(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=False, allow_nan=False).encode("utf-8")
+def create_file_atomically(target: str | os.PathLike[str], data: bytes) -> bool:
+    """Create ``target`` holding ``data`` unless it exists; True if this call created it.
 
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage: whole-file JSON, written atomically on every write, cached in memory.
-
-    The last data read or written is kept in memory, so reads after the first cost nothing;
-    every write goes straight to disk (write-through), so nothing is lost if the process dies.
-    If a write fails, the cache is dropped and the next read re-reads the file, so memory never
-    drifts from disk (TinyDB mutates the dict returned by read() before calling write()).
+    Uses link(2), which fails if the target exists, so two writers racing for the same name
+    cannot both win and nobody ever sees a partial file.
     """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self._data: dict[str, dict[str, Any]] | None = None
-        self._loaded = False
-        self.size = 0  # bytes of the file as last read or written
-        self.writes = 0  # successful writes through this instance
-        self.bytes_written = 0
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        if not self._loaded:
-            data = read_json_file(self.path)
-            if data is not None and not (
-                isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())
-            ):
-                raise CorruptDatabase(f"{self.path}: not a TinyDB document (expected an object of tables)")
-            self._data = data
-            self._loaded = True
-            self.size = self.path.stat().st_size if data is not None else 0
-        return self._data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        try:
-            payload = dumps(data)
-            write_file_atomically(self.path, payload)
-        except BaseException:
-            self.invalidate()
-            raise
-        self._data = data
-        self._loaded = True
-        self.size = len(payload)
-        self.writes += 1
-        self.bytes_written += len(payload)
-
-    def invalidate(self) -> None:
-        """Forget the cached data; the next read() parses the file again."""
-        self._data = None
-        self._loaded = False
-
-    def close(self) -> None:
-        self.invalidate()
+    target = Path(target)
+    tmp = _write_temp(target, data)
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        return False
+    finally:
+        _remove(tmp)
+    _step("replaced", target, tmp)
+    fsync_dir(target.parent)
+    _step("dir_synced", target, tmp)
+    return True

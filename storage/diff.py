@@ -12,23 +12,25 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+Row = dict[str, Any]  # one participant as stored (storage.records.StoredParticipant.to_json())
 Change = tuple[str, str, Any, Any]  # (name, field, old value, new value)
 
 
 @dataclass
 class RosterDiff:
-    added: list[dict] = field(default_factory=list)
-    removed: list[dict] = field(default_factory=list)
+    added: list[Row] = field(default_factory=list)
+    removed: list[Row] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, Any]:
         return {
             "added": [dict(r) for r in self.added],
             "removed": [dict(r) for r in self.removed],
@@ -36,7 +38,7 @@ class RosterDiff:
         }
 
     @classmethod
-    def from_public(cls, d: dict) -> RosterDiff:
+    def from_public(cls, d: Mapping[str, Any]) -> RosterDiff:
         return cls(
             added=[dict(r) for r in d.get("added", [])],
             removed=[dict(r) for r in d.get("removed", [])],
@@ -44,14 +46,14 @@ class RosterDiff:
         )
 
 
-def _key(row: dict, name: str) -> str:
+def _key(row: Row, name: str) -> str:
     if name == "*":
         return json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
     value = row.get(name)
     return value.strip() if isinstance(value, str) else ""
 
 
-def _pair(old: list[dict], new: list[dict], by: str, pairs: dict[int, int], old_used: set[int]) -> None:
+def _pair(old: list[Row], new: list[Row], by: str, pairs: dict[int, int], old_used: set[int]) -> None:
     candidates: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(old):
         if i not in old_used and (k := _key(row, by)):
@@ -64,13 +66,13 @@ def _pair(old: list[dict], new: list[dict], by: str, pairs: dict[int, int], old_
         old_used.add(i)
 
 
-def _field_changes(old: dict, new: dict) -> list[Change]:
+def _field_changes(old: Row, new: Row) -> list[Change]:
     name = _key(new, "name") or _key(old, "name")
     fields = list(old) + [f for f in new if f not in old]
     return [(name, f, old.get(f), new.get(f)) for f in fields if old.get(f) != new.get(f)]
 
 
-def roster_diff(old: list[dict], new: list[dict]) -> RosterDiff:
+def roster_diff(old: list[Row], new: list[Row]) -> RosterDiff:
     """What changed from roster ``old`` to roster ``new``."""
     pairs: dict[int, int] = {}  # new index -> old index
     old_used: set[int] = set()

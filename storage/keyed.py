@@ -22,10 +22,12 @@ from typing import Any, cast
 from tinydb import TinyDB
 from tinydb.table import Table
 
-from .atomic import AtomicJSONStorage, dumps, is_temp_name, make_private_dir
+from .atomic import make_private_dir, sweep_temp_files
 from .errors import CorruptDatabase
+from .json_storage import AtomicJSONStorage, dumps
 
 _SEGMENT = re.compile(r"\d{6}\.json")
+Doc = dict[str, Any]  # one stored JSON document
 
 
 def detach(doc: Any) -> Any:
@@ -38,16 +40,6 @@ def detach(doc: Any) -> Any:
 
 def open_db(path: Path) -> TinyDB:
     return TinyDB(str(path), storage=AtomicJSONStorage)
-
-
-def sweep_temp_files(directory: Path) -> int:
-    """Delete temp files left by a crashed writer.  Only call while holding the store lock."""
-    removed = 0
-    for f in directory.iterdir():
-        if is_temp_name(f.name) and f.is_file():
-            f.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 class KeyedTable:
@@ -66,8 +58,8 @@ class KeyedTable:
             key = doc.get("key")
             if not isinstance(key, str) or key in ids:
                 raise CorruptDatabase(
-                    f"{self.storage.path}: table {self.table.name!r} has a bad or "
-                    f"duplicate key {key!r} (doc {doc.doc_id})"
+                    str(self.storage.path),
+                    f"table {self.table.name!r} has a bad or duplicate key {key!r} (doc {doc.doc_id})",
                 )
             ids[key] = doc.doc_id
         self._ids = ids
@@ -81,23 +73,23 @@ class KeyedTable:
     def keys(self) -> list[str]:
         return list(self._ids)
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> Doc | None:
         doc_id = self._ids.get(key)
         if doc_id is None:
             return None
         doc = self.table.get(doc_id=doc_id)
         if doc is None:
             return None
-        out = detach(dict(doc))
+        out: Doc = detach(dict(doc))
         out.pop("key", None)
         return out
 
-    def items(self) -> Iterator[tuple[str, dict]]:
+    def items(self) -> Iterator[tuple[str, Doc]]:
         """(key, document) pairs; the documents are the cached ones: read them, do not mutate them."""
         for doc in self.table:
             yield doc["key"], doc
 
-    def put(self, key: str, doc: dict) -> None:
+    def put(self, key: str, doc: Doc) -> None:
         """Insert or replace the document stored under ``key`` (one atomic file write)."""
         new = detach({**doc, "key": key})
         doc_id = self._ids.get(key)
@@ -171,7 +163,7 @@ class SegmentedTable:
         for i, kt in enumerate(self._tables):
             for key in kt.keys():
                 if key in where:
-                    raise CorruptDatabase(f"{self.directory}: key {key!r} is in two segments")
+                    raise CorruptDatabase(str(self.directory), f"key {key!r} is in two segments")
                 where[key] = i
         self._where = where
 
@@ -194,7 +186,7 @@ class SegmentedTable:
     def segments(self) -> int:
         return len(self._tables)
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> Doc | None:
         i = self._where.get(key)
         if i is None:
             return None
@@ -202,7 +194,7 @@ class SegmentedTable:
         self._used(i)
         return doc
 
-    def items(self) -> Iterator[tuple[str, dict]]:
+    def items(self) -> Iterator[tuple[str, Doc]]:
         """(key, document) pairs over all segments, oldest first; do not mutate the documents."""
         for i, kt in enumerate(self._tables):
             try:
@@ -210,7 +202,7 @@ class SegmentedTable:
             finally:
                 self._used(i)
 
-    def put(self, key: str, doc: dict) -> None:
+    def put(self, key: str, doc: Doc) -> None:
         i = self._where.get(key)
         if i is None:
             i = self._writable()

@@ -1,4 +1,8 @@
-"""Single-writer lock: fcntl.flock(LOCK_EX | LOCK_NB) on "<db>.lock", holding our pid.
+"""The one lock of the storage layer and the outbox: fcntl.flock(LOCK_EX | LOCK_NB) on a lock file.
+
+Non-blocking: acquire() raises StoreLocked, naming the holder's pid written in the file, when
+someone else holds it.  The store holds "<db>.lock" for as long as it is open (single writer);
+the outbox takes its ".lock" for one delivery round (mailer.outbox.Outbox.lock).
 
 flock() locks belong to the open file description, so a second open of the same lock file
 conflicts even inside one process.  The descriptor is O_CLOEXEC, so programs we exec (LibreOffice
@@ -19,6 +23,8 @@ from .errors import StoreLocked
 
 
 class FileLock:
+    """An exclusive, non-blocking flock on ``path``, holding our pid while held; re-acquiring is a no-op."""
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._fd: int | None = None

@@ -1,7 +1,7 @@
-"""The message log: one document per (mailbox, UIDVALIDITY, UID), also findable by content.
+"""The message log: one record per (mailbox, UIDVALIDITY, UID), also findable by content.
 
 A message is *seen* once ``record()`` gave it a final outcome (processed / ignored / failed /
-quarantined).  ``fail()`` only counts an attempt: the message stays unseen (outcome "", counted
+quarantined).  ``fail()`` only counts an attempt: the message stays unseen (no outcome, counted
 as "pending") so the daemon retries it, and quarantines it after N failures by recording
 outcome "quarantined".  ``seen_content`` answers by (Message-ID, sha256 of the raw bytes), so a
 mailbox whose UIDVALIDITY changed does not get every message processed a second time.
@@ -9,15 +9,15 @@ mailbox whose UIDVALIDITY changed does not get every message processed a second 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
-from typing import Any
 
-from .keyed import SegmentedTable
+from .keyed import Doc, SegmentedTable
+from .records import PENDING, FailureNote, MessageOutcome, MessageRecord, StoredVerdict
 
-OUTCOMES = ("processed", "ignored", "failed", "quarantined")
-PENDING = "pending"
+OUTCOMES = tuple(MessageOutcome)
 MAX_ERRORS_KEPT = 20
 
 
@@ -31,6 +31,14 @@ def uid_key(mailbox: str, uidvalidity: int, uid: int) -> str:
 
 def content_key(message_id: str, sha256: str) -> str:
     return json.dumps([message_id or "", sha256], ensure_ascii=False)
+
+
+def checked_outcome(outcome: str) -> MessageOutcome:
+    """``outcome`` as a MessageOutcome; ValueError naming the allowed ones if it is none of them."""
+    try:
+        return MessageOutcome(outcome)
+    except ValueError:
+        raise ValueError(f"outcome must be one of {[str(o) for o in OUTCOMES]}, not {outcome!r}") from None
 
 
 class MessageLog:
@@ -48,7 +56,7 @@ class MessageLog:
         for key, doc in self.table.items():
             self._index(key, doc)
 
-    def _index(self, key: str, doc: dict) -> None:
+    def _index(self, key: str, doc: Doc) -> None:
         outcome = doc.get("outcome") or ""
         self._outcome[key] = outcome
         if outcome:
@@ -59,16 +67,17 @@ class MessageLog:
             self._sha[doc["sha256"]] = (seq, key)
         self._counts[doc["mailbox"]][outcome or PENDING] += 1
 
-    def _unindex(self, key: str, doc: dict) -> None:
+    def _unindex(self, key: str, doc: Doc) -> None:
         outcome = doc.get("outcome") or ""
         if outcome:
             self._content[content_key(doc["message_id"], doc["sha256"])].discard(key)
         self._counts[doc["mailbox"]][outcome or PENDING] -= 1
         del self._outcome[key]
 
-    def _put(self, key: str, old: dict | None, new: dict) -> None:
+    def _put(self, key: str, old: Doc | None, record: MessageRecord) -> MessageRecord:
         self._seq += 1
-        new["seq"] = self._seq
+        record = dataclasses.replace(record, seq=self._seq)
+        new = record.to_json()
         try:
             self.table.put(key, new)
         except BaseException:
@@ -77,6 +86,7 @@ class MessageLog:
         if old is not None:
             self._unindex(key, old)
         self._index(key, new)
+        return record
 
     # -- queries -----------------------------------------------------------------------------
     def seen(self, mailbox: str, uidvalidity: int, uid: int) -> bool:
@@ -85,17 +95,18 @@ class MessageLog:
     def seen_content(self, message_id: str, sha256: str) -> bool:
         return bool(self._content.get(content_key(message_id, sha256)))
 
-    def get(self, mailbox: str, uidvalidity: int, uid: int) -> dict | None:
-        return self.table.get(uid_key(mailbox, uidvalidity, uid))
+    def get(self, mailbox: str, uidvalidity: int, uid: int) -> MessageRecord | None:
+        doc = self.table.get(uid_key(mailbox, uidvalidity, uid))
+        return MessageRecord.from_json(doc) if doc is not None else None
 
-    def by_sha(self, sha256: str) -> dict | None:
+    def by_sha(self, sha256: str) -> MessageRecord | None:
         hit = self._sha.get(sha256)
         doc = self.table.get(hit[1]) if hit else None
-        return doc if doc is not None and doc["sha256"] == sha256 else None
+        return MessageRecord.from_json(doc) if doc is not None and doc["sha256"] == sha256 else None
 
     def failures(self, mailbox: str, uidvalidity: int, uid: int) -> int:
-        doc = self.get(mailbox, uidvalidity, uid)
-        return int(doc.get("failures", 0)) if doc else 0
+        record = self.get(mailbox, uidvalidity, uid)
+        return record.failures if record else 0
 
     def counts(self, mailbox: str) -> dict[str, int]:
         c = self._counts.get(mailbox, Counter())
@@ -107,40 +118,43 @@ class MessageLog:
     # -- updates -----------------------------------------------------------------------------
     def record(
         self,
+        *,
         mailbox: str,
         uidvalidity: int,
         uid: int,
         message_id: str,
         sha256: str,
         received: str,
-        outcome: str,
+        outcome: MessageOutcome,
         sender: str,
-        verdict: dict | None,
+        verdict: StoredVerdict | None,
         detail: str = "",
-    ) -> None:
-        if outcome not in OUTCOMES:
-            raise ValueError(f"outcome must be one of {OUTCOMES}, not {outcome!r}")
+    ) -> MessageRecord:
+        """Give the message its final outcome; failures counted before are kept."""
+        outcome = checked_outcome(outcome)
         key = uid_key(mailbox, uidvalidity, uid)
         old = self.table.get(key)
-        new = {
-            "mailbox": mailbox,
-            "uidvalidity": int(uidvalidity),
-            "uid": int(uid),
-            "message_id": message_id or "",
-            "sha256": sha256,
-            "received": received,
-            "outcome": outcome,
-            "sender": sender,
-            "detail": detail,
-            "verdict": verdict,
-            "failures": old.get("failures", 0) if old else 0,
-            "errors": old.get("errors", []) if old else [],
-            "recorded": now_iso(),
-        }
-        self._put(key, old, new)
+        earlier = MessageRecord.from_json(old) if old is not None else None
+        record = MessageRecord(
+            mailbox=mailbox,
+            uidvalidity=int(uidvalidity),
+            uid=int(uid),
+            message_id=message_id or "",
+            sha256=sha256,
+            received=received,
+            outcome=outcome,
+            sender=sender,
+            detail=detail,
+            verdict=verdict,
+            failures=earlier.failures if earlier else 0,
+            errors=earlier.errors if earlier else (),
+            recorded=now_iso(),
+        )
+        return self._put(key, old, record)
 
     def fail(
         self,
+        *,
         mailbox: str,
         uidvalidity: int,
         uid: int,
@@ -149,30 +163,28 @@ class MessageLog:
         error: str,
         when: str | None = None,
     ) -> int:
+        """Count one failed attempt; returns the number of failures so far."""
         key = uid_key(mailbox, uidvalidity, uid)
         old = self.table.get(key)
-        new: dict[str, Any] = (
-            dict(old)
-            if old
-            else {
-                "mailbox": mailbox,
-                "uidvalidity": int(uidvalidity),
-                "uid": int(uid),
-                "message_id": message_id or "",
-                "sha256": sha256,
-                "received": "",
-                "outcome": "",
-                "sender": "",
-                "detail": "",
-                "verdict": None,
-                "failures": 0,
-                "errors": [],
-            }
+        earlier = (
+            MessageRecord.from_json(old)
+            if old is not None
+            else MessageRecord(
+                mailbox=mailbox,
+                uidvalidity=int(uidvalidity),
+                uid=int(uid),
+                message_id=message_id or "",
+                sha256=sha256,
+                received="",
+                outcome=None,
+                sender="",
+            )
         )
-        new["failures"] = int(new.get("failures", 0)) + 1
-        new["errors"] = [*new.get("errors", []), {"at": when or now_iso(), "error": str(error)}][
-            -MAX_ERRORS_KEPT:
-        ]
-        new["recorded"] = now_iso()
-        self._put(key, old, new)
-        return int(new["failures"])
+        note = FailureNote(at=when or now_iso(), error=str(error))
+        record = dataclasses.replace(
+            earlier,
+            failures=earlier.failures + 1,
+            errors=(*earlier.errors, note)[-MAX_ERRORS_KEPT:],
+            recorded=now_iso(),
+        )
+        return self._put(key, old, record).failures

@@ -3,64 +3,93 @@
 Every file of the store is replaced atomically (temp file, fsync, rename), so reading one file
 gives its old or its new state, never a mix; no lock is needed to read.  Nothing here writes,
 sweeps or creates anything.  The view is a snapshot: it reads the files once, when made.
-Only what the organizers' commands need: versions() and meta_get(), as on Store.
+It offers what the organizers' commands read, typed as on Store: versions(), current_roster(),
+submissions() and meta_get().
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from .atomic import read_json_file
+from .json_storage import read_json_file
+from .records import SubmissionSummary, SubmissionVersion, VersionSummary, summary_sort_key
 from .store import DB_NAME
 from .submissions import group_key
 
 _SEGMENT = re.compile(r"\d{6}\.json")
 
 
+def _table(path: Path, name: str) -> Iterator[dict[str, Any]]:
+    """The documents of TinyDB table ``name`` in the file at ``path`` (none if absent or empty)."""
+    for doc in ((read_json_file(path) or {}).get(name) or {}).values():
+        if isinstance(doc, dict):
+            yield doc
+
+
+def _segments(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if _SEGMENT.fullmatch(p.name)) if folder.is_dir() else []
+
+
 class ReadOnlyStore:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
-        db = read_json_file(self.directory / DB_NAME) or {}
-        self._meta = {
-            d.get("key"): d.get("value") for d in (db.get("meta") or {}).values() if isinstance(d, dict)
-        }
-        self._groups: dict[str, list[dict]] = {}
-        folder = self.directory / "submissions"
-        paths = sorted(p for p in folder.iterdir() if _SEGMENT.fullmatch(p.name)) if folder.is_dir() else []
-        for path in paths:
-            for doc in ((read_json_file(path) or {}).get("submissions") or {}).values():
-                doc = {k: v for k, v in doc.items() if k != "key"}
-                self._groups.setdefault(group_key(doc["program"], doc["period"], doc["province"]), []).append(
-                    doc
-                )
+        self._meta = {d.get("key"): d.get("value") for d in _table(self.directory / DB_NAME, "meta")}
+        self._groups: dict[str, list[SubmissionVersion]] = {}
+        for path in _segments(self.directory / "submissions"):
+            for doc in _table(path, "submissions"):
+                version = SubmissionVersion.from_json(doc)
+                key = group_key(version.program, version.period, version.province)
+                self._groups.setdefault(key, []).append(version)
         for versions in self._groups.values():
-            versions.sort(key=lambda d: d["version"])
+            versions.sort(key=lambda v: v.version)
 
-    def versions(self, program: str | None, period: int | None, province: str | None) -> list[dict]:
-        return [dict(d) for d in self._groups.get(group_key(program, period, province), [])]
+    def close(self) -> None:
+        """Nothing to release (no lock, no open file); here so both stores close alike."""
 
-    def submissions(self, program: str | None = None, period: int | None = None) -> list[dict]:
-        """Groups as (program, period, province, versions) dicts, a subset of Store.submissions()."""
+    def __enter__(self) -> ReadOnlyStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def versions(
+        self, program: str | None, period: int | None, province: str | None
+    ) -> list[SubmissionVersion]:
+        """Every version of the group, oldest first, as Store.versions()."""
+        return list(self._groups.get(group_key(program, period, province), []))
+
+    def current_roster(
+        self, program: str | None, period: int | None, province: str | None
+    ) -> SubmissionVersion | None:
+        """The latest accepted version of the group, or None, as Store.current_roster()."""
+        accepted = [v for v in self.versions(program, period, province) if v.accepted]
+        return accepted[-1] if accepted else None
+
+    def submissions(self, program: str | None = None, period: int | None = None) -> list[SubmissionSummary]:
+        """One summary per group, as Store.submissions()."""
         out = []
         for versions in self._groups.values():
             first = versions[0]
-            if (program is None or first["program"] == program) and (
-                period is None or first["period"] == period
-            ):
-                latest = versions[-1]
+            if (program is None or first.program == program) and (period is None or first.period == period):
+                current = self.current_roster(first.program, first.period, first.province)
                 out.append(
-                    {
-                        "program": first["program"],
-                        "period": first["period"],
-                        "province": first["province"],
-                        "versions": len(versions),
-                        "latest": {"status": latest["status"]},
-                    }
+                    SubmissionSummary(
+                        program=first.program,
+                        period=first.period,
+                        province=first.province,
+                        versions=len(versions),
+                        latest=VersionSummary.of(versions[-1]),
+                        current=VersionSummary.of(current) if current else None,
+                    )
                 )
-        return out
+        return sorted(out, key=summary_sort_key)
 
     def meta_get(self, key: str, default: Any = None) -> Any:
         return self._meta.get(key, default)

@@ -11,7 +11,8 @@ Layout of ``directory`` (directories 0700, files 0600; one writer at a time via 
 Each method call is at most one atomic file write, so it is all-or-nothing on its own; calls are
 not grouped into transactions.  Store a submission before recording its message: a crash in
 between makes the daemon process the message again, and add_submission() is idempotent per
-message sha.  Returned dicts are copies; changing them changes nothing stored.
+message sha.  Methods take and return the typed records of storage.records (frozen: changing
+what a caller holds changes nothing stored); meta values are any JSON, returned as copies.
 """
 
 from __future__ import annotations
@@ -25,11 +26,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-from .atomic import make_private_dir
+from rules.verdict import Status
+
+from .atomic import make_private_dir, sweep_temp_files
 from .errors import StorageError
-from .keyed import KeyedTable, SegmentedTable, open_db, sweep_temp_files
+from .keyed import KeyedTable, SegmentedTable, open_db
 from .lock import FileLock
 from .messages import MessageLog
+from .records import (
+    MessageOutcome,
+    MessageRecord,
+    StoredVerdict,
+    SubmissionSummary,
+    SubmissionVersion,
+)
 from .submissions import SubmissionLog
 
 DB_NAME = "intake.json"
@@ -116,32 +126,43 @@ class Store:
         return self._messages.seen(mailbox, uidvalidity, uid)
 
     @_open
-    def seen_content(self, message_id: str, sha256: str) -> bool:
+    def seen_content(self, *, message_id: str, sha256: str) -> bool:
         """True if a message with this Message-ID and raw-bytes sha256 was recorded in any mailbox/UID."""
         return self._messages.seen_content(message_id, sha256)
 
     @_open
     def record_message(
         self,
+        *,
         mailbox: str,
         uidvalidity: int,
         uid: int,
         message_id: str,
         sha256: str,
         received: str,
-        outcome: str,
+        outcome: MessageOutcome,
         sender: str,
-        verdict: dict | None,
+        verdict: StoredVerdict | None,
         detail: str = "",
-    ) -> None:
+    ) -> MessageRecord:
         """Record the final outcome (processed/ignored/failed/quarantined); replaces an earlier record."""
-        self._messages.record(
-            mailbox, uidvalidity, uid, message_id, sha256, received, outcome, sender, verdict, detail
+        return self._messages.record(
+            mailbox=mailbox,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            message_id=message_id,
+            sha256=sha256,
+            received=received,
+            outcome=outcome,
+            sender=sender,
+            verdict=verdict,
+            detail=detail,
         )
 
     @_open
     def record_failure(
         self,
+        *,
         mailbox: str,
         uidvalidity: int,
         uid: int,
@@ -151,19 +172,27 @@ class Store:
         when: str | None = None,
     ) -> int:
         """Count one failed attempt; returns the number of failures so far for this UID."""
-        return self._messages.fail(mailbox, uidvalidity, uid, message_id, sha256, error, when)
+        return self._messages.fail(
+            mailbox=mailbox,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            message_id=message_id,
+            sha256=sha256,
+            error=error,
+            when=when,
+        )
 
     @_open
     def failures(self, mailbox: str, uidvalidity: int, uid: int) -> int:
         return self._messages.failures(mailbox, uidvalidity, uid)
 
     @_open
-    def message(self, mailbox: str, uidvalidity: int, uid: int) -> dict | None:
+    def message(self, mailbox: str, uidvalidity: int, uid: int) -> MessageRecord | None:
         """The full record for a UID (outcome, verdict, failures, errors ...), or None."""
         return self._messages.get(mailbox, uidvalidity, uid)
 
     @_open
-    def message_by_sha(self, sha: str) -> dict | None:
+    def message_by_sha(self, sha: str) -> MessageRecord | None:
         """The most recently written record whose raw bytes have this sha256, or None."""
         return self._messages.by_sha(sha)
 
@@ -176,30 +205,45 @@ class Store:
     @_open
     def add_submission(
         self,
+        *,
         program: str | None,
         period: int | None,
         province: str | None,
-        verdict_public: dict,
+        verdict: StoredVerdict,
         message_sha: str,
         sender: str,
         received: str,
-        status: str,
-    ) -> dict:
-        """Store a new version and return it; its "diff" is against the previous accepted version."""
+        status: Status,
+    ) -> SubmissionVersion:
+        """Store a new version and return it; its diff is against the previous accepted version."""
         return self._submissions.add(
-            program, period, province, verdict_public, message_sha, sender, received, status
+            program=program,
+            period=period,
+            province=province,
+            verdict=verdict,
+            message_sha=message_sha,
+            sender=sender,
+            received=received,
+            status=status,
         )
 
     @_open
-    def versions(self, program: str | None, period: int | None, province: str | None) -> list[dict]:
+    def versions(
+        self, program: str | None, period: int | None, province: str | None
+    ) -> list[SubmissionVersion]:
+        """Every version of the group, oldest first."""
         return self._submissions.versions(program, period, province)
 
     @_open
-    def current_roster(self, program: str | None, period: int | None, province: str | None) -> dict | None:
+    def current_roster(
+        self, program: str | None, period: int | None, province: str | None
+    ) -> SubmissionVersion | None:
+        """The latest accepted version of the group, or None."""
         return self._submissions.current(program, period, province)
 
     @_open
-    def submissions(self, program: str | None = None, period: int | None = None) -> list[dict]:
+    def submissions(self, program: str | None = None, period: int | None = None) -> list[SubmissionSummary]:
+        """One summary per (program, period, province) group, sorted by program, period, province."""
         return self._submissions.summary(program, period)
 
     # -- replies (rate limit) ----------------------------------------------------------------
@@ -209,12 +253,12 @@ class Store:
         return json.dumps([sender, day], ensure_ascii=False), sender
 
     @_open
-    def count_replies(self, sender: str, day: str) -> int:
+    def count_replies(self, sender: str, *, day: str) -> int:
         doc = self._replies.get(self._reply_key(sender, day)[0])
         return int(doc["count"]) if doc else 0
 
     @_open
-    def note_reply(self, sender: str, day: str) -> int:
+    def note_reply(self, sender: str, *, day: str) -> int:
         """Count one reply to ``sender`` (case-insensitive) on ``day``; returns the new count."""
         key, norm = self._reply_key(sender, day)
         doc = self._replies.get(key)
@@ -230,7 +274,7 @@ class Store:
     @_open
     def last_poll(self, mailbox: str) -> str | None:
         doc = self._polls.get(mailbox)
-        return doc["when"] if doc else None
+        return str(doc["when"]) if doc else None
 
     @_open
     def meta_get(self, key: str, default: Any = None) -> Any:

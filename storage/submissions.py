@@ -10,13 +10,22 @@ the submission but before marking the message seen can safely process the messag
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass, field
+
+from rules.verdict import Status
 
 from .diff import roster_diff
-from .keyed import SegmentedTable
+from .keyed import Doc, SegmentedTable
 from .messages import now_iso
+from .records import (
+    StoredVerdict,
+    SubmissionSummary,
+    SubmissionVersion,
+    VersionSummary,
+    summary_sort_key,
+)
 
-ACCEPTED = "accepted"
+ACCEPTED = Status.ACCEPTED
 
 
 def group_key(program: str | None, period: int | None, province: str | None) -> str:
@@ -27,21 +36,25 @@ def version_key(program: str | None, period: int | None, province: str | None, v
     return json.dumps([program, period, province, version], ensure_ascii=False)
 
 
-def _light(doc: dict) -> dict:
-    participants = (doc.get("verdict") or {}).get("participants") or []
-    return {
-        "version": doc["version"],
-        "status": doc["status"],
-        "received": doc["received"],
-        "sender": doc["sender"],
-        "message_sha": doc["message_sha"],
-        "participants": len(participants),
-    }
+def checked_status(status: str) -> Status:
+    """``status`` as a Status; ValueError naming the allowed ones if it is none of them."""
+    try:
+        return Status(status)
+    except ValueError:
+        raise ValueError(f"status must be one of {[str(s) for s in Status]}, not {status!r}") from None
 
 
-def _sort_key(meta: dict) -> tuple[str, int, str]:
-    period = meta["period"]
-    return (meta["program"] or "", period if isinstance(period, int) else -1, meta["province"] or "")
+@dataclass
+class Group:
+    """The versions of one (program, period, province), as keys of the table, oldest first."""
+
+    program: str | None
+    period: int | None
+    province: str | None
+    versions: list[str] = field(default_factory=list)
+
+    def matches(self, program: str | None, period: int | None) -> bool:
+        return (program is None or self.program == program) and (period is None or self.period == period)
 
 
 class SubmissionLog:
@@ -50,105 +63,105 @@ class SubmissionLog:
         self.reindex()
 
     def reindex(self) -> None:
-        self._groups: dict[str, dict[str, Any]] = {}  # group key -> {program, period, province, versions}
-        self._light: dict[str, dict] = {}  # version key -> summary fields
+        self._groups: dict[str, Group] = {}  # group key -> its versions
+        self._light: dict[str, VersionSummary] = {}  # version key -> summary fields
         self._by_sha: dict[tuple[str, str], str] = {}  # (group key, message sha) -> version key
         for key, doc in self.table.items():
             self._index(key, doc)
         for g in self._groups.values():
-            g["versions"].sort(key=lambda k: self._light[k]["version"])
+            g.versions.sort(key=lambda k: self._light[k].version)
 
-    def _index(self, key: str, doc: dict) -> None:
-        g = group_key(doc["program"], doc["period"], doc["province"])
-        group = self._groups.setdefault(
-            g,
-            {"program": doc["program"], "period": doc["period"], "province": doc["province"], "versions": []},
-        )
-        group["versions"].append(key)
-        self._light[key] = _light(doc)
+    def _index(self, key: str, doc: Doc) -> None:
+        """Index one stored version from its document (parsing every roster would slow the store's opening)."""
+        program, period, province = doc["program"], doc["period"], doc["province"]
+        g = group_key(program, period, province)
+        group = self._groups.setdefault(g, Group(program, period, province))
+        group.versions.append(key)
+        self._light[key] = VersionSummary.of_document(doc)
         self._by_sha.setdefault((g, doc["message_sha"]), key)
 
     def _current_key(self, g: str) -> str | None:
         group = self._groups.get(g)
-        for key in reversed(group["versions"] if group else []):
-            if self._light[key]["status"] == ACCEPTED:
+        for key in reversed(group.versions if group else []):
+            if self._light[key].status == ACCEPTED:
                 return key
         return None
 
+    def _version(self, key: str | None) -> SubmissionVersion | None:
+        doc: Doc | None = self.table.get(key) if key is not None else None
+        return SubmissionVersion.from_json(doc) if doc is not None else None
+
     def add(
         self,
+        *,
         program: str | None,
         period: int | None,
         province: str | None,
-        verdict_public: dict,
+        verdict: StoredVerdict,
         message_sha: str,
         sender: str,
         received: str,
-        status: str,
-    ) -> dict:
-        if not isinstance(status, str) or not status:
-            raise ValueError("status must be a non-empty string")
+        status: Status,
+    ) -> SubmissionVersion:
+        status = checked_status(status)
         g = group_key(program, period, province)
-        existing = self._by_sha.get((g, message_sha))
+        existing = self._version(self._by_sha.get((g, message_sha)))
         if existing is not None:
-            stored = self.table.get(existing)
-            assert stored is not None
-            return stored
+            return existing
         group = self._groups.get(g)
-        version = len(group["versions"]) + 1 if group else 1
-        prev_key = self._current_key(g)
-        prev = self.table.get(prev_key) if prev_key else None
-        old_rows = (prev["verdict"].get("participants") or []) if prev else []
-        diff = roster_diff(old_rows, list(verdict_public.get("participants") or []))
-        doc = {
-            "program": program,
-            "period": period,
-            "province": province,
-            "version": version,
-            "status": status,
-            "message_sha": message_sha,
-            "sender": sender,
-            "received": received,
-            "recorded": now_iso(),
-            "previous_accepted": prev["version"] if prev else None,
-            "diff": diff.public(),
-            "verdict": verdict_public,
-        }
-        key = version_key(program, period, province, version)
+        prev = self._version(self._current_key(g))
+        version = SubmissionVersion(
+            program=program,
+            period=period,
+            province=province,
+            version=len(group.versions) + 1 if group else 1,
+            status=status,
+            message_sha=message_sha,
+            sender=sender,
+            received=received,
+            recorded=now_iso(),
+            previous_accepted=prev.version if prev else None,
+            diff=roster_diff(prev.verdict.roster() if prev else [], verdict.roster()),
+            verdict=verdict,
+        )
+        return self._store(version)
+
+    def _store(self, version: SubmissionVersion) -> SubmissionVersion:
+        key = version_key(version.program, version.period, version.province, version.version)
         try:
-            self.table.put(key, doc)
+            self.table.put(key, version.to_json())
         except BaseException:
             self.reindex()
             raise
         stored = self.table.get(key)
         assert stored is not None
         self._index(key, stored)
-        return stored
+        return SubmissionVersion.from_json(stored)
 
-    def versions(self, program: str | None, period: int | None, province: str | None) -> list[dict]:
+    def versions(
+        self, program: str | None, period: int | None, province: str | None
+    ) -> list[SubmissionVersion]:
         group = self._groups.get(group_key(program, period, province))
-        return [d for k in (group["versions"] if group else []) if (d := self.table.get(k)) is not None]
+        return [v for k in (group.versions if group else []) if (v := self._version(k)) is not None]
 
-    def current(self, program: str | None, period: int | None, province: str | None) -> dict | None:
-        key = self._current_key(group_key(program, period, province))
-        return self.table.get(key) if key else None
+    def current(
+        self, program: str | None, period: int | None, province: str | None
+    ) -> SubmissionVersion | None:
+        return self._version(self._current_key(group_key(program, period, province)))
 
-    def summary(self, program: str | None = None, period: int | None = None) -> list[dict]:
+    def summary(self, program: str | None = None, period: int | None = None) -> list[SubmissionSummary]:
         out = []
         for g, group in self._groups.items():
-            if (program is not None and group["program"] != program) or (
-                period is not None and group["period"] != period
-            ):
-                continue
-            current = self._current_key(g)
-            out.append(
-                {
-                    "program": group["program"],
-                    "period": group["period"],
-                    "province": group["province"],
-                    "versions": len(group["versions"]),
-                    "latest": dict(self._light[group["versions"][-1]]),
-                    "current": dict(self._light[current]) if current else None,
-                }
-            )
-        return sorted(out, key=_sort_key)
+            if group.matches(program, period):
+                current = self._current_key(g)
+                out.append(
+                    SubmissionSummary(
+                        program=group.program,
+                        period=group.period,
+                        province=group.province,
+                        versions=len(group.versions),
+                        latest=self._light[group.versions[-1]],
+                        current=self._light[current] if current else None,
+                    )
+                )
+        return sorted(out, key=summary_sort_key)

@@ -1,7 +1,7 @@
 """A store with known submissions for gz-status/1, shaped as the daemon stores them, and a config.
 
-Submissions are added with Store.add_submission and verdict dicts shaped like Verdict.public()
-(participants without unit_kind, as intake/service.py stores them).
+Submissions are added with Store.add_submission and verdicts read from dicts shaped like
+Verdict.public() (participants without unit_kind, as intake/daemon/service.py stores them).
 
     python -m tests.organizer_data docs/     # regenerate docs/digest-example.{eml,html}
 """
@@ -12,6 +12,8 @@ import hashlib
 import sys
 from pathlib import Path
 
+from rules.verdict import Status
+from storage.records import StoredVerdict, SubmissionVersion
 from storage.store import Store
 from tests.helpers import ROOT, cst
 
@@ -57,7 +59,7 @@ def add(
     sender: str,
     problems: list[dict] | None = None,
     period: str = PERIOD,
-) -> dict:
+) -> SubmissionVersion:
     program, _, number = period.partition("/")
     verdict = {
         "status": status,
@@ -69,7 +71,14 @@ def add(
     }
     sha = hashlib.sha256(f"{period}{province}{received}{len(people)}".encode()).hexdigest()
     return store.add_submission(
-        program, int(number), province, verdict, sha, sender, cst(received).isoformat(), status
+        program=program,
+        period=int(number),
+        province=province,
+        verdict=StoredVerdict.from_json(verdict),
+        message_sha=sha,
+        sender=sender,
+        received=cst(received).isoformat(),
+        status=Status(status),
     )
 
 

@@ -47,7 +47,9 @@ def test_no_function_above_complexity_15(folder: str) -> None:
     for path in sorted((ROOT / folder).glob("*.py")):
         for block in cc_visit(path.read_text(encoding="utf-8")):
             if block.complexity > MAX_COMPLEXITY:
-                too_complex.append(f"{path.relative_to(ROOT)}:{block.lineno} {block.fullname} {block.complexity}")
+                too_complex.append(
+                    f"{path.relative_to(ROOT)}:{block.lineno} {block.fullname} {block.complexity}"
+                )
     assert too_complex == []
 
 
@@ -109,8 +111,5 @@ def test_no_import_cycle() -> None:
     paths = [p for package in PACKAGES for p in _modules(package)]
     known = {_dotted(p) for p in paths}
     # A package's __init__ importing its own modules is how a package names its interface, not a cycle.
-    graph = {
-        _dotted(p): {m for m in _imports(p, known) if not _dotted(p).startswith(m + ".")}
-        for p in paths
-    }
+    graph = {_dotted(p): {m for m in _imports(p, known) if not _dotted(p).startswith(m + ".")} for p in paths}
     assert _cycle(graph) == []

@@ -51,7 +51,7 @@ def test_unrelated_mail_keeps_its_unread_flag_and_gets_no_reply(dovecot, smtpd, 
     receipt_uid = dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
     with Daemon(load_config(write_config(tmp_path, dovecot, smtpd))) as daemon:
         daemon.run_once()
-        assert daemon.store.message("zz", dovecot.uidvalidity("INBOX"), uid)["outcome"] == "ignored"
+        assert daemon.store.message("zz", dovecot.uidvalidity("INBOX"), uid).outcome == "ignored"
     assert len(smtpd.wait_for(1)) == 1
     time.sleep(0.3)
     assert len(smtpd.messages) == 1
@@ -105,7 +105,7 @@ def test_resubmission_replaces_roster_and_reply_lists_the_differences(dovecot, s
         dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", v2, message_id="<v2@hlj>"))
         daemon.run_once()
         current = daemon.store.current_roster("zz-student", 1, "黑龙江")
-        assert [p["name"] for p in current["verdict"]["participants"]] == ["王喆", "赵磊"]
+        assert [p.name for p in current.verdict.participants] == ["王喆", "赵磊"]
         assert len(daemon.store.versions("zz-student", 1, "黑龙江")) == 2
     replies = smtpd.wait_for(2)
     second = body(replies[1])

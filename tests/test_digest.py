@@ -74,7 +74,7 @@ def test_missing_provinces_totals_hotels_and_arrivals(env):
     ]
     assert data.arrivals == (("2023-07-13", 1), ("2023-07-14", 8), ("2023-07-15", 1), ("未填写或无法识别", 2))
     assert data.past_deadline and data.days_left == -1
-    assert [(o["province"], o["status"]) for o in data.others] == [("广东", "rejected")]
+    assert [(o.province, o.latest.status) for o in data.others] == [("广东", "rejected")]
     assert data.first  # no digest before: every admitted version is news
     assert [(c.province, c.version) for c in data.changes] == [
         ("北京", 1),

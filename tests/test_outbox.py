@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+import pickle
 import stat
 import time
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from mailer.errors import (
 )
 from mailer.outbox import FAILED, PENDING, SENDING, SENT, Outbox, item_id
 from mailer.smtp_sender import FileSender
+from storage.atomic import is_temp_name
 
 RAW = b"Message-ID: <r1@intake.test>\r\nSubject: =?utf-8?b?5oql5ZCN?=\r\n\r\nok\r\n"
 T0 = 1_000_000.0
@@ -73,7 +75,7 @@ def test_enqueue_stores_private_files_atomically(tmp_path: Path) -> None:
     names = files(box_dir)
     assert names == sorted([f"{item.id}.json", item.eml])
     assert all(mode(box_dir / n) == 0o600 for n in names)
-    assert not any(n.startswith(".tmp-") for n in os.listdir(box_dir))
+    assert not any(is_temp_name(n) for n in os.listdir(box_dir))
     state = json.loads((box_dir / f"{item.id}.json").read_text())
     assert state["key"] == "reply:abc" and state["state"] == PENDING and state["rcpt_to"] == ["a@example.org"]
     assert item.raw == RAW
@@ -186,15 +188,16 @@ def test_recover_sweeps_stale_temp_and_orphan_files(tmp_path: Path) -> None:
     box = Outbox(tmp_path)
     item = box.enqueue("k1", RAW, "a@b", ["c@d"], now=T0)
     orphan = tmp_path / f"{item_id('ghost')}.0000.eml"
-    tmp = tmp_path / ".tmp-deadbeef"
+    tmp = tmp_path / ".tmp-deadbeef"  # as the outbox named its temp files before storage.atomic did
+    stale_tmp = tmp_path / f".{item.id}.json.123.cafe.tmp"
     fresh_tmp = tmp_path / ".tmp-inprogress"
-    for p in (orphan, tmp, fresh_tmp):
+    for p in (orphan, tmp, stale_tmp, fresh_tmp):
         p.write_bytes(b"x")
     old = time.time() - 7200
-    for p in (orphan, tmp, tmp_path / item.eml):
+    for p in (orphan, tmp, stale_tmp, tmp_path / item.eml):
         os.utime(p, (old, old))
     box.recover(T0)
-    assert not orphan.exists() and not tmp.exists()
+    assert not orphan.exists() and not tmp.exists() and not stale_tmp.exists()
     assert fresh_tmp.exists() and (tmp_path / item.eml).exists()
 
 
@@ -248,6 +251,27 @@ def test_error_hierarchy_carries_data() -> None:
     perm = SendPermanentError(550, "5.1.1 no such user", phase="rcpt")
     assert str(perm) == "550 5.1.1 no such user" and not isinstance(perm, SendTemporaryError)
     assert issubclass(OutboxLocked, OutboxError) and issubclass(OutboxError, MailerError)
+
+
+@pytest.mark.parametrize(
+    "err",
+    [
+        SendTimeout(None, "timed out", phase="data", uncertain=True),
+        SendConnectionError(None, "ConnectionRefusedError: refused", phase="connect"),
+        SendTemporaryError(451, "4.3.0 try later", phase="mail"),
+        SendPermanentError(550, "5.1.1 no such user", phase="rcpt"),
+        OutboxError("cannot write state: No space left on device", "/var/outbox/x.json"),
+        OutboxError("no path"),
+        OutboxStateError("reply:1", state="sent", wanted="sending", path="/var/outbox/x.json"),
+        OutboxLocked("outbox is locked by another delivery run", "/var/outbox/.lock"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_errors_survive_pickling_with_their_fields_and_args(err: MailerError) -> None:
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is type(err)
+    assert again.args == err.args == tuple(getattr(err, f) for f in err.fields)
+    assert vars(again) == vars(err) and str(again) == str(err)
 
 
 # -- delivery rounds -------------------------------------------------------------------

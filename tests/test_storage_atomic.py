@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from storage import atomic
-from storage.atomic import AtomicJSONStorage, write_file_atomically
+from storage import atomic, json_storage
+from storage.atomic import write_file_atomically
 from storage.errors import CorruptDatabase
+from storage.json_storage import AtomicJSONStorage
 
 
 class Boom(Exception):
@@ -66,7 +67,7 @@ def test_reads_are_served_from_memory_after_the_first(
     path = tmp_path / "db.json"
     with TinyDB(str(path), storage=AtomicJSONStorage) as db:
         db.insert({"a": 1})
-        monkeypatch.setattr(atomic, "read_json_file", lambda p: pytest.fail("read the file again"))
+        monkeypatch.setattr(json_storage, "read_json_file", lambda p: pytest.fail("read the file again"))
         db.insert({"a": 2})
         assert [d["a"] for d in db.all()] == [1, 2]
     monkeypatch.undo()
@@ -124,3 +125,28 @@ def test_make_private_dir_creates_nested_0700_and_leaves_existing_alone(tmp_path
     for p in (tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "c"):
         assert stat.S_IMODE(p.stat().st_mode) == 0o700
     assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
+
+
+def test_create_is_all_or_nothing_and_only_once(tmp_path: Path, failing_at: list[str]) -> None:
+    target = tmp_path / "item.json"
+    failing_at.append("temp_synced")
+    with pytest.raises(Boom):
+        atomic.create_file_atomically(target, b"first")
+    assert list(tmp_path.iterdir()) == [], "a failed create leaves neither the file nor its temp file"
+    assert atomic.create_file_atomically(target, b"first")
+    assert not atomic.create_file_atomically(target, b"second")  # the first writer wins
+    assert target.read_bytes() == b"first"
+    assert [p.name for p in tmp_path.iterdir()] == ["item.json"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_sweep_removes_temp_files_of_both_namings_and_nothing_else(tmp_path: Path) -> None:
+    keep = [tmp_path / "db.json", tmp_path / ".hidden", tmp_path / "x.tmp"]
+    junk = [tmp_path / atomic.temp_name(tmp_path / "db.json"), tmp_path / ".tmp-0123abcd"]
+    for p in keep + junk:
+        p.write_bytes(b"x")
+    old = os.stat(junk[0]).st_mtime - 7200
+    os.utime(junk[1], (old, old))
+    assert atomic.sweep_temp_files(tmp_path, older_than=3600) == [junk[1].name]  # only the stale one
+    assert sorted(atomic.sweep_temp_files(tmp_path)) == [junk[0].name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in keep)

@@ -13,7 +13,8 @@ import pytest
 from tinydb import TinyDB
 
 from storage import atomic
-from storage.atomic import AtomicJSONStorage
+from storage.json_storage import AtomicJSONStorage
+from storage.records import MessageOutcome
 from storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +30,8 @@ CASES = [pytest.param(step, "0", id=step) for step in atomic.STEPS] + [
 CHILD = textwrap.dedent("""
     import os, signal, sys
     from storage import atomic
+    from rules.verdict import Status
+    from storage.records import MessageOutcome, StoredVerdict
     from storage.store import Store
 
     directory, step, target_name, truncate, action = sys.argv[1:6]
@@ -44,8 +47,9 @@ CHILD = textwrap.dedent("""
     if action == "meta":
         store.meta_set("state", "new")
     else:
-        store.record_message("INBOX", 7, 2, "<new@x>", "b" * 64, "2024-05-01T10:00:00", "processed",
-                             "a@example.cn", {"status": "accepted", "participants": []})
+        store.record_message(mailbox="INBOX", uidvalidity=7, uid=2, message_id="<new@x>", sha256="b" * 64,
+                             received="2024-05-01T10:00:00", outcome=MessageOutcome.PROCESSED,
+                             sender="a@example.cn", verdict=StoredVerdict(status=Status.ACCEPTED))
     print("not killed")
 """)
 
@@ -65,7 +69,15 @@ def prepare(directory: Path) -> None:
     with Store(directory) as store:
         store.meta_set("state", "old")
         store.record_message(
-            "INBOX", 7, 1, "<old@x>", "a" * 64, "2024-05-01T09:00:00", "processed", "a@example.cn", None
+            mailbox="INBOX",
+            uidvalidity=7,
+            uid=1,
+            message_id="<old@x>",
+            sha256="a" * 64,
+            received="2024-05-01T09:00:00",
+            outcome=MessageOutcome.PROCESSED,
+            sender="a@example.cn",
+            verdict=None,
         )
 
 
@@ -110,7 +122,7 @@ TINYDB_CHILD = textwrap.dedent("""
     import os, signal, sys
     from tinydb import TinyDB
     from storage import atomic
-    from storage.atomic import AtomicJSONStorage
+    from storage.json_storage import AtomicJSONStorage
 
     path, step = sys.argv[1:3]
     db = TinyDB(path, storage=AtomicJSONStorage)

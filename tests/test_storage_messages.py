@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import statistics
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from storage import atomic
+from storage.records import StoredVerdict
 from storage.store import Store
 
 SHA_A = hashlib.sha256(b"message a").hexdigest()
@@ -43,15 +45,21 @@ def record(
     message_id: str = "<a@example.cn>",
 ) -> None:
     store.record_message(
-        mailbox,
-        uidvalidity,
-        uid,
-        message_id,
-        sha,
-        "2024-05-01T10:00:00+08:00",
-        outcome,
-        "a@example.cn",
-        VERDICT if outcome == "processed" else None,
+        mailbox=mailbox,
+        uidvalidity=uidvalidity,
+        uid=uid,
+        message_id=message_id,
+        sha256=sha,
+        received="2024-05-01T10:00:00+08:00",
+        outcome=outcome,  # a str: the store checks it
+        sender="a@example.cn",
+        verdict=StoredVerdict.from_json(VERDICT) if outcome == "processed" else None,
+    )
+
+
+def fail(store: Store, uid: int, error: str) -> int:
+    return store.record_failure(
+        mailbox="INBOX", uidvalidity=1, uid=uid, message_id="<a@example.cn>", sha256=SHA_A, error=error
     )
 
 
@@ -67,25 +75,25 @@ def test_recorded_uid_is_seen_and_others_are_not(store: Store) -> None:
 def test_same_content_under_a_new_uidvalidity_is_recognised(store: Store) -> None:
     record(store, 10, uidvalidity=1)
     assert not store.seen("INBOX", 99, 3)  # the server renumbered the mailbox
-    assert store.seen_content("<a@example.cn>", SHA_A)
-    assert not store.seen_content("<a@example.cn>", SHA_B)
-    assert not store.seen_content("<other@example.cn>", SHA_A)
+    assert store.seen_content(message_id="<a@example.cn>", sha256=SHA_A)
+    assert not store.seen_content(message_id="<a@example.cn>", sha256=SHA_B)
+    assert not store.seen_content(message_id="<other@example.cn>", sha256=SHA_A)
 
 
 def test_failures_count_up_without_making_the_message_seen(store: Store) -> None:
-    assert store.record_failure("INBOX", 1, 5, "<a@example.cn>", SHA_A, "ReaderError: bad xlsx") == 1
-    assert store.record_failure("INBOX", 1, 5, "<a@example.cn>", SHA_A, "ReaderError: bad xlsx") == 2
+    assert fail(store, 5, "ReaderError: bad xlsx") == 1
+    assert fail(store, 5, "ReaderError: bad xlsx") == 2
     assert store.failures("INBOX", 1, 5) == 2
     assert not store.seen("INBOX", 1, 5)
-    assert not store.seen_content("<a@example.cn>", SHA_A)
+    assert not store.seen_content(message_id="<a@example.cn>", sha256=SHA_A)
     assert store.counts("INBOX")["pending"] == 1
     record(store, 5, outcome="quarantined")
     assert store.seen("INBOX", 1, 5)
-    assert store.seen_content("<a@example.cn>", SHA_A)
+    assert store.seen_content(message_id="<a@example.cn>", sha256=SHA_A)
     message = store.message("INBOX", 1, 5)
     assert message is not None
-    assert message["outcome"] == "quarantined" and message["failures"] == 2
-    assert [e["error"] for e in message["errors"]] == ["ReaderError: bad xlsx"] * 2
+    assert message.outcome == "quarantined" and message.failures == 2
+    assert [e.error for e in message.errors] == ["ReaderError: bad xlsx"] * 2
     assert store.counts("INBOX") == {
         "processed": 0,
         "ignored": 0,
@@ -120,26 +128,27 @@ def test_message_by_sha_returns_the_latest_record_with_its_verdict(store: Store)
     record(store, 1, uidvalidity=1)
     record(store, 7, uidvalidity=2, outcome="ignored")
     found = store.message_by_sha(SHA_A)
-    assert found is not None and (found["uidvalidity"], found["uid"]) == (2, 7)
+    assert found is not None and (found.uidvalidity, found.uid) == (2, 7)
     assert store.message_by_sha(SHA_B) is None
     first = store.message("INBOX", 1, 1)
-    assert first is not None and first["verdict"] == VERDICT
+    assert first is not None and first.verdict == StoredVerdict.from_json(VERDICT)
 
 
 def test_returned_records_are_copies(store: Store) -> None:
     record(store, 1)
     got = store.message("INBOX", 1, 1)
     assert got is not None
-    got["verdict"]["participants"].clear()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.verdict = None  # type: ignore[misc]  # records are frozen, their lists tuples
     again = store.message("INBOX", 1, 1)
-    assert again is not None and again["verdict"] == VERDICT
+    assert again is not None and again.verdict == StoredVerdict.from_json(VERDICT)
 
 
 def test_messages_spread_over_segments_and_reopen_intact(tmp_path: Path) -> None:
     with Store(tmp_path, segment_docs=10) as store:
         for uid in range(1, 36):
             record(store, uid, hashlib.sha256(str(uid).encode()).hexdigest())
-        store.record_failure("INBOX", 1, 3, "<a@example.cn>", SHA_A, "late failure")  # old segment
+        fail(store, 3, "late failure")  # old segment
         assert store.messages_table.segments == 4
     assert sorted(p.name for p in (tmp_path / "messages").iterdir()) == [
         "000001.json",

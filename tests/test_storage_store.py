@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import os
+import pickle
 import stat
 from pathlib import Path
 
 import pytest
 
-from storage.errors import StorageError
+from rules.verdict import Status
+from storage.errors import CorruptDatabase, StorageError, StoreLocked
+from storage.records import MessageOutcome, StoredVerdict
 from storage.store import Store
 
 
 def test_reply_counts_survive_reopen(tmp_path: Path) -> None:
     with Store(tmp_path) as store:
-        assert store.count_replies("gd@example.cn", "2024-05-01") == 0
-        assert store.note_reply("gd@example.cn", "2024-05-01") == 1
-        assert store.note_reply("GD@Example.cn ", "2024-05-01") == 2  # same sender, any case
-        store.note_reply("gd@example.cn", "2024-05-02")
+        assert store.count_replies("gd@example.cn", day="2024-05-01") == 0
+        assert store.note_reply("gd@example.cn", day="2024-05-01") == 1
+        assert store.note_reply("GD@Example.cn ", day="2024-05-01") == 2  # same sender, any case
+        store.note_reply("gd@example.cn", day="2024-05-02")
     with Store(tmp_path) as store:
-        assert store.count_replies("gd@example.cn", "2024-05-01") == 2
-        assert store.count_replies("gd@example.cn", "2024-05-02") == 1
-        assert store.count_replies("gx@example.cn", "2024-05-01") == 0
-        assert store.note_reply("gd@example.cn", "2024-05-01") == 3
+        assert store.count_replies("gd@example.cn", day="2024-05-01") == 2
+        assert store.count_replies("gd@example.cn", day="2024-05-02") == 1
+        assert store.count_replies("gx@example.cn", day="2024-05-01") == 0
+        assert store.note_reply("gd@example.cn", day="2024-05-01") == 3
 
 
 def test_polls_and_meta_survive_reopen(tmp_path: Path) -> None:
@@ -56,9 +59,28 @@ def test_database_files_are_0600_and_directories_0700(tmp_path: Path, umask: int
     try:
         with Store(directory) as store:
             store.meta_set("k", 1)
-            store.record_message("INBOX", 1, 1, "<a@x>", "a" * 64, "", "ignored", "a@x", None)
-            store.add_submission("P", 1, "广东", {"participants": []}, "a" * 64, "a@x", "", "accepted")
-            store.note_reply("a@x", "2024-05-01")
+            store.record_message(
+                mailbox="INBOX",
+                uidvalidity=1,
+                uid=1,
+                message_id="<a@x>",
+                sha256="a" * 64,
+                received="",
+                outcome=MessageOutcome.IGNORED,
+                sender="a@x",
+                verdict=None,
+            )
+            store.add_submission(
+                program="P",
+                period=1,
+                province="广东",
+                verdict=StoredVerdict(status=Status.ACCEPTED),
+                message_sha="a" * 64,
+                sender="a@x",
+                received="",
+                status=Status.ACCEPTED,
+            )
+            store.note_reply("a@x", day="2024-05-01")
     finally:
         os.umask(old)
     files = [p for p in directory.rglob("*") if p.is_file()]
@@ -85,3 +107,20 @@ def test_leftover_temp_files_are_removed_on_open(tmp_path: Path) -> None:
         p.write_text('{"half')
     Store(tmp_path).close()
     assert not any(p.exists() for p in junk)
+
+
+@pytest.mark.parametrize(
+    "err",
+    [
+        StorageError("store is closed"),
+        StoreLocked("/var/intake.json.lock", 4242),
+        StoreLocked("/x", None),
+        CorruptDatabase("/var/intake.json", "not valid UTF-8 JSON"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_errors_survive_pickling_with_their_fields_and_args(err: StorageError) -> None:
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is type(err)
+    assert again.args == err.args == tuple(getattr(err, f) for f in err.fields)
+    assert vars(again) == vars(err) and str(again) == str(err)

@@ -7,21 +7,25 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TextIO, cast
 
-from intake.config.settings import load_config
-from intake.daemon.runner import run
+from intake.config.settings import Config, load_config
+from intake.daemon.runner import Daemon, run
+from intake.daemon.status import MailboxStatus, PeriodStatus, StatusDocument
+from storage.errors import StoreLocked
+from storage.records import SubmissionSummary
 
 STATUS = {"accepted": "已确认", "rejected": "需修改"}
 FORMAT_NAMES = {"doc_wps_odt": "doc/wps/odt", "ods": "ods", "pdf_text": "pdf", "ocr": "scans(OCR)"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    run = sub.add_parser("run", help="run the daemon: watch the mailboxes, reply, send digests")
-    run.add_argument("--config", help="config file (default: config.example.toml of this checkout)")
-    run.add_argument(
+    run_cmd = sub.add_parser("run", help="run the daemon: watch the mailboxes, reply, send digests")
+    run_cmd.add_argument("--config", help="config file (default: config.example.toml of this checkout)")
+    run_cmd.add_argument(
         "--once", action="store_true", help="one full cycle (poll every mailbox, send the outbox), then exit"
     )
-    run.set_defaults(func=cmd_run)
+    run_cmd.set_defaults(func=cmd_run)
     status = sub.add_parser("status", help="per mailbox: last poll, counts, outbox; per period: submissions")
     status.add_argument("--config", help="config file")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
@@ -43,18 +47,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return code
 
 
-def load_status(config) -> dict:  # type: ignore[no-untyped-def]
+def load_status(config: Config) -> StatusDocument:
     """The live store when the daemon is not running; else the snapshot it writes every 30 s."""
-    from storage.errors import StoreLocked
-
     try:
-        from intake.daemon.runner import Daemon
-
         with Daemon(config) as daemon:
             return daemon.status()
     except StoreLocked:
         path = Path(config.storage_dir) / "status.json"
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = cast(StatusDocument, json.loads(path.read_text(encoding="utf-8")))
         data["note"] = "the daemon is running: this is its latest snapshot"
         return data
 
@@ -69,47 +69,55 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_status(data: dict, out) -> None:  # type: ignore[no-untyped-def]
+def print_status(data: StatusDocument, out: TextIO) -> None:
     if data.get("note"):
-        out.write(f"({data['note']}, {data.get('written')})\n")
+        out.write(f"({data.get('note')}, {data.get('written')})\n")
     out.write("Mailboxes\n")
     for name, mb in data["mailboxes"].items():
-        counts = mb.get("counts", {})
-        out.write(
-            f"  {name} <{mb['address'] or 'To of each message'}>  last poll: {mb.get('last_poll') or 'never'}  "
-            f"processed={counts.get('processed', 0)} ignored={counts.get('ignored', 0)} "
-            f"failed={counts.get('failed', 0) + counts.get('pending', 0)} "
-            f"quarantined={counts.get('quarantined', 0)}"
-            + (f"  ERROR: {mb['error']}" if mb.get("error") else "")
-            + "\n"
-        )
-    formats = data.get("formats")
-    if formats:
-        out.write(
-            "Formats  "
-            + "  ".join(f"{FORMAT_NAMES.get(k, k)}={'on' if v else 'OFF'}" for k, v in formats.items())
-            + "\n"
-        )
-        if not formats.get("doc_wps_odt", True) or not formats.get("ods", True):
-            out.write(
-                "  legacy conversion is off: .doc/.wps/.odt/.ods senders are asked for xlsx or docx "
-                "(install libreoffice-writer and libreoffice-calc)\n"
-            )
-        if not formats.get("ocr", True):
-            out.write(
-                "  OCR is off: scanned PDFs and photos are refused (install tesseract-ocr and "
-                "tesseract-ocr-chi-sim)\n"
-            )
-    ob = data.get("outbox", {})
+        out.write(_mailbox_line(name, mb))
+    _print_formats(data.get("formats") or {}, out)
+    ob = data.get("outbox") or {}
     out.write("Outbox  " + "  ".join(f"{k}={v}" for k, v in sorted(ob.items())) + "\n")
-    for key in data.get("flagged", []):
+    for key in data.get("flagged") or []:
         out.write(f"  flagged for the operator: {key}\n")
     out.write("Periods\n")
     for key, period in data["periods"].items():
-        subs = period.get("submissions", [])
-        names = ", ".join(
-            f"{s.get('province')}({STATUS.get((s.get('latest') or {}).get('status'), '?')}"
-            f" v{s.get('versions', 1)})"
-            for s in subs
+        out.write(_period_line(key, period))
+
+
+def _mailbox_line(name: str, mb: MailboxStatus) -> str:
+    counts = mb.get("counts") or {}
+    error = f"  ERROR: {mb['error']}" if mb.get("error") else ""
+    return (
+        f"  {name} <{mb['address'] or 'To of each message'}>  last poll: {mb.get('last_poll') or 'never'}  "
+        f"processed={counts.get('processed', 0)} ignored={counts.get('ignored', 0)} "
+        f"failed={counts.get('failed', 0) + counts.get('pending', 0)} "
+        f"quarantined={counts.get('quarantined', 0)}{error}\n"
+    )
+
+
+def _print_formats(formats: dict[str, bool], out: TextIO) -> None:
+    """Which optional formats are read here, and what to install for those that are not."""
+    if not formats:
+        return
+    out.write(
+        "Formats  "
+        + "  ".join(f"{FORMAT_NAMES.get(k, k)}={'on' if v else 'OFF'}" for k, v in formats.items())
+        + "\n"
+    )
+    if not formats.get("doc_wps_odt", True) or not formats.get("ods", True):
+        out.write(
+            "  legacy conversion is off: .doc/.wps/.odt/.ods senders are asked for xlsx or docx "
+            "(install libreoffice-writer and libreoffice-calc)\n"
         )
-        out.write(f"  {key}: {len(subs)}/{period['admitted']} provinces  {names}\n")
+    if not formats.get("ocr", True):
+        out.write(
+            "  OCR is off: scanned PDFs and photos are refused (install tesseract-ocr and "
+            "tesseract-ocr-chi-sim)\n"
+        )
+
+
+def _period_line(key: str, period: PeriodStatus) -> str:
+    subs = [SubmissionSummary.from_json(s) for s in period.get("submissions") or []]
+    names = ", ".join(f"{s.province}({STATUS.get(s.latest.status, '?')} v{s.versions})" for s in subs)
+    return f"  {key}: {len(subs)}/{period['admitted']} provinces  {names}\n"

@@ -12,22 +12,35 @@ lock (storage.readonly), and `digest --send` only queues the digest for the daem
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from intake.cli.common import parse_when
 from intake.config.settings import Config, load_config
+from intake.daemon.runner import Daemon
+from intake.organizer.desk import Organizer
+from intake.organizer.schedule import organizer_for
+from mailer.compose.digest import render_text, workbook_filename
+from mailer.compose.template import receipt_template
+from mailer.compose.workbook import roster_workbook
+from mailer.outbox import Outbox
 from rules.notice import Period, Unit
 from rules.units import find_province
 from storage.errors import StoreLocked
+from storage.readonly import ReadOnlyStore
+from storage.store import Store
+
+Command = Callable[[argparse.Namespace, Config], int]
 
 
 class UsageError(Exception):
     pass
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     digest = sub.add_parser("digest", help="the organizers' digest of one period: print, write or send it")
     _common(digest, period=True)
     how = digest.add_mutually_exclusive_group()
@@ -80,18 +93,18 @@ def _now(config: Config, args: argparse.Namespace) -> datetime:
     return datetime.now(config.notice.timezone)
 
 
-def _reader(config: Config):  # type: ignore[no-untyped-def]
-    """(store, writable): the store itself, or a lock-free read-only view while the daemon holds it."""
-    from storage.readonly import ReadOnlyStore
-    from storage.store import Store
-
+def _reader(config: Config) -> Store | ReadOnlyStore:
+    """The store itself, or a lock-free read-only view while the daemon holds it."""
     try:
-        return Store(config.storage_dir), True
+        return Store(config.storage_dir)
     except StoreLocked:
-        return ReadOnlyStore(config.storage_dir), False
+        return ReadOnlyStore(config.storage_dir)
 
 
-def _run(func):  # type: ignore[no-untyped-def]
+def _run(func: Command) -> Callable[[argparse.Namespace], int]:
+    """The command with the config loaded, and usage errors and a locked store turned into exit codes."""
+
+    @functools.wraps(func)
     def wrapper(args: argparse.Namespace) -> int:
         try:
             return func(args, load_config(args.config))
@@ -111,27 +124,18 @@ def _run(func):  # type: ignore[no-untyped-def]
 
 @_run
 def cmd_digest(args: argparse.Namespace, config: Config) -> int:
-    from intake.organizer.desk import Organizer
-
     period, now = _period(config, args.period), _now(config, args)
     if args.out:
         args.action = "out"
     if args.action == "send":
         return _send_digest(config, period, now)
-    store, _writable = _reader(config)
-    try:
+    with _reader(config) as store:
         organizer = Organizer(config, store)
         key = organizer.digest_key(period, now, manual=True)
         data, raw, workbook = organizer.digest_message(period, now, key)
-    finally:
-        getattr(store, "close", lambda: None)()
     if args.action == "print":
-        from mailer.compose.digest import render_text
-
         sys.stdout.write(render_text(data))
         return 0
-    from mailer.compose.digest import workbook_filename
-
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     eml = out / f"digest-{period.program}-{period.number}-{now:%Y%m%d}.eml"
@@ -145,27 +149,13 @@ def cmd_digest(args: argparse.Namespace, config: Config) -> int:
 
 
 def _send_digest(config: Config, period: Period, now: datetime) -> int:
-    from intake.daemon.runner import Daemon
-    from intake.organizer.desk import Organizer
-    from mailer.outbox import Outbox
-
     if not config.organizers.get(period.key):
         raise UsageError(f"no organizers for {period.key}: add them under [organizers] in the config")
     try:
         daemon = Daemon(config)
     except StoreLocked:
-        from storage.readonly import ReadOnlyStore
-
-        organizer = Organizer(config, ReadOnlyStore(config.storage_dir), Outbox(config.outbox.directory))
-        key = organizer.digest_key(period, now, manual=True)
-        _data, raw, _wb = organizer.digest_message(period, now, key)
-        recipients = list(config.organizers[period.key])
-        organizer.outbox.enqueue(key, raw, organizer.from_for(period, config.digest.from_addr), recipients)  # type: ignore[union-attr]
-        print(f"{key}: queued; the running daemon delivers it")
-        return 0
+        return _queue_digest_for_the_running_daemon(config, period, now)
     with daemon:
-        from intake.organizer.schedule import organizer_for
-
         item = organizer_for(daemon).send_digest(period, now, manual=True)
         report = daemon.deliver()
     state = "sent" if item.key in report.sent else "queued (see intake status)"
@@ -173,17 +163,23 @@ def _send_digest(config: Config, period: Period, now: datetime) -> int:
     return 0
 
 
+def _queue_digest_for_the_running_daemon(config: Config, period: Period, now: datetime) -> int:
+    """Only queue the digest: the running daemon, which holds the store, delivers it."""
+    outbox = Outbox(config.outbox.directory)
+    organizer = Organizer(config, ReadOnlyStore(config.storage_dir), outbox)
+    key = organizer.digest_key(period, now, manual=True)
+    _data, raw, _wb = organizer.digest_message(period, now, key)
+    recipients = list(config.organizers[period.key])
+    outbox.enqueue(key, raw, organizer.from_for(period, config.digest.from_addr), recipients)
+    print(f"{key}: queued; the running daemon delivers it")
+    return 0
+
+
 @_run
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
-    from intake.organizer.desk import Organizer
-    from mailer.compose.workbook import roster_workbook
-
     period, now = _period(config, args.period), _now(config, args)
-    store, _writable = _reader(config)
-    try:
+    with _reader(config) as store:
         data = Organizer(config, store).digest(period, now)
-    finally:
-        getattr(store, "close", lambda: None)()
     Path(args.out).write_bytes(roster_workbook(data))
     print(
         f"{args.out}: {len(data.people)} participants, {data.totals['accepted']}/{data.totals['admitted']} provinces"
@@ -204,8 +200,6 @@ def resolve_province(config: Config, period: Period, text: str) -> Unit:
 
 @_run
 def cmd_template(args: argparse.Namespace, config: Config) -> int:
-    from mailer.compose.template import receipt_template
-
     period = _period(config, args.period)
     unit = resolve_province(config, period, args.province)
     Path(args.out).write_bytes(receipt_template(config.notice, period, unit))
@@ -215,24 +209,15 @@ def cmd_template(args: argparse.Namespace, config: Config) -> int:
 
 @_run
 def cmd_remind(args: argparse.Namespace, config: Config) -> int:
-    from intake.organizer.desk import Organizer
-
     now = _now(config, args)
     if args.send:
-        from intake.daemon.runner import Daemon
-
         with Daemon(config) as daemon:
-            from intake.organizer.schedule import organizer_for
-
             keys = organizer_for(daemon).send_due_reminders(now)
             daemon.deliver()
         print("\n".join(keys) if keys else "no reminder is due")
         return 0
-    store, _writable = _reader(config)
-    try:
+    with _reader(config) as store:
         due = Organizer(config, store).due_reminders(now)
-    finally:
-        getattr(store, "close", lambda: None)()
     for r in due:
         state = "需修改" if r.rejected else "未报送"
         print(f"{r.period.key}\t{r.province}\t{state}\t{r.stage} 天前\t{', '.join(r.to)}")

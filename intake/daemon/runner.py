@@ -16,6 +16,7 @@ from pathlib import Path
 
 from intake.config.settings import Config, MailboxConfig
 from intake.daemon.service import Service
+from intake.daemon.status import MailboxStatus, PeriodStatus, StatusDocument
 from intake.daemon.wiring import make_sender
 from intake.errors import ConfigError, MailboxError
 from intake.mailbox.backoff import Backoff
@@ -24,7 +25,7 @@ from intake.mailbox.source import FetchedMessage, MailSource
 from intake.organizer.schedule import run_due_once, start_scheduler
 from intake.readers.registry import capabilities
 from mailer.delivery import DeliveryReport, deliver_pending
-from mailer.outbox import Outbox
+from mailer.outbox import Outbox, OutboxState
 from mailer.smtp_sender import Sender
 from storage.archive import Archive
 from storage.atomic import write_file_atomically
@@ -211,24 +212,28 @@ class Daemon:
                     log.exception("outbox delivery round failed")
 
     # -- operator's view ---------------------------------------------------------------------
-    def status(self) -> dict:
-        mailboxes = {}
-        for mb in self.config.mailboxes:
-            mailboxes[mb.name] = {
+    def status(self) -> StatusDocument:
+        mailboxes: dict[str, MailboxStatus] = {
+            mb.name: {
                 "address": mb.address,
                 "last_poll": self.store.last_poll(mb.name),
                 "counts": self.store.counts(mb.name),
                 "error": self.errors.get(mb.name, ""),
             }
-        periods = {}
-        for period in self.config.notice.periods:
-            subs = self.store.submissions(period.program, period.number)
-            periods[period.key] = {"admitted": len(period.provinces), "submissions": subs}
+            for mb in self.config.mailboxes
+        }
+        periods: dict[str, PeriodStatus] = {
+            period.key: {
+                "admitted": len(period.provinces),
+                "submissions": [s.to_json() for s in self.store.submissions(period.program, period.number)],
+            }
+            for period in self.config.notice.periods
+        }
         return {
             "written": datetime.now(self.config.notice.timezone).isoformat(timespec="seconds"),
             "mailboxes": mailboxes,
             "outbox": self.outbox.stats(),
-            "flagged": [i.key for i in self.outbox.items("failed")],
+            "flagged": [i.key for i in self.outbox.items(OutboxState.FAILED)],
             "periods": periods,
             "formats": capabilities(),
         }

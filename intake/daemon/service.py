@@ -18,23 +18,67 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from intake.config.settings import Config, MailboxConfig
 from intake.mailbox.source import FetchedMessage
 from intake.pipeline.process import Context, Outcome, process
 from mailer.compose.reply import Original, compose_reply
 from mailer.outbox import Outbox
+from rules.verdict import Status, Verdict
 from storage.archive import Archive
+from storage.records import MessageOutcome, StoredVerdict
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
 
+class HandledOutcome(StrEnum):
+    """What handling one fetched message came to."""
+
+    PROCESSED = "processed"
+    IGNORED = "ignored"
+    DUPLICATE = "duplicate"  # the same content was processed before (another UID or UIDVALIDITY)
+    FAILED = "failed"  # this attempt failed; the message is tried again next time
+    QUARANTINED = "quarantined"  # failed too often: recorded, kept in the archive, never retried
+    SEEN = "seen"  # already had its outcome: nothing done
+
+
 @dataclass(frozen=True)
 class Handled:
-    outcome: str  # processed / ignored / duplicate / failed / quarantined / seen
+    outcome: HandledOutcome
     replied: bool = False
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One fetched message as the store knows it: where it came from and what it is."""
+
+    mailbox: str  # the configured mailbox's name
+    uidvalidity: int
+    uid: int
+    sha: str  # sha256 of the raw bytes, its name in the archive
+    message_id: str  # "" when it has none (or could not be decoded)
+    log_id: str  # the Message-ID, else "sha:<first 12 of sha>": what log lines start with
+    sender: str
+    received: str  # ISO 8601
+
+    @classmethod
+    def of(cls, fm: FetchedMessage, mb: MailboxConfig, sha: str, outcome: Outcome) -> Incoming:
+        msg = outcome.message
+        message_id = msg.message_id if msg else ""
+        return cls(
+            mailbox=mb.name,
+            uidvalidity=fm.uidvalidity,
+            uid=fm.uid,
+            sha=sha,
+            message_id=message_id,
+            log_id=message_id or f"sha:{sha[:12]}",
+            sender=msg.sender if msg else "",
+            received=(outcome.received or fm.received).isoformat(),
+        )
 
 
 class Service:
@@ -55,7 +99,7 @@ class Service:
     def _handle(self, fm: FetchedMessage, mb: MailboxConfig, now: datetime) -> Handled:
         sha = self.archive.put(fm.raw)
         if self.store.seen(mb.name, fm.uidvalidity, fm.uid):
-            return Handled("seen")
+            return Handled(HandledOutcome.SEEN)
         try:
             outcome = process(
                 fm.raw,
@@ -67,62 +111,31 @@ class Service:
             )
         except Exception as exc:  # contained per message: logged, counted, quarantined after N
             return self._failed(fm, mb, sha, exc)
-        msg = outcome.message
-        mid = (msg.message_id if msg else "") or f"sha:{sha[:12]}"
-        sender = msg.sender if msg else ""
-        received = (outcome.received or fm.received).isoformat()
+        incoming = Incoming.of(fm, mb, sha, outcome)
+        if incoming.message_id and self.store.seen_content(message_id=incoming.message_id, sha256=sha):
+            self._record(incoming, MessageOutcome.IGNORED, None, "duplicate of a message already processed")
+            log.info("%s duplicate of an earlier copy; no second reply", incoming.log_id)
+            return Handled(HandledOutcome.DUPLICATE)
+        # Converted once: stored twice (the submission version and the message record).
+        stored = StoredVerdict.from_json(outcome.verdict.public())
+        if stored.status is Status.IGNORED:
+            reason = outcome.verdict.ignored_reason
+            self._record(incoming, MessageOutcome.IGNORED, stored, reason)
+            log.info("%s ignored: %s", incoming.log_id, reason)
+            return Handled(HandledOutcome.IGNORED, detail=reason)
+        return self._processed(incoming, outcome, stored, mb, now)
+
+    def _processed(
+        self, incoming: Incoming, outcome: Outcome, stored: StoredVerdict, mb: MailboxConfig, now: datetime
+    ) -> Handled:
+        """Store the submission, queue the reply, then mark the message processed (in this order)."""
         verdict = outcome.verdict
-        if msg and msg.message_id and self.store.seen_content(msg.message_id, sha):
-            self.store.record_message(
-                mb.name,
-                fm.uidvalidity,
-                fm.uid,
-                msg.message_id,
-                sha,
-                received,
-                "ignored",
-                sender,
-                None,
-                "duplicate of a message already processed",
-            )
-            log.info("%s duplicate of an earlier copy; no second reply", mid)
-            return Handled("duplicate")
-        public = verdict.public()  # once: it is stored twice (submission and message record)
-        if verdict.status == "ignored":
-            self.store.record_message(
-                mb.name,
-                fm.uidvalidity,
-                fm.uid,
-                msg.message_id if msg else "",
-                sha,
-                received,
-                "ignored",
-                sender,
-                public,
-                verdict.ignored_reason,
-            )
-            log.info("%s ignored: %s", mid, verdict.ignored_reason)
-            return Handled("ignored", detail=verdict.ignored_reason)
-        diff, version = None, 0
-        if verdict.program and verdict.period and verdict.province:
-            sub = self._submission(verdict, public, sha, sender, received)
-            version = int(sub.get("version", 0))
-            diff = sub.get("diff") if version > 1 and verdict.status == "accepted" else None
-        replied = self._reply(outcome, mb, sha, now, diff, version, mid)
-        self.store.record_message(
-            mb.name,
-            fm.uidvalidity,
-            fm.uid,
-            msg.message_id if msg else "",
-            sha,
-            received,
-            "processed",
-            sender,
-            public,
-        )
+        diff, version = self._submission(verdict, stored, incoming)
+        replied = self._reply(outcome, mb, incoming.sha, now, diff, version, incoming.log_id)
+        self._record(incoming, MessageOutcome.PROCESSED, stored)
         log.info(
             "%s %s program=%s period=%s province=%s rows=%d replied=%s",
-            mid,
+            incoming.log_id,
             verdict.status,
             verdict.program,
             verdict.period,
@@ -130,48 +143,72 @@ class Service:
             len(verdict.participants),
             replied,
         )
-        return Handled("processed", replied)
+        return Handled(HandledOutcome.PROCESSED, replied)
+
+    def _record(
+        self, incoming: Incoming, outcome: MessageOutcome, verdict: StoredVerdict | None, detail: str = ""
+    ) -> None:
+        self.store.record_message(
+            mailbox=incoming.mailbox,
+            uidvalidity=incoming.uidvalidity,
+            uid=incoming.uid,
+            message_id=incoming.message_id,
+            sha256=incoming.sha,
+            received=incoming.received,
+            outcome=outcome,
+            sender=incoming.sender,
+            verdict=verdict,
+            detail=detail,
+        )
 
     def _failed(self, fm: FetchedMessage, mb: MailboxConfig, sha: str, exc: Exception) -> Handled:
+        error = f"{type(exc).__name__}: {exc}"
         count = self.store.record_failure(
-            mb.name, fm.uidvalidity, fm.uid, "", sha, f"{type(exc).__name__}: {exc}"
+            mailbox=mb.name, uidvalidity=fm.uidvalidity, uid=fm.uid, message_id="", sha256=sha, error=error
         )
         log.exception(
             "sha:%s failed processing (attempt %d of %d)", sha[:12], count, self.config.daemon.max_failures
         )
-        if count >= self.config.daemon.max_failures:
-            self.store.record_message(
-                mb.name,
-                fm.uidvalidity,
-                fm.uid,
-                "",
-                sha,
-                fm.received.isoformat(),
-                "quarantined",
-                "",
-                None,
-                f"{type(exc).__name__}: {exc}",
-            )
-            log.error(
-                "sha:%s quarantined after %d failures; raw message kept in the archive", sha[:12], count
-            )
-            return Handled("quarantined", detail=str(exc))
-        return Handled("failed", detail=str(exc))
+        if count < self.config.daemon.max_failures:
+            return Handled(HandledOutcome.FAILED, detail=str(exc))
+        self.store.record_message(
+            mailbox=mb.name,
+            uidvalidity=fm.uidvalidity,
+            uid=fm.uid,
+            message_id="",
+            sha256=sha,
+            received=fm.received.isoformat(),
+            outcome=MessageOutcome.QUARANTINED,
+            sender="",
+            verdict=None,
+            detail=error,
+        )
+        log.error("sha:%s quarantined after %d failures; raw message kept in the archive", sha[:12], count)
+        return Handled(HandledOutcome.QUARANTINED, detail=str(exc))
 
     def _submission(
-        self,
-        verdict,
-        public: dict,
-        sha: str,
-        sender: str,  # type: ignore[no-untyped-def]
-        received: str,
-    ) -> dict:
-        # add_submission returns the stored version when this message (sha) is already in the group
-        # (a re-run after a crash), through an index: no walk over the group's versions, whose cost
-        # grew with every resubmission.
-        return self.store.add_submission(
-            verdict.program, verdict.period, verdict.province, public, sha, sender, received, verdict.status
+        self, verdict: Verdict, stored: StoredVerdict, incoming: Incoming
+    ) -> tuple[dict[str, Any] | None, int]:
+        """(roster diff for the reply, version number); (None, 0) when there is no group to file it in.
+
+        add_submission returns the stored version when this message (sha) is already in the group
+        (a re-run after a crash), through an index: no walk over the group's versions, whose cost
+        grew with every resubmission.
+        """
+        if not (verdict.program and verdict.period and verdict.province):
+            return None, 0
+        version = self.store.add_submission(
+            program=verdict.program,
+            period=verdict.period,
+            province=verdict.province,
+            verdict=stored,
+            message_sha=incoming.sha,
+            sender=incoming.sender,
+            received=incoming.received,
+            status=stored.status,
         )
+        diff = version.diff.public() if version.version > 1 and version.accepted else None
+        return diff, version.version
 
     def _reply(
         self,
@@ -179,7 +216,7 @@ class Service:
         mb: MailboxConfig,
         sha: str,
         now: datetime,
-        diff: dict | None,
+        diff: dict[str, Any] | None,
         version: int,
         mid: str,
     ) -> bool:
@@ -195,7 +232,7 @@ class Service:
         if self.outbox.get(key) is not None:
             return True
         day = now.astimezone(self.config.notice.timezone).date().isoformat()
-        if self.store.count_replies(sender, day) >= self.config.daemon.replies_per_sender_per_day:
+        if self.store.count_replies(sender, day=day) >= self.config.daemon.replies_per_sender_per_day:
             log.warning(
                 "%s no reply: sender reached %d auto-replies today",
                 mid,
@@ -220,5 +257,5 @@ class Service:
             version=version,
         )
         self.outbox.enqueue(key, raw, from_addr, [sender])
-        self.store.note_reply(sender, day)
+        self.store.note_reply(sender, day=day)
         return True

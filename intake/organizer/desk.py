@@ -17,6 +17,7 @@ never more than one a day.  Outbox keys ``digest:<period>:<date>`` and
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -27,12 +28,15 @@ from apscheduler.triggers.cron import CronTrigger
 
 from intake.config.settings import Config
 from mailer.compose.digest import compose_digest
-from mailer.compose.digest_data import ACCEPTED, DigestData, build_digest, parse_time
+from mailer.compose.digest_data import DigestData, DigestSnapshot, build_digest, parse_time
 from mailer.compose.reminder import compose_reminder
 from mailer.compose.template import receipt_template, template_filename
 from mailer.compose.workbook import roster_workbook
 from mailer.outbox import Outbox, OutboxItem
 from rules.notice import Period
+from storage.readonly import ReadOnlyStore
+from storage.records import DigestNote, ReminderNote, SubmissionVersion
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 FIRST_LOOKBACK = timedelta(days=1)  # with no digest ever sent, only a due time this recent counts
@@ -62,10 +66,10 @@ class Reminder:
 
 
 class Organizer:
-    def __init__(self, config: Config, store, outbox: Outbox | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, config: Config, store: Store | ReadOnlyStore, outbox: Outbox | None = None) -> None:
         self.config = config
         self.notice = config.notice
-        self.store = store  # storage.store.Store, or storage.readonly.ReadOnlyStore to only read
+        self.store = store  # a ReadOnlyStore (the daemon holds the lock) only reads: no sending then
         self.outbox = outbox
         self.digest_tz = ZoneInfo(config.digest.timezone)
         self.digest_trigger = CronTrigger.from_crontab(config.digest.cron, timezone=self.digest_tz)
@@ -78,9 +82,20 @@ class Organizer:
         self.lock = threading.Lock()
 
     # -- data ------------------------------------------------------------------------------------
-    def _accepted(self, period: Period, province: str) -> tuple[bool, list[dict]]:
+    def _writable(self) -> Store:
+        if not isinstance(self.store, Store):
+            raise ValueError("the store is open read-only (the daemon holds it): nothing can be recorded")
+        return self.store
+
+    def _digest_note(self, period: Period) -> DigestNote | None:
+        return DigestNote.from_json(self.store.meta_get(f"digest:{period.key}"))
+
+    def _reminders_sent(self, period: Period, province: str) -> tuple[ReminderNote, ...]:
+        return ReminderNote.list_from_json(self.store.meta_get(f"reminder:{period.key}:{province}"))
+
+    def _accepted(self, period: Period, province: str) -> tuple[bool, list[SubmissionVersion]]:
         versions = self.store.versions(period.program, period.number, province)
-        return any(v.get("status") == ACCEPTED for v in versions), versions
+        return any(v.accepted for v in versions), versions
 
     def contacts(self, province: str, period: Period) -> list[str]:
         """[contacts] of the config, else the senders of the province's receipts (this program first)."""
@@ -91,35 +106,29 @@ class Organizer:
         order = sorted(self.notice.periods, key=lambda p: (p.program != period.program, p.key != period.key))
         for p in order:
             for v in reversed(self.store.versions(p.program, p.number, province)):
-                sender = str(v.get("sender") or "").strip().lower()
+                sender = v.sender.strip().lower()
                 if "@" in sender and sender not in self.own and sender not in found:
                     found.append(sender)
         return found[:MAX_CONTACTS]
 
-    def snapshot(self, period: Period) -> dict:
+    def snapshot(self, period: Period) -> DigestSnapshot:
+        """What the period's digest is made of, read from the store."""
         versions = {p: self.store.versions(period.program, period.number, p) for p in period.provinces}
-        others = [
-            {
-                "province": s["province"],
-                "versions": s["versions"],
-                "status": (s.get("latest") or {}).get("status"),
-            }
-            for s in self.store.submissions(period.program, period.number)
-            if s["province"] not in period.provinces
-        ]
-        return {
-            "versions": versions,
-            "others": others,
-            "reminders": {
-                p: self.store.meta_get(f"reminder:{period.key}:{p}") or [] for p in period.provinces
-            },
-            "contacts": {
+        return DigestSnapshot(
+            versions=versions,
+            reminders={p: self._reminders_sent(period, p) for p in period.provinces},
+            contacts={
                 p: self.contacts(p, period)
                 for p in period.provinces
-                if not any(v.get("status") == ACCEPTED for v in versions[p])
+                if not any(v.accepted for v in versions[p])
             },
-            "previous": self.store.meta_get(f"digest:{period.key}"),
-        }
+            previous=self._digest_note(period),
+            others=[
+                s
+                for s in self.store.submissions(period.program, period.number)
+                if s.province not in period.provinces
+            ],
+        )
 
     def digest(self, period: Period, now: datetime) -> DigestData:
         return build_digest(self.notice, period, self.snapshot(period), now)
@@ -171,7 +180,8 @@ class Organizer:
         for period in self.notice.periods:
             if not self.config.organizers.get(period.key):
                 continue
-            sent = parse_time((self.store.meta_get(f"digest:{period.key}") or {}).get("due"), self.notice)
+            note = self._digest_note(period)
+            sent = parse_time(note.due if note else None, self.notice)
             after = max(sent or now - FIRST_LOOKBACK, now - MAX_LOOKBACK)
             due = last_fire(self.digest_trigger, after, now)
             if due is not None and self._active(period, due):
@@ -191,11 +201,15 @@ class Organizer:
         item = self.outbox.enqueue(
             key, raw, self.from_for(period, self.config.digest.from_addr), list(recipients)
         )
-        record = dict(self.store.meta_get(f"digest:{period.key}") or {})
-        record.update(sent_at=now.isoformat(timespec="seconds"), key=key, reported=data.reported)
+        note = dataclasses.replace(
+            self._digest_note(period) or DigestNote(),
+            sent_at=now.isoformat(timespec="seconds"),
+            key=key,
+            reported=data.reported,
+        )
         if due is not None:
-            record["due"] = due.isoformat()
-        self.store.meta_set(f"digest:{period.key}", record)
+            note = dataclasses.replace(note, due=due.isoformat())
+        self._writable().meta_set(f"digest:{period.key}", note.to_json())
         log.info("%s queued for %d organizers", key, len(recipients))
         return item
 
@@ -235,19 +249,24 @@ class Organizer:
             for province in period.provinces:
                 if province in planned or self.store.meta_get(f"reminded:{province}") == today:
                     continue  # one reminder a day per province, whatever the period
-                history = self.store.meta_get(f"reminder:{period.key}:{province}") or []
-                if any(int(h.get("stage", -1)) <= stage for h in history):
-                    continue
-                accepted, versions = self._accepted(period, province)
-                if accepted:
-                    continue
-                to = tuple(self.contacts(province, period))
-                if not to:
-                    log.info("reminder %s %s: no contact address known", period.key, province)
-                    continue
-                out.append(Reminder(period, province, stage, to, rejected=bool(versions)))
-                planned.add(province)
+                reminder = self._reminder(period, province, stage)
+                if reminder is not None:
+                    out.append(reminder)
+                    planned.add(province)
         return out
+
+    def _reminder(self, period: Period, province: str, stage: int) -> Reminder | None:
+        """The reminder due to ``province`` at ``stage``: None if already sent, accepted or unreachable."""
+        if any(h.stage <= stage for h in self._reminders_sent(period, province)):
+            return None
+        accepted, versions = self._accepted(period, province)
+        if accepted:
+            return None
+        to = tuple(self.contacts(province, period))
+        if not to:
+            log.info("reminder %s %s: no contact address known", period.key, province)
+            return None
+        return Reminder(period, province, stage, to, rejected=bool(versions))
 
     def send_reminder(self, r: Reminder, now: datetime) -> OutboxItem:
         if self.outbox is None:
@@ -273,11 +292,12 @@ class Organizer:
             rejected=r.rejected,
         )
         item = self.outbox.enqueue(key, raw, from_addr, list(r.to))
-        history = list(self.store.meta_get(f"reminder:{r.period.key}:{r.province}") or [])
-        if not any(h.get("key") == key for h in history):
-            history.append({"date": today, "stage": r.stage, "to": list(r.to), "key": key})
-        self.store.meta_set(f"reminder:{r.period.key}:{r.province}", history)
-        self.store.meta_set(f"reminded:{r.province}", today)
+        history = list(self._reminders_sent(r.period, r.province))
+        if not any(h.key == key for h in history):
+            history.append(ReminderNote(date=today, stage=r.stage, to=r.to, key=key))
+        store = self._writable()
+        store.meta_set(f"reminder:{r.period.key}:{r.province}", [h.to_json() for h in history])
+        store.meta_set(f"reminded:{r.province}", today)
         log.info("%s queued (%d days before the deadline)", key, r.stage)
         return item
 

@@ -13,7 +13,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 from mailer.compose import digest_format as F
-from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData
+from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData, ProvinceFigures
 from mailer.compose.digest_html import render_html
 from mailer.compose.reply import clean_header
 
@@ -24,80 +24,112 @@ def _text_bar(value: int, scale: int, width: int = 20) -> str:
     return "█" * (round(width * value / scale) if scale else 0)
 
 
-def render_text(data: DigestData) -> str:
-    t = data.totals
-    out = [f"{F.period_title(data)} 报名日报（{data.now.month}月{data.now.day}日）", "", F.headline(data), ""]
+def _section(title: str, lines: list[str]) -> list[str]:
+    """A blank line, the title, the lines."""
+    return ["", title, *lines]
+
+
+def _attention(data: DigestData) -> list[str]:
+    """The provinces still missing or not accepted, at the top."""
     missing = [p for p in data.provinces if p.status == MISSING]
     rejected = [p for p in data.provinces if p.status == REJECTED]
-    if missing or rejected:
-        out.append(f"尚未完成报名的省份（{len(missing) + len(rejected)}）：")
-        for p in missing:
-            note = (
-                "，已催报 " + "、".join(p.reminded)
-                if p.reminded
-                else ("" if p.contacts else "，无联系邮箱，未能催报")
-            )
-            out.append(f"  - {p.province} 未报送{note}")
-        out += [
+    if not (missing or rejected):
+        return ["全部参训省份均已确认报名。"]
+    return [
+        f"尚未完成报名的省份（{len(missing) + len(rejected)}）：",
+        *(f"  - {p.province} 未报送{F.missing_note(p)}" for p in missing),
+        *(
             f"  - {p.province} 已报送 {p.versions} 版，尚未通过（{len(p.errors)} 个问题待修改）"
             for p in rejected
-        ]
-    else:
-        out.append("全部参训省份均已确认报名。")
-    out += ["", "本期安排："] + [f"  {k}：{v}" for k, v in F.facts(data)]
-    out += [
-        "",
-        "各省报送情况（已确认名单人数，按单位类别：" + "/".join(F.KIND_SHORT[k] for k in KINDS) + "）：",
+        ),
     ]
+
+
+def _province_line(data: DigestData, p: ProvinceFigures, scale: int) -> str:
+    kinds = "/".join(str(p.by_kind[k]) for k in KINDS)
+    late = "，逾期" if F.is_late(data, p) else ""
+    open_ = f"，待修改 {len(p.errors)}，提示 {len(p.warnings)}" if p.errors or p.warnings else ""
+    return (
+        f"  {p.province:<6}\t{F.STATUS_LABELS[p.status]}\t{p.headcount:>3} 人 {_text_bar(p.headcount, scale)}"
+        f"  （{kinds}；{p.versions} 版；最近收到 {F.when(p.last_received)}{late}{open_}）"
+    )
+
+
+def _provinces(data: DigestData) -> list[str]:
+    t = data.totals
     scale = max([p.headcount for p in data.provinces] + [1])
-    for p in data.provinces:
-        kinds = "/".join(str(p.by_kind[k]) for k in KINDS)
-        late = "，逾期" if p.late or (p.status == MISSING and data.past_deadline) else ""
-        open_ = f"，待修改 {len(p.errors)}，提示 {len(p.warnings)}" if p.errors or p.warnings else ""
-        out.append(
-            f"  {p.province:<6}\t{F.STATUS_LABELS[p.status]}\t{p.headcount:>3} 人 {_text_bar(p.headcount, scale)}"
-            f"  （{kinds}；{p.versions} 版；最近收到 {F.when(p.last_received)}{late}{open_}）"
-        )
-    out.append(
+    total = (
         f"  合计：{t['people']} 人（"
         + "，".join(f"{F.KIND_SHORT[k]} {t[f'kind_{k}']}" for k in KINDS)
         + f"）；男 {t['men']}，女 {t['women']}；领队 {t['leaders']}；逾期 {t['late']} 省"
     )
+    title = "各省报送情况（已确认名单人数，按单位类别：" + "/".join(F.KIND_SHORT[k] for k in KINDS) + "）："
+    return _section(title, [*(_province_line(data, p, scale) for p in data.provinces), total])
+
+
+def _lodging(data: DigestData) -> list[str]:
+    """Hotels and arrival days, each section only when there is something to show."""
+    out = []
     if data.hotels:
-        out += ["", "各酒店人数："] + [
-            f"  {h.name}（{'、'.join(h.provinces)}）：{h.headcount} 人" for h in data.hotels
-        ]
+        out += _section(
+            "各酒店人数：", [f"  {h.name}（{'、'.join(h.provinces)}）：{h.headcount} 人" for h in data.hotels]
+        )
     if data.arrivals:
-        out += ["", "抵达日期："] + [f"  {F.day_label(d)}：{n} 人" for d, n in data.arrivals]
+        out += _section("抵达日期：", [f"  {F.day_label(d)}：{n} 人" for d, n in data.arrivals])
+    return out
+
+
+def _leaders(data: DigestData) -> list[str]:
     leaders = [
         f"  {p.province}：" + ("、".join(f"{x.name} {x.mobile}" for x in p.leaders) or "（未指定领队）")
         for p in data.provinces
         if p.status == ACCEPTED
     ]
-    if leaders:
-        out += ["", "各省领队："] + leaders
+    return _section("各省领队：", leaders) if leaders else []
+
+
+def _problems(data: DigestData) -> list[str]:
     problems = [
         f"  {p.province} [{F.SEVERITY_LABELS.get(x.severity, x.severity)}] {x.message}"
         for p in data.provinces
         for x in (*p.errors, *p.warnings)
     ]
-    out += ["", "待处理问题：" + ("" if problems else "无")] + problems
+    return _section("待处理问题：" + ("" if problems else "无"), problems)
+
+
+def _changes(data: DigestData) -> list[str]:
     changes = F.change_lines(data)
-    out += [
-        "",
-        ("至今收到的回执（首份日报）：" if data.first else "自上次日报以来的变化：")
-        + ("" if changes else "无新回执。"),
-    ]
-    out += [f"  {c}" for c in changes]
+    title = "至今收到的回执（首份日报）：" if data.first else "自上次日报以来的变化："
+    return _section(title + ("" if changes else "无新回执。"), [f"  {c}" for c in changes])
+
+
+def _reminders(data: DigestData) -> list[str]:
     reminded = [
         f"  {p.province}：{'、'.join(p.reminded)}（{'、'.join(p.reminded_to)}）"
         for p in data.provinces
         if p.reminded
     ]
-    out += ["", "催报记录：" + ("" if reminded else "尚未发送催报邮件。")] + reminded
-    if data.others:
-        out += ["", "其他来件（不在本期参训范围或省份不明）："]
-        out += [f"  {o.get('province') or '不明'}：{o.get('versions', 0)} 版" for o in data.others]
+    return _section("催报记录：" + ("" if reminded else "尚未发送催报邮件。"), reminded)
+
+
+def _others(data: DigestData) -> list[str]:
+    if not data.others:
+        return []
+    lines = [f"  {o.province or '不明'}：{o.versions} 版" for o in data.others]
+    return _section("其他来件（不在本期参训范围或省份不明）：", lines)
+
+
+def render_text(data: DigestData) -> str:
+    out = [f"{F.period_title(data)} 报名日报（{data.now.month}月{data.now.day}日）", "", F.headline(data), ""]
+    out += _attention(data)
+    out += _section("本期安排：", [f"  {k}：{v}" for k, v in F.facts(data)])
+    out += _provinces(data)
+    out += _lodging(data)
+    out += _leaders(data)
+    out += _problems(data)
+    out += _changes(data)
+    out += _reminders(data)
+    out += _others(data)
     out += ["", "本邮件由报名系统自动生成，请勿直接回复。附件为本期报名名单（Excel）。"]
     return "\n".join(out) + "\n"
 

@@ -1,12 +1,9 @@
 """The figures of an organizers' digest for one period.  Pure: a store snapshot in, a dataclass out.
 
-The snapshot is plain data (what intake.organizer.desk.snapshot reads from the store)::
-
-    {"versions":  {province: [submission version docs, oldest first]},   # Store.versions()
-     "reminders": {province: [{"date": "2023-06-16", "to": [...], "stage": 3}, ...]},
-     "contacts":  {province: [addresses a reminder would go to]},
-     "previous":  {"reported": {province: versions already reported}, "at": iso} | None,
-     "others":    [{"province": ..., "versions": n, "status": ...}]}   # filed under the period, not admitted
+The snapshot (DigestSnapshot, read from the store by intake.organizer.desk.Organizer.snapshot)
+holds, for the period: every version of each admitted province's receipt, the reminders sent
+to each, the addresses a reminder would go to, what the previous digest reported, and the
+groups filed under the period for provinces it does not admit.
 
 A province's roster is its latest *accepted* version; its open problems are those of its latest
 version (a rejected resubmission leaves the accepted roster standing but its errors open).
@@ -17,17 +14,50 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
 from rules import units as U
-from rules.notice import Notice, Period, Program
+from rules.notice import Notice, Period, Program, Unit
+from rules.verdict import Status
+from storage.records import (
+    DigestNote,
+    ReminderNote,
+    Severity,
+    StoredParticipant,
+    StoredProblem,
+    SubmissionSummary,
+    SubmissionVersion,
+)
 
 KINDS = (U.DEPARTMENT, U.BUREAU, U.SCHOOL, U.OTHER)
-ACCEPTED, REJECTED, MISSING = "accepted", "rejected", "missing"
+
+
+class ProvinceStatus(StrEnum):
+    """Where an admitted province stands."""
+
+    ACCEPTED = "accepted"  # an accepted version is on file
+    REJECTED = "rejected"  # submitted, nothing accepted
+    MISSING = "missing"  # nothing received
+
+
+ACCEPTED, REJECTED, MISSING = ProvinceStatus
 NO_HOTEL = "未分配酒店"
 UNKNOWN_DAY = "未填写或无法识别"
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class DigestSnapshot:
+    """What one period's digest is made of, as read from the store."""
+
+    versions: Mapping[str, Sequence[SubmissionVersion]]  # admitted province -> its versions, oldest first
+    reminders: Mapping[str, Sequence[ReminderNote]] = field(default_factory=dict)  # province -> sent
+    contacts: Mapping[str, Sequence[str]] = field(default_factory=dict)  # province -> where a reminder goes
+    previous: DigestNote | None = None  # the last digest sent for the period, if any
+    others: Sequence[SubmissionSummary] = ()  # filed under the period, province not admitted (or unknown)
 
 
 @dataclass(frozen=True)
@@ -36,7 +66,7 @@ class Person:
     name: str
     gender: str
     unit: str
-    unit_kind: str
+    unit_kind: U.UnitKind
     title: str
     mobile: str
     email: str
@@ -48,7 +78,7 @@ class Person:
 @dataclass(frozen=True)
 class OpenProblem:
     province: str
-    severity: str  # error | warning
+    severity: Severity
     code: str
     row: int | None
     field: str | None
@@ -59,10 +89,10 @@ class OpenProblem:
 class ProvinceFigures:
     province: str
     department: str  # the department's full name, from the notice
-    status: str  # accepted | rejected (submitted, nothing accepted) | missing (nothing received)
+    status: ProvinceStatus
     versions: int
     last_received: datetime | None
-    last_status: str  # status of the latest version ("" when missing)
+    last_status: Status | None  # status of the latest version (None when missing)
     headcount: int
     by_kind: dict[str, int]
     late: bool
@@ -87,7 +117,7 @@ class HotelFigures:
 class Change:
     province: str
     version: int
-    status: str
+    status: Status
     received: datetime | None
     participants: int
     added: tuple[str, ...] = ()
@@ -111,7 +141,7 @@ class DigestData:
     changes: tuple[Change, ...]
     first: bool  # no digest was sent before
     totals: dict[str, int] = field(default_factory=dict)
-    others: tuple[dict, ...] = ()
+    others: tuple[SubmissionSummary, ...] = ()
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -139,57 +169,6 @@ def parse_time(text: str | None, notice: Notice) -> datetime | None:
     return (when if when.tzinfo else when.replace(tzinfo=notice.timezone)).astimezone(notice.timezone)
 
 
-def _person(row: dict, province: str, unit: U.Unit | None, notice: Notice, hotel: str) -> Person:
-    text = lambda k: str(row.get(k) or "")  # noqa: E731
-    return Person(
-        province=province,
-        name=text("name"),
-        gender=text("gender"),
-        unit=text("unit"),
-        unit_kind=U.unit_kind(text("unit"), unit, notice),
-        title=text("title"),
-        mobile=text("mobile"),
-        email=text("email"),
-        arrival=text("arrival"),
-        leader=bool(row.get("leader")),
-        hotel=hotel,
-    )
-
-
-def _problems(version: dict | None, province: str) -> list[OpenProblem]:
-    if version is None:
-        return []
-    return [
-        OpenProblem(
-            province,
-            str(p.get("severity") or "error"),
-            str(p.get("code") or ""),
-            p.get("row"),
-            p.get("field"),
-            str(p.get("message") or ""),
-        )
-        for p in (version.get("verdict") or {}).get("problems") or []
-    ]
-
-
-def _change(doc: dict, province: str, notice: Notice) -> Change:
-    rows = (doc.get("verdict") or {}).get("participants") or []
-    diff = doc.get("diff") or {}
-    accepted = doc.get("status") == ACCEPTED
-    return Change(
-        province=province,
-        version=int(doc.get("version") or 0),
-        status=str(doc.get("status") or ""),
-        received=parse_time(doc.get("received"), notice),
-        participants=len(rows),
-        added=tuple(str(r.get("name") or "") for r in diff.get("added", [])) if accepted else (),
-        removed=tuple(str(r.get("name") or "") for r in diff.get("removed", [])) if accepted else (),
-        changed=tuple(f"{c.get('name') or ''}：{c.get('field')}" for c in diff.get("changed", []))
-        if accepted
-        else (),
-    )
-
-
 def day_of(arrival: str) -> str:
     m = _DAY.match(arrival or "")
     if not m:
@@ -200,121 +179,235 @@ def day_of(arrival: str) -> str:
         return UNKNOWN_DAY
 
 
-def build_digest(notice: Notice, period: Period, snapshot: dict, now: datetime) -> DigestData:
+# -- one province ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ProvinceDigest:
+    """One admitted province's part of the digest."""
+
+    figures: ProvinceFigures
+    roster: tuple[Person, ...]  # its current (latest accepted) roster
+    problems: tuple[OpenProblem, ...]  # those of its latest version
+    changes: tuple[Change, ...]  # versions the previous digest did not report
+
+
+def _person(row: StoredParticipant, province: str, unit: Unit | None, notice: Notice, hotel: str) -> Person:
+    return Person(
+        province=province,
+        name=row.name,
+        gender=row.gender,
+        unit=row.unit,
+        unit_kind=U.unit_kind(row.unit, unit, notice),
+        title=row.title,
+        mobile=row.mobile,
+        email=row.email,
+        arrival=row.arrival,
+        leader=row.leader,
+        hotel=hotel,
+    )
+
+
+def _open_problem(problem: StoredProblem, province: str) -> OpenProblem:
+    return OpenProblem(province, problem.severity, problem.code, problem.row, problem.field, problem.message)
+
+
+def _problems(version: SubmissionVersion | None, province: str) -> tuple[OpenProblem, ...]:
+    if version is None:
+        return ()
+    return tuple(_open_problem(p, province) for p in version.verdict.problems)
+
+
+def _names(rows: Iterable[Mapping[str, object]]) -> tuple[str, ...]:
+    return tuple(str(r.get("name") or "") for r in rows)
+
+
+def _change(version: SubmissionVersion, province: str, notice: Notice) -> Change:
+    """One version as a change; only an accepted version's roster diff counts."""
+    diff = version.diff
+    shown = version.accepted
+    return Change(
+        province=province,
+        version=version.version,
+        status=version.status,
+        received=parse_time(version.received, notice),
+        participants=len(version.verdict.participants),
+        added=_names(diff.added) if shown else (),
+        removed=_names(diff.removed) if shown else (),
+        changed=tuple(f"{name or ''}：{changed}" for name, changed, _old, _new in diff.changed)
+        if shown
+        else (),
+    )
+
+
+def _late(counted: SubmissionVersion | None, period: Period, notice: Notice) -> bool:
+    """The version that counts came after the deadline, or the rules flagged it late."""
+    if counted is None:
+        return False
+    received = parse_time(counted.received, notice)
+    if received is not None and received > period.deadline:
+        return True
+    return any(p.code == "late" for p in counted.verdict.problems)
+
+
+def _hotel_name(period: Period, province: str) -> str:
+    hotel = period.hotel_for(province)
+    return hotel.name if hotel else NO_HOTEL
+
+
+def _department(unit: Unit | None, province: str) -> str:
+    return unit.department[0] if unit and unit.department else province
+
+
+@dataclass(frozen=True)
+class _Filed:
+    """What is on file for one admitted province: its versions, oldest first."""
+
+    province: str
+    versions: tuple[SubmissionVersion, ...]
+
+    @classmethod
+    def of(cls, province: str, snapshot: DigestSnapshot) -> _Filed:
+        return cls(province, tuple(sorted(snapshot.versions.get(province, ()), key=lambda v: v.version)))
+
+    @property
+    def latest(self) -> SubmissionVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def current(self) -> SubmissionVersion | None:
+        """The latest accepted version: the roster that stands."""
+        return next((v for v in reversed(self.versions) if v.accepted), None)
+
+    @property
+    def status(self) -> ProvinceStatus:
+        if self.current is not None:
+            return ACCEPTED
+        return REJECTED if self.versions else MISSING
+
+    def changes_since(self, previous: DigestNote | None, notice: Notice) -> tuple[Change, ...]:
+        """The versions the previous digest did not report (all of them for the first digest)."""
+        reported = previous.reported.get(self.province, 0) if previous else 0
+        return tuple(_change(v, self.province, notice) for v in self.versions if v.version > reported)
+
+
+def _roster(filed: _Filed, unit: Unit | None, notice: Notice, hotel: str) -> tuple[Person, ...]:
+    current = filed.current
+    if current is None:
+        return ()
+    return tuple(_person(r, filed.province, unit, notice, hotel) for r in current.verdict.participants)
+
+
+def _reminded(reminders: Sequence[ReminderNote]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(dates of the reminders sent, the addresses they went to, each once)."""
+    return tuple(r.date for r in reminders), tuple(dict.fromkeys(a for r in reminders for a in r.to))
+
+
+def _province(notice: Notice, period: Period, name: str, snapshot: DigestSnapshot) -> _ProvinceDigest:
+    unit = notice.unit(name)
+    hotel = _hotel_name(period, name)
+    filed = _Filed.of(name, snapshot)
+    latest = filed.latest
+    roster = _roster(filed, unit, notice, hotel)
+    open_ = _problems(latest, name)
+    reminded, reminded_to = _reminded(snapshot.reminders.get(name, ()))
+    by_kind = Counter(p.unit_kind for p in roster)
+    figures = ProvinceFigures(
+        province=name,
+        department=_department(unit, name),
+        status=filed.status,
+        versions=len(filed.versions),
+        last_received=parse_time(latest.received, notice) if latest else None,
+        last_status=latest.status if latest else None,
+        headcount=len(roster),
+        by_kind={k: by_kind.get(k, 0) for k in KINDS},
+        late=_late(filed.current or latest, period, notice),
+        hotel=hotel,
+        leaders=tuple(p for p in roster if p.leader),
+        errors=tuple(p for p in open_ if p.severity is Severity.ERROR),
+        warnings=tuple(p for p in open_ if p.severity is not Severity.ERROR),
+        reminded=reminded,
+        reminded_to=reminded_to,
+        contacts=tuple(snapshot.contacts.get(name, ())),
+    )
+    return _ProvinceDigest(figures, roster, open_, filed.changes_since(snapshot.previous, notice))
+
+
+# -- the period --------------------------------------------------------------------------------
+
+
+def _arrivals(people: Sequence[Person]) -> tuple[tuple[str, int], ...]:
+    """People per arrival day, days in order, the unknown ones last."""
+    arrivals = Counter(day_of(p.arrival) for p in people)
+    days = sorted(d for d in arrivals if d != UNKNOWN_DAY)
+    if UNKNOWN_DAY in arrivals:
+        days.append(UNKNOWN_DAY)
+    return tuple((d, arrivals[d]) for d in days)
+
+
+def _totals(
+    period: Period,
+    provinces: Sequence[ProvinceFigures],
+    people: Sequence[Person],
+    problems: Sequence[OpenProblem],
+) -> dict[str, int]:
+    statuses = Counter(p.status for p in provinces)
+    genders = Counter(p.gender for p in people)
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    kinds = Counter(p.unit_kind for p in people)
+    return {
+        "admitted": len(period.provinces),
+        "submitted": len(provinces) - statuses[MISSING],
+        "accepted": statuses[ACCEPTED],
+        "not_accepted": statuses[REJECTED],
+        "missing": statuses[MISSING],
+        "late": sum(1 for p in provinces if p.late),
+        "people": len(people),
+        "men": genders["男"],
+        "women": genders["女"],
+        "leaders": sum(1 for p in people if p.leader),
+        "errors": errors,
+        "warnings": len(problems) - errors,
+        "reminded": sum(1 for p in provinces if p.reminded),
+        **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
+    }
+
+
+def build_digest(notice: Notice, period: Period, snapshot: DigestSnapshot, now: datetime) -> DigestData:
     program = notice.program(period.program)
     if program is None:
         raise ValueError(f"period {period.key} has no program in the notice")
     now = now.astimezone(notice.timezone)
-    versions_by = snapshot.get("versions") or {}
-    reminders = snapshot.get("reminders") or {}
-    contacts = snapshot.get("contacts") or {}
-    previous = snapshot.get("previous")
-    reported = (previous or {}).get("reported") or {}
-    provinces, people, problems, changes = [], [], [], []
-    for name in period.provinces:
-        unit = notice.unit(name)
-        hotel_obj = period.hotel_for(name)
-        hotel = hotel_obj.name if hotel_obj else NO_HOTEL
-        versions = sorted(versions_by.get(name) or [], key=lambda d: int(d.get("version") or 0))
-        latest = versions[-1] if versions else None
-        current = next((v for v in reversed(versions) if v.get("status") == ACCEPTED), None)
-        roster = [
-            _person(r, name, unit, notice, hotel)
-            for r in ((current or {}).get("verdict") or {}).get("participants") or []
-        ]
-        open_ = _problems(latest, name)
-        counted = current or latest
-        received = parse_time((counted or {}).get("received"), notice)
-        late = bool(counted) and (
-            (received is not None and received > period.deadline)
-            or any(p.code == "late" for p in _problems(counted, name))
-        )
-        by_kind = Counter(p.unit_kind for p in roster)
-        provinces.append(
-            ProvinceFigures(
-                province=name,
-                department=unit.department[0] if unit and unit.department else name,
-                status=ACCEPTED if current else (REJECTED if versions else MISSING),
-                versions=len(versions),
-                last_received=parse_time((latest or {}).get("received"), notice),
-                last_status=str((latest or {}).get("status") or ""),
-                headcount=len(roster),
-                by_kind={k: by_kind.get(k, 0) for k in KINDS},
-                late=late,
-                hotel=hotel,
-                leaders=tuple(p for p in roster if p.leader),
-                errors=tuple(p for p in open_ if p.severity == "error"),
-                warnings=tuple(p for p in open_ if p.severity != "error"),
-                reminded=tuple(str(r.get("date")) for r in reminders.get(name) or []),
-                reminded_to=tuple(
-                    dict.fromkeys(str(a) for r in reminders.get(name) or [] for a in r.get("to") or [])
-                ),
-                contacts=tuple(contacts.get(name) or ()),
-            )
-        )
-        people += roster
-        problems += open_
-        changes += [
-            _change(v, name, notice)
-            for v in versions
-            if int(v.get("version") or 0) > int(reported.get(name, 0))
-        ]
-    hotels = _hotels(period, provinces)
-    arrivals = Counter(day_of(p.arrival) for p in people)
-    days = sorted(d for d in arrivals if d != UNKNOWN_DAY) + (
-        [UNKNOWN_DAY] if UNKNOWN_DAY in arrivals else []
-    )
-    kinds = Counter(p.unit_kind for p in people)
-    totals = {
-        "admitted": len(period.provinces),
-        "submitted": sum(1 for p in provinces if p.status != MISSING),
-        "accepted": sum(1 for p in provinces if p.status == ACCEPTED),
-        "not_accepted": sum(1 for p in provinces if p.status == REJECTED),
-        "missing": sum(1 for p in provinces if p.status == MISSING),
-        "late": sum(1 for p in provinces if p.late),
-        "people": len(people),
-        "men": sum(1 for p in people if p.gender == "男"),
-        "women": sum(1 for p in people if p.gender == "女"),
-        "leaders": sum(1 for p in people if p.leader),
-        "errors": sum(1 for p in problems if p.severity == "error"),
-        "warnings": sum(1 for p in problems if p.severity != "error"),
-        "reminded": sum(1 for p in provinces if p.reminded),
-        **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
-    }
+    parts = [_province(notice, period, name, snapshot) for name in period.provinces]
+    provinces = tuple(p.figures for p in parts)
+    people = tuple(person for p in parts for person in p.roster)
+    problems = tuple(problem for p in parts for problem in p.problems)
     return DigestData(
         notice=notice,
         program=program,
         period=period,
-        now=now.astimezone(notice.timezone),
+        now=now,
         days_left=(period.deadline.astimezone(notice.timezone).date() - now.date()).days,
         past_deadline=now > period.deadline,
-        provinces=tuple(provinces),
-        people=tuple(people),
-        problems=tuple(problems),
-        hotels=hotels,
-        arrivals=tuple((d, arrivals[d]) for d in days),
-        changes=tuple(changes),
-        first=previous is None,
-        totals=totals,
-        others=tuple(snapshot.get("others") or ()),
+        provinces=provinces,
+        people=people,
+        problems=problems,
+        hotels=_hotels(period, provinces),
+        arrivals=_arrivals(people),
+        changes=tuple(change for p in parts for change in p.changes),
+        first=snapshot.previous is None,
+        totals=_totals(period, provinces, people, problems),
+        others=tuple(snapshot.others),
     )
 
 
-def _hotels(period: Period, provinces: list[ProvinceFigures]) -> tuple[HotelFigures, ...]:
-    out = []
-    for hotel in period.hotels:
-        members = [p for p in provinces if p.hotel == hotel.name]
-        out.append(
-            HotelFigures(
-                hotel.name,
-                hotel.address,
-                tuple(p.province for p in members),
-                sum(p.headcount for p in members),
-            )
-        )
-    stray = [p for p in provinces if p.hotel == NO_HOTEL]
-    if stray:
-        out.append(
-            HotelFigures(NO_HOTEL, "", tuple(p.province for p in stray), sum(p.headcount for p in stray))
-        )
+def _hotels(period: Period, provinces: Sequence[ProvinceFigures]) -> tuple[HotelFigures, ...]:
+    out = [_hotel(hotel.name, hotel.address, provinces) for hotel in period.hotels]
+    if any(p.hotel == NO_HOTEL for p in provinces):
+        out.append(_hotel(NO_HOTEL, "", provinces))
     return tuple(out)
+
+
+def _hotel(name: str, address: str, provinces: Sequence[ProvinceFigures]) -> HotelFigures:
+    members = [p for p in provinces if p.hotel == name]
+    return HotelFigures(name, address, tuple(p.province for p in members), sum(p.headcount for p in members))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from mailer.compose.digest_data import ACCEPTED, MISSING, REJECTED, UNKNOWN_DAY, DigestData
+from mailer.compose.digest_data import ACCEPTED, MISSING, REJECTED, UNKNOWN_DAY, DigestData, ProvinceFigures
 from rules.problems import FIELD_LABELS
 from rules.units import BUREAU, DEPARTMENT, OTHER, SCHOOL
 from rules.wording import date_span, moment
 
-STATUS_LABELS = {ACCEPTED: "已确认", REJECTED: "需修改", MISSING: "未报送"}
+STATUS_LABELS: dict[str, str] = {ACCEPTED: "已确认", REJECTED: "需修改", MISSING: "未报送"}
 KIND_LABELS = {DEPARTMENT: "省级教育行政部门", BUREAU: "地市级教育行政部门", SCHOOL: "学校", OTHER: "其他"}
 KIND_SHORT = {DEPARTMENT: "省级", BUREAU: "地市级", SCHOOL: "学校", OTHER: "其他"}
 KIND_COLORS = {DEPARTMENT: "#2f6db5", BUREAU: "#e08a1e", SCHOOL: "#3a9a4a", OTHER: "#9a9a9a"}
-SEVERITY_LABELS = {"error": "需修改", "warning": "提示"}
+SEVERITY_LABELS: dict[str, str] = {"error": "需修改", "warning": "提示"}
 WEEKDAYS = "一二三四五六日"
 
 
@@ -22,6 +22,18 @@ def when(value: datetime | None) -> str:
     if value is None:
         return "—"
     return moment(value).split("年", 1)[1]
+
+
+def missing_note(p: ProvinceFigures) -> str:
+    """After "未报送": when it was reminded, or that it could not be for want of an address."""
+    if p.reminded:
+        return "，已催报 " + "、".join(p.reminded)
+    return "" if p.contacts else "，无联系邮箱，未能催报"
+
+
+def is_late(data: DigestData, p: ProvinceFigures) -> bool:
+    """Late: what counts came after the deadline, or nothing came and the deadline has passed."""
+    return p.late or (p.status == MISSING and data.past_deadline)
 
 
 def day_label(day: str) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from html import escape
 
 from mailer.compose import digest_format as F
-from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData
+from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData, ProvinceStatus
 
 TD = "border:1px solid #c8c8c8;padding:3px 6px;vertical-align:top"
 TH = TD + ";background:#eef2f7;font-weight:bold;white-space:nowrap"
-STATUS_COLORS = {ACCEPTED: "#2e7d32", REJECTED: "#c62828", MISSING: "#c62828"}
+STATUS_COLORS: dict[str, str] = {ACCEPTED: "#2e7d32", REJECTED: "#c62828", MISSING: "#c62828"}
 
 
 def _e(value: object) -> str:
@@ -74,95 +74,34 @@ def _legend() -> str:
     )
 
 
-def _status(status: str) -> str:
+def _status(status: ProvinceStatus) -> str:
     return (
         f'<span style="color:{STATUS_COLORS[status]};font-weight:bold">{_e(F.STATUS_LABELS[status])}</span>'
     )
 
 
 def render_html(data: DigestData) -> str:
-    t = data.totals
     out = [
         f'<h2 style="font-size:18px;margin:0 0 8px">{_e(F.period_title(data))} 报名日报'
         f"（{data.now.month}月{data.now.day}日）</h2>",
         f"<p>{_e(F.headline(data))}</p>",
-    ]
-    out.append(_attention(data))
-    out.append('<p style="margin:16px 0 4px"><b>本期安排</b></p>')
-    out.append(_table(["项目", "内容"], [[k, v] for k, v in F.facts(data)]))
-    scale = max([p.headcount for p in data.provinces] + [1])
-    out.append(
-        _chart(
-            "各省已确认人数（按单位类别）",
-            [
-                (
-                    p.province,
-                    [(p.by_kind[k], F.KIND_COLORS[k]) for k in KINDS],
-                    f"{p.headcount} 人" if p.status == ACCEPTED else F.STATUS_LABELS[p.status],
-                )
-                for p in data.provinces
-            ],
-            scale,
-        )
-    )
-    out.append(_legend())
-    out.append(
-        _chart(
-            "报送进度（省份）",
-            [
-                ("已确认", [(t["accepted"], "#2e7d32")], f"{t['accepted']}/{t['admitted']}"),
-                ("需修改", [(t["not_accepted"], "#e08a1e")], f"{t['not_accepted']}/{t['admitted']}"),
-                ("未报送", [(t["missing"], "#c62828")], f"{t['missing']}/{t['admitted']}"),
-            ],
-            t["admitted"],
-        )
-    )
-    out.append('<p style="margin:16px 0 4px"><b>各省报送情况</b></p>')
-    out.append(_provinces(data))
-    if data.hotels:
-        hs = max([h.headcount for h in data.hotels] + [1])
-        out.append(
-            _chart(
-                "各酒店人数",
-                [
-                    (f"{h.name}（{'、'.join(h.provinces)}）", [(h.headcount, "#6a5acd")], f"{h.headcount} 人")
-                    for h in data.hotels
-                ],
-                hs,
-            )
-        )
-    if data.arrivals:
-        ds = max([n for _d, n in data.arrivals] + [1])
-        out.append(
-            _chart(
-                "抵达日期（人数）",
-                [(F.day_label(d), [(n, "#00838f")], f"{n} 人") for d, n in data.arrivals],
-                ds,
-            )
-        )
-    out.append(_leaders(data))
-    out.append(_problems(data))
-    out.append(_changes(data))
-    out.append(_reminders(data))
-    if data.others:
-        out.append('<p style="margin:16px 0 4px"><b>其他来件（不在本期参训范围或省份不明）</b></p>')
-        out.append(
-            _table(
-                ["省份", "版本数", "最近状态"],
-                [
-                    [
-                        o.get("province") or "不明",
-                        o.get("versions", 0),
-                        F.STATUS_LABELS.get(o.get("status", ""), o.get("status", "")),
-                    ]
-                    for o in data.others
-                ],
-            )
-        )
-    out.append(
+        _attention(data),
+        '<p style="margin:16px 0 4px"><b>本期安排</b></p>',
+        _table(["项目", "内容"], [[k, v] for k, v in F.facts(data)]),
+        _headcount_chart(data),
+        _legend(),
+        _progress_chart(data),
+        '<p style="margin:16px 0 4px"><b>各省报送情况</b></p>',
+        _provinces(data),
+        *_lodging_charts(data),
+        _leaders(data),
+        _problems(data),
+        _changes(data),
+        _reminders(data),
+        _others(data),
         '<p style="color:#777;font-size:12px;margin-top:20px">本邮件由报名系统自动生成，请勿直接回复。'
-        "附件为本期报名名单（Excel），含全部人员、分酒店名单、各省汇总和待处理问题。</p>"
-    )
+        "附件为本期报名名单（Excel），含全部人员、分酒店名单、各省汇总和待处理问题。</p>",
+    ]
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{_e(F.subject(data))}</title></head>"
@@ -171,17 +110,65 @@ def render_html(data: DigestData) -> str:
     )
 
 
+def _headcount_chart(data: DigestData) -> str:
+    """Accepted people per province, one bar segment per unit kind."""
+    scale = max([p.headcount for p in data.provinces] + [1])
+    rows = [
+        (
+            p.province,
+            [(p.by_kind[k], F.KIND_COLORS[k]) for k in KINDS],
+            f"{p.headcount} 人" if p.status == ACCEPTED else F.STATUS_LABELS[p.status],
+        )
+        for p in data.provinces
+    ]
+    return _chart("各省已确认人数（按单位类别）", rows, scale)
+
+
+def _progress_chart(data: DigestData) -> str:
+    t = data.totals
+    rows = [
+        ("已确认", [(t["accepted"], "#2e7d32")], f"{t['accepted']}/{t['admitted']}"),
+        ("需修改", [(t["not_accepted"], "#e08a1e")], f"{t['not_accepted']}/{t['admitted']}"),
+        ("未报送", [(t["missing"], "#c62828")], f"{t['missing']}/{t['admitted']}"),
+    ]
+    return _chart("报送进度（省份）", rows, t["admitted"])
+
+
+def _lodging_charts(data: DigestData) -> list[str]:
+    """People per hotel and per arrival day, each chart only when there is something to show."""
+    out = []
+    if data.hotels:
+        hs = max([h.headcount for h in data.hotels] + [1])
+        rows = [
+            (f"{h.name}（{'、'.join(h.provinces)}）", [(h.headcount, "#6a5acd")], f"{h.headcount} 人")
+            for h in data.hotels
+        ]
+        out.append(_chart("各酒店人数", rows, hs))
+    if data.arrivals:
+        ds = max([n for _d, n in data.arrivals] + [1])
+        rows = [(F.day_label(d), [(n, "#00838f")], f"{n} 人") for d, n in data.arrivals]
+        out.append(_chart("抵达日期（人数）", rows, ds))
+    return out
+
+
+def _others(data: DigestData) -> str:
+    if not data.others:
+        return ""
+    rows = [
+        [o.province or "不明", str(o.versions), F.STATUS_LABELS.get(o.latest.status, o.latest.status)]
+        for o in data.others
+    ]
+    return '<p style="margin:16px 0 4px"><b>其他来件（不在本期参训范围或省份不明）</b></p>' + _table(
+        ["省份", "版本数", "最近状态"], rows
+    )
+
+
 def _attention(data: DigestData) -> str:
     """The provinces still missing, at the top."""
     items = []
     for p in data.provinces:
         if p.status == MISSING:
-            note = (
-                "，已催报 " + "、".join(p.reminded)
-                if p.reminded
-                else ("" if p.contacts else "，无联系邮箱，未能催报")
-            )
-            items.append(f"<li><b>{_e(p.province)}</b> 未报送{_e(note)}</li>")
+            items.append(f"<li><b>{_e(p.province)}</b> 未报送{_e(F.missing_note(p))}</li>")
     for p in data.provinces:
         if p.status == REJECTED:
             items.append(
@@ -212,11 +199,7 @@ def _provinces(data: DigestData) -> str:
     ]
     rows = []
     for p in data.provinces:
-        late = (
-            '<span style="color:#c62828">逾期</span>'
-            if p.late or (p.status == MISSING and data.past_deadline)
-            else "否"
-        )
+        late = '<span style="color:#c62828">逾期</span>' if F.is_late(data, p) else "否"
         rows.append(
             [
                 _e(p.province),

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from mailer.compose.xlsx_cells import BORDER, HEADER_FILL, HEADER_FONT, put
 from rules.notice import Notice, Period, Unit
@@ -106,7 +107,7 @@ def receipt_template(notice: Notice, period: Period, unit: Unit) -> bytes:
     return out.getvalue()
 
 
-def _validations(ws, columns: tuple[str, ...], end: int) -> None:  # type: ignore[no-untyped-def]
+def _validations(ws: Worksheet, columns: tuple[str, ...], end: int) -> None:
     def rng(label: str) -> str:
         col = get_column_letter(columns.index(label) + 1)
         return f"{col}{FIRST_ROW}:{col}{end}"

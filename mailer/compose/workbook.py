@@ -11,9 +11,10 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.worksheet.worksheet import Worksheet
 
 from mailer.compose import digest_format as F
-from mailer.compose.digest_data import KINDS, MISSING, DigestData, Person
+from mailer.compose.digest_data import KINDS, DigestData, Person
 from mailer.compose.xlsx_cells import put, sheet_title, table
 
 PEOPLE_HEADER = [
@@ -101,10 +102,10 @@ def roster_workbook(data: DigestData) -> bytes:
     return out.getvalue()
 
 
-def _summary(ws, data: DigestData) -> None:  # type: ignore[no-untyped-def]
+def _summary(ws: Worksheet, data: DigestData) -> None:
     rows = []
     for p in data.provinces:
-        late = "是" if p.late or (p.status == MISSING and data.past_deadline) else ""
+        late = "是" if F.is_late(data, p) else ""
         rows.append(
             [
                 p.province,
