@@ -9,6 +9,8 @@ from pathlib import Path
 
 from intake.config.settings import load_config
 from intake.daemon.runner import Daemon
+from tests.fixtures.dovecot import DovecotServer
+from tests.fixtures.smtpd import SmtpServer
 from tests.helpers import ROOT
 
 PASSWORD_ENV = "INTAKE_TEST_IMAP_PASSWORD"
@@ -16,8 +18,8 @@ PASSWORD_ENV = "INTAKE_TEST_IMAP_PASSWORD"
 
 def write_config(
     tmp: Path,
-    dovecot,
-    smtpd,
+    dovecot: DovecotServer,
+    smtpd: SmtpServer,
     *,
     extra_daemon: str = "",
     address: str = "yaoy@moe.edu.cn",

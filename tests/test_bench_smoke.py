@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ from tests.helpers import ROOT
 pytestmark = [pytest.mark.dovecot, pytest.mark.smtp, pytest.mark.slow]
 
 
-def test_benchmark_runs_with_five_receipts_and_appends_its_table(tmp_path):
+def test_benchmark_runs_with_five_receipts_and_appends_its_table(tmp_path: Path) -> None:
     if find_binary("dovecot") is None:
         _missing_binary()
     out = tmp_path / "BENCHMARKS.md"

@@ -22,7 +22,7 @@ def parse(raw):
     return email.message_from_bytes(raw, policy=policy.default)
 
 
-def test_confirmation_echoes_roster_dates_venue_and_hotel():
+def test_confirmation_echoes_roster_dates_venue_and_hotel() -> None:
     v = gz2_verdict([person(1, "徐欣", "贵州省教育厅", "是")])
     raw = compose_reply(
         v,
@@ -42,7 +42,7 @@ def test_confirmation_echoes_roster_dates_venue_and_hotel():
         assert needle in text and needle in html
 
 
-def test_rejection_lists_each_problem_with_row_and_column_and_asks_for_a_corrected_file():
+def test_rejection_lists_each_problem_with_row_and_column_and_asks_for_a_corrected_file() -> None:
     v = gz2_verdict([person(1, "徐欣", "贵州省教育厅", "是", mobile="0851-1234567")])
     msg = parse(compose_reply(v, notice(), Original("a@b.cn", "回执"), from_addr="x@y.cn", now=NOW))
     assert msg["Subject"] == "【需修改】回执"
@@ -50,7 +50,7 @@ def test_rejection_lists_each_problem_with_row_and_column_and_asks_for_a_correct
     assert "第 5 行“手机”列" in text and "回复本邮件并附上更正后的回执表" in text
 
 
-def test_hostile_subject_and_sender_cannot_inject_headers():
+def test_hostile_subject_and_sender_cannot_inject_headers() -> None:
     v = Verdict(status="rejected")
     raw = compose_reply(
         v,
@@ -64,12 +64,12 @@ def test_hostile_subject_and_sender_cannot_inject_headers():
     assert parse(raw)["Bcc"] is None
 
 
-def test_reply_subject_strips_our_own_tags_and_reply_prefixes():
+def test_reply_subject_strips_our_own_tags_and_reply_prefixes() -> None:
     assert reply_subject(Verdict("accepted"), "Re: 【需修改】河南省报名回执") == "【已确认】河南省报名回执"
     assert reply_subject(Verdict("rejected"), "") == "【需修改】报名回执"
 
 
-def test_message_id_is_stable_for_the_same_original():
+def test_message_id_is_stable_for_the_same_original() -> None:
     v = Verdict(status="rejected")
     a = parse(
         compose_reply(v, notice(), Original("a@b.cn", "s", sha256="cd" * 32), from_addr="x@y.cn", now=NOW)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import email
 import time
 from email import policy
+from pathlib import Path
 
 import pytest
 
 from intake.config.settings import load_config
 from intake.daemon.runner import Daemon
 from tests.daemon_env import RunningDaemon, wait_until, write_config
+from tests.fixtures.dovecot import DovecotServer
+from tests.fixtures.smtpd import SmtpServer
 from tests.receipts import receipt_message, unrelated_message
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.smtp]
@@ -26,7 +29,9 @@ def body(message) -> str:
     return parsed(message).get_body(("plain",)).get_content()
 
 
-def test_receipt_appended_gets_the_right_reply_within_5s_through_idle(dovecot, smtpd, tmp_path):
+def test_receipt_appended_gets_the_right_reply_within_5s_through_idle(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
     config = write_config(tmp_path, dovecot, smtpd)
     with RunningDaemon(config) as daemon:
         assert wait_until(lambda: daemon.store.last_poll("zz") is not None, 10)
@@ -46,7 +51,9 @@ def test_receipt_appended_gets_the_right_reply_within_5s_through_idle(dovecot, s
     assert "王喆" in text and "李堃" in text and "开封中州国际饭店" in text
 
 
-def test_unrelated_mail_keeps_its_unread_flag_and_gets_no_reply(dovecot, smtpd, tmp_path):
+def test_unrelated_mail_keeps_its_unread_flag_and_gets_no_reply(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
     uid = dovecot.append("INBOX", unrelated_message())
     receipt_uid = dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
     with Daemon(load_config(write_config(tmp_path, dovecot, smtpd))) as daemon:
@@ -59,7 +66,9 @@ def test_unrelated_mail_keeps_its_unread_flag_and_gets_no_reply(dovecot, smtpd, 
     assert "\\Seen" not in dovecot.flags("INBOX", receipt_uid)
 
 
-def test_restart_and_uidvalidity_change_give_no_second_reply(dovecot, smtpd, tmp_path):
+def test_restart_and_uidvalidity_change_give_no_second_reply(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
     dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
     config = load_config(write_config(tmp_path, dovecot, smtpd))
     with Daemon(config) as daemon:
@@ -76,7 +85,9 @@ def test_restart_and_uidvalidity_change_give_no_second_reply(dovecot, smtpd, tmp
     assert len(smtpd.messages) == 1
 
 
-def test_auto_reply_to_our_reply_is_ignored_so_there_is_no_loop(dovecot, smtpd, tmp_path):
+def test_auto_reply_to_our_reply_is_ignored_so_there_is_no_loop(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
     dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
     config = load_config(write_config(tmp_path, dovecot, smtpd))
     with Daemon(config) as daemon:
@@ -96,7 +107,9 @@ def test_auto_reply_to_our_reply_is_ignored_so_there_is_no_loop(dovecot, smtpd, 
     assert len(smtpd.messages) == 1
 
 
-def test_resubmission_replaces_roster_and_reply_lists_the_differences(dovecot, smtpd, tmp_path):
+def test_resubmission_replaces_roster_and_reply_lists_the_differences(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
     config = load_config(write_config(tmp_path, dovecot, smtpd))
     dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ, message_id="<v1@hlj>"))
     with Daemon(config) as daemon:
@@ -112,7 +125,7 @@ def test_resubmission_replaces_roster_and_reply_lists_the_differences(dovecot, s
     assert "新增：赵磊" in second and "删除：李堃" in second and "第 2 版" in second
 
 
-def test_smtp_451_then_250_gives_one_reply(dovecot, smtpd, tmp_path):
+def test_smtp_451_then_250_gives_one_reply(dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path) -> None:
     smtpd.handler.script = ["451 4.3.0 try again later", "250 OK"]
     dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
     with Daemon(load_config(write_config(tmp_path, dovecot, smtpd))) as daemon:
@@ -125,7 +138,9 @@ def test_smtp_451_then_250_gives_one_reply(dovecot, smtpd, tmp_path):
     assert smtpd.handler.data_commands == 2
 
 
-def test_smtp_550_flags_the_reply_and_does_not_retry_it(dovecot, smtpd, tmp_path):
+def test_smtp_550_flags_the_reply_and_does_not_retry_it(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
     smtpd.handler.script = ["550 5.1.1 mailbox unavailable"] * 5
     dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
     with Daemon(load_config(write_config(tmp_path, dovecot, smtpd))) as daemon:
@@ -139,7 +154,9 @@ def test_smtp_550_flags_the_reply_and_does_not_retry_it(dovecot, smtpd, tmp_path
     assert smtpd.handler.data_commands == 1
 
 
-def test_daemon_reconnects_after_dovecot_restart(dovecot, smtpd, tmp_path):
+def test_daemon_reconnects_after_dovecot_restart(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
     config = write_config(tmp_path, dovecot, smtpd)
     with RunningDaemon(config) as daemon:
         assert wait_until(lambda: daemon.store.last_poll("zz") is not None, 10)
@@ -151,7 +168,9 @@ def test_daemon_reconnects_after_dovecot_restart(dovecot, smtpd, tmp_path):
     assert len(got) == 1
 
 
-def test_processed_receipts_are_moved_and_unrelated_mail_stays_in_the_inbox(dovecot, smtpd, tmp_path):
+def test_processed_receipts_are_moved_and_unrelated_mail_stays_in_the_inbox(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
     config = write_config(tmp_path, dovecot, smtpd)
     text = config.read_text(encoding="utf-8").replace(
         'folder = "INBOX"', 'folder = "INBOX"\nprocessed_action = "move"\nprocessed_target = "Intake"'

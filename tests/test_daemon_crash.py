@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 from email import policy
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,8 @@ from intake.config.settings import load_config
 from mailer.outbox import Outbox
 from storage.store import Store
 from tests.daemon_env import PASSWORD_ENV, write_config
+from tests.fixtures.dovecot import DovecotServer
+from tests.fixtures.smtpd import SmtpServer
 from tests.helpers import ROOT
 from tests.receipts import receipt_message
 
@@ -37,7 +40,9 @@ def start_daemon(config) -> subprocess.Popen:
     )
 
 
-def test_sigkill_during_a_batch_of_50_then_restart_answers_every_receipt_once(dovecot, smtpd, tmp_path):
+def test_sigkill_during_a_batch_of_50_then_restart_answers_every_receipt_once(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
     config_path = write_config(tmp_path, dovecot, smtpd)
     for i in range(N):
         people = [

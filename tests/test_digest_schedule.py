@@ -9,6 +9,7 @@ import email
 import threading
 from datetime import UTC, datetime
 from email import policy
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -26,7 +27,7 @@ from tests.organizer_data import PERIOD, populate, write_config
 
 
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path: Path):
     config = load_config(write_config(tmp_path, digest='cron = "0 8 * * *"', reminders="enabled = false"))
     store = Store(config.storage_dir)
     populate(store)
@@ -39,7 +40,7 @@ def keys(outbox: Outbox) -> list[str]:
     return sorted(i.key for i in outbox.items())
 
 
-def test_last_fire_is_the_latest_cron_time_in_the_window():
+def test_last_fire_is_the_latest_cron_time_in_the_window() -> None:
     trigger = CronTrigger.from_crontab("0 8 * * *", timezone=CST)
     assert last_fire(trigger, cst("2023-06-10T00:00"), cst("2023-06-12T10:00")) == cst("2023-06-12T08:00")
     assert last_fire(trigger, cst("2023-06-12T08:00"), cst("2023-06-12T10:00")) is None  # strictly after
@@ -50,7 +51,7 @@ def test_last_fire_is_the_latest_cron_time_in_the_window():
     )
 
 
-def test_digest_goes_out_at_the_cron_time_once(env):
+def test_digest_goes_out_at_the_cron_time_once(env) -> None:
     config, store, outbox, organizer = env
     assert organizer.run_due(cst("2023-06-09T08:00"))["digests"] == ["digest:gz-status/1:2023-06-09"]
     assert organizer.run_due(cst("2023-06-10T07:59")) == {"reminders": [], "digests": []}
@@ -62,7 +63,7 @@ def test_digest_goes_out_at_the_cron_time_once(env):
     assert keys(outbox) == [f"digest:gz-status/1:2023-06-{d}" for d in ("09", "10", "11")]
 
 
-def test_digest_missed_while_the_daemon_was_down_is_sent_once_when_it_comes_back(env):
+def test_digest_missed_while_the_daemon_was_down_is_sent_once_when_it_comes_back(env) -> None:
     config, store, outbox, organizer = env
     assert organizer.run_due(cst("2023-06-10T08:05"))["digests"] == ["digest:gz-status/1:2023-06-10"]
     # down from 6月10日 09:00 to 6月13日 10:30: the 11th, 12th and 13th 08:00 digests came due meanwhile
@@ -79,7 +80,7 @@ def test_digest_missed_while_the_daemon_was_down_is_sent_once_when_it_comes_back
     store.close()
 
 
-def test_first_start_sends_only_a_digest_due_within_the_last_day(env):
+def test_first_start_sends_only_a_digest_due_within_the_last_day(env) -> None:
     _config, _store, outbox, organizer = env
     assert organizer.due_digests(cst("2023-06-10T07:00")) != []  # yesterday 08:00 is within a day
     env_keys = organizer.run_due(cst("2023-06-10T07:00"))["digests"]
@@ -87,7 +88,7 @@ def test_first_start_sends_only_a_digest_due_within_the_last_day(env):
     assert keys(outbox) == env_keys
 
 
-def test_no_digest_after_the_period_ends_or_without_organizers(tmp_path):
+def test_no_digest_after_the_period_ends_or_without_organizers(tmp_path: Path) -> None:
     config = load_config(write_config(tmp_path, reminders="enabled = false"))
     with Store(config.storage_dir) as store:
         organizer = Organizer(config, store, Outbox(config.outbox.directory))
@@ -103,7 +104,7 @@ def test_no_digest_after_the_period_ends_or_without_organizers(tmp_path):
         )
 
 
-def test_stop_after_deadline_still_sends_the_morning_after(tmp_path):
+def test_stop_after_deadline_still_sends_the_morning_after(tmp_path: Path) -> None:
     config = load_config(
         write_config(tmp_path, digest='stop_after = "deadline"', reminders="enabled = false")
     )
@@ -113,7 +114,7 @@ def test_stop_after_deadline_still_sends_the_morning_after(tmp_path):
         assert organizer.due_digests(cst("2023-06-21T09:00")) == []
 
 
-def test_scheduler_catches_up_at_start_and_schedules_cron_jobs_without_a_grace_limit(env):
+def test_scheduler_catches_up_at_start_and_schedules_cron_jobs_without_a_grace_limit(env) -> None:
     config, store, outbox, organizer = env
     daemon = SimpleNamespace(config=config, store=store, outbox=outbox, wake=threading.Event())
     scheduler = start_scheduler(daemon, organizer, now=cst("2023-06-12T09:00"))
@@ -129,7 +130,7 @@ def test_scheduler_catches_up_at_start_and_schedules_cron_jobs_without_a_grace_l
     assert keys(outbox) == ["digest:gz-status/1:2023-06-12"]
 
 
-def test_run_once_sends_the_digest_that_is_due(tmp_path):
+def test_run_once_sends_the_digest_that_is_due(tmp_path: Path) -> None:
     cfg = write_config(
         tmp_path, digest='cron = "* * * * *"\nstop_after = "never"', reminders="enabled = false"
     )
@@ -155,13 +156,13 @@ def test_run_once_sends_the_digest_that_is_due(tmp_path):
         ("reminders", "sent = true", "reminders.sent"),
     ],
 )
-def test_bad_schedule_settings_name_the_key(tmp_path, section, text, key):
+def test_bad_schedule_settings_name_the_key(tmp_path: Path, section, text, key) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(write_config(tmp_path, **{section: text}))
     assert info.value.key == key
 
 
-def test_organizers_and_contacts_must_name_known_periods_and_provinces(tmp_path):
+def test_organizers_and_contacts_must_name_known_periods_and_provinces(tmp_path: Path) -> None:
     write_config(tmp_path, organizers=())
     with pytest.raises(ConfigError, match="organizers.gz-status/9"):
         load_config(_rewrite(tmp_path, "[organizers]", '[organizers]\n"gz-status/9" = ["a@b.cn"]'))
@@ -176,13 +177,13 @@ def test_organizers_and_contacts_must_name_known_periods_and_provinces(tmp_path)
     assert config.reminders.days_before == (3, 1) and config.digest.attach_workbook
 
 
-def _rewrite(tmp_path, old: str, new: str):
+def _rewrite(tmp_path: Path, old: str, new: str):
     path = tmp_path / "config.toml"
     path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     return path
 
 
-def test_config_example_documents_every_digest_and_reminder_key_with_its_default():
+def test_config_example_documents_every_digest_and_reminder_key_with_its_default() -> None:
     import tomllib
     from dataclasses import fields
 

@@ -8,7 +8,7 @@ from intake.readers.grid import Grid, Merge
 from tests.helpers import person, receipt_grid, receipt_of
 
 
-def test_header_fields_found_in_merged_title_rows():
+def test_header_fields_found_in_merged_title_rows() -> None:
     r = receipt_of(
         receipt_grid("河南省教育厅", "中职学生管理系统培训第一期", [person(1, "王喆", "河南省教育厅", "是")])
     )
@@ -17,7 +17,7 @@ def test_header_fields_found_in_merged_title_rows():
     assert r.rows[0].participant.row == 5
 
 
-def test_both_header_fields_on_one_row_in_two_cells_and_one_cell():
+def test_both_header_fields_on_one_row_in_two_cells_and_one_cell() -> None:
     rows = [
         [
             "省级教育行政部门名称：上海市教育委员会",
@@ -35,7 +35,7 @@ def test_both_header_fields_on_one_row_in_two_cells_and_one_cell():
     assert (r.unit_name, r.meeting) == ("天津市教育委员会", "高职状态平台培训 第一期")
 
 
-def test_label_in_one_cell_value_in_the_next():
+def test_label_in_one_cell_value_in_the_next() -> None:
     rows = [
         ["省级教育行政部门名称", "贵州省教育厅", "会议名称和期数：", "高职状态平台培训第2期"],
         ["姓名", "性别", "单位", "手机"],
@@ -45,7 +45,7 @@ def test_label_in_one_cell_value_in_the_next():
     assert (r.unit_name, r.meeting) == ("贵州省教育厅", "高职状态平台培训第2期")
 
 
-def test_header_lines_as_docx_paragraphs():
+def test_header_lines_as_docx_paragraphs() -> None:
     g = Grid(
         "a.docx",
         "表格1",
@@ -61,7 +61,7 @@ def test_header_lines_as_docx_paragraphs():
     assert r.rows[0].participant.name == "李堃"
 
 
-def test_synonym_columns_in_any_order_with_notes():
+def test_synonym_columns_in_any_order_with_notes() -> None:
     header = [
         "是否为领队",
         "E-mail",
@@ -87,7 +87,7 @@ def test_synonym_columns_in_any_order_with_notes():
     assert r.columns["mobile"] == "手机号码（必填）"
 
 
-def test_blank_example_and_signature_rows_are_skipped():
+def test_blank_example_and_signature_rows_are_skipped() -> None:
     people = [
         [
             "例",
@@ -110,7 +110,7 @@ def test_blank_example_and_signature_rows_are_skipped():
     assert [row.participant.name for row in r.rows] == ["肖娜萍"]
 
 
-def test_two_row_header_with_grouped_contact_columns():
+def test_two_row_header_with_grouped_contact_columns() -> None:
     rows = [
         ["姓名", "性别", "单位", "联系方式", None, "领队"],
         [None, None, None, "手机", "邮箱", None],
@@ -121,7 +121,7 @@ def test_two_row_header_with_grouped_contact_columns():
     assert (p.mobile, p.email) == ("13900001111", "w@x.cn")
 
 
-def test_vertically_merged_unit_applies_to_each_row():
+def test_vertically_merged_unit_applies_to_each_row() -> None:
     rows = [
         ["姓名", "性别", "单位", "手机"],
         ["甲", "男", "开封市卫生学校", "13900001111"],
@@ -131,7 +131,7 @@ def test_vertically_merged_unit_applies_to_each_row():
     assert [row.participant.unit for row in r.rows] == ["开封市卫生学校", "开封市卫生学校"]
 
 
-def test_best_grid_wins_among_sheets():
+def test_best_grid_wins_among_sheets() -> None:
     junk = Grid("a.xlsx", "说明", [["填表说明"], ["请如实填写"]])
     good = receipt_grid(
         "河南省教育厅", "中职学生管理系统培训第一期", [person(1, "王喆", "河南省教育厅", "是")]
@@ -140,7 +140,7 @@ def test_best_grid_wins_among_sheets():
     assert extract([junk], year=2023) is None
 
 
-def test_mobile_normalisation():
+def test_mobile_normalisation() -> None:
     assert mobile("183-5290-3516") == "18352903516"
     assert mobile("+86 13924638194") == "13924638194"
     assert mobile("１８０\u3000９７２２\u3000８０１１") == "18097228011"
@@ -150,7 +150,7 @@ def test_mobile_normalisation():
     assert mobile("010-66096218") == "010-66096218"
 
 
-def test_gender_leader_and_arrival_normalisation():
+def test_gender_leader_and_arrival_normalisation() -> None:
     assert [gender(v) for v in ("男", "女 ", "Ｍ", "female", "男性")] == ["男", "女", "男", "女", "男"]
     assert [leader(v) for v in ("是", "√", "Y", "y", "否", None, "N", "？")] == [
         True,
@@ -170,7 +170,7 @@ def test_gender_leader_and_arrival_normalisation():
     assert arrival("待定", 2023)[0] is None
 
 
-def test_hint_rows_and_multi_cell_signature_rows_are_skipped():
+def test_hint_rows_and_multi_cell_signature_rows_are_skipped() -> None:
     people = [
         ["（必填）", "（必填）", "（必填）", "（必填）", "", "（必填）", "", "如6月18日下午", "是/否"],
         person(1, "王喆", "河南省教育厅", "是"),
@@ -181,7 +181,7 @@ def test_hint_rows_and_multi_cell_signature_rows_are_skipped():
     assert [row.participant.name for row in r.rows] == ["王喆"]
 
 
-def test_mobile_found_among_other_words():
+def test_mobile_found_among_other_words() -> None:
     assert mobile("13800001111（微信同号）") == "13800001111"
     assert mobile("手机:138 0000 1111") == "13800001111"
     assert mobile("(+86)13800001111") == "13800001111"

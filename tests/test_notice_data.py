@@ -10,7 +10,7 @@ from rules.notice import parse_notice
 from tests.helpers import CST, notice
 
 
-def test_three_programs_with_their_ids_and_receipt_policy():
+def test_three_programs_with_their_ids_and_receipt_policy() -> None:
     n = notice()
     assert [p.id for p in n.programs] == ["zz-student", "gz-status", "zz-school"]
     assert n.program("zz-student").name == "中职学生管理系统培训"
@@ -19,27 +19,27 @@ def test_three_programs_with_their_ids_and_receipt_policy():
     assert n.program("zz-school").periods == ()
 
 
-def test_32_units_with_bingtuan_separate_from_xinjiang():
+def test_32_units_with_bingtuan_separate_from_xinjiang() -> None:
     n = notice()
     assert len(n.units) == 32
     assert n.unit("新疆生产建设兵团") is not None and n.unit("新疆") is not None
 
 
 @pytest.mark.parametrize("program", ["zz-student", "gz-status"])
-def test_every_unit_is_admitted_to_exactly_one_period_of_each_program(program):
+def test_every_unit_is_admitted_to_exactly_one_period_of_each_program(program) -> None:
     n = notice()
     admitted = [p for period in n.program(program).periods for p in period.provinces]
     assert sorted(admitted) == sorted(u.name for u in n.units)
 
 
-def test_deadlines_are_5pm_shanghai_time():
+def test_deadlines_are_5pm_shanghai_time() -> None:
     n = notice()
     assert n.period("zz-student/1").deadline == datetime(2023, 6, 9, 17, 0, tzinfo=CST)
     assert n.period("gz-status/1").deadline == datetime(2023, 6, 19, 17, 0, tzinfo=CST)
     assert n.period("gz-status/4").deadline.utcoffset().total_seconds() == 8 * 3600
 
 
-def test_period_facts_dates_city_mailbox_hosts():
+def test_period_facts_dates_city_mailbox_hosts() -> None:
     p = notice().period("gz-status/2")
     assert (p.start, p.end, p.city) == (date(2023, 7, 28), date(2023, 7, 30), "贵阳")
     assert p.mailbox == "gzqysgmsc@163.com"
@@ -48,7 +48,7 @@ def test_period_facts_dates_city_mailbox_hosts():
     assert notice().period("zz-student/3").venue == "重庆君豪大饭店"
 
 
-def test_gz_status_hotels_assigned_by_province():
+def test_gz_status_hotels_assigned_by_province() -> None:
     n = notice()
     assert n.period("gz-status/1").hotel_for("河南").name == "扬州花园国际酒店"
     assert n.period("gz-status/3").hotel_for("新疆生产建设兵团").name == "维也纳酒店"
@@ -59,13 +59,13 @@ def test_gz_status_hotels_assigned_by_province():
             assert period.hotel_for(province) is not None, (period.key, province)
 
 
-def test_quotas_per_unit_kind():
+def test_quotas_per_unit_kind() -> None:
     zz, gz = notice().program("zz-student").quotas, notice().program("gz-status").quotas
     assert (zz.department, zz.bureau, zz.school, zz.schools_per_prefecture) == (2, 2, 1, 1)
     assert (gz.department, gz.bureau, gz.school) == (2, 0, 1)
 
 
-def test_one_mailbox_serves_all_zz_student_periods():
+def test_one_mailbox_serves_all_zz_student_periods() -> None:
     assert [p.key for p in notice().periods_for_mailbox("YAOY@moe.edu.cn")] == [
         "zz-student/1",
         "zz-student/2",
@@ -73,7 +73,7 @@ def test_one_mailbox_serves_all_zz_student_periods():
     ]
 
 
-def test_a_period_naming_an_unknown_province_fails_with_the_key():
+def test_a_period_naming_an_unknown_province_fails_with_the_key() -> None:
     data = {
         "notice": {"id": "x", "year": 2024, "timezone": "Asia/Shanghai"},
         "units": [{"name": "河南"}],
@@ -103,7 +103,7 @@ def test_a_period_naming_an_unknown_province_fails_with_the_key():
     assert err.value.key == "programs[0].periods[0].provinces"
 
 
-def test_notice_error_carries_key_and_message_and_survives_pickling():
+def test_notice_error_carries_key_and_message_and_survives_pickling() -> None:
     err = NoticeError("units", "a unit name is listed twice")
     assert (err.key, err.message, err.args) == (
         "units",

@@ -27,7 +27,7 @@ def run(raw, **kw):
     ).verdict
 
 
-def message(client="qq", subject="河南省报名回执", **attachments):
+def message(client: str = "qq", subject: str = "河南省报名回执", **attachments):
     b = MessageBuilder(
         sender="hn@haedu.gov.cn", sender_name="王喆", to="yaoy@moe.edu.cn", subject=subject, client=client
     ).text("姚老师：附件是我省报名回执，请查收。")
@@ -37,14 +37,14 @@ def message(client="qq", subject="河南省报名回执", **attachments):
 
 
 @pytest.mark.parametrize("client", ["qq", "163", "foxmail", "outlook", "apple", "thunderbird"])
-def test_receipt_from_every_client_is_read_whole(client):
+def test_receipt_from_every_client_is_read_whole(client) -> None:
     data = receipt_xlsx("河南省教育厅", "中职学生管理系统培训第一期", HN)
     v = run(message(client, **{"河南省报名回执_xlsx": data}))
     assert (v.status, v.program, v.period, v.province) == ("accepted", "zz-student", 1, "河南")
     assert [p.name for p in v.participants] == ["王喆", "李堃"]
 
 
-def test_candidate_without_any_table_is_no_form():
+def test_candidate_without_any_table_is_no_form() -> None:
     v = run(
         MessageBuilder(sender="a@b.cn", to="yaoy@moe.edu.cn", subject="报名回执", client="163")
         .text("回执稍后发送")
@@ -53,43 +53,43 @@ def test_candidate_without_any_table_is_no_form():
     assert v.status == "rejected" and [p.code for p in v.problems] == ["no_form"]
 
 
-def test_encrypted_attachment_alone_is_an_unreadable_error_naming_the_file():
+def test_encrypted_attachment_alone_is_an_unreadable_error_naming_the_file() -> None:
     v = run(message(**{"河南回执_xlsx": (DATA / "readers" / "receipt_encrypted.xlsx").read_bytes()}))
     assert [(p.code, p.severity) for p in v.problems] == [("unreadable_attachment", "error")]
     assert "河南回执.xlsx" in v.problems[0].message and "密码" in v.problems[0].message
 
 
-def test_a_stamped_scan_beside_the_receipt_is_kept_as_a_record_not_reported():
+def test_a_stamped_scan_beside_the_receipt_is_kept_as_a_record_not_reported() -> None:
     data = receipt_xlsx("河南省教育厅", "中职学生管理系统培训第一期", HN)
     v = run(message(**{"回执_xlsx": data, "回执盖章扫描件_pdf": b"%PDF-1.4\n%scan\n"}))
     assert v.status == "accepted" and v.problems == []
 
 
-def test_a_broken_second_spreadsheet_is_only_a_warning_when_the_receipt_was_read():
+def test_a_broken_second_spreadsheet_is_only_a_warning_when_the_receipt_was_read() -> None:
     data = receipt_xlsx("河南省教育厅", "中职学生管理系统培训第一期", HN)
     v = run(message(**{"回执_xlsx": data, "旧版_xlsx": b"PK\x03\x04broken"}))
     assert v.status == "accepted"
     assert [(p.code, p.severity) for p in v.problems] == [("unreadable_attachment", "warning")]
 
 
-def test_zip_bomb_gives_a_problem_quickly():
+def test_zip_bomb_gives_a_problem_quickly() -> None:
     bomb = raw_zip([zeros_member("回执.xlsx", 1024)])
     v = run(message(**{"回执_zip": bomb}))
     assert v.status == "rejected" and v.problems[0].code == "unreadable_attachment"
 
 
-def test_30_mb_attachment_gives_too_large():
+def test_30_mb_attachment_gives_too_large() -> None:
     v = run(message(**{"回执_xlsx": b"PK" + bytes(30 * 1024 * 1024)}))
     assert v.status == "rejected" and "太大" in v.problems[0].message
 
 
-def test_message_over_the_message_limit_is_answered_not_parsed():
+def test_message_over_the_message_limit_is_answered_not_parsed() -> None:
     data = receipt_xlsx("河南省教育厅", "中职学生管理系统培训第一期", HN)
     v = run(message(**{"回执_xlsx": data}), limits=Limits(max_message_bytes=1000))
     assert v.status == "rejected" and v.problems[0].code == "unreadable_attachment"
 
 
-def test_200000_row_sheet_gives_too_many_rows():
+def test_200000_row_sheet_gives_too_many_rows() -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(["姓名", "性别", "单位", "手机"])
@@ -101,7 +101,7 @@ def test_200000_row_sheet_gives_too_many_rows():
     assert v.problems[0].code == "unreadable_attachment" and "行数过多" in v.problems[0].message
 
 
-def test_gbk_csv_and_html_body_table_are_read():
+def test_gbk_csv_and_html_body_table_are_read() -> None:
     csv = (
         "省级教育行政部门名称：湖南省教育厅\n会议名称和期数：中职学生管理系统培训第二期\n"
         "姓名,性别,单位,手机,领队\n张喆,男,湖南省教育厅,13900001111,是\n"
@@ -122,7 +122,7 @@ def test_gbk_csv_and_html_body_table_are_read():
     assert (v.province, v.participants[0].name, v.participants[0].mobile) == ("湖南", "李堃", "13900002222")
 
 
-def test_a_reply_quoting_our_rejection_is_not_read_as_naming_a_period():
+def test_a_reply_quoting_our_rejection_is_not_read_as_naming_a_period() -> None:
     from intake.mime.quoting import own_words
 
     quoted = (
@@ -145,7 +145,7 @@ def test_a_reply_quoting_our_rejection_is_not_read_as_naming_a_period():
     assert "province_not_in_session" not in {p.code for p in v.problems}
 
 
-def test_a_colleagues_spreadsheet_in_an_everyday_inbox_is_ignored_not_answered():
+def test_a_colleagues_spreadsheet_in_an_everyday_inbox_is_ignored_not_answered() -> None:
     wb = Workbook()
     wb.active.append(["项目", "预算"])
     out = io.BytesIO()

@@ -25,7 +25,7 @@ IMAGE = "corrupt" if ocr.available() else "unsupported"
 SAMPLES = [(DATA / name).read_bytes() for name in ("receipt.xlsx", "receipt.xls", "receipt_paragraphs.docx")]
 
 
-def test_attachment_over_the_size_limit_is_refused_before_parsing():
+def test_attachment_over_the_size_limit_is_refused_before_parsing() -> None:
     data = zip_bytes({"a.csv": b"x"}) + os.urandom(30 * 2**20)  # 30 MB
     error = unreadable(lambda: read_attachment("大附件.xlsx", data, LIMITS), "too_large", seconds=0.5)
     assert f"{len(data)} bytes" in error.detail
@@ -44,11 +44,11 @@ def test_attachment_over_the_size_limit_is_refused_before_parsing():
         (bytes(range(256)) * 8, "unsupported"),
     ],
 )
-def test_files_that_are_not_receipts_are_refused_with_a_reason(data, reason):
+def test_files_that_are_not_receipts_are_refused_with_a_reason(data, reason) -> None:
     unreadable(lambda: read_attachment("回执.xlsx", data, LIMITS), reason, seconds=1)
 
 
-def test_opendocument_spreadsheet_is_unsupported():
+def test_opendocument_spreadsheet_is_unsupported() -> None:
     data = zip_bytes({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"})
     unreadable(lambda: read_attachment("回执.ods", data, LIMITS), "unsupported")
 
@@ -73,7 +73,7 @@ FUZZ = settings(
 @given(
     st.binary(max_size=4096), st.sampled_from(["回执.xlsx", "回执.xls", "回执.csv", "回执", "a.zip", "a.txt"])
 )
-def test_any_bytes_give_grids_or_unreadable(data, name):
+def test_any_bytes_give_grids_or_unreadable(data, name) -> None:
     check(data, name)
 
 
@@ -92,7 +92,7 @@ def test_any_bytes_give_grids_or_unreadable(data, name):
     ),
     st.binary(max_size=4096),
 )
-def test_bytes_behind_a_known_header_give_grids_or_unreadable(header, tail):
+def test_bytes_behind_a_known_header_give_grids_or_unreadable(header, tail) -> None:
     check(header + tail)
 
 
@@ -102,7 +102,7 @@ def test_bytes_behind_a_known_header_give_grids_or_unreadable(header, tail):
     st.integers(min_value=0, max_value=20_000),
     st.binary(min_size=1, max_size=64),
 )
-def test_real_files_with_damaged_bytes_give_grids_or_unreadable(sample, offset, patch):
+def test_real_files_with_damaged_bytes_give_grids_or_unreadable(sample, offset, patch) -> None:
     data = SAMPLES[sample]
     offset %= len(data)
     check(data[:offset] + patch + data[offset + len(patch) :])
@@ -110,13 +110,13 @@ def test_real_files_with_damaged_bytes_give_grids_or_unreadable(sample, offset, 
 
 @FUZZ
 @given(st.sampled_from(range(len(SAMPLES))), st.integers(min_value=0, max_value=20_000))
-def test_real_files_cut_short_give_grids_or_unreadable(sample, length):
+def test_real_files_cut_short_give_grids_or_unreadable(sample, length) -> None:
     check(SAMPLES[sample][:length])
 
 
 @FUZZ
 @given(st.text(max_size=2000))
-def test_any_mail_body_gives_a_list_or_too_many_rows(text):
+def test_any_mail_body_gives_a_list_or_too_many_rows(text) -> None:
     for reader in (read_html_body, read_text_body):
         result = reader(text, LIMITS)
         assert isinstance(result, list) and all(g.source == "正文" for g in result)
@@ -152,7 +152,7 @@ def test_any_mail_body_gives_a_list_or_too_many_rows(text):
         max_size=60,
     )
 )
-def test_any_tag_soup_gives_tables_whose_merges_fit(parts):
+def test_any_tag_soup_gives_tables_whose_merges_fit(parts) -> None:
     for grid in read_html_body("".join(parts), LIMITS):
         for merge in grid.merges:
             assert 0 <= merge.top <= merge.bottom < len(grid.rows)
@@ -211,15 +211,15 @@ DOCX_PARTS = [
 
 @FUZZ
 @given(st.lists(st.sampled_from(SHEET_PARTS), max_size=40))
-def test_xlsx_with_any_sheet_content_gives_grids_or_unreadable(parts):
+def test_xlsx_with_any_sheet_content_gives_grids_or_unreadable(parts) -> None:
     check(xlsx_bytes([("S", sheet_xml("".join(parts)))]))
 
 
 @FUZZ
 @given(st.lists(st.sampled_from(DOCX_PARTS), max_size=40))
-def test_docx_with_any_body_gives_grids_or_unreadable(parts):
+def test_docx_with_any_body_gives_grids_or_unreadable(parts) -> None:
     check(docx_bytes("".join(parts)), "回执.docx")
 
 
-def test_zip_fixture_for_the_fuzzers_is_a_real_zip():
+def test_zip_fixture_for_the_fuzzers_is_a_real_zip() -> None:
     assert zipfile.is_zipfile(io.BytesIO(SAMPLES[0]))

@@ -23,7 +23,7 @@ BODY = """<html><head><style>td {color: red}</style><script>var a = "<table>";</
 </body></html>"""
 
 
-def test_html_body_table_rows_with_spans_lined_up():
+def test_html_body_table_rows_with_spans_lined_up() -> None:
     [grid] = read_html_body(BODY, LIMITS)
     assert (grid.source, grid.part, grid.kind) == ("正文", "表格1", "html")
     assert grid.rows == [
@@ -36,7 +36,7 @@ def test_html_body_table_rows_with_spans_lined_up():
     assert grid.filled()[3][2] == "洛阳职业技术学院"
 
 
-def test_html_text_before_the_table_is_split_into_lines():
+def test_html_text_before_the_table_is_split_into_lines() -> None:
     [grid] = read_html_body(BODY, LIMITS)
     assert grid.lines[:3] == [
         "各位老师好：",
@@ -47,7 +47,7 @@ def test_html_text_before_the_table_is_split_into_lines():
     assert not any("color" in line or "var a" in line for line in grid.lines)
 
 
-def test_html_cell_breaks_become_newlines_and_whitespace_collapses():
+def test_html_cell_breaks_become_newlines_and_whitespace_collapses() -> None:
     [grid] = read_html_body(
         "<table><tr><td> 郑州市\n  教育局<br/>职成处 </td><td>a&amp;b</td></tr>"
         "<tr><td>x</td><td>y</td></tr></table>",
@@ -56,7 +56,7 @@ def test_html_cell_breaks_become_newlines_and_whitespace_collapses():
     assert grid.rows[0] == ["郑州市 教育局\n职成处", "a&b"]
 
 
-def test_html_rowspan_pushes_later_cells_right():
+def test_html_rowspan_pushes_later_cells_right() -> None:
     html = (
         "<table><tr><td rowspan=3>A</td><td>B</td><td>C</td></tr>"
         "<tr><td>D</td><td rowspan=2 colspan=2>E</td></tr><tr><td>F</td></tr></table>"
@@ -66,7 +66,7 @@ def test_html_rowspan_pushes_later_cells_right():
     assert grid.merges == [Merge(0, 0, 2, 0), Merge(1, 2, 2, 3)]
 
 
-def test_html_nested_layout_table_gives_the_inner_table_with_the_cell_text_as_lines():
+def test_html_nested_layout_table_gives_the_inner_table_with_the_cell_text_as_lines() -> None:
     html = (
         "<table width=100%><tr><td><p>省级教育行政部门名称：黑龙江省教育厅</p>"
         "<table><tr><td>姓名</td><td>性别</td></tr><tr><td>王喆</td><td>男</td></tr></table>"
@@ -78,7 +78,7 @@ def test_html_nested_layout_table_gives_the_inner_table_with_the_cell_text_as_li
     assert outer.rows == [["省级教育行政部门名称：黑龙江省教育厅\n谢谢"]]
 
 
-def test_html_several_tables_and_empty_tables():
+def test_html_several_tables_and_empty_tables() -> None:
     html = (
         "<p>一</p><table><tr><td>a</td><td>b</td></tr></table><table><tr><td> </td></tr></table>"
         "<p>二</p><table><tr><td>c</td><td>d</td></tr></table>"
@@ -88,26 +88,26 @@ def test_html_several_tables_and_empty_tables():
     assert (first.part, second.part) == ("表格1", "表格2")
 
 
-def test_html_body_without_tables_gives_nothing():
+def test_html_body_without_tables_gives_nothing() -> None:
     assert read_html_body("<p>回执见附件，谢谢！</p>", LIMITS) == []
 
 
-def test_html_caption_goes_to_lines():
+def test_html_caption_goes_to_lines() -> None:
     [grid] = read_html_body("<table><caption>报名回执表</caption><tr><td>王喆</td></tr></table>", LIMITS)
     assert grid.lines == ["报名回执表"] and grid.rows == [["王喆"]]
 
 
-def test_html_unclosed_tags_and_broken_markup_do_not_raise():
+def test_html_unclosed_tags_and_broken_markup_do_not_raise() -> None:
     [grid] = read_html_body("<table><tr><td>王喆<td>男<tr><td>李堃<td>男<![foo[ x", LIMITS)
     assert grid.rows[0] == ["王喆", "男"] and grid.rows[1][0] == "李堃"
 
 
-def test_html_body_with_too_many_rows_is_refused():
+def test_html_body_with_too_many_rows_is_refused() -> None:
     html = "<table>" + "<tr><td>学员</td></tr>" * 50 + "</table>"
     unreadable(lambda: read_html_body(html, Limits(max_rows=20)), "too_many_rows")
 
 
-def test_xls_that_is_an_old_systems_html_export_in_gb2312_is_read_as_html():
+def test_xls_that_is_an_old_systems_html_export_in_gb2312_is_read_as_html() -> None:
     page = (
         '<html xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n<head>\r\n'
         '<meta http-equiv=Content-Type content="text/html; charset=gb2312">\r\n'
@@ -120,7 +120,7 @@ def test_xls_that_is_an_old_systems_html_export_in_gb2312_is_read_as_html():
     assert "Sheet1" not in grid.lines
 
 
-def test_mhtml_single_file_web_page_is_read():
+def test_mhtml_single_file_web_page_is_read() -> None:
     html = "<html><body><table><tr><td>姓名</td></tr><tr><td>王喆</td></tr></table></body></html>"
     mht = (
         "MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\n"
@@ -152,7 +152,7 @@ SPREADSHEET_2003 = """<?xml version="1.0" encoding="UTF-8"?>
 </Workbook>"""
 
 
-def test_excel_2003_xml_spreadsheet_is_read_with_merges_dates_and_positions():
+def test_excel_2003_xml_spreadsheet_is_read_with_merges_dates_and_positions() -> None:
     [grid] = read_attachment("回执.xls", SPREADSHEET_2003.encode(), LIMITS)
     assert (grid.kind, grid.part) == ("xml", "回执表")
     assert grid.rows[0] == ["报名回执表"]  # like xlsx: a spreadsheet row ends at its last value
@@ -161,7 +161,7 @@ def test_excel_2003_xml_spreadsheet_is_read_with_merges_dates_and_positions():
     assert grid.merges == [Merge(0, 0, 0, 2), Merge(2, 0, 3, 0)]
 
 
-def test_excel_2003_xml_with_an_entity_bomb_is_refused_quickly():
+def test_excel_2003_xml_with_an_entity_bomb_is_refused_quickly() -> None:
     bomb = SPREADSHEET_2003.replace(
         '<?mso-application progid="Excel.Sheet"?>',
         '<!DOCTYPE a [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>',

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from pytest import FixtureRequest, MonkeyPatch
 
 from intake.cli.daemon_commands import print_status
 from intake.pipeline.process import Context, process_attachment
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.converter
 
 
 @pytest.fixture(autouse=True)
-def _libreoffice(request):
+def _libreoffice(request: FixtureRequest) -> None:
     if "no_libreoffice" not in request.fixturenames:
         require("libreoffice")
 
@@ -48,7 +49,7 @@ def people_rows(rows: list[list[object]]) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("name", ["回执.doc", "回执.wps", "回执.xls", "回执"])
-def test_word_97_document_is_converted_and_read_whatever_its_name(name):
+def test_word_97_document_is_converted_and_read_whatever_its_name(name) -> None:
     [grid] = read_attachment(name, fixture("receipt.doc"), LIMITS)
     assert (grid.source, grid.part, grid.kind, grid.ocr) == (name, "表格1", "doc", False)
     assert grid.lines[:4] == ["附件2", TITLE, *HEADER_LINES]
@@ -57,14 +58,14 @@ def test_word_97_document_is_converted_and_read_whatever_its_name(name):
     assert Merge(2, 2, 3, 2) in grid.merges  # 李堃 and 张婷婷 share one 单位 cell
 
 
-def test_opendocument_text_is_read_like_the_docx_it_becomes():
+def test_opendocument_text_is_read_like_the_docx_it_becomes() -> None:
     [grid] = read_attachment("回执.odt", fixture("receipt.odt"), LIMITS)
     assert (grid.kind, grid.rows[0]) == ("odt", COLUMNS)
     assert HEADER_LINES[0] in grid.lines
     assert table(grid)[1:] == people_rows(PEOPLE)
 
 
-def test_opendocument_spreadsheet_keeps_numbers_dates_and_merged_header_lines():
+def test_opendocument_spreadsheet_keeps_numbers_dates_and_merged_header_lines() -> None:
     [grid] = read_attachment("回执.ods", fixture("receipt.ods"), LIMITS)
     assert (grid.kind, grid.part) == ("ods", "回执表")
     assert [row[0] for row in grid.rows[:3]] == [TITLE, *HEADER_LINES]
@@ -74,7 +75,7 @@ def test_opendocument_spreadsheet_keeps_numbers_dates_and_merged_header_lines():
     assert first[4] == 13838012345 and first[6] == datetime(2023, 6, 19, 15, 30)
 
 
-def test_opendocument_is_recognised_by_its_mimetype_member_not_the_name():
+def test_opendocument_is_recognised_by_its_mimetype_member_not_the_name() -> None:
     [grid] = read_attachment("附件.zip", fixture("receipt.odt"), LIMITS)
     assert grid.kind == "odt"
 
@@ -82,18 +83,18 @@ def test_opendocument_is_recognised_by_its_mimetype_member_not_the_name():
 @pytest.mark.parametrize(
     ("name", "kind"), [("receipt.doc", "doc"), ("receipt.odt", "odt"), ("receipt.ods", "ods")]
 )
-def test_sniffing_tells_the_kinds_apart(name, kind):
+def test_sniffing_tells_the_kinds_apart(name, kind) -> None:
     assert convert.sniff(fixture(name)) == kind
 
 
-def test_other_ole_and_zip_files_are_not_claimed():
+def test_other_ole_and_zip_files_are_not_claimed() -> None:
     readers = Path(__file__).parent / "data" / "readers"
     for other in ("receipt.xls", "receipt_encrypted.xlsx", "receipt.xlsx", "receipt_paragraphs.docx"):
         assert convert.sniff((readers / other).read_bytes()) is None
 
 
 @pytest.mark.parametrize("name", ["receipt.doc", "receipt.odt", "receipt.ods"])
-def test_the_whole_pipeline_reads_the_roster(name):
+def test_the_whole_pipeline_reads_the_roster(name) -> None:
     v = process_attachment(
         name, fixture(name), Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN
     ).verdict
@@ -116,7 +117,7 @@ def _conversions_running() -> list[str]:
     return found
 
 
-def test_conversion_over_its_time_is_too_large_and_leaves_no_process():
+def test_conversion_over_its_time_is_too_large_and_leaves_no_process() -> None:
     started = time.monotonic()
     unreadable(
         lambda: read_attachment("回执.doc", fixture("receipt.doc"), Limits(conversion_timeout_s=0.2)),
@@ -129,7 +130,7 @@ def test_conversion_over_its_time_is_too_large_and_leaves_no_process():
     assert grid.rows[0] == COLUMNS
 
 
-def test_a_document_libreoffice_cannot_load_is_refused_as_before():
+def test_a_document_libreoffice_cannot_load_is_refused_as_before() -> None:
     bogus = io.BytesIO()
     with zipfile.ZipFile(bogus, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
@@ -137,7 +138,7 @@ def test_a_document_libreoffice_cannot_load_is_refused_as_before():
     unreadable(lambda: read_attachment("回执.odt", bogus.getvalue(), LIMITS), "unsupported", seconds=30)
 
 
-def test_conversions_run_one_at_a_time_and_all_succeed():
+def test_conversions_run_one_at_a_time_and_all_succeed() -> None:
     results: list[str] = []
 
     def work(name: str) -> None:
@@ -154,13 +155,13 @@ def test_conversions_run_one_at_a_time_and_all_succeed():
     assert sorted(results) == ["doc", "ods", "odt"]
 
 
-def test_without_network_namespace_the_conversion_still_works(monkeypatch):
+def test_without_network_namespace_the_conversion_still_works(monkeypatch: MonkeyPatch) -> None:
     monkeypatch.setattr(convert, "_no_network", lambda: ())
     [grid] = read_attachment("回执.doc", fixture("receipt.doc"), LIMITS)
     assert grid.kind == "doc"
 
 
-def test_the_private_profile_disables_macros():
+def test_the_private_profile_disables_macros() -> None:
     profile = convert._profile()
     settings = (profile / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")
     assert "DisableMacrosExecution" in settings and "MacroSecurityLevel" in settings
@@ -171,12 +172,12 @@ def test_the_private_profile_disables_macros():
 
 
 @pytest.fixture
-def no_libreoffice(monkeypatch):
+def no_libreoffice(monkeypatch: MonkeyPatch) -> None:
     monkeypatch.setattr(convert, "available", lambda kind="doc": False)
 
 
 @pytest.mark.parametrize("name", ["回执.doc", "回执.wps"])
-def test_without_libreoffice_a_doc_is_legacy_format_with_the_clear_explanation(no_libreoffice, name):
+def test_without_libreoffice_a_doc_is_legacy_format_with_the_clear_explanation(no_libreoffice, name) -> None:
     unreadable(lambda: read_attachment(name, fixture("receipt.doc"), LIMITS), "legacy_format")
     v = process_attachment(name, fixture("receipt.doc"), Context(notice())).verdict
     assert v.status == "rejected"
@@ -185,11 +186,11 @@ def test_without_libreoffice_a_doc_is_legacy_format_with_the_clear_explanation(n
     assert ".docx" in p.message and ".xlsx" in p.message
 
 
-def test_without_libreoffice_opendocument_is_unsupported(no_libreoffice):
+def test_without_libreoffice_opendocument_is_unsupported(no_libreoffice) -> None:
     unreadable(lambda: read_attachment("回执.ods", fixture("receipt.ods"), LIMITS), "unsupported")
 
 
-def test_status_says_legacy_conversion_is_off(no_libreoffice):
+def test_status_says_legacy_conversion_is_off(no_libreoffice) -> None:
     formats = capabilities()
     assert formats["doc_wps_odt"] is False and formats["ods"] is False
     out = io.StringIO()
@@ -198,7 +199,7 @@ def test_status_says_legacy_conversion_is_off(no_libreoffice):
     assert "doc/wps/odt=OFF" in out.getvalue()
 
 
-def test_daemon_status_shows_legacy_conversion_off(no_libreoffice, tmp_path):
+def test_daemon_status_shows_legacy_conversion_off(no_libreoffice, tmp_path: Path) -> None:
     from intake.config.settings import load_config
     from intake.daemon.runner import Daemon
     from tests.test_daemon_local import local_config

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from pytest import MonkeyPatch
 
 from intake.extract.receipt import extract
 from intake.pipeline.process import Context, process, process_attachment
@@ -36,7 +37,7 @@ EXPECTED = [COLUMNS, *PEOPLE]
 
 
 @pytest.fixture
-def tesseract():
+def tesseract() -> None:
     require("ocr")
 
 
@@ -81,7 +82,7 @@ def accuracy(grid: Grid) -> tuple[float, list[tuple[int, int]]]:
 
 
 @pytest.mark.ocr
-def test_scanned_pdf_is_read_into_the_table_with_90_percent_of_cells_exact(tesseract, scan_grid):
+def test_scanned_pdf_is_read_into_the_table_with_90_percent_of_cells_exact(tesseract, scan_grid) -> None:
     grid = scan_grid
     assert (grid.kind, grid.ocr, grid.part) == ("ocr", True, "表格1")
     assert Merge(2, 2, 3, 2) in grid.merges  # the merged 单位 cell, from the missing rule
@@ -92,14 +93,14 @@ def test_scanned_pdf_is_read_into_the_table_with_90_percent_of_cells_exact(tesse
 
 
 @pytest.mark.ocr
-def test_scanned_pdf_keeps_the_header_lines_above_the_table(tesseract, scan_grid):
+def test_scanned_pdf_keeps_the_header_lines_above_the_table(tesseract, scan_grid) -> None:
     lines = ["".join(t.replace(":", "：").split()) for t in scan_grid.lines]
     assert TITLE in lines
     assert HEADER_LINES[0] in lines and HEADER_LINES[1] in lines
 
 
 @pytest.mark.ocr
-def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract, scan_grid):
+def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract, scan_grid) -> None:
     v = process_attachment(
         "盖章扫描件.pdf",
         (DATA / "receipt_scan.pdf").read_bytes(),
@@ -119,7 +120,7 @@ def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract, scan_grid):
 
 
 @pytest.mark.ocr
-def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract):
+def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract) -> None:
     v = process_attachment(
         "盖章扫描件.pdf",
         (DATA / "receipt_scan.pdf").read_bytes(),
@@ -134,7 +135,7 @@ def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract):
 
 
 @pytest.mark.ocr
-def test_a_photo_of_the_receipt_is_read_too(tesseract, photo):
+def test_a_photo_of_the_receipt_is_read_too(tesseract, photo) -> None:
     [grid] = read_attachment("IMG_2041.JPG", photo, LIMITS)
     assert grid.ocr and grid.kind == "ocr"
     share, _wrong = accuracy(grid)
@@ -142,7 +143,7 @@ def test_a_photo_of_the_receipt_is_read_too(tesseract, photo):
 
 
 @pytest.mark.ocr
-def test_png_is_read(tesseract, photo):
+def test_png_is_read(tesseract, photo) -> None:
     from PIL import Image
 
     out = io.BytesIO()
@@ -166,7 +167,7 @@ def receipt_xlsx() -> bytes:
 
 
 @pytest.mark.ocr
-def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record(tesseract):
+def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record(tesseract) -> None:
     raw = (
         MessageBuilder(
             sender="hn@haedu.gov.cn",
@@ -187,7 +188,7 @@ def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record
     assert not [p for p in v.problems if p.code in ("ocr_uncertain", "unreadable_attachment")]
 
 
-def test_extract_prefers_an_editable_grid_to_an_ocr_grid_of_the_same_table():
+def test_extract_prefers_an_editable_grid_to_an_ocr_grid_of_the_same_table() -> None:
     rows = [[TITLE], [HEADER_LINES[0]], [HEADER_LINES[1]], COLUMNS, *[list(p) for p in PEOPLE]]
     scan = Grid(
         source="扫描件.pdf",
@@ -202,7 +203,7 @@ def test_extract_prefers_an_editable_grid_to_an_ocr_grid_of_the_same_table():
         assert receipt is not None and receipt.source == "回执.xlsx#Sheet1" and receipt.ocr is False
 
 
-def test_an_ocr_grid_alone_marks_the_receipt_and_its_uncertain_cells():
+def test_an_ocr_grid_alone_marks_the_receipt_and_its_uncertain_cells() -> None:
     rows = [[HEADER_LINES[0]], COLUMNS, list(PEOPLE[0]), list(PEOPLE[1])]
     confidence = {(r, c): 0.95 for r in range(4) for c in range(8)}
     confidence[(2, 0)] = 0.2  # a name OCR was unsure of
@@ -232,7 +233,7 @@ def png_header(width: int, height: int) -> bytes:
 
 
 @pytest.mark.ocr
-def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tesseract):
+def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tesseract) -> None:
     started = time.monotonic()
     unreadable(
         lambda: read_attachment("回执.png", png_header(100_000, 100_000), LIMITS), "too_large", seconds=10
@@ -241,7 +242,7 @@ def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tessera
 
 
 @pytest.mark.ocr
-def test_ocr_over_its_time_is_too_large(tesseract):
+def test_ocr_over_its_time_is_too_large(tesseract) -> None:
     unreadable(
         lambda: read_attachment(
             "扫描件.pdf",
@@ -254,7 +255,7 @@ def test_ocr_over_its_time_is_too_large(tesseract):
 
 
 @pytest.mark.parametrize("name", ["回执.jpg", "回执.png"])
-def test_without_tesseract_images_are_refused_as_before(monkeypatch, photo, name):
+def test_without_tesseract_images_are_refused_as_before(monkeypatch: MonkeyPatch, photo, name) -> None:
     monkeypatch.setattr(ocr, "available", lambda: False)
     unreadable(lambda: read_attachment(name, photo, LIMITS), "unsupported")
 
@@ -281,12 +282,12 @@ def ruled_page(angle: float = 0.0):
 
 
 @pytest.mark.parametrize("angle", [-2.0, 0.0, 1.2, 3.5])
-def test_skew_is_found_and_undone(angle):
+def test_skew_is_found_and_undone(angle) -> None:
     gray, undone = clean(ruled_page(angle))
     assert abs(undone + angle) <= 0.15
 
 
-def test_ruling_lines_give_rows_columns_and_the_merged_cell():
+def test_ruling_lines_give_rows_columns_and_the_merged_cell() -> None:
     gray, _ = clean(ruled_page(1.0))
     layout = find_table(ink_mask(gray), 150)
     assert layout is not None
@@ -303,7 +304,7 @@ def test_ruling_lines_give_rows_columns_and_the_merged_cell():
         ("", "x", "x"),
     ],
 )
-def test_pieces_are_joined_with_a_space_only_between_latin_text(left, right, joined):
+def test_pieces_are_joined_with_a_space_only_between_latin_text(left, right, joined) -> None:
     assert join_pieces(left, right) == joined
 
 
@@ -314,5 +315,5 @@ def test_pieces_are_joined_with_a_space_only_between_latin_text(left, right, joi
         ("likun @ lyvtc . edu.cn", False, "likun@lyvtc.edu.cn"),
     ],
 )
-def test_latin_ocr_spacing_is_tidied(text, numeric, tidy):
+def test_latin_ocr_spacing_is_tidied(text, numeric, tidy) -> None:
     assert tidy_latin(text, numeric) == tidy

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from pytest import MonkeyPatch
 
 from intake.pipeline.process import Context, process_attachment
 from intake.readers import ocr, read_attachment
@@ -32,7 +33,7 @@ def table(grid) -> list[list[str]]:
     return [[str(v) if v is not None else "" for v in row] for row in grid.filled()]
 
 
-def test_exported_pdf_gives_the_table_its_merges_and_the_lines_above_it():
+def test_exported_pdf_gives_the_table_its_merges_and_the_lines_above_it() -> None:
     [grid] = read_attachment("回执.pdf", fixture("receipt.pdf"), LIMITS)
     assert (grid.source, grid.part, grid.kind, grid.ocr, grid.confidence) == (
         "回执.pdf",
@@ -48,12 +49,12 @@ def test_exported_pdf_gives_the_table_its_merges_and_the_lines_above_it():
     assert Merge(2, 2, 3, 2) in grid.merges and grid.rows[3][2] is None
 
 
-def test_pdf_is_recognised_by_content_whatever_the_name():
+def test_pdf_is_recognised_by_content_whatever_the_name() -> None:
     [grid] = read_attachment("回执.xlsx", fixture("receipt.pdf"), LIMITS)
     assert grid.kind == "pdf"
 
 
-def test_the_whole_pipeline_reads_the_roster_from_the_pdf():
+def test_the_whole_pipeline_reads_the_roster_from_the_pdf() -> None:
     v = process_attachment(
         "回执.pdf", fixture("receipt.pdf"), Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN
     ).verdict
@@ -64,13 +65,13 @@ def test_the_whole_pipeline_reads_the_roster_from_the_pdf():
     assert {p.code for p in v.problems} == {"quota_exceeded"}
 
 
-def test_a_table_running_over_three_pages_is_one_grid():
+def test_a_table_running_over_three_pages_is_one_grid() -> None:
     [grid] = read_attachment("回执.pdf", fixture("receipt_long.pdf"), LIMITS)
     assert grid.rows[0] == COLUMNS
     assert table(grid)[1:] == long_people()
 
 
-def test_a_table_without_borders_is_rebuilt_from_word_positions():
+def test_a_table_without_borders_is_rebuilt_from_word_positions() -> None:
     [grid] = read_attachment("回执.pdf", fixture("receipt_unruled.pdf"), LIMITS)
     assert grid.rows[0] == COLUMNS
     assert HEADER_LINES[0] in grid.lines
@@ -79,13 +80,13 @@ def test_a_table_without_borders_is_rebuilt_from_word_positions():
     assert rows[-1] == PEOPLE[-1]
 
 
-def test_password_protected_pdf_is_encrypted():
+def test_password_protected_pdf_is_encrypted() -> None:
     unreadable(
         lambda: read_attachment("回执.pdf", fixture("receipt_encrypted.pdf"), LIMITS), "encrypted", seconds=10
     )
 
 
-def test_truncated_pdf_is_corrupt_or_still_read():
+def test_truncated_pdf_is_corrupt_or_still_read() -> None:
     data = fixture("receipt.pdf")
     for cut in (200, len(data) // 2):
         try:
@@ -105,7 +106,7 @@ def blank_pdf(pages: int) -> bytes:
     return out.getvalue()
 
 
-def test_more_pages_than_allowed_is_refused_before_any_is_read():
+def test_more_pages_than_allowed_is_refused_before_any_is_read() -> None:
     error = unreadable(
         lambda: read_attachment("回执.pdf", blank_pdf(12), Limits(max_pdf_pages=10)), "too_large", seconds=10
     )
@@ -135,7 +136,7 @@ def _assemble(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
-def test_a_page_tree_claiming_ten_million_pages_costs_nothing():
+def test_a_page_tree_claiming_ten_million_pages_costs_nothing() -> None:
     # pdfium counts the pages it can reach (one), not the /Count the file claims.
     started = time.monotonic()
     try:
@@ -160,7 +161,7 @@ def content_bomb(inflated_mb: int) -> bytes:
 
 
 @pytest.mark.slow
-def test_a_content_stream_bomb_is_stopped_by_the_time_limit():
+def test_a_content_stream_bomb_is_stopped_by_the_time_limit() -> None:
     data = content_bomb(400)
     assert len(data) < 3 * 2**20
     limits = Limits(conversion_timeout_s=4, ocr_timeout_s=4)
@@ -169,7 +170,7 @@ def test_a_content_stream_bomb_is_stopped_by_the_time_limit():
     assert time.monotonic() - started < 30
 
 
-def test_a_scanned_pdf_without_ocr_is_unsupported(monkeypatch):
+def test_a_scanned_pdf_without_ocr_is_unsupported(monkeypatch: MonkeyPatch) -> None:
     monkeypatch.setattr(ocr, "available", lambda: False)
     error = unreadable(
         lambda: read_attachment("扫描件.pdf", fixture("receipt_scan.pdf"), LIMITS), "unsupported", seconds=20
@@ -177,7 +178,7 @@ def test_a_scanned_pdf_without_ocr_is_unsupported(monkeypatch):
     assert "OCR" in error.detail
 
 
-def test_a_pdf_without_text_or_table_gives_no_receipt(monkeypatch):
+def test_a_pdf_without_text_or_table_gives_no_receipt(monkeypatch: MonkeyPatch) -> None:
     monkeypatch.setattr(ocr, "available", lambda: False)
     unreadable(lambda: read_attachment("空白.pdf", blank_pdf(1), LIMITS), "unsupported", seconds=10)
 
@@ -191,5 +192,5 @@ def test_a_pdf_without_text_or_table_gives_no_receipt(monkeypatch):
         ("zhangtt@lyvtc.\nedu.cn", "zhangtt@lyvtc. edu.cn"),
     ],
 )
-def test_wrapped_cell_text_is_joined_without_spaces_between_chinese(text, joined):
+def test_wrapped_cell_text_is_joined_without_spaces_between_chinese(text, joined) -> None:
     assert join_wrapped(text) == joined

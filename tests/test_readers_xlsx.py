@@ -42,7 +42,7 @@ def receipt_rows() -> str:
     )
 
 
-def test_xlsx_from_libreoffice_gives_title_header_lines_and_people_rows():
+def test_xlsx_from_libreoffice_gives_title_header_lines_and_people_rows() -> None:
     [grid] = read_fixture("receipt.xlsx")
     assert (grid.source, grid.part, grid.kind) == ("receipt.xlsx", "回执表", "xlsx")
     assert grid.rows[0] == [TITLE]
@@ -52,25 +52,25 @@ def test_xlsx_from_libreoffice_gives_title_header_lines_and_people_rows():
     assert [row[0] for row in grid.rows[4:8]] == ["王喆", "李堃", "张婷婷", "赵雯"]
 
 
-def test_xlsx_merged_title_is_reported_as_merge():
+def test_xlsx_merged_title_is_reported_as_merge() -> None:
     [grid] = read_fixture("receipt.xlsx")
     assert Merge(0, 0, 0, 7) in grid.merges
     assert Merge(1, 0, 1, 7) in grid.merges and Merge(2, 0, 2, 7) in grid.merges
 
 
-def test_xlsx_phone_numbers_stay_numeric_and_dates_become_datetime():
+def test_xlsx_phone_numbers_stay_numeric_and_dates_become_datetime() -> None:
     [grid] = read_fixture("receipt.xlsx")
     phone, arrival = grid.rows[4][4], grid.rows[4][6]
     assert phone == 13838012345 and isinstance(phone, int | float)
     assert arrival == datetime(2023, 6, 19, 15, 30)
 
 
-def test_xlsx_hidden_and_empty_sheets_are_skipped():
+def test_xlsx_hidden_and_empty_sheets_are_skipped() -> None:
     grids = read_fixture("receipt.xlsx")  # also has a hidden 填表说明 sheet and an empty Sheet3
     assert [g.part for g in grids] == ["回执表"]
 
 
-def test_xlsx_very_hidden_sheet_is_skipped_and_visible_ones_kept_in_order():
+def test_xlsx_very_hidden_sheet_is_skipped_and_visible_ones_kept_in_order() -> None:
     rows = f'<row r="1">{cell("A1", "x")}</row>'
     data = xlsx_bytes(
         [
@@ -83,14 +83,14 @@ def test_xlsx_very_hidden_sheet_is_skipped_and_visible_ones_kept_in_order():
     assert [g.part for g in read_attachment("a.xlsx", data, LIMITS)] == ["甲", "丁"]
 
 
-def test_xlsx_date_number_formats_come_out_as_datetime():
+def test_xlsx_date_number_formats_come_out_as_datetime() -> None:
     [grid] = read_attachment("r.xlsx", xlsx_bytes([("Sheet1", sheet_xml(receipt_rows()))]), LIMITS)
     assert grid.rows[1][2] == datetime(2023, 6, 19, 15, 30)
     assert grid.rows[2][2] == datetime(2023, 6, 20)
     assert grid.rows[1][1] == 13838012345
 
 
-def test_xlsx_durations_under_a_day_become_times_and_longer_ones_text():
+def test_xlsx_durations_under_a_day_become_times_and_longer_ones_text() -> None:
     rows = f'<row r="1">{cell("A1", 0.6458333333333334, 3)}{cell("B1", 1.5, 3)}{cell("C1", "TRUE")}</row>'
     rows += '<row r="2"><c r="A2" t="b"><v>1</v></c><c r="B2" t="e"><v>#N/A</v></c></row>'
     [grid] = read_attachment("d.xlsx", xlsx_bytes([("S", sheet_xml(rows))]), LIMITS)
@@ -98,7 +98,7 @@ def test_xlsx_durations_under_a_day_become_times_and_longer_ones_text():
     assert grid.rows[1] == [True, "#N/A"]
 
 
-def test_xlsx_shared_strings_are_resolved():
+def test_xlsx_shared_strings_are_resolved() -> None:
     shared = (
         f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="2" uniqueCount="2">'
         "<si><t>姓名</t></si><si><r><t>王</t></r><r><t>喆</t></r></si></sst>"
@@ -108,20 +108,20 @@ def test_xlsx_shared_strings_are_resolved():
     assert grid.rows == [["姓名"], ["王喆"]]
 
 
-def test_xlsx_is_recognised_by_content_whatever_the_name():
+def test_xlsx_is_recognised_by_content_whatever_the_name() -> None:
     data = xlsx_bytes([("Sheet1", sheet_xml(receipt_rows()))])
     for name in ("报名表.xls", "报名表.et", "报名表", "回执.docx"):
         [grid] = read_attachment(name, data, LIMITS)
         assert grid.kind == "xlsx" and grid.source == name
 
 
-def test_xlsm_workbook_is_read():
+def test_xlsm_workbook_is_read() -> None:
     data = xlsx_bytes([("Sheet1", sheet_xml(receipt_rows()))], main_type=XLSM_MAIN)
     [grid] = read_attachment("宏.xlsm", data, LIMITS)
     assert grid.rows[1][0] == "王喆" and grid.kind == "xlsx"
 
 
-def test_xlsx_merges_are_read_from_the_sheet_xml():
+def test_xlsx_merges_are_read_from_the_sheet_xml() -> None:
     xml = sheet_xml(
         f'<row r="1">{cell("A1", "报名回执表")}</row><row r="2">{cell("A2", "姓名")}</row>'
         f'<row r="3">{cell("A3", "王喆")}{cell("B3", "男")}</row>',
@@ -131,20 +131,20 @@ def test_xlsx_merges_are_read_from_the_sheet_xml():
     assert grid.merges == [Merge(0, 0, 0, 7), Merge(1, 1, 2, 1)]
 
 
-def test_xlsx_columns_beyond_max_cols_are_cut():
+def test_xlsx_columns_beyond_max_cols_are_cut() -> None:
     xml = sheet_xml(f'<row r="1">{cell("A1", "a")}{cell("C1", "c")}{cell("Z1", "z")}</row>', merges=["A1:Z1"])
     [grid] = read_attachment("c.xlsx", xlsx_bytes([("S", xml)]), Limits(max_cols=3))
     assert grid.rows == [["a", None, "c"]]
     assert grid.merges == [Merge(0, 0, 0, 2)]
 
 
-def test_xlsx_only_the_first_max_sheets_sheets_are_read():
+def test_xlsx_only_the_first_max_sheets_sheets_are_read() -> None:
     rows = f'<row r="1">{cell("A1", "x")}</row>'
     data = xlsx_bytes([(f"S{i}", sheet_xml(rows)) for i in range(5)])
     assert [g.part for g in read_attachment("a.xlsx", data, Limits(max_sheets=2))] == ["S0", "S1"]
 
 
-def test_xlsx_cell_in_the_last_row_does_not_make_a_million_row_grid():
+def test_xlsx_cell_in_the_last_row_does_not_make_a_million_row_grid() -> None:
     xml = sheet_xml(
         f'<row r="1">{cell("A1", "王喆")}</row><row r="1048576">{cell("A1048576", "李堃")}</row>',
         merges=["A1:B1"],
@@ -157,12 +157,12 @@ def test_xlsx_cell_in_the_last_row_does_not_make_a_million_row_grid():
     assert grid.merges == [Merge(0, 0, 0, 1)]
 
 
-def test_xlsx_empty_workbook_is_reported_empty():
+def test_xlsx_empty_workbook_is_reported_empty() -> None:
     data = xlsx_bytes([("S", sheet_xml('<row r="1"><c r="A1" s="1"/></row>'))])
     unreadable(lambda: read_attachment("empty.xlsx", data, LIMITS), "empty")
 
 
-def test_xlsx_200000_row_sheet_stops_at_max_rows_quickly():
+def test_xlsx_200000_row_sheet_stops_at_max_rows_quickly() -> None:
     rows = "".join(
         f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>学员{i}</t></is></c>'
         f'<c r="B{i}"><v>138{i:08d}</v></c></row>'
@@ -175,7 +175,7 @@ def test_xlsx_200000_row_sheet_stops_at_max_rows_quickly():
     assert "5000" in error.detail
 
 
-def test_xlsx_entity_bomb_in_shared_strings_is_refused_quickly():
+def test_xlsx_entity_bomb_in_shared_strings_is_refused_quickly() -> None:
     shared = BILLION_LAUGHS + f'<sst xmlns="{MAIN}"><si><t>&lol9;</t></si></sst>'
     rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
     data = xlsx_bytes([("S", sheet_xml(rows))], shared_strings=shared)
@@ -183,7 +183,7 @@ def test_xlsx_entity_bomb_in_shared_strings_is_refused_quickly():
     assert "DTD" in error.detail
 
 
-def test_xlsx_entity_bomb_in_a_sheet_is_refused_quickly():
+def test_xlsx_entity_bomb_in_a_sheet_is_refused_quickly() -> None:
     xml = sheet_xml(
         '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>', prolog=BILLION_LAUGHS
     )
@@ -191,7 +191,7 @@ def test_xlsx_entity_bomb_in_a_sheet_is_refused_quickly():
     unreadable(lambda: read_attachment("lol.xlsx", data, LIMITS), "corrupt", seconds=1, megabytes=20)
 
 
-def test_xlsx_external_entity_is_refused():
+def test_xlsx_external_entity_is_refused() -> None:
     prolog = '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     xml = sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>&x;</t></is></c></row>', prolog=prolog)
     unreadable(lambda: read_attachment("xxe.xlsx", xlsx_bytes([("S", xml)]), LIMITS), "corrupt")
@@ -204,7 +204,7 @@ def _package_with_bomb(megabytes: int) -> bytes:
     return raw_zip([*parts, zeros_member("xl/worksheets/sheet1.xml", megabytes)])
 
 
-def test_xlsx_whose_sheet_inflates_to_a_gigabyte_is_a_zip_bomb():
+def test_xlsx_whose_sheet_inflates_to_a_gigabyte_is_a_zip_bomb() -> None:
     data = _package_with_bomb(1024)
     assert len(data) < 2 * 2**20
     error = unreadable(
@@ -213,18 +213,18 @@ def test_xlsx_whose_sheet_inflates_to_a_gigabyte_is_a_zip_bomb():
     assert "inflates" in error.detail or "bytes from" in error.detail
 
 
-def test_xlsx_xml_part_over_max_xml_bytes_is_a_zip_bomb():
+def test_xlsx_xml_part_over_max_xml_bytes_is_a_zip_bomb() -> None:
     data = _package_with_bomb(8)
     limits = Limits(max_zip_ratio=10_000, max_xml_bytes=4 * 2**20)
     error = unreadable(lambda: read_attachment("big.xlsx", data, limits), "zip_bomb", seconds=1, megabytes=20)
     assert "of XML" in error.detail
 
 
-def test_xlsx_truncated_package_is_corrupt():
+def test_xlsx_truncated_package_is_corrupt() -> None:
     data = xlsx_bytes([("S", sheet_xml(receipt_rows()))])
     unreadable(lambda: read_attachment("cut.xlsx", data[: len(data) // 2], LIMITS), "corrupt")
 
 
-def test_xlsx_with_garbage_in_the_sheet_is_corrupt():
+def test_xlsx_with_garbage_in_the_sheet_is_corrupt() -> None:
     xml = sheet_xml('<row r="1"><c r="A1" t="s"><v>99</v></c></row>')  # no such shared string
     unreadable(lambda: read_attachment("bad.xlsx", xlsx_bytes([("S", xml)]), LIMITS), "corrupt")

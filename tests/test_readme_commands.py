@@ -5,7 +5,7 @@ import re
 from tests.helpers import ROOT
 
 
-def test_ci_runs_the_readme_test_command():
+def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
@@ -14,6 +14,6 @@ def test_ci_runs_the_readme_test_command():
     assert "apt-get update" in test_command and "dovecot-imapd" in test_command
 
 
-def test_main_command_runs_the_daemon_once_on_the_example_config():
+def test_main_command_runs_the_daemon_once_on_the_example_config() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "intake run --once --config config.example.toml" in readme

@@ -19,7 +19,14 @@ ZZ = "yaoy@moe.edu.cn"
 
 
 def verdict(
-    unit, meeting, people, mailbox=GZ2, received="2023-06-26T16:08", policy=None, sender="", subject=""
+    unit,
+    meeting,
+    people,
+    mailbox=GZ2,
+    received: str = "2023-06-26T16:08",
+    policy=None,
+    sender: str = "",
+    subject: str = "",
 ):
     r = receipt_of(receipt_grid(unit, meeting, people), subject=subject)
     return judge(r, notice(), policy or Policy(), Circumstances(mailbox, cst(received), sender))
@@ -34,7 +41,7 @@ def clean_gz2(**kw):
     return verdict("贵州省教育厅", "高职状态平台培训第2期", people, **kw)
 
 
-def test_clean_receipt_is_accepted_with_program_period_province():
+def test_clean_receipt_is_accepted_with_program_period_province() -> None:
     v = clean_gz2()
     assert (v.status, v.program, v.period, v.province) == ("accepted", "gz-status", 2, "贵州")
     assert v.problems == []
@@ -53,11 +60,11 @@ def test_clean_receipt_is_accepted_with_program_period_province():
         ("黑龙江省教育厅", "黑龙江"),
     ],
 )
-def test_province_from_full_unit_names(text, name):
+def test_province_from_full_unit_names(text, name) -> None:
     assert find_province(text, notice()).name == name
 
 
-def test_unit_kinds():
+def test_unit_kinds() -> None:
     n = notice()
     henan = n.unit("河南")
     assert unit_kind("河南省教育厅职成处", henan, n) == DEPARTMENT
@@ -66,18 +73,18 @@ def test_unit_kinds():
     assert unit_kind("开封市卫生学校", henan, n) == SCHOOL
 
 
-def test_unknown_province_is_an_error():
+def test_unknown_province_is_an_error() -> None:
     v = verdict("某某单位", "高职状态平台培训第2期", [person(1, "甲", "某某单位", "是")])
     assert codes(v)["unknown_province"] == "error" and v.status == "rejected"
 
 
-def test_zz_school_program_takes_no_receipt():
+def test_zz_school_program_takes_no_receipt() -> None:
     v = verdict("河南省教育厅", "中职学校系统培训", [person(1, "甲", "河南省教育厅", "是")], mailbox=ZZ)
     assert codes(v) == {"program_no_receipt": "error"}
     assert v.program == "zz-school"
 
 
-def test_province_in_the_wrong_period_names_the_right_one():
+def test_province_in_the_wrong_period_names_the_right_one() -> None:
     v = verdict(
         "西藏自治区教育厅",
         "中职学生管理系统培训第一期",
@@ -90,26 +97,26 @@ def test_province_in_the_wrong_period_names_the_right_one():
     assert "第3期" in p.message and "yaoy@moe.edu.cn" in p.message and "2023年7月31日 17:00" in p.message
 
 
-def test_blank_meeting_infers_period_from_province_with_warning():
+def test_blank_meeting_infers_period_from_province_with_warning() -> None:
     v = verdict("贵州省教育厅", "", [person(1, "徐欣", "贵州省教育厅", "是")])
     assert (v.program, v.period) == ("gz-status", 2)
     assert codes(v) == {"period_inferred": "warning"}
 
 
-def test_wrong_mailbox_is_a_warning_naming_the_right_address():
+def test_wrong_mailbox_is_a_warning_naming_the_right_address() -> None:
     v = clean_gz2(mailbox="1433935834@qq.com")
     p = next(p for p in v.problems if p.code == "wrong_mailbox")
     assert p.severity == "warning" and GZ2 in p.message and v.status == "accepted"
 
 
-def test_late_is_a_warning_or_an_error_by_policy():
+def test_late_is_a_warning_or_an_error_by_policy() -> None:
     assert codes(clean_gz2(received="2023-07-03T17:01")) == {"late": "warning"}
     assert codes(clean_gz2(received="2023-07-03T16:59")) == {}
     v = clean_gz2(received="2023-07-04T09:00", policy=Policy(late="error"))
     assert codes(v) == {"late": "error"} and v.status == "rejected"
 
 
-def test_department_over_quota():
+def test_department_over_quota() -> None:
     people = [
         person(i, n, u, "是" if i == 1 else "")
         for i, (n, u) in enumerate(
@@ -121,7 +128,7 @@ def test_department_over_quota():
     assert p.severity == "error" and p.row == 7 and "3 人" in p.message
 
 
-def test_school_over_quota_and_bureau_not_invited_to_gz_status():
+def test_school_over_quota_and_bureau_not_invited_to_gz_status() -> None:
     people = [
         person(1, "甲", "贵州交通职业技术学院", "是"),
         person(2, "乙", "贵州交通职业技术学院"),
@@ -131,7 +138,7 @@ def test_school_over_quota_and_bureau_not_invited_to_gz_status():
     assert [p.row for p in v.problems if p.code == "quota_exceeded"] == [6, 7]
 
 
-def test_zz_student_one_school_per_prefecture_except_the_host_city():
+def test_zz_student_one_school_per_prefecture_except_the_host_city() -> None:
     people = [
         person(1, "甲", "河南省教育厅", "是", arrival="2023-06-19 10:00"),
         person(2, "乙", "郑州市教育局", arrival="2023-06-19 10:00"),
@@ -145,7 +152,7 @@ def test_zz_student_one_school_per_prefecture_except_the_host_city():
     assert len(quota) == 1 and "郑州市" in quota[0].message and quota[0].row == 8
 
 
-def test_row_level_errors_name_row_and_column():
+def test_row_level_errors_name_row_and_column() -> None:
     people = [
         person(1, "", "贵州省教育厅", "是"),
         person(2, "乙", "贵州省教育厅", mobile="0851-1234567"),
@@ -164,7 +171,7 @@ def test_row_level_errors_name_row_and_column():
     assert bad_mobile.message.startswith("第 6 行“手机”列")
 
 
-def test_duplicate_person_by_mobile():
+def test_duplicate_person_by_mobile() -> None:
     people = [
         person(1, "甲", "贵州省教育厅", "是", mobile="13900001111"),
         person(2, "甲", "贵州轻工职业技术学院", mobile="13900001111"),
@@ -174,7 +181,7 @@ def test_duplicate_person_by_mobile():
     assert p.row == 6 and "第 5 行" in p.message
 
 
-def test_leader_missing_and_multiple_are_warnings():
+def test_leader_missing_and_multiple_are_warnings() -> None:
     none = verdict("贵州省教育厅", "高职状态平台培训第2期", [person(1, "甲", "贵州省教育厅")])
     assert codes(none) == {"leader_missing": "warning"}
     two = verdict(
@@ -185,7 +192,7 @@ def test_leader_missing_and_multiple_are_warnings():
     assert codes(two) == {"leader_multiple": "warning"}
 
 
-def test_arrival_outside_the_window_is_a_warning():
+def test_arrival_outside_the_window_is_a_warning() -> None:
     v = verdict(
         "贵州省教育厅",
         "高职状态平台培训第2期",
@@ -195,13 +202,13 @@ def test_arrival_outside_the_window_is_a_warning():
     assert p.severity == "warning" and p.row == 5
 
 
-def test_sender_not_on_the_provinces_list_is_unverified():
+def test_sender_not_on_the_provinces_list_is_unverified() -> None:
     policy = Policy(senders={"贵州": ("@gzsjyt.gov.cn",)})
     assert codes(clean_gz2(policy=policy, sender="zcc@gzsjyt.gov.cn")) == {}
     assert codes(clean_gz2(policy=policy, sender="someone@qq.com")) == {"sender_unverified": "warning"}
 
 
-def test_every_code_has_a_severity_and_a_chinese_message():
+def test_every_code_has_a_severity_and_a_chinese_message() -> None:
     assert set(KINDS) >= {
         "no_form",
         "unreadable_attachment",
@@ -225,7 +232,7 @@ def test_every_code_has_a_severity_and_a_chinese_message():
     assert problem("no_form").message.startswith("邮件中没有找到报名回执表")
 
 
-def test_a_mailbox_the_operator_configured_for_the_period_is_not_wrong():
+def test_a_mailbox_the_operator_configured_for_the_period_is_not_wrong() -> None:
     r = receipt_of(
         receipt_grid("贵州省教育厅", "高职状态平台培训第2期", [person(1, "徐欣", "贵州省教育厅", "是")])
     )
@@ -233,7 +240,7 @@ def test_a_mailbox_the_operator_configured_for_the_period_is_not_wrong():
     assert judge(r, notice(), Policy(), when).problems == []
 
 
-def test_judge_changes_nothing_it_is_given():
+def test_judge_changes_nothing_it_is_given() -> None:
     r = receipt_of(
         receipt_grid(
             "贵州省教育厅",
@@ -254,7 +261,7 @@ def test_judge_changes_nothing_it_is_given():
         v.status = Status.ACCEPTED
 
 
-def test_no_receipt_is_rejected_with_each_unreadable_file_or_else_no_form():
+def test_no_receipt_is_rejected_with_each_unreadable_file_or_else_no_form() -> None:
     n, when = notice(), Circumstances(ZZ)
     files = [
         UnreadableFile("a.xlsx", UnreadableReason.ENCRYPTED),
@@ -268,13 +275,13 @@ def test_no_receipt_is_rejected_with_each_unreadable_file_or_else_no_form():
     assert (v.status, [p.code for p in v.problems], v.province) == ("rejected", ["no_form"], None)
 
 
-def test_a_form_without_rows_is_no_form_before_its_other_problems():
+def test_a_form_without_rows_is_no_form_before_its_other_problems() -> None:
     r = receipt_of(receipt_grid("某某单位", "高职状态平台培训第2期", []))
     v = judge(r, notice(), Policy(), Circumstances(GZ2))
     assert v.status == "rejected" and [p.code for p in v.problems] == ["no_form", "unknown_province"]
 
 
-def test_unreadable_files_beside_a_receipt_are_warnings_and_scans_are_the_record():
+def test_unreadable_files_beside_a_receipt_are_warnings_and_scans_are_the_record() -> None:
     r = receipt_of(
         receipt_grid("贵州省教育厅", "高职状态平台培训第2期", [person(1, "徐欣", "贵州省教育厅", "是")])
     )
@@ -289,12 +296,12 @@ def test_unreadable_files_beside_a_receipt_are_warnings_and_scans_are_the_record
     assert "“旧表.xlsx”" in v.problems[0].message
 
 
-def test_a_reason_the_table_does_not_know_reads_as_corrupt():
+def test_a_reason_the_table_does_not_know_reads_as_corrupt() -> None:
     assert UnreadableReason("no-such-reason") is UnreadableReason.CORRUPT
     assert unreadable("a.xlsx", "no-such-reason").message == unreadable("a.xlsx", "corrupt").message
 
 
-def test_choices_are_str_enums_and_the_public_json_is_unchanged():
+def test_choices_are_str_enums_and_the_public_json_is_unchanged() -> None:
     v = clean_gz2(received="2023-07-26T16:08")
     assert v.status is Status.ACCEPTED and v.problems[0].severity is Severity.WARNING
     public = v.public()
