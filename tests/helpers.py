@@ -7,8 +7,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from intake.extract.receipt import extract
-from intake.readers.grid import Grid, Merge
+from intake.readers.grid import CellValue, Grid, Merge
 from rules.notice import Notice, load_notice
+from rules.receipt import Receipt
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -30,12 +31,12 @@ def cst(text: str) -> datetime:
 
 
 def receipt_grid(
-    unit: str, meeting: str, people: list[list[object]], header: list[str] | None = None
+    unit: str, meeting: str, people: list[list[CellValue]], header: list[str] | None = None
 ) -> Grid:
     """A grid laid out like the notice's 附件3: title, two header lines, the table."""
     header = header or HEADER
     width = len(header)
-    rows: list[list[object]] = [
+    rows: list[list[CellValue]] = [
         ["报名回执表"] + [None] * (width - 1),
         [f"省级教育行政部门名称：{unit}"] + [None] * (width - 1),
         [f"会议名称和期数：{meeting}"] + [None] * (width - 1),
@@ -53,9 +54,9 @@ def person(
     leader: str = "",
     gender: str = "男",
     mobile: str | None = None,
-    arrival: object = "2023-07-28 14:00",
+    arrival: CellValue = "2023-07-28 14:00",
     email: str | None = None,
-) -> list[object]:
+) -> list[CellValue]:
     return [
         i,
         name,
@@ -69,5 +70,7 @@ def person(
     ]
 
 
-def receipt_of(grid: Grid, subject: str = ""):
-    return extract([grid], year=2023, subject=subject, filenames=[grid.source])
+def receipt_of(grid: Grid, subject: str = "") -> Receipt:
+    receipt = extract([grid], year=2023, subject=subject, filenames=[grid.source])
+    assert receipt is not None, "the grid holds no participant table"
+    return receipt
