@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from intake.extract.receipt import extract
 from intake.readers.grid import CellValue, Grid, Merge
-from rules.notice import Notice, load_notice
+from rules.notice import Notice, Period, Program, Unit, load_notice
 from rules.receipt import Receipt
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,27 @@ def notice() -> Notice:
     if _notice is None:
         _notice = load_notice(ROOT / "notice-2023.toml")
     return _notice
+
+
+def known_program(program_id: str, source: Notice | None = None) -> Program:
+    """The program with that id in source (the notice by default); the test stops here if there is none."""
+    found = (source or notice()).program(program_id)
+    assert found is not None, f"no program {program_id}"
+    return found
+
+
+def known_period(key: str, source: Notice | None = None) -> Period:
+    """The period with that key in source (the notice by default); the test stops here if there is none."""
+    found = (source or notice()).period(key)
+    assert found is not None, f"no period {key}"
+    return found
+
+
+def known_unit(name: str, source: Notice | None = None) -> Unit:
+    """The unit with that name in source (the notice by default); the test stops here if there is none."""
+    found = (source or notice()).unit(name)
+    assert found is not None, f"no unit {name}"
+    return found
 
 
 def cst(text: str) -> datetime:
