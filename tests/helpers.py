@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.message import MIMEPart
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,14 @@ def known_unit(name: str, source: Notice | None = None) -> Unit:
     found = (source or notice()).unit(name)
     assert found is not None, f"no unit {name}"
     return found
+
+
+def body_text(msg: MIMEPart, subtype: str = "plain") -> str:
+    """The decoded text/<subtype> body of a parsed message; the test stops here if it has none."""
+    part = msg.get_body((subtype,))
+    assert part is not None, f"the message has no text/{subtype} body"
+    text: str = part.get_content()
+    return text
 
 
 def cst(text: str) -> datetime:
