@@ -83,7 +83,7 @@ XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
 def xlsx_bytes(
-    sheets: list[tuple[str, str]] | list[tuple[str, str, str]],
+    sheets: Sequence[tuple[str, str] | tuple[str, str, str]],
     shared_strings: str | None = None,
     styles: str | None = DATE_STYLES,
     level: int = 6,
