@@ -12,10 +12,13 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import imapclient
+from aiosmtpd.smtp import Envelope, Session
 
 from rules.notice import load_notice
 from tests.fixtures.dovecot import DovecotServer, find_binary
@@ -33,7 +36,7 @@ class TimedHandler(RecordingHandler):
     arrivals: dict[str, float] = field(default_factory=dict)
     duplicates: int = 0
 
-    def _record(self, session, envelope) -> None:  # type: ignore[no-untyped-def]
+    def _record(self, session: Session, envelope: Envelope) -> None:
         now = time.monotonic()
         m = _IN_REPLY_TO.search((envelope.original_content or b"")[:20000])
         key = m.group(1).decode("ascii", "replace") if m else f"?{len(self.arrivals)}"
@@ -118,7 +121,7 @@ class World:
 def write_config(
     directory: Path,
     boxes: dict[str, tuple[str, list[str]]],
-    folder_of,  # type: ignore[no-untyped-def]
+    folder_of: Callable[[str], str],
     *,
     imap: tuple[str, int, str],
     smtp: tuple[str, int],
@@ -177,7 +180,7 @@ class Appender:
         self.appended: dict[str, float] = {}
         self.lock = threading.Lock()
 
-    def append(self, address: str, raw: bytes, message_id: str, when) -> None:  # type: ignore[no-untyped-def]
+    def append(self, address: str, raw: bytes, message_id: str, when: datetime | None) -> None:
         self.client.append(self.world.folder(self.phase, address), raw, (), when)
         self.appended[message_id] = time.monotonic()
 

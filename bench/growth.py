@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,9 +37,9 @@ from storage.store import Store
 
 
 @contextmanager
-def no_fsync():  # type: ignore[no-untyped-def]
+def no_fsync() -> Iterator[None]:
     real = os.fsync
-    os.fsync = lambda fd: None  # type: ignore[assignment]
+    os.fsync = lambda fd: None
     try:
         yield
     finally:

@@ -18,6 +18,7 @@ import os
 import sys
 import time
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
@@ -57,7 +58,7 @@ WHEN = datetime(2023, 6, 8, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 HEADER = ["姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队"]
 
 
-def _row(r: int, values: list[object]) -> str:
+def _row(r: int, values: Sequence[object]) -> str:
     cells = []
     for c, v in enumerate(values, start=1):
         ref = f"{get_column_letter(c)}{r}"

@@ -20,8 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "readers"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "intake-bench" / "office"
-XLS = ("xlsx", "xls", "xls:MS Excel 97", [])
-DOCX = ("html", "docx", "docx:MS Word 2007 XML", ["--infilter=HTML (StarWriter)"])
+XLS: tuple[str, str, str, list[str]] = ("xlsx", "xls", "xls:MS Excel 97", [])
+DOCX: tuple[str, str, str, list[str]] = (
+    "html",
+    "docx",
+    "docx:MS Word 2007 XML",
+    ["--infilter=HTML (StarWriter)"],
+)
 
 
 def convert(

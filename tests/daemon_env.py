@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from intake.config.settings import load_config
@@ -88,7 +89,7 @@ class RunningDaemon:
         self.daemon.close()
 
 
-def wait_until(predicate, timeout: float, step: float = 0.05) -> bool:
+def wait_until(predicate: Callable[[], object], timeout: float, step: float = 0.05) -> bool:
     """Poll predicate until it is true or timeout seconds pass; a condition, not a timing assertion."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:

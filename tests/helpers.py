@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.message import MIMEPart
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from intake.extract.receipt import extract
-from intake.readers.grid import Grid, Merge
-from rules.notice import Notice, load_notice
+from intake.readers.grid import CellValue, Grid, Merge
+from rules.notice import Notice, Period, Program, Unit, load_notice
+from rules.receipt import Receipt
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -25,17 +27,46 @@ def notice() -> Notice:
     return _notice
 
 
+def known_program(program_id: str, source: Notice | None = None) -> Program:
+    """The program with that id in source (the notice by default); the test stops here if there is none."""
+    found = (source or notice()).program(program_id)
+    assert found is not None, f"no program {program_id}"
+    return found
+
+
+def known_period(key: str, source: Notice | None = None) -> Period:
+    """The period with that key in source (the notice by default); the test stops here if there is none."""
+    found = (source or notice()).period(key)
+    assert found is not None, f"no period {key}"
+    return found
+
+
+def known_unit(name: str, source: Notice | None = None) -> Unit:
+    """The unit with that name in source (the notice by default); the test stops here if there is none."""
+    found = (source or notice()).unit(name)
+    assert found is not None, f"no unit {name}"
+    return found
+
+
+def body_text(msg: MIMEPart, subtype: str = "plain") -> str:
+    """The decoded text/<subtype> body of a parsed message; the test stops here if it has none."""
+    part = msg.get_body((subtype,))
+    assert part is not None, f"the message has no text/{subtype} body"
+    text: str = part.get_content()
+    return text
+
+
 def cst(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=CST)
 
 
 def receipt_grid(
-    unit: str, meeting: str, people: list[list[object]], header: list[str] | None = None
+    unit: str, meeting: str, people: list[list[CellValue]], header: list[str] | None = None
 ) -> Grid:
     """A grid laid out like the notice's 附件3: title, two header lines, the table."""
     header = header or HEADER
     width = len(header)
-    rows: list[list[object]] = [
+    rows: list[list[CellValue]] = [
         ["报名回执表"] + [None] * (width - 1),
         [f"省级教育行政部门名称：{unit}"] + [None] * (width - 1),
         [f"会议名称和期数：{meeting}"] + [None] * (width - 1),
@@ -53,9 +84,9 @@ def person(
     leader: str = "",
     gender: str = "男",
     mobile: str | None = None,
-    arrival: object = "2023-07-28 14:00",
+    arrival: CellValue = "2023-07-28 14:00",
     email: str | None = None,
-) -> list[object]:
+) -> list[CellValue]:
     return [
         i,
         name,
@@ -69,5 +100,7 @@ def person(
     ]
 
 
-def receipt_of(grid: Grid, subject: str = ""):
-    return extract([grid], year=2023, subject=subject, filenames=[grid.source])
+def receipt_of(grid: Grid, subject: str = "") -> Receipt:
+    receipt = extract([grid], year=2023, subject=subject, filenames=[grid.source])
+    assert receipt is not None, "the grid holds no participant table"
+    return receipt

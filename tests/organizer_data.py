@@ -245,6 +245,7 @@ def write_examples(directory: Path) -> None:
             )  # fixed after the reminders
             when = cst("2023-06-20T08:00:00")
             period = organizer.notice.period(PERIOD)
+            assert period is not None
             data, raw, _wb = organizer.digest_message(
                 period, when, organizer.digest_key(period, when), ORGANIZERS
             )

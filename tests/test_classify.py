@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.mime.classify import Classification, classify
+from intake.mime.classify import Classification, MessageKind, classify
 from intake.mime.message import decode_message
 from tests.mailbuilder import MessageBuilder
 
@@ -58,7 +58,7 @@ def test_multipart_report_from_mailer_daemon_is_a_bounce() -> None:
         .attach_message(receipt().build())
         .build()
     )
-    assert classify_raw(raw) == Classification("bounce", "Content-Type: multipart/report")
+    assert classify_raw(raw) == Classification(MessageKind.BOUNCE, "Content-Type: multipart/report")
 
 
 @pytest.mark.parametrize("sender", ["MAILER-DAEMON@163.com", "Postmaster@qq.com", "mailer-daemon"])
@@ -69,7 +69,7 @@ def test_mail_from_mailer_daemon_or_postmaster_is_a_bounce(sender: str) -> None:
 
 def test_null_return_path_is_a_bounce() -> None:
     raw = receipt().header("Return-Path", "<>").build()
-    assert classify_raw(raw) == Classification("bounce", "null Return-Path")
+    assert classify_raw(raw) == Classification(MessageKind.BOUNCE, "null Return-Path")
 
 
 def test_bounce_checks_come_before_auto_reply_checks() -> None:
@@ -80,7 +80,7 @@ def test_bounce_checks_come_before_auto_reply_checks() -> None:
 # -- auto-replies ---------------------------------------------------------------------------------
 def test_outlook_out_of_office_quoting_the_receipt_subject_is_an_auto_reply() -> None:
     assert classify_raw(outlook_out_of_office().build()) == Classification(
-        "auto_reply", "Auto-Submitted: auto-generated"
+        MessageKind.AUTO_REPLY, "Auto-Submitted: auto-generated"
     )
 
 
@@ -95,7 +95,7 @@ def test_auto_submitted_no_is_not_an_auto_reply() -> None:
 
 def test_auto_submitted_even_with_a_receipt_attachment_is_an_auto_reply() -> None:
     raw = receipt().header("Auto-Submitted", "auto-replied; owner-email=x@y.cn").build()
-    assert classify_raw(raw) == Classification("auto_reply", "Auto-Submitted: auto-replied")
+    assert classify_raw(raw) == Classification(MessageKind.AUTO_REPLY, "Auto-Submitted: auto-replied")
 
 
 def test_exchange_suppress_header_without_a_receipt_is_an_auto_reply() -> None:
@@ -106,14 +106,14 @@ def test_exchange_suppress_header_without_a_receipt_is_an_auto_reply() -> None:
         .build()
     )
     assert classify_raw(raw) == Classification(
-        "auto_reply", "X-Auto-Response-Suppress present, no receipt-like attachment or table"
+        MessageKind.AUTO_REPLY, "X-Auto-Response-Suppress present, no receipt-like attachment or table"
     )
 
 
 def test_exchange_suppress_header_on_a_real_receipt_does_not_hide_it() -> None:
     # Exchange adds the header to ordinary mail sent through distribution lists.
     raw = receipt("outlook").header("X-Auto-Response-Suppress", "DR, OOF, AutoReply").build()
-    assert classify_raw(raw) == Classification("candidate", "receipt-like attachment")
+    assert classify_raw(raw) == Classification(MessageKind.CANDIDATE, "receipt-like attachment")
 
 
 @pytest.mark.parametrize("value", ["bulk", "junk", "list", "Bulk"])
@@ -124,19 +124,19 @@ def test_precedence_bulk_junk_list_newsletter_is_an_auto_reply(value: str) -> No
         .html("<p>本周要闻</p>")
         .build()
     )
-    assert classify_raw(raw) == Classification("auto_reply", f"Precedence: {value.lower()}")
+    assert classify_raw(raw) == Classification(MessageKind.AUTO_REPLY, f"Precedence: {value.lower()}")
 
 
 @pytest.mark.parametrize("name", ["List-Id", "List-Unsubscribe", "List-Post"])
 def test_mailing_list_headers_mark_an_auto_reply(name: str) -> None:
     raw = receipt().header(name, "<zcc.lists.moe.edu.cn>").build()
-    assert classify_raw(raw) == Classification("auto_reply", f"{name} present")
+    assert classify_raw(raw) == Classification(MessageKind.AUTO_REPLY, f"{name} present")
 
 
 @pytest.mark.parametrize("name", ["X-Autoreply", "X-Autorespond"])
 def test_x_autoreply_headers_mark_an_auto_reply(name: str) -> None:
     raw = MessageBuilder(subject="Re: 报名", client="163").header(name, "yes").text("已收到").build()
-    assert classify_raw(raw) == Classification("auto_reply", f"{name} present")
+    assert classify_raw(raw) == Classification(MessageKind.AUTO_REPLY, f"{name} present")
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def test_x_autoreply_headers_mark_an_auto_reply(name: str) -> None:
 def test_auto_reply_subject_without_a_receipt_attachment_is_an_auto_reply(subject: str) -> None:
     raw = MessageBuilder(subject=subject, client="outlook").text("我休假了").build()
     assert classify_raw(raw) == Classification(
-        "auto_reply", "auto-reply subject, no receipt-like attachment or table"
+        MessageKind.AUTO_REPLY, "auto-reply subject, no receipt-like attachment or table"
     )
 
 
@@ -167,7 +167,7 @@ def test_auto_reply_subject_with_a_table_in_the_body_is_a_candidate() -> None:
         .html("<table><tr><td>姓名</td></tr></table>")
         .build()
     )
-    assert classify_raw(raw) == Classification("candidate", "HTML table in body")
+    assert classify_raw(raw) == Classification(MessageKind.CANDIDATE, "HTML table in body")
 
 
 # -- unrelated and candidates ---------------------------------------------------------------------
@@ -179,7 +179,7 @@ def test_personal_mail_to_the_same_inbox_is_unrelated() -> None:
         .build()
     )
     assert classify_raw(raw) == Classification(
-        "unrelated", "no receipt-like attachment, table or receipt keyword"
+        MessageKind.UNRELATED, "no receipt-like attachment, table or receipt keyword"
     )
 
 
@@ -190,7 +190,9 @@ def test_unrelated_mail_with_a_non_receipt_attachment_is_unrelated() -> None:
 
 @pytest.mark.parametrize("client", ["qq", "163", "foxmail", "outlook", "apple", "thunderbird"])
 def test_receipt_attachment_from_every_client_is_a_candidate(client: str) -> None:
-    assert classify_raw(receipt(client).build()) == Classification("candidate", "receipt-like attachment")
+    assert classify_raw(receipt(client).build()) == Classification(
+        MessageKind.CANDIDATE, "receipt-like attachment"
+    )
 
 
 @pytest.mark.parametrize(
@@ -233,7 +235,7 @@ def test_every_receipt_extension_counts(filename: str) -> None:
 )
 def test_nameless_attachment_is_recognised_by_its_content(data: bytes) -> None:
     raw = MessageBuilder(subject="x", client="qq").attach("", data, "application/octet-stream").build()
-    assert classify_raw(raw) == Classification("candidate", "receipt-like attachment")
+    assert classify_raw(raw) == Classification(MessageKind.CANDIDATE, "receipt-like attachment")
 
 
 def test_receipt_content_type_counts_without_a_useful_name() -> None:
@@ -243,7 +245,7 @@ def test_receipt_content_type_counts_without_a_useful_name() -> None:
 
 def test_html_table_in_the_body_is_a_candidate() -> None:
     raw = MessageBuilder(subject="陕西", client="163").html("<TABLE><tr><td>张三</td></tr></TABLE>").build()
-    assert classify_raw(raw) == Classification("candidate", "HTML table in body")
+    assert classify_raw(raw) == Classification(MessageKind.CANDIDATE, "HTML table in body")
 
 
 def test_real_163_sample_with_table_in_the_body_is_a_candidate() -> None:
@@ -255,13 +257,13 @@ def test_real_163_sample_with_table_in_the_body_is_a_candidate() -> None:
 )
 def test_text_table_header_line_is_a_candidate(line: str) -> None:
     raw = MessageBuilder(subject="x", client="foxmail").text(f"老师好\n{line}\n1\t王喆\t男").build()
-    assert classify_raw(raw) == Classification("candidate", "text table in body")
+    assert classify_raw(raw) == Classification(MessageKind.CANDIDATE, "text table in body")
 
 
 def test_html_body_without_table_tags_is_read_line_by_line_for_a_text_table() -> None:
     html = "<div>老师好</div><div>姓名&nbsp;性别&nbsp;单位</div><div>王喆&nbsp;男&nbsp;教育厅</div>"
     raw = MessageBuilder(subject="x", client="qq").html(html).build()
-    assert classify_raw(raw) == Classification("candidate", "text table in body")
+    assert classify_raw(raw) == Classification(MessageKind.CANDIDATE, "text table in body")
 
 
 def test_html_body_mentioning_columns_on_separate_lines_is_not_a_table() -> None:
@@ -277,17 +279,17 @@ def test_text_that_only_mentions_columns_is_not_a_table(body: str) -> None:
 
 def test_receipt_keyword_in_the_subject_alone_is_a_candidate() -> None:
     raw = MessageBuilder(subject="关于报名的问题", client="163").text("请问截止日期？").build()
-    assert classify_raw(raw) == Classification("candidate", "receipt keyword in subject")
+    assert classify_raw(raw) == Classification(MessageKind.CANDIDATE, "receipt keyword in subject")
 
 
 def test_receipt_keyword_in_the_body_alone_is_a_candidate() -> None:
     raw = MessageBuilder(subject="你好", client="163").text("回执稍后发送").build()
-    assert classify_raw(raw) == Classification("candidate", "receipt keyword in body")
+    assert classify_raw(raw) == Classification(MessageKind.CANDIDATE, "receipt keyword in body")
 
 
 def test_forwarded_receipt_is_a_candidate() -> None:
     raw = MessageBuilder(subject="Fwd: 你好", client="outlook").attach_message(receipt().build()).build()
-    assert classify_raw(raw) == Classification("candidate", "receipt-like attachment")
+    assert classify_raw(raw) == Classification(MessageKind.CANDIDATE, "receipt-like attachment")
 
 
 @pytest.mark.parametrize("name", ["apple_rfc2231_continuation.eml", "qq_gb18030_octet_stream.eml"])
@@ -296,6 +298,6 @@ def test_real_receipt_samples_are_candidates(name: str) -> None:
 
 
 def test_classification_is_frozen() -> None:
-    result = Classification("candidate", "x")
+    result = Classification(MessageKind.CANDIDATE, "x")
     with pytest.raises(dataclasses.FrozenInstanceError):
-        result.kind = "bounce"  # type: ignore[misc]
+        result.kind = MessageKind.BOUNCE  # type: ignore[misc]  # assigning to a frozen field is the refusal under test

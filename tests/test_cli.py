@@ -1,12 +1,15 @@
 """The command line: `intake check` on an .eml or a bare attachment, text or one JSON object."""
 
 import json
+from pathlib import Path
+
+import pytest
 
 from intake.cli.main import main
 from tests.helpers import DATA
 
 
-def test_check_bare_attachment_prints_one_json_object(capsys):
+def test_check_bare_attachment_prints_one_json_object(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         main(
             [
@@ -31,7 +34,7 @@ def test_check_bare_attachment_prints_one_json_object(capsys):
     )
 
 
-def test_check_without_json_prints_a_chinese_report(capsys):
+def test_check_without_json_prints_a_chinese_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         main(
             [
@@ -47,21 +50,23 @@ def test_check_without_json_prints_a_chinese_report(capsys):
     assert out.startswith("结论：需修改") and "贵州" in out and "quota_exceeded" in out
 
 
-def test_mailbox_defaults_to_delivered_to_and_received_to_the_date_header(capsys):
+def test_mailbox_defaults_to_delivered_to_and_received_to_the_date_header(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # s10 has Delivered-To: yaoy@moe.edu.cn and a Date after the period-2 deadline.
     assert main(["check", str(DATA / "samples" / "s10_guangdong_zz2_late.eml"), "--json"]) == 0
     codes = {p["code"] for p in json.loads(capsys.readouterr().out)["problems"]}
     assert "late" in codes and "wrong_mailbox" not in codes
 
 
-def test_a_broken_config_exits_2_naming_the_key(tmp_path, capsys):
+def test_a_broken_config_exits_2_naming_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "c.toml"
     bad.write_text('notice = "missing.toml"\n', encoding="utf-8")
     assert main(["check", str(DATA / "samples" / "s16_autoreply_outlook.eml"), "--config", str(bad)]) == 2
     assert "configuration error" in capsys.readouterr().err
 
 
-def test_ignored_message_reports_why(capsys):
+def test_ignored_message_reports_why(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(DATA / "samples" / "s16_autoreply_outlook.eml"), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "ignored" and result["problems"] == [] and result["participants"] == []

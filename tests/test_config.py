@@ -83,7 +83,9 @@ BAD_CHOICES = [
 
 
 @pytest.mark.parametrize("tables, key, message", BAD_CHOICES)
-def test_a_bad_choice_is_refused_at_load_naming_the_key_and_the_choices(tmp_path, tables, key, message):
+def test_a_bad_choice_is_refused_at_load_naming_the_key_and_the_choices(
+    tmp_path: Path, tables: dict[str, str], key: str, message: str
+) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, **tables))
     assert (info.value.key, info.value.message) == (key, message)
@@ -92,15 +94,15 @@ def test_a_bad_choice_is_refused_at_load_naming_the_key_and_the_choices(tmp_path
 
 @pytest.mark.parametrize("tables, key, message", BAD_CHOICES)
 def test_intake_run_exits_2_with_one_line_naming_the_key_and_the_choices(
-    tmp_path, capsys, tables, key, message
-):
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tables: dict[str, str], key: str, message: str
+) -> None:
     assert main(["run", "--once", "--config", str(write(tmp_path, **tables))]) == 2
     captured = capsys.readouterr()
     assert captured.err == f"intake: configuration error: {key}: {message}\n"
     assert not (tmp_path / "state").exists()  # refused before anything was opened
 
 
-def test_choices_load_as_enums_equal_to_their_strings(tmp_path):
+def test_choices_load_as_enums_equal_to_their_strings(tmp_path: Path) -> None:
     config = load_config(
         write(
             tmp_path,
@@ -117,11 +119,12 @@ def test_choices_load_as_enums_equal_to_their_strings(tmp_path):
     )
     assert local.kind is MailboxKind.MAILDIR and local.path == str(tmp_path / "maildir")
     assert config.outbox.kind is OutboxKind.SMTP and config.outbox.security is Security.TLS
-    assert config.digest.stop_after is StopAfter.DEADLINE and config.digest.stop_after == "deadline"
+    assert config.digest.stop_after == "deadline"
+    assert config.digest.stop_after is StopAfter.DEADLINE
     assert imap.security == "starttls" and f"{imap.security}" == "starttls"
 
 
-def test_the_example_config_loads_with_its_defaults():
+def test_the_example_config_loads_with_its_defaults() -> None:
     config = load_config(DEFAULT_CONFIG)
     assert config.outbox.kind is OutboxKind.FILE and config.outbox.security is Security.NONE
     assert [mb.kind for mb in config.mailboxes] == [MailboxKind.MAILDIR]
@@ -136,7 +139,7 @@ def test_the_example_config_loads_with_its_defaults():
         (dict(imap="port = '993'"), "mailboxes[0].port", "expected int, got str"),
     ],
 )
-def test_other_mistakes_name_their_key(tmp_path, tables, key, text):
+def test_other_mistakes_name_their_key(tmp_path: Path, tables: dict[str, str], key: str, text: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, **tables))
     assert info.value.key == key and text in info.value.message
@@ -161,7 +164,9 @@ def test_other_mistakes_name_their_key(tmp_path, tables, key, text):
         ),
     ],
 )
-def test_a_missing_or_misshapen_key_is_named(tmp_path, line, replacement, key, message):
+def test_a_missing_or_misshapen_key_is_named(
+    tmp_path: Path, line: str, replacement: str, key: str, message: str
+) -> None:
     path = write(tmp_path)
     path.write_text(path.read_text(encoding="utf-8").replace(line, replacement), encoding="utf-8")
     with pytest.raises(ConfigError) as info:
@@ -191,14 +196,14 @@ class WithLiteral:
     ratio: float = 1.0
 
 
-def test_read_section_checks_any_enum_annotated_field():
+def test_read_section_checks_any_enum_annotated_field() -> None:
     assert read_section(PolicyWithEnum, {"late": "error"}, "policy").late is Late.ERROR
     with pytest.raises(ConfigError) as info:
         read_section(PolicyWithEnum, {"late": "fatal"}, "policy")
     assert str(info.value) == 'policy.late: "fatal" is not one of "warning", "error"'
 
 
-def test_read_section_checks_literal_fields_and_widens_whole_numbers_to_float():
+def test_read_section_checks_literal_fields_and_widens_whole_numbers_to_float() -> None:
     assert read_section(WithLiteral, {"mode": "slow", "ratio": 2}, "x") == WithLiteral("slow", 2.0)
     with pytest.raises(ConfigError, match='^x.mode: "medium" is not one of "fast", "slow"$'):
         read_section(WithLiteral, {"mode": "medium"}, "x")
@@ -211,7 +216,7 @@ def test_read_section_checks_literal_fields_and_widens_whole_numbers_to_float():
 # -- the mailbox edge and the sender, made from the configuration -----------------------------------
 
 
-def test_every_mailbox_kind_has_a_source_factory(tmp_path, monkeypatch):
+def test_every_mailbox_kind_has_a_source_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert set(SOURCES) == set(MailboxKind)
     monkeypatch.setenv("INTAKE_TEST_CONFIG_PASSWORD", "secret")
     config = load_config(write(tmp_path, imap='security = "starttls"'))
@@ -220,7 +225,7 @@ def test_every_mailbox_kind_has_a_source_factory(tmp_path, monkeypatch):
     assert isinstance(local, MaildirSource) and local.path == tmp_path / "maildir"
 
 
-def test_the_sender_follows_outbox_kind(tmp_path):
+def test_the_sender_follows_outbox_kind(tmp_path: Path) -> None:
     file_sender = make_sender(load_config(write(tmp_path)))
     assert isinstance(file_sender, FileSender) and file_sender.directory == tmp_path / "sent"
     smtp = make_sender(
@@ -235,7 +240,9 @@ def test_the_sender_follows_outbox_kind(tmp_path):
     )
 
 
-def test_a_mailbox_that_cannot_be_opened_shows_its_error_and_the_watcher_lives_on(tmp_path, monkeypatch):
+def test_a_mailbox_that_cannot_be_opened_shows_its_error_and_the_watcher_lives_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("INTAKE_TEST_CONFIG_PASSWORD", raising=False)  # the password cannot be read
     config = load_config(write(tmp_path))
     with Daemon(config) as daemon:

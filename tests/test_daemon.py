@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import time
 from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from intake.config.settings import load_config
 from intake.daemon.runner import Daemon
 from tests.daemon_env import RunningDaemon, wait_until, write_config
 from tests.fixtures.dovecot import DovecotServer
-from tests.fixtures.smtpd import SmtpServer
+from tests.fixtures.smtpd import ReceivedMessage, SmtpServer
+from tests.helpers import body_text
 from tests.receipts import receipt_message, unrelated_message
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.smtp]
@@ -21,12 +23,12 @@ pytestmark = [pytest.mark.dovecot, pytest.mark.smtp]
 HLJ = [("王喆", "男", "黑龙江省教育厅", "13900001111"), ("李堃", "女", "哈尔滨市教育局", "13900002222")]
 
 
-def parsed(message):
+def parsed(message: ReceivedMessage) -> EmailMessage:
     return email.message_from_bytes(message.content, policy=policy.default)
 
 
-def body(message) -> str:
-    return parsed(message).get_body(("plain",)).get_content()
+def body(message: ReceivedMessage) -> str:
+    return body_text(parsed(message))
 
 
 def test_receipt_appended_gets_the_right_reply_within_5s_through_idle(
@@ -58,7 +60,8 @@ def test_unrelated_mail_keeps_its_unread_flag_and_gets_no_reply(
     receipt_uid = dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", HLJ))
     with Daemon(load_config(write_config(tmp_path, dovecot, smtpd))) as daemon:
         daemon.run_once()
-        assert daemon.store.message("zz", dovecot.uidvalidity("INBOX"), uid).outcome == "ignored"
+        record = daemon.store.message("zz", dovecot.uidvalidity("INBOX"), uid)
+        assert record is not None and record.outcome == "ignored"
     assert len(smtpd.wait_for(1)) == 1
     time.sleep(0.3)
     assert len(smtpd.messages) == 1
@@ -118,6 +121,7 @@ def test_resubmission_replaces_roster_and_reply_lists_the_differences(
         dovecot.append("INBOX", receipt_message("a@hlj.edu.cn", "黑龙江省教育厅", v2, message_id="<v2@hlj>"))
         daemon.run_once()
         current = daemon.store.current_roster("zz-student", 1, "黑龙江")
+        assert current is not None
         assert [p.name for p in current.verdict.participants] == ["王喆", "赵磊"]
         assert len(daemon.store.versions("zz-student", 1, "黑龙江")) == 2
     replies = smtpd.wait_for(2)

@@ -29,7 +29,7 @@ N = 50
 KILL_AFTER = [0.8, 1.1, 1.4, 1.7, 2.0, 2.4]  # seconds after start, one SIGKILL per run
 
 
-def start_daemon(config) -> subprocess.Popen:
+def start_daemon(config: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen(
         [sys.executable, "-m", "intake", "run", "--config", str(config)],

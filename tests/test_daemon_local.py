@@ -3,6 +3,9 @@
 import email
 import shutil
 from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -10,14 +13,14 @@ import intake.daemon.service
 from intake.cli.main import main
 from intake.config.settings import load_config
 from intake.daemon.runner import Daemon
-from tests.helpers import ROOT
+from tests.helpers import ROOT, body_text
 from tests.receipts import receipt_message
 
 HN = [("王喆", "男", "河南省教育厅", "13900001111"), ("李堃", "女", "开封市教育局", "13900002222")]
 SD = [("孙强", "男", "山东省教育厅", "13900003333")]
 
 
-def local_config(tmp_path, extra=""):
+def local_config(tmp_path: Path, extra: str = "") -> tuple[Path, Path]:
     maildir = tmp_path / "maildir"
     for sub in ("new", "cur", "tmp"):
         (maildir / sub).mkdir(parents=True, exist_ok=True)
@@ -45,18 +48,20 @@ deliver_to = "sent"
     return path, maildir
 
 
-def deliver(maildir, name, raw):
+def deliver(maildir: Path, name: str, raw: bytes) -> None:
     (maildir / "new" / name).write_bytes(raw)
 
 
-def sent(tmp_path):
+def sent(tmp_path: Path) -> list[EmailMessage]:
     return [
         email.message_from_bytes(p.read_bytes(), policy=policy.default)
         for p in sorted((tmp_path / "sent").glob("*.eml"))
     ]
 
 
-def test_main_command_runs_the_whole_job_on_the_bundled_sample_mailbox(tmp_path, capsys):
+def test_main_command_runs_the_whole_job_on_the_bundled_sample_mailbox(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     shutil.copy(ROOT / "config.example.toml", tmp_path / "config.toml")
     text = (tmp_path / "config.toml").read_text(encoding="utf-8")
@@ -73,18 +78,18 @@ def test_main_command_runs_the_whole_job_on_the_bundled_sample_mailbox(tmp_path,
     assert len(sent(tmp_path / "var")) == 9
 
 
-def test_each_reply_carries_only_its_own_provinces_roster(tmp_path):
+def test_each_reply_carries_only_its_own_provinces_roster(tmp_path: Path) -> None:
     path, maildir = local_config(tmp_path)
     deliver(maildir, "1.eml", receipt_message("hn@haedu.gov.cn", "河南省教育厅", HN))
     deliver(maildir, "2.eml", receipt_message("sd@sdedu.gov.cn", "山东省教育厅", SD))
     with Daemon(load_config(path)) as daemon:
         daemon.run_once()
-    bodies = {r["To"]: r.get_body(("plain",)).get_content() for r in sent(tmp_path)}
+    bodies = {r["To"]: body_text(r) for r in sent(tmp_path)}
     assert "王喆" in bodies["hn@haedu.gov.cn"] and "孙强" not in bodies["hn@haedu.gov.cn"]
     assert "孙强" in bodies["sd@sdedu.gov.cn"] and "王喆" not in bodies["sd@sdedu.gov.cn"]
 
 
-def test_replies_per_sender_per_day_are_capped_across_restarts(tmp_path):
+def test_replies_per_sender_per_day_are_capped_across_restarts(tmp_path: Path) -> None:
     path, maildir = local_config(tmp_path, "replies_per_sender_per_day = 2")
     for i in range(2):
         deliver(
@@ -101,11 +106,13 @@ def test_replies_per_sender_per_day_are_capped_across_restarts(tmp_path):
     assert len(sent(tmp_path)) == 2
 
 
-def test_a_message_that_keeps_failing_is_quarantined_and_reported(tmp_path, monkeypatch, capsys):
+def test_a_message_that_keeps_failing_is_quarantined_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path, maildir = local_config(tmp_path)
     deliver(maildir, "bad.eml", receipt_message("hn@haedu.gov.cn", "河南省教育厅", HN))
 
-    def broken(*args, **kwargs):
+    def broken(*args: object, **kwargs: object) -> NoReturn:
         raise RuntimeError("reader bug")
 
     monkeypatch.setattr(intake.daemon.service, "process", broken)
@@ -123,7 +130,7 @@ def test_a_message_that_keeps_failing_is_quarantined_and_reported(tmp_path, monk
 
 
 @pytest.mark.parametrize("mode", [0o700])
-def test_state_directories_and_files_are_private(tmp_path, mode):
+def test_state_directories_and_files_are_private(tmp_path: Path, mode: int) -> None:
     path, maildir = local_config(tmp_path)
     deliver(maildir, "1.eml", receipt_message("hn@haedu.gov.cn", "河南省教育厅", HN))
     with Daemon(load_config(path)) as daemon:
@@ -135,7 +142,9 @@ def test_state_directories_and_files_are_private(tmp_path, mode):
         assert p.stat().st_mode & 0o777 == expected, p
 
 
-def test_log_has_one_line_per_message_with_its_id_and_no_phone_numbers(tmp_path, caplog):
+def test_log_has_one_line_per_message_with_its_id_and_no_phone_numbers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     import logging
     import re
 
@@ -154,7 +163,7 @@ def test_log_has_one_line_per_message_with_its_id_and_no_phone_numbers(tmp_path,
     assert not any(re.search(r"(?<![0-9a-f])1[3-9]\d{9}(?![0-9a-f])", line) for line in lines)
 
 
-def test_a_failing_mailbox_does_not_stop_the_others(tmp_path, monkeypatch):
+def test_a_failing_mailbox_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
     with socket.socket() as s:  # a port with nothing listening

@@ -5,27 +5,31 @@ from __future__ import annotations
 import email
 import io
 import re
+from collections.abc import Iterator
 from email import policy
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from intake.cli.main import main
-from intake.config.settings import load_config
+from intake.config.settings import Config, load_config
 from intake.organizer.desk import Organizer
 from mailer.compose.digest import render_text
 from mailer.compose.digest_data import MISSING, REJECTED
 from mailer.compose.digest_html import render_html
 from mailer.outbox import Outbox
 from storage.store import Store
-from tests.helpers import cst
+from tests.fixtures.smtpd import SmtpServer
+from tests.helpers import body_text, cst, known_period
 from tests.organizer_data import BEIJING, ORGANIZERS, PERIOD, add, person, populate, write_config
 
 AFTER = cst("2023-06-20T08:00:00")  # the morning after gz-status/1's deadline (6月19日 17:00)
+Env = tuple[Config, Store, Organizer]
 
 
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path: Path) -> Iterator[Env]:
     config = load_config(write_config(tmp_path, contacts='"上海" = ["shjw@example.cn"]'))
     store = Store(config.storage_dir)
     populate(store)
@@ -34,9 +38,9 @@ def env(tmp_path):
     store.close()
 
 
-def test_figures_per_province_come_from_the_latest_accepted_version(env):
+def test_figures_per_province_come_from_the_latest_accepted_version(env: Env) -> None:
     config, _store, organizer = env
-    data = organizer.digest(config.notice.period(PERIOD), AFTER)
+    data = organizer.digest(known_period(PERIOD, config.notice), AFTER)
     by = {p.province: p for p in data.provinces}
     assert [p.province for p in data.provinces] == ["北京", "天津", "上海", "江苏", "浙江", "山东", "河南"]
     assert by["北京"].status == "accepted" and by["北京"].headcount == 3 and by["北京"].versions == 1
@@ -56,9 +60,9 @@ def test_figures_per_province_come_from_the_latest_accepted_version(env):
     assert by["河南"].contacts == ("henan@haedu.cn",)  # learnt from its receipt's sender
 
 
-def test_missing_provinces_totals_hotels_and_arrivals(env):
+def test_missing_provinces_totals_hotels_and_arrivals(env: Env) -> None:
     config, _store, organizer = env
-    data = organizer.digest(config.notice.period(PERIOD), AFTER)
+    data = organizer.digest(known_period(PERIOD, config.notice), AFTER)
     assert data.missing == ("上海", "山东")
     assert data.not_accepted == ("河南",)
     t = data.totals
@@ -86,16 +90,16 @@ def test_missing_provinces_totals_hotels_and_arrivals(env):
     ]
 
 
-def test_days_left_before_the_deadline(env):
+def test_days_left_before_the_deadline(env: Env) -> None:
     config, _store, organizer = env
-    data = organizer.digest(config.notice.period(PERIOD), cst("2023-06-16T08:00:00"))
+    data = organizer.digest(known_period(PERIOD, config.notice), cst("2023-06-16T08:00:00"))
     assert data.days_left == 3 and not data.past_deadline
     assert "距报名截止还有 3 天（2023年6月19日 17:00）" in render_text(data)
 
 
-def test_changes_since_the_last_digest_list_only_new_versions(env):
+def test_changes_since_the_last_digest_list_only_new_versions(env: Env) -> None:
     config, store, organizer = env
-    period = config.notice.period(PERIOD)
+    period = known_period(PERIOD, config.notice)
     organizer.send_digest(period, cst("2023-06-16T08:00:00"), due=cst("2023-06-16T08:00:00"))
     assert store.meta_get(f"digest:{PERIOD}")["reported"] == {
         "北京": 1,
@@ -119,9 +123,9 @@ def test_changes_since_the_last_digest_list_only_new_versions(env):
     assert "北京 第 2 版（6月17日 09:00，已确认，4 人）：新增 钱进" in render_text(data)
 
 
-def test_text_puts_missing_provinces_first_and_shows_leaders_hotels_reminders(env):
+def test_text_puts_missing_provinces_first_and_shows_leaders_hotels_reminders(env: Env) -> None:
     config, _store, organizer = env
-    text = render_text(organizer.digest(config.notice.period(PERIOD), AFTER))
+    text = render_text(organizer.digest(known_period(PERIOD, config.notice), AFTER))
     assert text.index("尚未完成报名的省份（3）") < text.index("本期安排") < text.index("各省报送情况")
     assert "上海 未报送" in text and "山东 未报送，无联系邮箱，未能催报" in text
     assert "河南 已报送 1 版，尚未通过（1 个问题待修改）" in text
@@ -131,7 +135,7 @@ def test_text_puts_missing_provinces_first_and_shows_leaders_hotels_reminders(en
     assert "报名已于 2023年6月19日 17:00 截止，已过 1 天" in text
 
 
-def test_html_has_a_table_cell_bar_chart_and_nothing_a_mail_client_would_block(env):
+def test_html_has_a_table_cell_bar_chart_and_nothing_a_mail_client_would_block(env: Env) -> None:
     config, store, organizer = env
     add(
         store,
@@ -140,7 +144,7 @@ def test_html_has_a_table_cell_bar_chart_and_nothing_a_mail_client_would_block(e
         received="2023-06-19T12:00",
         sender="sd@sdedu.cn",
     )
-    html = render_html(organizer.digest(config.notice.period(PERIOD), AFTER))
+    html = render_html(organizer.digest(known_period(PERIOD, config.notice), AFTER))
     assert html.index("尚未完成报名的省份") < html.index("各省已确认人数") < html.index("各省报送情况")
     assert "<script" not in html.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img" not in html.lower() and "http://" not in html and "https://" not in html
@@ -151,25 +155,28 @@ def test_html_has_a_table_cell_bar_chart_and_nothing_a_mail_client_would_block(e
     assert 'bgcolor="#2f6db5"' in html and 'bgcolor="#3a9a4a"' in html  # department and school segments
 
 
-def test_digest_message_is_auto_generated_text_and_html_with_the_workbook(env):
+def test_digest_message_is_auto_generated_text_and_html_with_the_workbook(env: Env) -> None:
     config, _store, organizer = env
-    period = config.notice.period(PERIOD)
+    period = known_period(PERIOD, config.notice)
     key = organizer.digest_key(period, AFTER)
     assert key == "digest:gz-status/1:2023-06-20"
     _data, raw, workbook = organizer.digest_message(period, AFTER, key, ORGANIZERS)
+    assert workbook is not None  # the config attaches the workbook
     msg = email.message_from_bytes(raw, policy=policy.default)
     assert msg["Auto-Submitted"] == "auto-generated"
     assert msg["From"] == "baoming@yzpc.edu.cn" and msg["To"] == ", ".join(ORGANIZERS)
     assert msg["Subject"] == "【报名日报】高职状态平台培训第1期 6月20日：已确认 4/7 省，12 人，未报送 2 省"
-    assert msg.get_body(("plain",)).get_content().startswith("高职状态平台培训第1期 报名日报（6月20日）")
-    assert "各省已确认人数" in msg.get_body(("html",)).get_content()
+    assert body_text(msg).startswith("高职状态平台培训第1期 报名日报（6月20日）")
+    assert "各省已确认人数" in body_text(msg, "html")
     [attachment] = list(msg.iter_attachments())
     assert attachment.get_filename() == "高职状态平台培训第1期报名名单-20230620.xlsx"
     assert attachment.get_content() == workbook
     assert load_workbook(io.BytesIO(workbook)).sheetnames[0] == "全部人员"
 
 
-def test_digest_command_prints_and_writes_eml_and_workbook(env, tmp_path, capsys):
+def test_digest_command_prints_and_writes_eml_and_workbook(
+    env: Env, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config, store, _organizer = env
     store.close()  # the command opens the store itself
     assert (
@@ -201,7 +208,9 @@ def test_digest_command_prints_and_writes_eml_and_workbook(env, tmp_path, capsys
     assert main(["digest", "--config", str(config.path), "--period", "gz-status/9"]) == 2
 
 
-def test_digest_command_reads_the_store_while_the_daemon_holds_its_lock(env, capsys):
+def test_digest_command_reads_the_store_while_the_daemon_holds_its_lock(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
     config, store, _organizer = env  # the fixture's open store holds the lock, as the daemon would
     assert (
         main(
@@ -240,7 +249,7 @@ def test_digest_command_reads_the_store_while_the_daemon_holds_its_lock(env, cap
     assert store.meta_get(f"digest:{PERIOD}") is None
 
 
-def test_digest_send_command_delivers_and_records_it(env, capsys):
+def test_digest_send_command_delivers_and_records_it(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     config, store, _organizer = env
     store.close()
     assert (
@@ -267,7 +276,7 @@ def test_digest_send_command_delivers_and_records_it(env, capsys):
 
 
 @pytest.mark.smtp
-def test_one_digest_is_delivered_through_a_real_smtp_server(tmp_path, smtpd):
+def test_one_digest_is_delivered_through_a_real_smtp_server(tmp_path: Path, smtpd: SmtpServer) -> None:
     from intake.daemon.runner import Daemon
 
     cfg = write_config(
@@ -277,7 +286,7 @@ def test_one_digest_is_delivered_through_a_real_smtp_server(tmp_path, smtpd):
     with Daemon(config) as daemon:
         populate(daemon.store)
         organizer = Organizer(config, daemon.store, daemon.outbox)
-        organizer.send_digest(config.notice.period(PERIOD), AFTER, due=AFTER)
+        organizer.send_digest(known_period(PERIOD, config.notice), AFTER, due=AFTER)
         report = daemon.deliver()
     assert report.sent == ["digest:gz-status/1:2023-06-20"]
     [got] = smtpd.wait_for(1)
@@ -285,7 +294,7 @@ def test_one_digest_is_delivered_through_a_real_smtp_server(tmp_path, smtpd):
     msg = email.message_from_bytes(got.content, policy=policy.default)
     assert msg["Auto-Submitted"] == "auto-generated"
     assert "未报送 2 省" in msg["Subject"]
-    assert "上海" in msg.get_body(("plain",)).get_content()
-    assert 'bgcolor="#2f6db5"' in msg.get_body(("html",)).get_content()
+    assert "上海" in body_text(msg)
+    assert 'bgcolor="#2f6db5"' in body_text(msg, "html")
     [attachment] = list(msg.iter_attachments())
     assert load_workbook(io.BytesIO(attachment.get_content()))["全部人员"]["B2"].value == "王喆"

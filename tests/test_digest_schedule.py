@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
@@ -15,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from intake.config.settings import load_config
+from intake.config.settings import Config, load_config
 from intake.daemon.runner import Daemon
 from intake.errors import ConfigError
 from intake.organizer.desk import Organizer, last_fire
@@ -25,9 +26,11 @@ from storage.store import Store
 from tests.helpers import CST, cst
 from tests.organizer_data import PERIOD, populate, write_config
 
+Env = tuple[Config, Store, Outbox, Organizer]
+
 
 @pytest.fixture
-def env(tmp_path: Path):
+def env(tmp_path: Path) -> Iterator[Env]:
     config = load_config(write_config(tmp_path, digest='cron = "0 8 * * *"', reminders="enabled = false"))
     store = Store(config.storage_dir)
     populate(store)
@@ -51,7 +54,7 @@ def test_last_fire_is_the_latest_cron_time_in_the_window() -> None:
     )
 
 
-def test_digest_goes_out_at_the_cron_time_once(env) -> None:
+def test_digest_goes_out_at_the_cron_time_once(env: Env) -> None:
     config, store, outbox, organizer = env
     assert organizer.run_due(cst("2023-06-09T08:00"))["digests"] == ["digest:gz-status/1:2023-06-09"]
     assert organizer.run_due(cst("2023-06-10T07:59")) == {"reminders": [], "digests": []}
@@ -63,7 +66,7 @@ def test_digest_goes_out_at_the_cron_time_once(env) -> None:
     assert keys(outbox) == [f"digest:gz-status/1:2023-06-{d}" for d in ("09", "10", "11")]
 
 
-def test_digest_missed_while_the_daemon_was_down_is_sent_once_when_it_comes_back(env) -> None:
+def test_digest_missed_while_the_daemon_was_down_is_sent_once_when_it_comes_back(env: Env) -> None:
     config, store, outbox, organizer = env
     assert organizer.run_due(cst("2023-06-10T08:05"))["digests"] == ["digest:gz-status/1:2023-06-10"]
     # down from 6月10日 09:00 to 6月13日 10:30: the 11th, 12th and 13th 08:00 digests came due meanwhile
@@ -74,13 +77,14 @@ def test_digest_missed_while_the_daemon_was_down_is_sent_once_when_it_comes_back
     assert back.run_due(cst("2023-06-13T10:31"))["digests"] == []
     assert keys(outbox) == ["digest:gz-status/1:2023-06-10", "digest:gz-status/1:2023-06-13"]
     item = outbox.get("digest:gz-status/1:2023-06-13")
+    assert item is not None
     msg = email.message_from_bytes(item.raw, policy=policy.default)
     assert msg["Subject"].startswith("【报名日报】高职状态平台培训第1期 6月13日")
     assert msg["Auto-Submitted"] == "auto-generated"
     store.close()
 
 
-def test_first_start_sends_only_a_digest_due_within_the_last_day(env) -> None:
+def test_first_start_sends_only_a_digest_due_within_the_last_day(env: Env) -> None:
     _config, _store, outbox, organizer = env
     assert organizer.due_digests(cst("2023-06-10T07:00")) != []  # yesterday 08:00 is within a day
     env_keys = organizer.run_due(cst("2023-06-10T07:00"))["digests"]
@@ -114,7 +118,7 @@ def test_stop_after_deadline_still_sends_the_morning_after(tmp_path: Path) -> No
         assert organizer.due_digests(cst("2023-06-21T09:00")) == []
 
 
-def test_scheduler_catches_up_at_start_and_schedules_cron_jobs_without_a_grace_limit(env) -> None:
+def test_scheduler_catches_up_at_start_and_schedules_cron_jobs_without_a_grace_limit(env: Env) -> None:
     config, store, outbox, organizer = env
     daemon = SimpleNamespace(config=config, store=store, outbox=outbox, wake=threading.Event())
     scheduler = start_scheduler(daemon, organizer, now=cst("2023-06-12T09:00"))
@@ -156,9 +160,10 @@ def test_run_once_sends_the_digest_that_is_due(tmp_path: Path) -> None:
         ("reminders", "sent = true", "reminders.sent"),
     ],
 )
-def test_bad_schedule_settings_name_the_key(tmp_path: Path, section, text, key) -> None:
+def test_bad_schedule_settings_name_the_key(tmp_path: Path, section: str, text: str, key: str) -> None:
+    digest, reminders = (text, "") if section == "digest" else ("", text)
     with pytest.raises(ConfigError) as info:
-        load_config(write_config(tmp_path, **{section: text}))
+        load_config(write_config(tmp_path, digest=digest, reminders=reminders))
     assert info.value.key == key
 
 
@@ -177,7 +182,7 @@ def test_organizers_and_contacts_must_name_known_periods_and_provinces(tmp_path:
     assert config.reminders.days_before == (3, 1) and config.digest.attach_workbook
 
 
-def _rewrite(tmp_path: Path, old: str, new: str):
+def _rewrite(tmp_path: Path, old: str, new: str) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     return path

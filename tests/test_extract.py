@@ -4,7 +4,7 @@ from datetime import datetime
 
 from intake.extract.normalize import arrival, gender, leader, mobile
 from intake.extract.receipt import extract
-from intake.readers.grid import Grid, Merge
+from intake.readers.grid import CellValue, Grid, Merge
 from tests.helpers import person, receipt_grid, receipt_of
 
 
@@ -18,7 +18,7 @@ def test_header_fields_found_in_merged_title_rows() -> None:
 
 
 def test_both_header_fields_on_one_row_in_two_cells_and_one_cell() -> None:
-    rows = [
+    rows: list[list[CellValue]] = [
         [
             "省级教育行政部门名称：上海市教育委员会",
             None,
@@ -29,19 +29,25 @@ def test_both_header_fields_on_one_row_in_two_cells_and_one_cell() -> None:
         ["肖娜萍", "女", "上海市教育委员会", "15622086832"],
     ]
     r = extract([Grid("a.xlsx", "", rows)], year=2023)
+    assert r is not None
     assert (r.unit_name, r.meeting) == ("上海市教育委员会", "中职学生管理信息系统培训 第二期")
-    one = [["省级教育行政部门名称：天津市教育委员会   会议名称和期数：高职状态平台培训 第一期"]] + rows[1:]
+    one: list[list[CellValue]] = [
+        ["省级教育行政部门名称：天津市教育委员会   会议名称和期数：高职状态平台培训 第一期"],
+        *rows[1:],
+    ]
     r = extract([Grid("a.xlsx", "", one)], year=2023)
+    assert r is not None
     assert (r.unit_name, r.meeting) == ("天津市教育委员会", "高职状态平台培训 第一期")
 
 
 def test_label_in_one_cell_value_in_the_next() -> None:
-    rows = [
+    rows: list[list[CellValue]] = [
         ["省级教育行政部门名称", "贵州省教育厅", "会议名称和期数：", "高职状态平台培训第2期"],
         ["姓名", "性别", "单位", "手机"],
         ["徐欣", "女", "贵州省教育厅", "13194163051"],
     ]
     r = extract([Grid("a.xlsx", "", rows)], year=2023)
+    assert r is not None
     assert (r.unit_name, r.meeting) == ("贵州省教育厅", "高职状态平台培训第2期")
 
 
@@ -57,12 +63,13 @@ def test_header_lines_as_docx_paragraphs() -> None:
         ],
     )
     r = extract([g], year=2023)
+    assert r is not None
     assert r.unit_name == "河南省教育厅" and r.meeting.endswith("(第一期)")
     assert r.rows[0].participant.name == "李堃"
 
 
 def test_synonym_columns_in_any_order_with_notes() -> None:
-    header = [
+    header: list[CellValue] = [
         "是否为领队",
         "E-mail",
         "手机号码（必填）",
@@ -72,8 +79,12 @@ def test_synonym_columns_in_any_order_with_notes() -> None:
         "工作单位",
         "到达时间",
     ]
-    rows = [header, ["是", "a@b.cn", "139 0000 1111", "张 伟", "科长", "男", "河南省教育厅", "6月18日下午"]]
+    rows: list[list[CellValue]] = [
+        header,
+        ["是", "a@b.cn", "139 0000 1111", "张 伟", "科长", "男", "河南省教育厅", "6月18日下午"],
+    ]
     r = extract([Grid("a.xlsx", "", rows)], year=2023)
+    assert r is not None
     p = r.rows[0].participant
     assert (p.name, p.mobile, p.email, p.leader, p.unit, p.title) == (
         "张伟",
@@ -88,7 +99,7 @@ def test_synonym_columns_in_any_order_with_notes() -> None:
 
 
 def test_blank_example_and_signature_rows_are_skipped() -> None:
-    people = [
+    people: list[list[CellValue]] = [
         [
             "例",
             "张三",
@@ -111,23 +122,25 @@ def test_blank_example_and_signature_rows_are_skipped() -> None:
 
 
 def test_two_row_header_with_grouped_contact_columns() -> None:
-    rows = [
+    rows: list[list[CellValue]] = [
         ["姓名", "性别", "单位", "联系方式", None, "领队"],
         [None, None, None, "手机", "邮箱", None],
         ["王喆", "男", "河南省教育厅", "13900001111", "w@x.cn", "是"],
     ]
     r = extract([Grid("a.xlsx", "", rows, merges=[Merge(0, 3, 0, 4)])], year=2023)
+    assert r is not None
     p = r.rows[0].participant
     assert (p.mobile, p.email) == ("13900001111", "w@x.cn")
 
 
 def test_vertically_merged_unit_applies_to_each_row() -> None:
-    rows = [
+    rows: list[list[CellValue]] = [
         ["姓名", "性别", "单位", "手机"],
         ["甲", "男", "开封市卫生学校", "13900001111"],
         ["乙", "女", None, "13900002222"],
     ]
     r = extract([Grid("a.xlsx", "", rows, merges=[Merge(1, 2, 2, 2)])], year=2023)
+    assert r is not None
     assert [row.participant.unit for row in r.rows] == ["开封市卫生学校", "开封市卫生学校"]
 
 
@@ -136,7 +149,9 @@ def test_best_grid_wins_among_sheets() -> None:
     good = receipt_grid(
         "河南省教育厅", "中职学生管理系统培训第一期", [person(1, "王喆", "河南省教育厅", "是")]
     )
-    assert extract([junk, good], year=2023).source == good.label
+    best = extract([junk, good], year=2023)
+    assert best is not None
+    assert best.source == good.label
     assert extract([junk], year=2023) is None
 
 
@@ -171,7 +186,7 @@ def test_gender_leader_and_arrival_normalisation() -> None:
 
 
 def test_hint_rows_and_multi_cell_signature_rows_are_skipped() -> None:
-    people = [
+    people: list[list[CellValue]] = [
         ["（必填）", "（必填）", "（必填）", "（必填）", "", "（必填）", "", "如6月18日下午", "是/否"],
         person(1, "王喆", "河南省教育厅", "是"),
         ["填表人：", "张三", None, "联系电话：", None, "0371-1234567", None, None, None],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import TypedDict
 
 import pytest
 
@@ -42,7 +43,13 @@ def test_reset_starts_again_from_base() -> None:
     assert backoff.next_delay() == 4
 
 
+class BackoffParameters(TypedDict, total=False):
+    base: float
+    cap: float
+    jitter: float
+
+
 @pytest.mark.parametrize("kwargs", [dict(base=0), dict(base=10, cap=5), dict(jitter=1.5), dict(jitter=-0.1)])
-def test_rejects_bad_parameters(kwargs: dict[str, float]) -> None:
+def test_rejects_bad_parameters(kwargs: BackoffParameters) -> None:
     with pytest.raises(ValueError):
         Backoff(**kwargs)

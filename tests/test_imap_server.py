@@ -3,6 +3,7 @@ restarts on the same port with the same mail, and can change a folder's UIDVALID
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -66,7 +67,7 @@ def test_recreate_folder_changes_uidvalidity(dovecot: DovecotServer, folder: str
     assert b"\\Seen" in bodies[raw]
 
 
-def test_tls_server(dovecot_factory) -> None:
+def test_tls_server(dovecot_factory: Callable[..., DovecotServer]) -> None:
     server = dovecot_factory(tls=True)
     assert server.tls_port and server.cafile is not None
     client = server.client(ssl=True)

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -26,14 +27,20 @@ def never_seen(uidvalidity: int, uid: int) -> bool:
     return False
 
 
+def validity(source: ImapSource) -> int:
+    """The connected source's UIDVALIDITY."""
+    assert source.uidvalidity is not None, "the source is not connected"
+    return source.uidvalidity
+
+
 @pytest.fixture
 def make_source(dovecot: DovecotServer) -> Iterator[Callable[..., ImapSource]]:
     """make_source(**overrides) -> a connected ImapSource on the dovecot fixture; closed after."""
     made: list[ImapSource] = []
 
-    def make(server: DovecotServer | None = None, connect: bool = True, **overrides: object) -> ImapSource:
+    def make(server: DovecotServer | None = None, connect: bool = True, **overrides: Any) -> ImapSource:
         server = server or dovecot
-        options: dict[str, object] = dict(
+        options: dict[str, Any] = dict(
             host=server.host,
             port=server.port,
             security="none",
@@ -44,7 +51,7 @@ def make_source(dovecot: DovecotServer) -> Iterator[Callable[..., ImapSource]]:
             timeout=5.0,
         )
         options.update(overrides)
-        source = ImapSource(**options)  # type: ignore[arg-type]
+        source = ImapSource(**options)
         made.append(source)
         if connect:
             source.connect()
@@ -55,28 +62,35 @@ def make_source(dovecot: DovecotServer) -> Iterator[Callable[..., ImapSource]]:
         source.close()
 
 
-def later(delay: float, action: Callable[[], object]) -> threading.Thread:
-    """Run action in a thread after delay seconds (errors are re-raised by join_ok)."""
-    errors: list[BaseException] = []
+class Later(threading.Thread):
+    """A daemon thread that runs action after delay seconds and keeps what it raised."""
 
-    def run() -> None:
-        time.sleep(delay)
+    def __init__(self, delay: float, action: Callable[[], object]) -> None:
+        super().__init__(daemon=True)
+        self.delay = delay
+        self.action = action
+        self.errors: list[BaseException] = []
+
+    def run(self) -> None:
+        time.sleep(self.delay)
         try:
-            action()
+            self.action()
         except BaseException as exc:  # pragma: no cover - reported by the test
-            errors.append(exc)
+            self.errors.append(exc)
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.errors = errors  # type: ignore[attr-defined]
+
+def later(delay: float, action: Callable[[], object]) -> Later:
+    """Run action in a thread after delay seconds (errors are re-raised by join_ok)."""
+    thread = Later(delay, action)
     thread.start()
     return thread
 
 
-def join_ok(thread: threading.Thread) -> None:
+def join_ok(thread: Later) -> None:
     thread.join(30)
     assert not thread.is_alive()
-    if thread.errors:  # type: ignore[attr-defined]
-        raise thread.errors[0]  # type: ignore[attr-defined]
+    if thread.errors:
+        raise thread.errors[0]
 
 
 # -- configuration, no server ----------------------------------------------------------------
@@ -95,12 +109,12 @@ def join_ok(thread: threading.Thread) -> None:
     ],
 )
 def test_bad_configuration_is_a_config_error(overrides: dict[str, object], key: str) -> None:
-    options: dict[str, object] = dict(
+    options: dict[str, Any] = dict(
         host="imap.example.org", port=993, security="tls", user="u", password="p", folder="INBOX", name="n"
     )
     options.update(overrides)
     with pytest.raises(ConfigError) as info:
-        ImapSource(**options)  # type: ignore[arg-type]
+        ImapSource(**options)
     assert info.value.key == key
 
 
@@ -210,7 +224,7 @@ def test_source_sees_idle_move_uidplus_condstore(make_source: Callable[..., Imap
 
 
 @pytest.mark.dovecot
-def test_id_is_sent_after_login(dovecot_factory) -> None:
+def test_id_is_sent_after_login(dovecot_factory: Callable[..., DovecotServer]) -> None:
     server = dovecot_factory(extra_conf="imap_id_log = *\n")
     source = ImapSource(server.host, server.port, "none", server.user, server.password, name="id")
     source.connect()
@@ -221,7 +235,7 @@ def test_id_is_sent_after_login(dovecot_factory) -> None:
 @pytest.mark.dovecot
 def test_wrong_password_is_an_auth_error_and_never_logged(
     dovecot: DovecotServer,
-    dovecot_factory,
+    dovecot_factory: Callable[..., DovecotServer],
     make_source: Callable[..., ImapSource],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -278,8 +292,8 @@ def test_is_seen_filtering_and_limit(dovecot: DovecotServer, make_source: Callab
         calls.append(uid)
         return (uidvalidity, uid) in seen
 
-    seen.add((source.uidvalidity, uids[0]))
-    seen.add((source.uidvalidity, uids[2]))
+    seen.add((validity(source), uids[0]))
+    seen.add((validity(source), uids[2]))
     batch = source.fetch_new(is_seen, limit=2)
     assert [m.uid for m in batch] == [uids[1], uids[3]]
     # Not recorded as seen: offered again.
@@ -288,7 +302,7 @@ def test_is_seen_filtering_and_limit(dovecot: DovecotServer, make_source: Callab
         seen.add((message.uidvalidity, message.uid))
     assert [m.uid for m in source.fetch_new(is_seen)] == [uids[4], uids[5]]
     for uid in uids[4:]:
-        seen.add((source.uidvalidity, uid))
+        seen.add((validity(source), uid))
     assert source.fetch_new(is_seen) == []
     # Everything is seen now: the next search starts above the last uid.
     calls.clear()
@@ -370,7 +384,7 @@ def test_mark_processed_move(dovecot: DovecotServer, make_source: Callable[..., 
 
 @pytest.mark.dovecot
 def test_mark_processed_move_without_move_capability(
-    dovecot_factory, make_source: Callable[..., ImapSource]
+    dovecot_factory: Callable[..., DovecotServer], make_source: Callable[..., ImapSource]
 ) -> None:
     server = dovecot_factory(extra_conf="imap_capability = IMAP4rev1 LITERAL+ IDLE UIDPLUS ID NAMESPACE\n")
     keep = server.append("INBOX", make_message(subject="keep"))
@@ -426,7 +440,7 @@ def test_mark_processed_none_changes_nothing(
 
 @pytest.mark.dovecot
 def test_without_idle_wait_sleeps_the_poll_interval(
-    dovecot_factory, make_source: Callable[..., ImapSource]
+    dovecot_factory: Callable[..., DovecotServer], make_source: Callable[..., ImapSource]
 ) -> None:
     server = dovecot_factory(extra_conf="imap_capability = IMAP4rev1 LITERAL+ UIDPLUS MOVE ID\n")
     source = make_source(server, poll_interval=0.3)
@@ -530,7 +544,9 @@ def test_recreated_folder_while_connected(
 
 
 @pytest.mark.dovecot
-def test_implicit_tls_and_starttls(dovecot_factory, make_source: Callable[..., ImapSource]) -> None:
+def test_implicit_tls_and_starttls(
+    dovecot_factory: Callable[..., DovecotServer], make_source: Callable[..., ImapSource]
+) -> None:
     server = dovecot_factory(tls=True)
     server.append("INBOX", make_message())
     trusted = ssl.create_default_context(cafile=str(server.cafile))

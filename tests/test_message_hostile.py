@@ -131,10 +131,11 @@ def test_hostile_charset_names_in_encoded_words() -> None:
 
 
 def test_non_bytes_input_is_accepted() -> None:
-    assert decode_message(bytearray(b"Subject: a\r\n\r\nb")).subject == "a"
-    assert decode_message(memoryview(b"Subject: a\r\n\r\nb")).text == "b"
-    assert decode_message("Subject: 报名\r\n\r\nb").subject == "报名"  # type: ignore[arg-type]
-    assert decode_message(None).defects  # type: ignore[arg-type]
+    # Each input is not bytes on purpose: decode_message must tolerate what untyped callers pass.
+    assert decode_message(bytearray(b"Subject: a\r\n\r\nb")).subject == "a"  # type: ignore[arg-type]  # not bytes, on purpose
+    assert decode_message(memoryview(b"Subject: a\r\n\r\nb")).text == "b"  # type: ignore[arg-type]  # not bytes, on purpose
+    assert decode_message("Subject: 报名\r\n\r\nb").subject == "报名"  # type: ignore[arg-type]  # not bytes, on purpose
+    assert decode_message(None).defects  # type: ignore[arg-type]  # not bytes, on purpose
 
 
 def check_total(raw: bytes) -> None:

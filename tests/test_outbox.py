@@ -9,8 +9,9 @@ import os
 import pickle
 import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -25,12 +26,14 @@ from mailer.errors import (
     SendTemporaryError,
     SendTimeout,
 )
-from mailer.outbox import FAILED, PENDING, SENDING, SENT, Outbox, item_id
+from mailer.outbox import FAILED, PENDING, SENDING, SENT, Outbox
+from mailer.outbox_item import item_id
 from mailer.smtp_sender import FileSender
 from storage.atomic import is_temp_name
 
 RAW = b"Message-ID: <r1@intake.test>\r\nSubject: =?utf-8?b?5oql5ZCN?=\r\n\r\nok\r\n"
 T0 = 1_000_000.0
+T = TypeVar("T")
 
 
 def mode(path: Path) -> int:
@@ -59,7 +62,7 @@ class ListSender:
         self.sent.append((key, raw))
 
 
-def run(coro):  # noqa: ANN001, ANN201
+def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
@@ -110,7 +113,7 @@ def test_enqueue_rejects_bad_input(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         box.enqueue("k", b"", "a@b", ["c@d"])
     with pytest.raises(ValueError):
-        box.enqueue("k", RAW, "a@b", "c@d")  # type: ignore[arg-type]
+        box.enqueue("k", RAW, "a@b", "c@d")  # one address as a str, not a list of them
     with pytest.raises(ValueError):
         box.enqueue("k", RAW, "a@b", [])
     assert box.items() == []
@@ -159,13 +162,14 @@ def test_recover_requeues_once_then_fails(tmp_path: Path) -> None:
     item = box.enqueue("k1", RAW, "a@b", ["c@d"], now=T0)
     box.mark_sending(item, now=T0)
     assert [i.key for i in Outbox(tmp_path).recover(T0 + 5)] == ["k1"]
-    item = box.get("k1")
-    assert item is not None and (item.state, item.uncertain, item.next_at) == (PENDING, 1, T0 + 5)
-    box.mark_sending(item, now=T0 + 5)
+    requeued = box.get("k1")
+    assert requeued is not None
+    assert (requeued.state, requeued.uncertain, requeued.next_at) == (PENDING, 1, T0 + 5)
+    box.mark_sending(requeued, now=T0 + 5)
     Outbox(tmp_path).recover(T0 + 9)
-    item = box.get("k1")
-    assert item is not None and item.state == FAILED and item.flagged and item.uncertain == 2
-    assert "interrupted" in (item.last_error or "")
+    failed = box.get("k1")
+    assert failed is not None and failed.state == FAILED and failed.flagged and failed.uncertain == 2
+    assert "interrupted" in (failed.last_error or "")
 
 
 def test_corrupt_state_file_is_skipped_and_its_message_kept(

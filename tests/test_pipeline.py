@@ -8,6 +8,7 @@ from openpyxl import Workbook
 
 from intake.pipeline.process import Context, process
 from intake.readers.limits import Limits
+from rules.verdict import Verdict
 from tests.data.readers.builders import raw_zip, zeros_member
 from tests.helpers import CST, DATA, notice
 from tests.mailbuilder import MessageBuilder
@@ -17,17 +18,17 @@ WHEN = datetime(2023, 6, 1, 10, 0, tzinfo=CST)
 HN = [("王喆", "男", "河南省教育厅", "13900001111"), ("李堃", "女", "开封市教育局", "13900002222")]
 
 
-def run(raw, **kw):
+def run(raw: bytes, limits: Limits | None = None) -> Verdict:
     return process(
         raw,
-        Context(notice(), limits=kw.pop("limits", Limits())),
+        Context(notice(), limits=Limits() if limits is None else limits),
         mailbox="yaoy@moe.edu.cn",
         received=WHEN,
-        **kw,
     ).verdict
 
 
-def message(client: str = "qq", subject: str = "河南省报名回执", **attachments):
+def message(client: str = "qq", subject: str = "河南省报名回执", /, **attachments: bytes) -> bytes:
+    """attachments: file name (with _ for the dot) -> content; client and subject are positional."""
     b = MessageBuilder(
         sender="hn@haedu.gov.cn", sender_name="王喆", to="yaoy@moe.edu.cn", subject=subject, client=client
     ).text("姚老师：附件是我省报名回执，请查收。")
@@ -37,7 +38,7 @@ def message(client: str = "qq", subject: str = "河南省报名回执", **attach
 
 
 @pytest.mark.parametrize("client", ["qq", "163", "foxmail", "outlook", "apple", "thunderbird"])
-def test_receipt_from_every_client_is_read_whole(client) -> None:
+def test_receipt_from_every_client_is_read_whole(client: str) -> None:
     data = receipt_xlsx("河南省教育厅", "中职学生管理系统培训第一期", HN)
     v = run(message(client, **{"河南省报名回执_xlsx": data}))
     assert (v.status, v.program, v.period, v.province) == ("accepted", "zz-student", 1, "河南")

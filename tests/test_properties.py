@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from intake.extract.receipt import extract
 from intake.pipeline.process import Context, process
-from intake.readers.grid import Grid, Merge
+from intake.readers.grid import CellValue, Grid, Merge
 from rules.judge import Circumstances, judge
 from rules.policy import Policy
 from tests.helpers import HEADER, notice
@@ -51,7 +51,9 @@ MERGES = st.lists(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=ROWS, merges=MERGES, lines=st.lists(st.text(max_size=40), max_size=4))
-def test_extraction_and_rules_never_raise_on_arbitrary_grids(rows, merges, lines) -> None:
+def test_extraction_and_rules_never_raise_on_arbitrary_grids(
+    rows: list[list[CellValue]], merges: list[Merge], lines: list[str]
+) -> None:
     grid = Grid("x.xlsx", "S", rows, merges=merges, lines=lines)
     receipt = extract([grid], year=2023, subject="回执", body="")
     if receipt is not None:
@@ -64,14 +66,14 @@ def test_extraction_and_rules_never_raise_on_arbitrary_grids(rows, merges, lines
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=st.binary(max_size=3000))
-def test_pipeline_never_raises_on_arbitrary_bytes(raw) -> None:
+def test_pipeline_never_raises_on_arbitrary_bytes(raw: bytes) -> None:
     outcome = process(raw, Context(notice()))
     assert outcome.verdict.status in ("accepted", "rejected", "ignored")
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(junk=st.binary(min_size=1, max_size=400), cut=st.integers(0, 4000))
-def test_pipeline_never_raises_on_a_real_message_with_bytes_spliced_in(junk, cut) -> None:
+def test_pipeline_never_raises_on_a_real_message_with_bytes_spliced_in(junk: bytes, cut: int) -> None:
     from tests.helpers import DATA
 
     raw = (DATA / "samples" / "s04_shanghai_zz2_messy_layout.eml").read_bytes()
@@ -81,9 +83,10 @@ def test_pipeline_never_raises_on_a_real_message_with_bytes_spliced_in(junk, cut
 
 
 def test_grid_values_of_every_type_survive_extraction() -> None:
-    rows = [
-        HEADER,
+    rows: list[list[CellValue]] = [
+        list(HEADER),
         [1, "王喆", "男", "河南省教育厅", date(2023, 1, 1), 13900001111.0, None, time(9, 30), True],
     ]
     r = extract([Grid("a.xlsx", "", rows)], year=2023)
+    assert r is not None
     assert r.rows[0].participant.mobile == "13900001111" and r.rows[0].participant.leader is True

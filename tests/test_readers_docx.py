@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 from intake.readers import read_attachment
-from intake.readers.grid import Merge
+from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
 from tests.data.readers.builders import (
     BILLION_LAUGHS,
@@ -26,7 +26,7 @@ DATA = Path(__file__).parent / "data" / "readers"
 LIMITS = Limits()
 
 
-def read_docx(body: str, limits: Limits = LIMITS):
+def read_docx(body: str, limits: Limits = LIMITS) -> list[Grid]:
     return read_attachment("回执.docx", docx_bytes(body), limits)
 
 

@@ -44,7 +44,7 @@ def test_attachment_over_the_size_limit_is_refused_before_parsing() -> None:
         (bytes(range(256)) * 8, "unsupported"),
     ],
 )
-def test_files_that_are_not_receipts_are_refused_with_a_reason(data, reason) -> None:
+def test_files_that_are_not_receipts_are_refused_with_a_reason(data: bytes, reason: str) -> None:
     unreadable(lambda: read_attachment("回执.xlsx", data, LIMITS), reason, seconds=1)
 
 
@@ -73,7 +73,7 @@ FUZZ = settings(
 @given(
     st.binary(max_size=4096), st.sampled_from(["回执.xlsx", "回执.xls", "回执.csv", "回执", "a.zip", "a.txt"])
 )
-def test_any_bytes_give_grids_or_unreadable(data, name) -> None:
+def test_any_bytes_give_grids_or_unreadable(data: bytes, name: str) -> None:
     check(data, name)
 
 
@@ -92,7 +92,7 @@ def test_any_bytes_give_grids_or_unreadable(data, name) -> None:
     ),
     st.binary(max_size=4096),
 )
-def test_bytes_behind_a_known_header_give_grids_or_unreadable(header, tail) -> None:
+def test_bytes_behind_a_known_header_give_grids_or_unreadable(header: bytes, tail: bytes) -> None:
     check(header + tail)
 
 
@@ -102,7 +102,9 @@ def test_bytes_behind_a_known_header_give_grids_or_unreadable(header, tail) -> N
     st.integers(min_value=0, max_value=20_000),
     st.binary(min_size=1, max_size=64),
 )
-def test_real_files_with_damaged_bytes_give_grids_or_unreadable(sample, offset, patch) -> None:
+def test_real_files_with_damaged_bytes_give_grids_or_unreadable(
+    sample: int, offset: int, patch: bytes
+) -> None:
     data = SAMPLES[sample]
     offset %= len(data)
     check(data[:offset] + patch + data[offset + len(patch) :])
@@ -110,13 +112,13 @@ def test_real_files_with_damaged_bytes_give_grids_or_unreadable(sample, offset, 
 
 @FUZZ
 @given(st.sampled_from(range(len(SAMPLES))), st.integers(min_value=0, max_value=20_000))
-def test_real_files_cut_short_give_grids_or_unreadable(sample, length) -> None:
+def test_real_files_cut_short_give_grids_or_unreadable(sample: int, length: int) -> None:
     check(SAMPLES[sample][:length])
 
 
 @FUZZ
 @given(st.text(max_size=2000))
-def test_any_mail_body_gives_a_list_or_too_many_rows(text) -> None:
+def test_any_mail_body_gives_a_list_or_too_many_rows(text: str) -> None:
     for reader in (read_html_body, read_text_body):
         result = reader(text, LIMITS)
         assert isinstance(result, list) and all(g.source == "正文" for g in result)
@@ -152,7 +154,7 @@ def test_any_mail_body_gives_a_list_or_too_many_rows(text) -> None:
         max_size=60,
     )
 )
-def test_any_tag_soup_gives_tables_whose_merges_fit(parts) -> None:
+def test_any_tag_soup_gives_tables_whose_merges_fit(parts: list[str]) -> None:
     for grid in read_html_body("".join(parts), LIMITS):
         for merge in grid.merges:
             assert 0 <= merge.top <= merge.bottom < len(grid.rows)
@@ -211,13 +213,13 @@ DOCX_PARTS = [
 
 @FUZZ
 @given(st.lists(st.sampled_from(SHEET_PARTS), max_size=40))
-def test_xlsx_with_any_sheet_content_gives_grids_or_unreadable(parts) -> None:
+def test_xlsx_with_any_sheet_content_gives_grids_or_unreadable(parts: list[str]) -> None:
     check(xlsx_bytes([("S", sheet_xml("".join(parts)))]))
 
 
 @FUZZ
 @given(st.lists(st.sampled_from(DOCX_PARTS), max_size=40))
-def test_docx_with_any_body_gives_grids_or_unreadable(parts) -> None:
+def test_docx_with_any_body_gives_grids_or_unreadable(parts: list[str]) -> None:
     check(docx_bytes("".join(parts)), "回执.docx")
 
 

@@ -6,6 +6,7 @@ import io
 import threading
 import time
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from pytest import FixtureRequest, MonkeyPatch
 from intake.cli.daemon_commands import print_status
 from intake.pipeline.process import Context, process_attachment
 from intake.readers import convert, read_attachment
-from intake.readers.grid import Merge
+from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
 from intake.readers.registry import capabilities
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE
@@ -40,16 +41,16 @@ def fixture(name: str) -> bytes:
     return (DATA / name).read_bytes()
 
 
-def table(grid) -> list[list[str]]:
+def table(grid: Grid) -> list[list[str]]:
     return [[str(v) if v is not None else "" for v in row] for row in grid.filled()]
 
 
-def people_rows(rows: list[list[object]]) -> list[list[str]]:
+def people_rows(rows: Sequence[Sequence[object]]) -> list[list[str]]:
     return [[str(v) for v in person] for person in rows]
 
 
 @pytest.mark.parametrize("name", ["回执.doc", "回执.wps", "回执.xls", "回执"])
-def test_word_97_document_is_converted_and_read_whatever_its_name(name) -> None:
+def test_word_97_document_is_converted_and_read_whatever_its_name(name: str) -> None:
     [grid] = read_attachment(name, fixture("receipt.doc"), LIMITS)
     assert (grid.source, grid.part, grid.kind, grid.ocr) == (name, "表格1", "doc", False)
     assert grid.lines[:4] == ["附件2", TITLE, *HEADER_LINES]
@@ -83,7 +84,7 @@ def test_opendocument_is_recognised_by_its_mimetype_member_not_the_name() -> Non
 @pytest.mark.parametrize(
     ("name", "kind"), [("receipt.doc", "doc"), ("receipt.odt", "odt"), ("receipt.ods", "ods")]
 )
-def test_sniffing_tells_the_kinds_apart(name, kind) -> None:
+def test_sniffing_tells_the_kinds_apart(name: str, kind: str) -> None:
     assert convert.sniff(fixture(name)) == kind
 
 
@@ -94,7 +95,7 @@ def test_other_ole_and_zip_files_are_not_claimed() -> None:
 
 
 @pytest.mark.parametrize("name", ["receipt.doc", "receipt.odt", "receipt.ods"])
-def test_the_whole_pipeline_reads_the_roster(name) -> None:
+def test_the_whole_pipeline_reads_the_roster(name: str) -> None:
     v = process_attachment(
         name, fixture(name), Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN
     ).verdict
@@ -177,7 +178,9 @@ def no_libreoffice(monkeypatch: MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("name", ["回执.doc", "回执.wps"])
-def test_without_libreoffice_a_doc_is_legacy_format_with_the_clear_explanation(no_libreoffice, name) -> None:
+def test_without_libreoffice_a_doc_is_legacy_format_with_the_clear_explanation(
+    no_libreoffice: None, name: str
+) -> None:
     unreadable(lambda: read_attachment(name, fixture("receipt.doc"), LIMITS), "legacy_format")
     v = process_attachment(name, fixture("receipt.doc"), Context(notice())).verdict
     assert v.status == "rejected"
@@ -186,20 +189,22 @@ def test_without_libreoffice_a_doc_is_legacy_format_with_the_clear_explanation(n
     assert ".docx" in p.message and ".xlsx" in p.message
 
 
-def test_without_libreoffice_opendocument_is_unsupported(no_libreoffice) -> None:
+def test_without_libreoffice_opendocument_is_unsupported(no_libreoffice: None) -> None:
     unreadable(lambda: read_attachment("回执.ods", fixture("receipt.ods"), LIMITS), "unsupported")
 
 
-def test_status_says_legacy_conversion_is_off(no_libreoffice) -> None:
+def test_status_says_legacy_conversion_is_off(no_libreoffice: None) -> None:
     formats = capabilities()
     assert formats["doc_wps_odt"] is False and formats["ods"] is False
     out = io.StringIO()
-    print_status({"mailboxes": {}, "periods": {}, "outbox": {}, "formats": formats}, out)
+    print_status(
+        {"written": "", "mailboxes": {}, "flagged": [], "periods": {}, "outbox": {}, "formats": formats}, out
+    )
     assert "legacy conversion is off" in out.getvalue()
     assert "doc/wps/odt=OFF" in out.getvalue()
 
 
-def test_daemon_status_shows_legacy_conversion_off(no_libreoffice, tmp_path: Path) -> None:
+def test_daemon_status_shows_legacy_conversion_off(no_libreoffice: None, tmp_path: Path) -> None:
     from intake.config.settings import load_config
     from intake.daemon.runner import Daemon
     from tests.test_daemon_local import local_config

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from PIL import Image, ImageDraw
 from pytest import MonkeyPatch
 
 from intake.extract.receipt import extract
 from intake.pipeline.process import Context, process, process_attachment
 from intake.readers import ocr, read_attachment
-from intake.readers.grid import Grid, Merge
+from intake.readers.grid import CellValue, Grid, Merge
 from intake.readers.limits import Limits
 from intake.readers.workers.ocr_cells import tidy_latin
 from intake.readers.workers.ocr_clean import clean, ink_mask
@@ -42,7 +43,7 @@ def tesseract() -> None:
 
 
 @pytest.fixture(scope="module")
-def scan_grid():
+def scan_grid() -> Grid | None:
     if not ocr.available():
         return None
     [grid] = read_attachment("盖章扫描件.pdf", (DATA / "receipt_scan.pdf").read_bytes(), LIMITS)
@@ -82,8 +83,11 @@ def accuracy(grid: Grid) -> tuple[float, list[tuple[int, int]]]:
 
 
 @pytest.mark.ocr
-def test_scanned_pdf_is_read_into_the_table_with_90_percent_of_cells_exact(tesseract, scan_grid) -> None:
+def test_scanned_pdf_is_read_into_the_table_with_90_percent_of_cells_exact(
+    tesseract: None, scan_grid: Grid | None
+) -> None:
     grid = scan_grid
+    assert grid is not None
     assert (grid.kind, grid.ocr, grid.part) == ("ocr", True, "表格1")
     assert Merge(2, 2, 3, 2) in grid.merges  # the merged 单位 cell, from the missing rule
     share, wrong = accuracy(grid)
@@ -93,14 +97,15 @@ def test_scanned_pdf_is_read_into_the_table_with_90_percent_of_cells_exact(tesse
 
 
 @pytest.mark.ocr
-def test_scanned_pdf_keeps_the_header_lines_above_the_table(tesseract, scan_grid) -> None:
+def test_scanned_pdf_keeps_the_header_lines_above_the_table(tesseract: None, scan_grid: Grid | None) -> None:
+    assert scan_grid is not None
     lines = ["".join(t.replace(":", "：").split()) for t in scan_grid.lines]
     assert TITLE in lines
     assert HEADER_LINES[0] in lines and HEADER_LINES[1] in lines
 
 
 @pytest.mark.ocr
-def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract, scan_grid) -> None:
+def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract: None, scan_grid: Grid | None) -> None:
     v = process_attachment(
         "盖章扫描件.pdf",
         (DATA / "receipt_scan.pdf").read_bytes(),
@@ -110,6 +115,7 @@ def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract, scan_grid) ->
     ).verdict
     assert (v.program, v.period, v.province, v.ocr) == ("zz-student", 1, "河南", True)
     flagged = {(p.row, p.field) for p in v.problems if p.row}
+    assert scan_grid is not None
     _share, wrong = accuracy(scan_grid)
     for r, c in wrong:
         if r > 0:  # a participant's cell (row r of the grid is row r + 1 for the sender)
@@ -120,7 +126,7 @@ def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract, scan_grid) ->
 
 
 @pytest.mark.ocr
-def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract) -> None:
+def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract: None) -> None:
     v = process_attachment(
         "盖章扫描件.pdf",
         (DATA / "receipt_scan.pdf").read_bytes(),
@@ -135,7 +141,7 @@ def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract) -> No
 
 
 @pytest.mark.ocr
-def test_a_photo_of_the_receipt_is_read_too(tesseract, photo) -> None:
+def test_a_photo_of_the_receipt_is_read_too(tesseract: None, photo: bytes) -> None:
     [grid] = read_attachment("IMG_2041.JPG", photo, LIMITS)
     assert grid.ocr and grid.kind == "ocr"
     share, _wrong = accuracy(grid)
@@ -143,9 +149,7 @@ def test_a_photo_of_the_receipt_is_read_too(tesseract, photo) -> None:
 
 
 @pytest.mark.ocr
-def test_png_is_read(tesseract, photo) -> None:
-    from PIL import Image
-
+def test_png_is_read(tesseract: None, photo: bytes) -> None:
     out = io.BytesIO()
     Image.open(io.BytesIO(photo)).save(out, "PNG")
     [grid] = read_attachment("回执.png", out.getvalue(), LIMITS)
@@ -167,7 +171,7 @@ def receipt_xlsx() -> bytes:
 
 
 @pytest.mark.ocr
-def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record(tesseract) -> None:
+def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record(tesseract: None) -> None:
     raw = (
         MessageBuilder(
             sender="hn@haedu.gov.cn",
@@ -189,7 +193,8 @@ def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record
 
 
 def test_extract_prefers_an_editable_grid_to_an_ocr_grid_of_the_same_table() -> None:
-    rows = [[TITLE], [HEADER_LINES[0]], [HEADER_LINES[1]], COLUMNS, *[list(p) for p in PEOPLE]]
+    people: list[list[CellValue]] = [list(p) for p in PEOPLE]
+    rows: list[list[CellValue]] = [[TITLE], [HEADER_LINES[0]], [HEADER_LINES[1]], list(COLUMNS), *people]
     scan = Grid(
         source="扫描件.pdf",
         part="表格1",
@@ -204,12 +209,13 @@ def test_extract_prefers_an_editable_grid_to_an_ocr_grid_of_the_same_table() -> 
 
 
 def test_an_ocr_grid_alone_marks_the_receipt_and_its_uncertain_cells() -> None:
-    rows = [[HEADER_LINES[0]], COLUMNS, list(PEOPLE[0]), list(PEOPLE[1])]
+    rows: list[list[CellValue]] = [[HEADER_LINES[0]], list(COLUMNS), list(PEOPLE[0]), list(PEOPLE[1])]
     confidence = {(r, c): 0.95 for r in range(4) for c in range(8)}
     confidence[(2, 0)] = 0.2  # a name OCR was unsure of
     confidence[(3, 4)] = 0.8  # a mobile: 0.8 is not sure enough for digits
     grid = Grid(source="扫描件.pdf", part="表格1", rows=rows, kind="ocr", ocr=True, confidence=confidence)
     receipt = extract([grid], year=2023)
+    assert receipt is not None
     assert receipt.ocr is True
     assert [r.uncertain for r in receipt.rows] == [["name"], ["mobile"]]
 
@@ -233,7 +239,7 @@ def png_header(width: int, height: int) -> bytes:
 
 
 @pytest.mark.ocr
-def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tesseract) -> None:
+def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tesseract: None) -> None:
     started = time.monotonic()
     unreadable(
         lambda: read_attachment("回执.png", png_header(100_000, 100_000), LIMITS), "too_large", seconds=10
@@ -242,7 +248,7 @@ def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tessera
 
 
 @pytest.mark.ocr
-def test_ocr_over_its_time_is_too_large(tesseract) -> None:
+def test_ocr_over_its_time_is_too_large(tesseract: None) -> None:
     unreadable(
         lambda: read_attachment(
             "扫描件.pdf",
@@ -255,7 +261,9 @@ def test_ocr_over_its_time_is_too_large(tesseract) -> None:
 
 
 @pytest.mark.parametrize("name", ["回执.jpg", "回执.png"])
-def test_without_tesseract_images_are_refused_as_before(monkeypatch: MonkeyPatch, photo, name) -> None:
+def test_without_tesseract_images_are_refused_as_before(
+    monkeypatch: MonkeyPatch, photo: bytes, name: str
+) -> None:
     monkeypatch.setattr(ocr, "available", lambda: False)
     unreadable(lambda: read_attachment(name, photo, LIMITS), "unsupported")
 
@@ -263,10 +271,8 @@ def test_without_tesseract_images_are_refused_as_before(monkeypatch: MonkeyPatch
 # --- the image work, without Tesseract ---------------------------------------------------------
 
 
-def ruled_page(angle: float = 0.0):
+def ruled_page(angle: float = 0.0) -> Image.Image:
     """A white page with a 4 x 3 ruled table whose cell (1, 0) spans two rows, turned by angle."""
-    from PIL import Image, ImageDraw
-
     image = Image.new("L", (1200, 900), 255)
     draw = ImageDraw.Draw(image)
     xs, ys = [100, 400, 700, 1000], [100, 250, 400, 550, 700]
@@ -282,7 +288,7 @@ def ruled_page(angle: float = 0.0):
 
 
 @pytest.mark.parametrize("angle", [-2.0, 0.0, 1.2, 3.5])
-def test_skew_is_found_and_undone(angle) -> None:
+def test_skew_is_found_and_undone(angle: float) -> None:
     gray, undone = clean(ruled_page(angle))
     assert abs(undone + angle) <= 0.15
 
@@ -304,7 +310,7 @@ def test_ruling_lines_give_rows_columns_and_the_merged_cell() -> None:
         ("", "x", "x"),
     ],
 )
-def test_pieces_are_joined_with_a_space_only_between_latin_text(left, right, joined) -> None:
+def test_pieces_are_joined_with_a_space_only_between_latin_text(left: str, right: str, joined: str) -> None:
     assert join_pieces(left, right) == joined
 
 
@@ -315,5 +321,5 @@ def test_pieces_are_joined_with_a_space_only_between_latin_text(left, right, joi
         ("likun @ lyvtc . edu.cn", False, "likun@lyvtc.edu.cn"),
     ],
 )
-def test_latin_ocr_spacing_is_tidied(text, numeric, tidy) -> None:
+def test_latin_ocr_spacing_is_tidied(text: str, numeric: bool, tidy: str) -> None:
     assert tidy_latin(text, numeric) == tidy

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from pytest import MonkeyPatch
 
+from intake.errors import UnreadableAttachment
 from intake.pipeline.process import Context, process_attachment
 from intake.readers import ocr, read_attachment
-from intake.readers.grid import Merge
+from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
 from intake.readers.workers.pdf_tables import join_wrapped
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE, long_people
@@ -29,7 +30,7 @@ def fixture(name: str) -> bytes:
     return (DATA / name).read_bytes()
 
 
-def table(grid) -> list[list[str]]:
+def table(grid: Grid) -> list[list[str]]:
     return [[str(v) if v is not None else "" for v in row] for row in grid.filled()]
 
 
@@ -92,7 +93,7 @@ def test_truncated_pdf_is_corrupt_or_still_read() -> None:
         try:
             grids = read_attachment("回执.pdf", data[:cut], LIMITS)
         except Exception as exc:  # noqa: BLE001 - any refusal must be UnreadableAttachment
-            assert type(exc).__name__ == "UnreadableAttachment" and exc.reason in ("corrupt", "empty")
+            assert type(exc) is UnreadableAttachment and exc.reason in ("corrupt", "empty")
         else:
             assert grids
 
@@ -192,5 +193,5 @@ def test_a_pdf_without_text_or_table_gives_no_receipt(monkeypatch: MonkeyPatch) 
         ("zhangtt@lyvtc.\nedu.cn", "zhangtt@lyvtc. edu.cn"),
     ],
 )
-def test_wrapped_cell_text_is_joined_without_spaces_between_chinese(text, joined) -> None:
+def test_wrapped_cell_text_is_joined_without_spaces_between_chinese(text: str, joined: str) -> None:
     assert join_wrapped(text) == joined

@@ -23,7 +23,7 @@ def test_csv_in_gb18030_is_decoded() -> None:
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
-def test_csv_in_unicode_encodings_is_decoded(encoding) -> None:
+def test_csv_in_unicode_encodings_is_decoded(encoding: str) -> None:
     [grid] = read_attachment("回执.csv", CSV.encode(encoding), LIMITS)
     assert grid.rows[0][0] == "姓名" and grid.rows[2][0] == "李堃"
 
@@ -35,7 +35,7 @@ def test_csv_values_all_stay_strings() -> None:
 
 
 @pytest.mark.parametrize("delimiter", ["\t", ";"])
-def test_csv_delimiter_is_sniffed(delimiter) -> None:
+def test_csv_delimiter_is_sniffed(delimiter: str) -> None:
     [grid] = read_attachment("回执.csv", CSV.replace(",", delimiter).encode("gb18030"), LIMITS)
     assert grid.rows[1][:3] == ["王喆", "男", "郑州市教育局"]
 

@@ -23,7 +23,7 @@ def fixture(name: str) -> bytes:
 
 
 @pytest.mark.parametrize("name", ["receipt.xls", "receipt.et"])
-def test_xls_and_wps_et_give_the_receipt_rows(name) -> None:
+def test_xls_and_wps_et_give_the_receipt_rows(name: str) -> None:
     [grid] = read_attachment(name, fixture(name), LIMITS)
     assert (grid.source, grid.part, grid.kind) == (name, "回执表", "xls")
     assert grid.rows[0] == [TITLE]
@@ -67,13 +67,13 @@ def test_xls_with_a_password_is_encrypted() -> None:
 
 
 @pytest.mark.parametrize("name", ["回执.xlsx", "回执.xls", "回执"])
-def test_password_protected_xlsx_is_encrypted_whatever_the_name(name) -> None:
+def test_password_protected_xlsx_is_encrypted_whatever_the_name(name: str) -> None:
     # LibreOffice wrote it as Excel does: an OLE file with EncryptionInfo and EncryptedPackage streams.
     unreadable(lambda: read_attachment(name, fixture("receipt_encrypted.xlsx"), LIMITS), "encrypted")
 
 
 @pytest.mark.parametrize("name", ["回执.doc", "回执.wps", "回执.xls"])
-def test_word_97_document_is_a_legacy_format(name, monkeypatch: MonkeyPatch) -> None:
+def test_word_97_document_is_a_legacy_format(name: str, monkeypatch: MonkeyPatch) -> None:
     # Without LibreOffice; with it, tests/test_readers_legacy.py reads the document.
     monkeypatch.setattr("intake.readers.convert.available", lambda kind="doc": False)
     unreadable(lambda: read_attachment(name, fixture("receipt_word97.doc"), LIMITS), "legacy_format")

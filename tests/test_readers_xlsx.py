@@ -10,7 +10,7 @@ from pathlib import Path
 
 from intake.readers import read_attachment
 from intake.readers._common import MAX_GAP
-from intake.readers.grid import Merge
+from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
 from tests.data.readers.builders import (
     BILLION_LAUGHS,
@@ -30,7 +30,7 @@ DATA = Path(__file__).parent / "data" / "readers"
 LIMITS = Limits()
 
 
-def read_fixture(name: str, as_name: str | None = None):
+def read_fixture(name: str, as_name: str | None = None) -> list[Grid]:
     return read_attachment(as_name or name, (DATA / name).read_bytes(), LIMITS)
 
 

@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import email
 import io
+from collections.abc import Iterator
 from email import policy
+from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from intake.cli.main import main
-from intake.config.settings import load_config
+from intake.config.settings import Config, load_config
 from intake.organizer.desk import Organizer
 from mailer.outbox import Outbox
 from storage.store import Store
-from tests.helpers import cst
+from tests.helpers import body_text, cst
 from tests.organizer_data import add, person, populate, write_config
 
 SH = "reminder:gz-status/1:上海:{}"
 HN = "reminder:gz-status/1:河南:{}"
+Env = tuple[Config, Store, Outbox, Organizer]
 
 
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path: Path) -> Iterator[Env]:
     config = load_config(
         write_config(tmp_path, contacts='"上海" = ["shjw@example.cn"]', digest="enabled = false")
     )
@@ -38,11 +42,13 @@ def env(tmp_path):
     store.close()
 
 
-def message(outbox: Outbox, key: str):
-    return email.message_from_bytes(outbox.get(key).raw, policy=policy.default)
+def message(outbox: Outbox, key: str) -> EmailMessage:
+    item = outbox.get(key)
+    assert item is not None, f"nothing queued under {key}"
+    return email.message_from_bytes(item.raw, policy=policy.default)
 
 
-def test_provinces_without_an_accepted_receipt_get_a_reminder_three_days_before(env):
+def test_provinces_without_an_accepted_receipt_get_a_reminder_three_days_before(env: Env) -> None:
     _config, store, outbox, organizer = env
     assert organizer.run_due(cst("2023-06-16T08:59"))["reminders"] == []
     assert organizer.run_due(cst("2023-06-16T09:00"))["reminders"] == [
@@ -53,7 +59,7 @@ def test_provinces_without_an_accepted_receipt_get_a_reminder_three_days_before(
     assert sh["To"] == "shjw@example.cn" and sh["Reply-To"] == "1433935834@qq.com"
     assert sh["From"] == "baoming@yzpc.edu.cn" and sh["Auto-Submitted"] == "auto-generated"
     assert sh["Subject"] == "【报名提醒】上海高职状态平台培训第1期报名回执请于2023年6月19日 17:00前报送"
-    text = sh.get_body(("plain",)).get_content()
+    text = body_text(sh)
     assert text.startswith("上海市教育委员会：")
     assert (
         "报名截止时间为 2023年6月19日 17:00（还有 3 天截止）" in text and "尚未收到贵单位的报名回执" in text
@@ -66,7 +72,7 @@ def test_provinces_without_an_accepted_receipt_get_a_reminder_three_days_before(
     assert template["A3"].value == "会议名称和期数：高职状态平台培训 第1期"
     hn = message(outbox, HN.format("2023-06-16"))
     assert hn["To"] == "henan@haedu.cn"  # learnt from the sender of its rejected receipt
-    assert "仍有需要修改的问题" in hn.get_body(("plain",)).get_content()
+    assert "仍有需要修改的问题" in body_text(hn)
     assert store.meta_get("reminder:gz-status/1:上海:") is None
     assert store.meta_get("reminder:gz-status/1:上海") == [
         {"date": "2023-06-16", "stage": 3, "to": ["shjw@example.cn"], "key": SH.format("2023-06-16")}
@@ -76,7 +82,7 @@ def test_provinces_without_an_accepted_receipt_get_a_reminder_three_days_before(
     assert store.meta_get("reminder:gz-status/1:北京") is None  # accepted
 
 
-def test_no_province_gets_more_than_one_reminder_a_day_or_per_stage(env):
+def test_no_province_gets_more_than_one_reminder_a_day_or_per_stage(env: Env) -> None:
     _config, store, outbox, organizer = env
     organizer.run_due(cst("2023-06-16T09:00"))
     for when in ("2023-06-16T18:00", "2023-06-17T09:00", "2023-06-17T23:59", "2023-06-18T08:59"):
@@ -91,11 +97,11 @@ def test_no_province_gets_more_than_one_reminder_a_day_or_per_stage(env):
         [SH.format("2023-06-16"), HN.format("2023-06-16"), SH.format("2023-06-18"), HN.format("2023-06-18")]
     )
     assert [h["stage"] for h in store.meta_get("reminder:gz-status/1:上海")] == [3, 1]
-    assert "今天截止" not in message(outbox, SH.format("2023-06-18")).get_body(("plain",)).get_content()
-    assert "还有 1 天截止" in message(outbox, SH.format("2023-06-18")).get_body(("plain",)).get_content()
+    assert "今天截止" not in body_text(message(outbox, SH.format("2023-06-18")))
+    assert "还有 1 天截止" in body_text(message(outbox, SH.format("2023-06-18")))
 
 
-def test_a_province_whose_receipt_is_accepted_is_not_reminded_again(env):
+def test_a_province_whose_receipt_is_accepted_is_not_reminded_again(env: Env) -> None:
     _config, store, _outbox, organizer = env
     organizer.run_due(cst("2023-06-16T09:00"))
     add(
@@ -108,7 +114,7 @@ def test_a_province_whose_receipt_is_accepted_is_not_reminded_again(env):
     assert organizer.run_due(cst("2023-06-18T09:30"))["reminders"] == [SH.format("2023-06-18")]
 
 
-def test_reminders_missed_while_the_daemon_was_down_are_sent_once_when_it_comes_back(env):
+def test_reminders_missed_while_the_daemon_was_down_are_sent_once_when_it_comes_back(env: Env) -> None:
     config, store, outbox, _organizer = env
     # down from before 6月16日 09:00 until 6月18日 12:00: both stages opened meanwhile; one reminder each
     back = Organizer(config, store, outbox)
@@ -120,7 +126,9 @@ def test_reminders_missed_while_the_daemon_was_down_are_sent_once_when_it_comes_
     assert [h["stage"] for h in store.meta_get("reminder:gz-status/1:上海")] == [1]
 
 
-def test_a_province_in_two_periods_gets_at_most_one_reminder_a_day_the_most_urgent_first(tmp_path):
+def test_a_province_in_two_periods_gets_at_most_one_reminder_a_day_the_most_urgent_first(
+    tmp_path: Path,
+) -> None:
     # 河南 is in zz-student/1 (closes 6月9日) and gz-status/1 (closes 6月19日)
     config = load_config(
         write_config(
@@ -144,7 +152,7 @@ def test_a_province_in_two_periods_gets_at_most_one_reminder_a_day_the_most_urge
         assert store.meta_get("reminded:河南") == "2023-06-08"
 
 
-def test_the_digest_shows_who_was_reminded(tmp_path):
+def test_the_digest_shows_who_was_reminded(tmp_path: Path) -> None:
     config = load_config(
         write_config(tmp_path, contacts='"上海" = ["shjw@example.cn"]', digest='cron = "0 10 * * *"')
     )
@@ -156,19 +164,14 @@ def test_the_digest_shows_who_was_reminded(tmp_path):
             "reminders": [SH.format("2023-06-16"), HN.format("2023-06-16")],
             "digests": ["digest:gz-status/1:2023-06-16"],
         }
-        text = (
-            message(outbox, "digest:gz-status/1:2023-06-16")
-            .get_body(("plain",))
-            .get_content()
-            .replace("\r\n", "\n")
-        )
-        html = message(outbox, "digest:gz-status/1:2023-06-16").get_body(("html",)).get_content()
+        text = body_text(message(outbox, "digest:gz-status/1:2023-06-16")).replace("\r\n", "\n")
+        html = body_text(message(outbox, "digest:gz-status/1:2023-06-16"), "html")
     assert "上海 未报送，已催报 2023-06-16" in text and "山东 未报送，无联系邮箱，未能催报" in text
     assert "催报记录：\n  上海：2023-06-16（shjw@example.cn）\n  河南：2023-06-16（henan@haedu.cn）" in text
     assert "<b>催报记录</b>" in html and "shjw@example.cn" in html
 
 
-def test_no_reminders_when_disabled(tmp_path):
+def test_no_reminders_when_disabled(tmp_path: Path) -> None:
     config = load_config(
         write_config(tmp_path, contacts='"上海" = ["shjw@example.cn"]', reminders="enabled = false")
     )
@@ -180,7 +183,7 @@ def test_no_reminders_when_disabled(tmp_path):
         )
 
 
-def test_remind_command_lists_what_is_due_and_sends_it(env, capsys):
+def test_remind_command_lists_what_is_due_and_sends_it(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     config, store, _outbox, _organizer = env
     store.close()
     assert main(["remind", "--config", str(config.path), "--now", "2023-06-16T09:30"]) == 0

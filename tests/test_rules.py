@@ -3,40 +3,52 @@
 import copy
 import dataclasses
 import json
+from typing import TypedDict, Unpack
 
 import pytest
 
+from intake.readers.grid import CellValue
 from rules.attachments import UnreadableFile
 from rules.judge import Circumstances, judge
 from rules.policy import Late, Policy
 from rules.problems import KINDS, UnreadableReason, problem, unreadable
 from rules.units import BUREAU, DEPARTMENT, SCHOOL, UnitKind, find_province, unit_kind
-from rules.verdict import Severity, Status
+from rules.verdict import Severity, Status, Verdict
 from tests.helpers import cst, notice, person, receipt_grid, receipt_of
 
 GZ2 = "gzqysgmsc@163.com"
 ZZ = "yaoy@moe.edu.cn"
 
 
+class Arrival(TypedDict, total=False):
+    """How a receipt arrived, for verdict(): each key overrides its default."""
+
+    mailbox: str
+    received: str
+    policy: Policy | None
+    sender: str
+    subject: str
+
+
 def verdict(
-    unit,
-    meeting,
-    people,
-    mailbox=GZ2,
+    unit: str,
+    meeting: str,
+    people: list[list[CellValue]],
+    mailbox: str = GZ2,
     received: str = "2023-06-26T16:08",
-    policy=None,
+    policy: Policy | None = None,
     sender: str = "",
     subject: str = "",
-):
+) -> Verdict:
     r = receipt_of(receipt_grid(unit, meeting, people), subject=subject)
     return judge(r, notice(), policy or Policy(), Circumstances(mailbox, cst(received), sender))
 
 
-def codes(v):
+def codes(v: Verdict) -> dict[str, Severity]:
     return {p.code: p.severity for p in v.problems}
 
 
-def clean_gz2(**kw):
+def clean_gz2(**kw: Unpack[Arrival]) -> Verdict:
     people = [person(1, "徐欣", "贵州省教育厅", "是"), person(2, "白丹", "贵州交通职业技术学院", gender="女")]
     return verdict("贵州省教育厅", "高职状态平台培训第2期", people, **kw)
 
@@ -60,8 +72,10 @@ def test_clean_receipt_is_accepted_with_program_period_province() -> None:
         ("黑龙江省教育厅", "黑龙江"),
     ],
 )
-def test_province_from_full_unit_names(text, name) -> None:
-    assert find_province(text, notice()).name == name
+def test_province_from_full_unit_names(text: str, name: str) -> None:
+    province = find_province(text, notice())
+    assert province is not None
+    assert province.name == name
 
 
 def test_unit_kinds() -> None:
@@ -112,7 +126,7 @@ def test_wrong_mailbox_is_a_warning_naming_the_right_address() -> None:
 def test_late_is_a_warning_or_an_error_by_policy() -> None:
     assert codes(clean_gz2(received="2023-07-03T17:01")) == {"late": "warning"}
     assert codes(clean_gz2(received="2023-07-03T16:59")) == {}
-    v = clean_gz2(received="2023-07-04T09:00", policy=Policy(late="error"))
+    v = clean_gz2(received="2023-07-04T09:00", policy=Policy(late=Late.ERROR))
     assert codes(v) == {"late": "error"} and v.status == "rejected"
 
 
@@ -258,7 +272,7 @@ def test_judge_changes_nothing_it_is_given() -> None:
     assert [p.unit_kind for p in v.participants] == [UnitKind.DEPARTMENT, UnitKind.SCHOOL]
     assert [row.participant.unit_kind for row in r.rows] == [None, None]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        v.status = Status.ACCEPTED
+        v.status = Status.ACCEPTED  # type: ignore[misc]  # assigning to a frozen field is the refusal under test
 
 
 def test_no_receipt_is_rejected_with_each_unreadable_file_or_else_no_form() -> None:
@@ -307,4 +321,4 @@ def test_choices_are_str_enums_and_the_public_json_is_unchanged() -> None:
     public = v.public()
     assert type(public["status"]) is str and type(public["problems"][0]["severity"]) is str
     assert json.loads(json.dumps(public, ensure_ascii=False))["status"] == "accepted"
-    assert Policy(late="error").late is Late.ERROR
+    assert Policy(late="error").late is Late.ERROR  # type: ignore[arg-type]  # a plain string, coerced: what this checks

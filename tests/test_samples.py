@@ -1,6 +1,7 @@
 """The realistic sample messages (copied from the shared corpus) give the expected verdicts."""
 
 import json
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ CASES = json.loads((DATA / "samples" / "expected.json").read_text(encoding="utf-
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["file"].split("_")[0] for c in CASES])
-def test_sample_verdict(case, capsys):
+def test_sample_verdict(case: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     argv = [
         "check",
         str(DATA / "samples" / case["file"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,9 +32,9 @@ KEY = "reply:" + "ab" * 32
 T0 = 1_000_000.0
 
 
-def sender_for(smtpd: SmtpServer, **kw: object) -> SmtpSender:
+def sender_for(smtpd: SmtpServer, **kw: Any) -> SmtpSender:
     kw.setdefault("timeout", 5)
-    return SmtpSender(smtpd.host, smtpd.port, **kw)  # type: ignore[arg-type]
+    return SmtpSender(smtpd.host, smtpd.port, **kw)
 
 
 def outbox(tmp_path: Path) -> Outbox:
@@ -203,7 +204,7 @@ def test_security_settings() -> None:
     assert SmtpSender("mx.example.org", security="tls").port == 465
     assert SmtpSender("mx.example.org", security="starttls").port == 587
     with pytest.raises(ValueError):
-        SmtpSender("mx.example.org", security="ssl")  # type: ignore[arg-type]
+        SmtpSender("mx.example.org", security="ssl")  # type: ignore[arg-type]  # not a Security, on purpose: refused
     with pytest.raises(ValueError):
         SmtpSender("mx.example.org", password="x")
 

@@ -54,7 +54,9 @@ def documents(folder: Path, table: str) -> list[dict]:
 @pytest.mark.parametrize(
     ("table", "record"), [("messages", MessageRecord), ("submissions", SubmissionVersion)]
 )
-def test_every_stored_document_reads_typed_and_writes_back_unchanged(table: str, record: type) -> None:
+def test_every_stored_document_reads_typed_and_writes_back_unchanged(
+    table: str, record: type[MessageRecord] | type[SubmissionVersion]
+) -> None:
     docs = documents(LEGACY / table, table)
     assert docs
     for doc in docs:

@@ -51,7 +51,7 @@ def record(
         message_id=message_id,
         sha256=sha,
         received="2024-05-01T10:00:00+08:00",
-        outcome=outcome,  # a str: the store checks it
+        outcome=outcome,  # type: ignore[arg-type]  # a str on purpose: the store checks it (an unknown one is refused)
         sender="a@example.cn",
         verdict=StoredVerdict.from_json(VERDICT) if outcome == "processed" else None,
     )

@@ -17,7 +17,7 @@ KEY = ("骨干教师培训", 3, "广东")
 
 def verdict(status: str, *people: tuple[str, str, str]) -> StoredVerdict:
     public = Verdict(
-        status=status,
+        status=Status(status),
         program=KEY[0],
         period=KEY[1],
         province=KEY[2],

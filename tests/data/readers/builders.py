@@ -13,7 +13,7 @@ import time
 import tracemalloc
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -63,7 +63,7 @@ def cell(ref: str, value: object, style: int | None = None) -> str:
     return f'<c r="{ref}"{s}><v>{value}</v></c>'
 
 
-def sheet_xml(rows: str, merges: list[str] = (), dimension: str | None = None, prolog: str = "") -> str:
+def sheet_xml(rows: str, merges: Sequence[str] = (), dimension: str | None = None, prolog: str = "") -> str:
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     merge = (
         (
@@ -83,7 +83,7 @@ XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
 def xlsx_bytes(
-    sheets: list[tuple[str, str]] | list[tuple[str, str, str]],
+    sheets: Sequence[tuple[str, str] | tuple[str, str, str]],
     shared_strings: str | None = None,
     styles: str | None = DATE_STYLES,
     level: int = 6,
