@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from rules import units as U
-from rules.notice import Period, Program, Quotas, Unit
+from rules.notice import Period, Program, Quotas, Unit, UnitKinds
 from rules.problems import problem
 from rules.units import UnitKind
 from rules.verdict import Participant, Problem
@@ -22,12 +22,17 @@ _RULES = {
 
 
 def check_quotas(
-    people: Sequence[Participant], program: Program, period: Period | None, province: Unit
+    people: Sequence[Participant],
+    program: Program,
+    period: Period | None,
+    province: Unit,
+    kinds: UnitKinds | None = None,
 ) -> list[Problem]:
     """quota_exceeded for each unit over its kind's limit, then for each prefecture over its school limit.
 
-    people carry their unit_kind (the rules classify them first)."""
-    groups = _groups(people, province)
+    people carry their unit_kind (the rules classify them first).  kinds: the notice's markers, which
+    end a bureau's or a school's own name, so an office inside it counts with it."""
+    groups = _groups(people, province, kinds)
     out = [
         p
         for (kind, unit), rows in groups.items()
@@ -38,14 +43,18 @@ def check_quotas(
     return out
 
 
-def _groups(people: Sequence[Participant], province: Unit) -> Groups:
+def _groups(people: Sequence[Participant], province: Unit, kinds: UnitKinds | None) -> Groups:
+    markers = {
+        UnitKind.BUREAU: kinds.bureau_markers if kinds else (),
+        UnitKind.SCHOOL: kinds.school_markers if kinds else (),
+    }
     groups: Groups = defaultdict(list)
     for p in people:
         if p.unit_kind == UnitKind.DEPARTMENT:
             unit = province.department[0] if province.department else p.unit
             groups[(UnitKind.DEPARTMENT, unit)].append(p.row)
         elif p.unit_kind in (UnitKind.BUREAU, UnitKind.SCHOOL):
-            groups[(p.unit_kind, U.unit_key(p.unit, province))].append(p.row)
+            groups[(p.unit_kind, U.unit_key(p.unit, province, markers[p.unit_kind]))].append(p.row)
     return groups
 
 
