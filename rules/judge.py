@@ -19,6 +19,7 @@ from rules.placement import Placement, place
 from rules.policy import Policy
 from rules.quotas import check_quotas
 from rules.receipt import Receipt
+from rules.roster_parts import other_receipts, unplaced_rows
 from rules.units import unit_kind
 from rules.verdict import Participant, Problem, Status, Verdict, status_of
 
@@ -37,9 +38,10 @@ def judge(
         return Verdict(status=Status.REJECTED, problems=without_receipt(unreadable))
     placement = place(receipt, notice, when.mailbox)
     people = _classified(receipt, placement.province, notice)
-    problems = [*empty_roster(receipt), *placement.problems]
+    problems = [*empty_roster(receipt), *unplaced_rows(receipt), *placement.problems]
     if placement.takes_receipts:
         problems += _receipt_checks(receipt, people, placement, policy, when, notice.unit_kinds)
+    problems += other_receipts(receipt, placement, notice)
     problems += beside_receipt(unreadable)
     return Verdict(
         status=status_of(problems),
