@@ -68,7 +68,7 @@ def _differs(other: OtherReceipt, placement: Placement, notice: Notice) -> bool:
         or (
             number is not None
             and period is not None
-            and program is placement.program
+            and program in (None, placement.program)
             and number != period.number
         )
     )

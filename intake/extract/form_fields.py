@@ -39,6 +39,8 @@ def split_fields(text: str) -> list[tuple[FormField, str]]:
         value = text[m.end() : end]
         value = _HINT.sub("", value)
         value = re.sub(r"^\s*[:：]\s*", "", value).strip(" \t\r\n_＿—-;；,，")
+        if LABEL.fullmatch(value):  # labels side by side (a row of labels over their values): no value here
+            value = ""
         out.append(("unit" if m.group("unit") else "meeting", value))
     return out
 

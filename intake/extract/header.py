@@ -146,11 +146,13 @@ def _join_labels_to_values(cells: list[list[str]]) -> None:
         for c, text in enumerate(row):
             if not text or not is_label_only(text):
                 continue
-            value = "" if labels_only else next((t for t in row[c + 1 :] if t and not is_label_only(t)), "")
-            if not value and c < len(below) and not is_note(below[c]):
-                value = below[c]
-            if value and not split_fields(value):
+            at = (row, c + next((i for i, t in enumerate(row[c + 1 :]) if t), 0) + 1)
+            if labels_only or at[1] >= len(row) or is_label_only(row[at[1]]):
+                at = (below, c)
+            value = at[0][at[1]] if at[1] < len(at[0]) else ""
+            if value and not split_fields(value) and not is_note(value):
                 row[c] = f"{text.rstrip(':：')}：{value}"
+                at[0][at[1]] = ""  # taken: not the title too
 
 
 def _set_field(receipt: Receipt, field: FormField, value: str) -> None:

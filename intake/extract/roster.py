@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from intake.extract import normalize as norm
+from intake.extract.align import outside, realigned
 from intake.extract.columns import PARTICIPANT_FIELDS
 from intake.extract.header import Header, find_header, header_fields, labels, rows_as_lines
 from intake.extract.rows import is_signature_row, read_row
@@ -109,13 +110,32 @@ def read_table(
     above = texts[: header.row]
     lines = [line for t in before for line in t.grid.lines]
     header_fields(receipt, [*lines, *grid.lines, *rows_as_lines(above)], above, [t.texts for t in before])
+    misplaced = []
     for r in range(header.data_start, len(rows)):
-        row = read_row(rows[r], texts[r], header.mapping, r + 1, year, part)
-        if row is not None:
+        row = _read_aligned(table, header, r, year, part)
+        if (
+            row is None
+            and outside(rows[r], rows[header.row : header.data_start])
+            and _looks_like_person(texts[r])
+        ):
+            misplaced.append(r)
+        elif row is not None:
             if grid.ocr:
                 row.uncertain = _uncertain(grid, r, header.mapping)
             receipt.rows.append(row)
+    if misplaced:
+        receipt.unplaced.append(_unplaced(table, misplaced))
     return receipt
+
+
+def _read_aligned(table: Table, header: Header, r: int, year: int, part: str) -> ReceiptRow | None:
+    """Row r read under the header's columns, put back under them first when Word shifted its cells."""
+    raw = realigned(table.grid, table.rows[r], table.rows[header.row : header.data_start])
+    if raw is None:
+        return None
+    texts = table.texts[r] if raw is table.rows[r] else [norm.cell_text(v) for v in raw]
+    row = read_row(raw, texts, header.mapping, r + 1, year, part)
+    return row if row is None or row.participant.name or raw is table.rows[r] else None
 
 
 def _continues(first: Receipt, then: Receipt) -> bool:
@@ -151,14 +171,16 @@ def _headless(roster: _Roster, table: Table, year: int) -> bool:
             roster.add_rows(rows)
             _joined(roster.receipt, table.grid, table.grid.lines)
         return True
-    roster.receipt.unplaced.append(
-        UnplacedRows(
-            where=where(table.grid),
-            rows=tuple(r + 1 for r in people),
-            names=tuple(n for r in people if (n := _name_in(table.texts[r]))),
-        )
-    )
+    roster.receipt.unplaced.append(_unplaced(table, people))
     return True
+
+
+def _unplaced(table: Table, people: list[int]) -> UnplacedRows:
+    return UnplacedRows(
+        where=where(table.grid),
+        rows=tuple(r + 1 for r in people),
+        names=tuple(n for r in people if (n := _name_in(table.texts[r]))),
+    )
 
 
 def _joined(receipt: Receipt, grid: Grid, texts: Sequence[str]) -> None:
