@@ -144,15 +144,22 @@ def _join_labels_to_values(cells: list[list[str]]) -> None:
         below = cells[r + 1] if r + 1 < len(cells) else []
         labels_only = all(is_label_only(t) for t in row if t)
         for c, text in enumerate(row):
-            if not text or not is_label_only(text):
-                continue
-            at = (row, c + next((i for i, t in enumerate(row[c + 1 :]) if t), 0) + 1)
-            if labels_only or at[1] >= len(row) or is_label_only(row[at[1]]):
-                at = (below, c)
-            value = at[0][at[1]] if at[1] < len(at[0]) else ""
-            if value and not split_fields(value) and not is_note(value):
-                row[c] = f"{text.rstrip(':：')}：{value}"
-                at[0][at[1]] = ""  # taken: not the title too
+            if text and is_label_only(text):
+                _take_value(row, c, below if labels_only else [], below)
+
+
+def _take_value(row: list[str], c: int, under: list[str], below: list[str]) -> None:
+    """Join the label at row[c] to its value: the next filled cell beside it, else the cell under it
+    (under: the next row, when the labels have a row of their own)."""
+    beside = next((i for i in range(c + 1, len(row)) if row[i]), None)
+    if under or beside is None or is_label_only(row[beside]):
+        cell, col = below, c
+    else:
+        cell, col = row, beside
+    value = cell[col] if col < len(cell) else ""
+    if value and not split_fields(value) and not is_note(value):
+        row[c] = f"{row[c].rstrip(':：')}：{value}"
+        cell[col] = ""  # taken: not the title too
 
 
 def _set_field(receipt: Receipt, field: FormField, value: str) -> None:

@@ -34,7 +34,8 @@ def extract(
     if not found:
         return None
     receipt = max((r for r, _g in found), key=_score)
-    receipt.others = [_other(r, g) for r, g in found if r is not receipt and r.rows]
+    first = next(g for r, g in found if r is receipt)
+    receipt.others = [_other(r, g, g.source == first.source) for r, g in found if r is not receipt and r.rows]
     receipt.subject, receipt.filenames, receipt.body = subject, list(filenames), body
     receipt.sender, receipt.sender_name = sender, sender_name
     return receipt
@@ -56,5 +57,6 @@ def _score(receipt: Receipt) -> tuple[bool, int, bool, int]:
     )
 
 
-def _other(receipt: Receipt, first: Grid) -> OtherReceipt:
-    return OtherReceipt(where(first), receipt.unit_name, receipt.meeting, len(receipt.rows))
+def _other(receipt: Receipt, first: Grid, same_file: bool) -> OtherReceipt:
+    """Another receipt, named by its file (and its table or sheet when it shares the chosen one's file)."""
+    return OtherReceipt(where(first, same_file), receipt.unit_name, receipt.meeting, len(receipt.rows))

@@ -242,10 +242,10 @@ def part_label(grid: Grid) -> str:
     return f"工作表“{grid.part}”" if grid.part else ""
 
 
-def where(grid: Grid) -> str:
+def where(grid: Grid, with_part: bool = True) -> str:
     """The file and its table or sheet: “回执.docx”的第 2 个表格, 邮件正文的第 2 个表格."""
     source = "邮件正文" if grid.source == "正文" else f"“{grid.source}”"
-    part = part_label(grid)
+    part = part_label(grid) if with_part else ""
     return f"{source}的{part}" if part else source
 
 

@@ -7,7 +7,8 @@ Run with the project venv (openpyxl) on a machine with pandoc, Gnumeric (ssconve
 
 - pandoc (HTML in, docx out) writes Word rosters: a roster split in two tables with the header row
   repeated; header fields in a two-column and in a four-column label | value table above the roster;
-  a second table of another shape with people in it; blank header fields over the printed note.
+  a second table of another shape with people in it; a signature table under the roster; blank
+  header fields over the printed note.
 - LibreOffice Writer (HTML in) writes a roster split at a page break, the second table without the
   header row, as .docx, Word 97 .doc and .odt.
 - openpyxl writes workbooks that Gnumeric's ssconvert then saves as xlsx: a roster continued on a
@@ -55,7 +56,7 @@ def html_table(rows: list[list[str]], header: bool = False, style: str = "") -> 
 
     body = [row(rows[0], "th" if header else "td"), *(row(r, "td") for r in rows[1:])]
     attributes = f' style="{style}"' if style else ""
-    return f"<table border=\"1\"{attributes}>{''.join(body)}</table>"
+    return f'<table border="1"{attributes}>{"".join(body)}</table>'
 
 
 def page(*parts: str) -> str:
@@ -97,6 +98,12 @@ PANDOC = {
         para("另有两位同志参加："),
         html_table([[p[0], p[1], p[2], p[4]] for p in PEOPLE[SPLIT:]]),
         para(NOTE),
+    ),
+    "pandoc_signature_table.docx": page(
+        para("报名回执表"),
+        FIELD_LINES,
+        FIRST,
+        html_table([["填表人：", "王喆", "联系电话：", "13851001001"]]),
     ),
     "pandoc_blank_fields.docx": page(
         para("报名回执表"),
@@ -159,7 +166,10 @@ def workbooks(out: Path) -> dict[str, Path]:
         write_form(first, PEOPLE[:SPLIT])
         continued(wb.create_sheet("续表"), header)
         made[name] = _save(wb, out / f"{name}.openpyxl.xlsx")
-    for name, fields in (("gnumeric_label_value.xlsx", "label_value"), ("gnumeric_labels_over_values.xlsx", "over")):
+    for name, fields in (
+        ("gnumeric_label_value.xlsx", "label_value"),
+        ("gnumeric_labels_over_values.xlsx", "over"),
+    ):
         wb = Workbook()
         ws = wb.active
         assert ws is not None
@@ -199,9 +209,11 @@ def main() -> int:
         docx = HERE / "libreoffice_split_page_break.docx"
         soffice(profile, ["--convert-to", "doc:MS Word 97", "--outdir", str(HERE), str(docx)])
         soffice(profile, ["--convert-to", "odt", "--outdir", str(HERE), str(docx)])
-        for name, source in workbooks(work).items():
-            run(["ssconvert", "--export-type=Gnumeric_Excel:xlsx2", str(source), str(HERE / name)])
-        soffice(profile, ["--convert-to", "ods", "--outdir", str(HERE), str(HERE / "gnumeric_two_sheets.xlsx")])
+        for name, book in workbooks(work).items():
+            run(["ssconvert", "--export-type=Gnumeric_Excel:xlsx2", str(book), str(HERE / name)])
+        soffice(
+            profile, ["--convert-to", "ods", "--outdir", str(HERE), str(HERE / "gnumeric_two_sheets.xlsx")]
+        )
     for path in sorted(HERE.iterdir()):
         if path.suffix != ".py":
             print(f"{path.name}: {path.stat().st_size} bytes")
