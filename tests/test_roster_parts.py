@@ -183,8 +183,9 @@ def _html_table(rows: list[list[object]]) -> str:
 
 def test_an_html_body_with_the_roster_in_two_tables() -> None:
     people = [(p[0], p[1], p[2], p[4]) for p in PEOPLE]
-    first: list[list[object]] = [
-        COLUMNS,
+    header: list[object] = list(COLUMNS)
+    first = [
+        header,
         *(person_row(i, p, "7月13日下午", i == 1) for i, p in enumerate(people[:3], 1)),
     ]
     second = [person_row(i, p, "7月14日上午", False) for i, p in enumerate(people[3:], 4)]
