@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from rules.notice import Period
 from rules.policy import Policy
-from rules.problems import FIELD_LABELS, problem
+from rules.problems import FIELD_LABELS, in_part, problem
 from rules.receipt import Receipt, ReceiptRow
 from rules.verdict import Problem
 from rules.wording import month_day
@@ -48,7 +48,12 @@ RosterCheck = Callable[[Receipt], list[Problem]]
 def check_rows(receipt: Receipt, policy: Policy, period: Period | None) -> list[Problem]:
     roster = Roster(receipt.columns, policy, period)
     out = [p for check in ROSTER_CHECKS_FIRST for p in check(receipt)]
-    out += [p for line in lines(receipt.rows) for check in ROW_CHECKS for p in check(line, roster)]
+    out += [
+        in_part(p, line.row.participant.part)
+        for line in lines(receipt.rows)
+        for check in ROW_CHECKS
+        for p in check(line, roster)
+    ]
     out += [p for check in ROSTER_CHECKS_LAST for p in check(receipt)]
     return out
 

@@ -14,11 +14,12 @@ from dataclasses import replace
 from rules.attachments import UnreadableFile, beside_receipt, empty_roster, without_receipt
 from rules.checks import check_rows
 from rules.delivery import Circumstances, check_delivery, check_sender
-from rules.notice import Notice, Unit
+from rules.notice import Notice, Unit, UnitKinds
 from rules.placement import Placement, place
 from rules.policy import Policy
 from rules.quotas import check_quotas
 from rules.receipt import Receipt
+from rules.roster_parts import other_receipts, unplaced_rows
 from rules.units import unit_kind
 from rules.verdict import Participant, Problem, Status, Verdict, status_of
 
@@ -37,9 +38,10 @@ def judge(
         return Verdict(status=Status.REJECTED, problems=without_receipt(unreadable))
     placement = place(receipt, notice, when.mailbox)
     people = _classified(receipt, placement.province, notice)
-    problems = [*empty_roster(receipt), *placement.problems]
+    problems = [*empty_roster(receipt), *unplaced_rows(receipt), *placement.problems]
     if placement.takes_receipts:
-        problems += _receipt_checks(receipt, people, placement, policy, when)
+        problems += _receipt_checks(receipt, people, placement, policy, when, notice.unit_kinds)
+    problems += other_receipts(receipt, placement, notice)
     problems += beside_receipt(unreadable)
     return Verdict(
         status=status_of(problems),
@@ -62,14 +64,19 @@ def _classified(receipt: Receipt, province: Unit | None, notice: Notice) -> list
 
 
 def _receipt_checks(
-    receipt: Receipt, people: list[Participant], placement: Placement, policy: Policy, when: Circumstances
+    receipt: Receipt,
+    people: list[Participant],
+    placement: Placement,
+    policy: Policy,
+    when: Circumstances,
+    kinds: UnitKinds,
 ) -> list[Problem]:
     """The rows, the quotas, the delivery and the sender, each as far as the placement allows."""
     province, program, period = placement.province, placement.program, placement.period
     admitted = placement.admitted
     problems = check_rows(receipt, policy, period if admitted else None)
     if program is not None and province is not None:
-        problems += check_quotas(people, program, period, province)
+        problems += check_quotas(people, program, period, province, kinds)
     if admitted and period is not None and program is not None and province is not None:
         problems += check_delivery(period, program, province, when, policy)
     if province is not None:

@@ -62,6 +62,12 @@ def find_program(text: str, notice: Notice) -> Program | None:
     return best[2] if best else None
 
 
+def programs_named(text: str, notice: Notice) -> set[str]:
+    """The ids of every program the text names (the form's printed note names two)."""
+    text = _clean(text)
+    return {program.id for program in notice.programs if any(word in text for word in program.keywords)}
+
+
 def first(texts: Iterable[str], find: Callable[[str], T | None]) -> T | None:
     """What find() finds in the first text in which it finds something."""
     for text in texts:

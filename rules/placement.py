@@ -1,22 +1,32 @@
 """Which province, program and period a receipt is for, and the problems in placing it.  Pure.
 
-The form says it (省级教育行政部门名称, 会议名称和期数); when it is silent, its title, the
-participants' units, the file names, the subject, the sender's name and the body do; the mailbox
-it was sent to names the program when it serves only one.
+The province: the form says it (省级教育行政部门名称); when it is silent, its title, the
+participants' units, the file names, the subject, the sender's name and the body do.
+
+The program and the period come from the strongest evidence that names one: the form's own
+fields (会议名称和期数, then the title printed above the table), then the subject, the file
+names and the sender's own words in the body, then the mailbox it was sent to (when that serves
+only one program), then the arrival dates (when they fall in one program's period for the
+province).  The form's printed notes (注：《报名回执表》仅用于中职学生系统、高职状态平台培训)
+are never evidence, and neither is any text that names two programs: it says nothing about which.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from rules import units as U
 from rules.notice import Notice, Period, Program, Unit
-from rules.periods import find_period, find_program, first
+from rules.periods import find_period, find_program, first, programs_named
 from rules.problems import problem
 from rules.receipt import Receipt
 from rules.verdict import Problem
 from rules.wording import date_span, moment
+
+# Arrival dates this many days before a period's start still point to it (as evidence of the program only).
+ARRIVAL_DAYS_BEFORE = 3
 
 
 @dataclass(frozen=True)
@@ -43,20 +53,21 @@ class Placement:
 
 def place(receipt: Receipt, notice: Notice, mailbox: str) -> Placement:
     province = find_receipt_province(receipt, notice)
-    program = find_receipt_program(receipt, notice, mailbox)
+    program = find_receipt_program(receipt, notice, mailbox, province)
     problems = [] if province is not None else [_unknown_province(receipt)]
     if program is None:
         return Placement(province, None, None, tuple(problems))
     if not program.collects_receipts:
         problems.append(problem("program_no_receipt", field="meeting", program=program.name))
         return Placement(province, program, None, tuple(problems))
-    period, period_problems = _period(receipt, program, province)
+    period, period_problems = _period(receipt, notice, program, province)
     return Placement(province, program, period, (*problems, *period_problems))
 
 
-def _texts(receipt: Receipt) -> list[str]:
-    """Where the program and the period are looked for, in order."""
-    return [receipt.meeting, receipt.title, *receipt.filenames, receipt.subject, receipt.body]
+def _texts(receipt: Receipt, notice: Notice) -> list[str]:
+    """Where the program and the period are looked for, strongest first; a text naming two programs is left out."""
+    texts = [receipt.meeting, receipt.title, receipt.subject, *receipt.filenames, receipt.body]
+    return [t for t in texts if t and len(programs_named(t, notice)) < 2]
 
 
 def find_receipt_province(receipt: Receipt, notice: Notice) -> Unit | None:
@@ -88,15 +99,39 @@ def _majority_province(receipt: Receipt, notice: Notice) -> Unit | None:
     return notice.unit(max(votes, key=lambda k: votes[k]))
 
 
-def find_receipt_program(receipt: Receipt, notice: Notice, mailbox: str) -> Program | None:
-    """The program the receipt names, else the only program the mailbox serves."""
-    named = first(_texts(receipt), lambda text: find_program(text, notice))
-    return named or _program_from_mailbox(mailbox, notice)
+def find_receipt_program(
+    receipt: Receipt, notice: Notice, mailbox: str, province: Unit | None = None
+) -> Program | None:
+    """The program the receipt names, else the only program the mailbox serves, else the one whose period
+    for the province holds the arrival dates."""
+    named = first(_texts(receipt, notice), lambda text: find_program(text, notice))
+    return (
+        named or _program_from_mailbox(mailbox, notice) or _program_from_arrivals(receipt, notice, province)
+    )
 
 
 def _program_from_mailbox(mailbox: str, notice: Notice) -> Program | None:
     programs = {p.program for p in notice.periods_for_mailbox(mailbox)}
     return notice.program(programs.pop()) if len(programs) == 1 else None
+
+
+def _program_from_arrivals(receipt: Receipt, notice: Notice, province: Unit | None) -> Program | None:
+    """The one program whose period for the province holds the most arrival dates (none on a tie)."""
+    if province is None:
+        return None
+    days = [
+        d.date() if isinstance(d, datetime) else d for r in receipt.rows if (d := r.arrival_when) is not None
+    ]
+    votes: Counter[str] = Counter()
+    for program in notice.programs:
+        period = program.period_of(province.name) if program.collects_receipts else None
+        if period is not None:
+            first_day = period.start - timedelta(days=ARRIVAL_DAYS_BEFORE)
+            votes[program.id] = sum(1 for d in days if first_day <= d <= period.end)
+    ranked = votes.most_common(2)
+    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return notice.program(ranked[0][0])
 
 
 def _unknown_province(receipt: Receipt) -> Problem:
@@ -106,9 +141,11 @@ def _unknown_province(receipt: Receipt) -> Problem:
     return problem("unknown_province", field="province", seen=seen)
 
 
-def _period(receipt: Receipt, program: Program, province: Unit | None) -> tuple[Period | None, list[Problem]]:
+def _period(
+    receipt: Receipt, notice: Notice, program: Program, province: Unit | None
+) -> tuple[Period | None, list[Problem]]:
     """The period the receipt names, else the province's own (said as period_inferred)."""
-    number = first(_texts(receipt), find_period)
+    number = first(_texts(receipt, notice), find_period)
     stated = program.period(number) if number is not None else None
     right = program.period_of(province.name) if province else None
     if stated is None:

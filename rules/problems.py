@@ -6,7 +6,7 @@ strings; `problem()` fills them and prefixes the row and column when known.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from rules.verdict import Problem, Severity
@@ -99,6 +99,17 @@ KINDS: dict[str, Kind] = {
         "这一项是从扫描件或照片中识别的，识别为“{value}”，但把握不大。请核对，如有误请回复更正"
         "（最好附上可编辑的 .xlsx 或 .docx 回执表）。",
     ),
+    "rows_unplaced": Kind(
+        ERROR,
+        "{where}第 {rows} 行（{names}）看起来是参训人员，但这些行的列与报名回执表对不上，"
+        "无法确定各列内容，这些人员没有登记。请把他们填入报名回执表（姓名、性别、单位、职务、手机等各占一列，"
+        "与回执表同一张表格），修改后重新发送。",
+    ),
+    "other_receipt": Kind(
+        WARNING,
+        "邮件中还有一份报名回执（{where}：{what}，{count} 人）与本回执不是同一单位或同一期培训，没有登记。"
+        "本次只登记了{this}的回执。每封邮件请只附一份回执，另一份请单独发送到相应期次的报名邮箱。",
+    ),
     "sender_unverified": Kind(
         WARNING,
         "发件地址 {sender} 不在{province}登记的报送邮箱名单中。如确为贵单位报送，"
@@ -182,6 +193,14 @@ def problem(
         row=row,
         field=field,
     )
+
+
+def in_part(found: Problem, part: str) -> Problem:
+    """The problem with the table or sheet its row is in named first ("工作表“Sheet2”第 3 行…"); unchanged
+    for a problem without a row, or a row of the roster's first table."""
+    if not part or not found.row:
+        return found
+    return replace(found, message=f"{part}{found.message}")
 
 
 def unreadable(filename: str, reason: str, severity: Severity | None = None) -> Problem:

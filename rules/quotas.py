@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from rules import units as U
-from rules.notice import Period, Program, Quotas, Unit
-from rules.problems import problem
+from rules.notice import Period, Program, Quotas, Unit, UnitKinds
+from rules.problems import in_part, problem
 from rules.units import UnitKind
 from rules.verdict import Participant, Problem
 
-# (kind of unit, the unit as one key) -> the rows of its participants
-Groups = dict[tuple[UnitKind, str], list[int]]
+# (kind of unit, the unit as one key) -> its participants, in the roster's order
+Groups = dict[tuple[UnitKind, str], list[Participant]]
 
 _RULES = {
     UnitKind.DEPARTMENT: "省级教育行政部门每单位限额",
@@ -22,30 +22,39 @@ _RULES = {
 
 
 def check_quotas(
-    people: Sequence[Participant], program: Program, period: Period | None, province: Unit
+    people: Sequence[Participant],
+    program: Program,
+    period: Period | None,
+    province: Unit,
+    kinds: UnitKinds | None = None,
 ) -> list[Problem]:
     """quota_exceeded for each unit over its kind's limit, then for each prefecture over its school limit.
 
-    people carry their unit_kind (the rules classify them first)."""
-    groups = _groups(people, province)
+    people carry their unit_kind (the rules classify them first).  kinds: the notice's markers, which
+    end a bureau's or a school's own name, so an office inside it counts with it."""
+    groups = _groups(people, province, kinds)
     out = [
         p
-        for (kind, unit), rows in groups.items()
-        if (p := _over_limit(kind, unit, rows, program)) is not None
+        for (kind, unit), members in groups.items()
+        if (p := _over_limit(kind, unit, members, program)) is not None
     ]
     if program.quotas.schools_per_prefecture is not None:
         out += _schools_per_prefecture(groups, program, period, province)
     return out
 
 
-def _groups(people: Sequence[Participant], province: Unit) -> Groups:
+def _groups(people: Sequence[Participant], province: Unit, kinds: UnitKinds | None) -> Groups:
+    markers = {
+        UnitKind.BUREAU: kinds.bureau_markers if kinds else (),
+        UnitKind.SCHOOL: kinds.school_markers if kinds else (),
+    }
     groups: Groups = defaultdict(list)
     for p in people:
         if p.unit_kind == UnitKind.DEPARTMENT:
             unit = province.department[0] if province.department else p.unit
-            groups[(UnitKind.DEPARTMENT, unit)].append(p.row)
+            groups[(UnitKind.DEPARTMENT, unit)].append(p)
         elif p.unit_kind in (UnitKind.BUREAU, UnitKind.SCHOOL):
-            groups[(p.unit_kind, U.unit_key(p.unit, province))].append(p.row)
+            groups[(p.unit_kind, U.unit_key(p.unit, province, markers[p.unit_kind]))].append(p)
     return groups
 
 
@@ -57,14 +66,22 @@ def _limit(kind: UnitKind, quotas: Quotas) -> int:
     }[kind]
 
 
-def _over_limit(kind: UnitKind, unit: str, rows: list[int], program: Program) -> Problem | None:
+def _over_limit(kind: UnitKind, unit: str, members: list[Participant], program: Program) -> Problem | None:
     limit = _limit(kind, program.quotas)
-    if len(rows) <= limit:
+    if len(members) <= limit:
         return None
     rule = _RULES[kind] if limit else f"{program.name}不邀请{U.KIND_LABELS[kind]}参加，名额"
-    return problem(
-        "quota_exceeded", row=rows[limit], field="unit", unit=unit, count=len(rows), rule=rule, limit=limit
+    first_over = members[limit]
+    found = problem(
+        "quota_exceeded",
+        row=first_over.row,
+        field="unit",
+        unit=unit,
+        count=len(members),
+        rule=rule,
+        limit=limit,
     )
+    return in_part(found, first_over.part)
 
 
 def _schools_per_prefecture(
@@ -75,30 +92,30 @@ def _schools_per_prefecture(
     out = []
     for pref, schools in by_prefecture.items():
         if len(schools) > limit:
-            schools.sort(key=lambda s: s[1])
-            out.append(
-                problem(
-                    "quota_exceeded",
-                    row=schools[limit][1],
-                    field="unit",
-                    unit=pref,
-                    count=len(schools),
-                    rule="每个地市限报学校数",
-                    limit=limit,
-                )
+            first_over = schools[limit]
+            found = problem(
+                "quota_exceeded",
+                row=first_over.row,
+                field="unit",
+                unit=pref,
+                count=len(schools),
+                rule="每个地市限报学校数",
+                limit=limit,
             )
+            out.append(in_part(found, first_over.part))
     return out
 
 
 def _schools_by_prefecture(
     groups: Groups, program: Program, period: Period | None, province: Unit
-) -> dict[str, list[tuple[str, int]]]:
-    """prefecture -> (school, its first row), leaving out the host city's schools when they are unlimited."""
+) -> dict[str, list[Participant]]:
+    """prefecture -> the first participant of each of its schools, in the roster's order, leaving out the
+    host city's schools when they are unlimited."""
     host = period.city if period else ""
     unlimited = program.quotas.host_city_schools_unlimited and host
-    by_prefecture: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for (kind, unit), rows in groups.items():
+    by_prefecture: dict[str, list[Participant]] = defaultdict(list)
+    for (kind, unit), members in groups.items():
         pref = U.prefecture(unit, province) if kind == UnitKind.SCHOOL else ""
         if pref and not (unlimited and pref.startswith(host)):
-            by_prefecture[pref].append((unit, min(rows)))
+            by_prefecture[pref].append(members[0])
     return by_prefecture

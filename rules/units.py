@@ -5,10 +5,13 @@ Province names are matched longest first, so 新疆生产建设兵团 never beco
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from enum import StrEnum
 
+from rules.gazetteer import Division, gazetteer, short_names
 from rules.notice import Notice, Unit
 
 
@@ -73,7 +76,10 @@ def strip_province(text: str, unit: Unit | None) -> str:
 
 
 def unit_kind(unit_text: str, province: Unit | None, notice: Notice) -> UnitKind:
-    """department / bureau / school / other for a participant's 单位."""
+    """department / bureau / school / other for a participant's 单位.
+
+    The department may be written without its province (省教育厅, 教育厅职成处): on a receipt, that is the
+    sender's own department; with no province known, any unit's."""
     text = _clean(unit_text)
     if not text:
         return OTHER
@@ -89,8 +95,9 @@ def unit_kind(unit_text: str, province: Unit | None, notice: Notice) -> UnitKind
 
 
 def _is_department(text: str, unit: Unit, notice: Notice) -> bool:
-    """河南省教育厅职成处: one of the unit's department names, or its name and a department suffix."""
-    if any(text.startswith(d) for d in unit.department):
+    """河南省教育厅职成处: one of the unit's department names, or its name and a department suffix;
+    or a department name with the province left off (省教育厅, 教育厅职成处)."""
+    if any(text.startswith(d) for d in (*unit.department, *_bare_departments(unit))):
         return True
     for spelling in sorted(unit.spellings, key=len, reverse=True):
         if text.startswith(spelling):
@@ -99,17 +106,71 @@ def _is_department(text: str, unit: Unit, notice: Notice) -> bool:
     return False
 
 
-_PREFECTURE = re.compile(r"^(.{2,8}?(?:自治州|地区|市|州|盟|区|县))")
+@functools.cache
+def _bare_departments(unit: Unit) -> tuple[str, ...]:
+    """The unit's department names without the province written before them: 河南省教育厅 -> 省教育厅, 教育厅."""
+    out = []
+    for name in unit.department:
+        for spelling in unit.spellings:
+            if name.startswith(spelling) and len(name) > len(spelling):
+                out.append(name[len(spelling) :])
+    return tuple(dict.fromkeys(out))
 
 
 def prefecture(unit_text: str, province: Unit | None) -> str:
-    """The prefecture a bureau or school belongs to, from its name ("" when it does not say)."""
-    rest = strip_province(unit_text, province)
-    m = _PREFECTURE.match(rest)
-    return m.group(1) if m else ""
+    """The prefecture (地级) a bureau or school is in, from the gazetteer ("" when its name does not say).
+
+    张家港市… and 常熟市… are both 苏州市; see rules.gazetteer for how names are found."""
+    text = _clean(unit_text)
+    found = _division(text, province)
+    pref = gazetteer().prefecture(found) if found else None
+    return pref.name if pref else ""
 
 
-def unit_key(unit_text: str, province: Unit | None) -> str:
-    """A key that treats 广东省广州市教育局 and 广州市教育局 as one unit."""
-    rest = strip_province(unit_text, province)
-    return re.sub(r"[()（）]", "", rest)
+def _division(text: str, province: Unit | None) -> Division | None:
+    """The division the unit's name begins with or names (its province's, or the country's when unknown)."""
+    rest = strip_province(text, province)
+    starts = (0, len(text) - len(rest)) if rest != text else (0,)
+    return gazetteer().named_in(text, _province_division(province), starts)
+
+
+@functools.cache
+def _province_division(province: Unit | None) -> Division | None:
+    return gazetteer().province_for(province.spellings) if province else None
+
+
+_OFFICE = re.compile(r"^[^\s]{1,14}?(?:处|科|室|办公室|办|部|中心|股|组|系)$")
+
+
+def unit_key(unit_text: str, province: Unit | None, markers: Sequence[str] = ()) -> str:
+    """One key for one unit: 广东省广州市教育局, 广州市教育局 and 广州教育局 are one unit, and so is an office
+    inside it (太原市教育局职成教科 counts with 太原市教育局).
+
+    markers: what ends the unit's own name (the notice's bureau or school markers: 教育局, 学院 ...);
+    the office after it is dropped."""
+    rest = re.sub(r"[()（）]", "", strip_province(unit_text, province))
+    rest = _without_office(rest, markers)
+    return _canonical_place(rest, province, markers)
+
+
+def _without_office(text: str, markers: Sequence[str]) -> str:
+    """The text up to the end of the first marker followed by nothing but an office's name."""
+    for marker in sorted(markers, key=len, reverse=True):
+        pos = text.find(marker)
+        if pos > 0:
+            end = pos + len(marker)
+            if end == len(text) or _OFFICE.match(text[end:]):
+                return text[:end]
+    return text
+
+
+def _canonical_place(text: str, province: Unit | None, markers: Sequence[str]) -> str:
+    """太原教育局 -> 太原市教育局: the place before the marker written as the gazetteer names it."""
+    for marker in sorted(markers, key=len, reverse=True):
+        if text.endswith(marker) and len(text) > len(marker):
+            place = text[: -len(marker)]
+            found = gazetteer().named_in(place, _province_division(province))
+            if found is not None and place in (found.name, *short_names(found.name)):
+                return found.name + marker
+            return text
+    return text

@@ -32,10 +32,11 @@ class Participant:
     leader: bool = False
     row: int = 0  # 1-based row in the source grid (as the sender sees it)
     unit_kind: UnitKind | None = None  # what kind of unit 单位 is; None until the rules classify it
+    part: str = ""  # the table or sheet the row is in, when the roster spans several ("工作表“Sheet2”")
 
     def public(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("row", "unit_kind"):
+        for k in ("row", "unit_kind", "part"):
             d.pop(k)
         return d
 

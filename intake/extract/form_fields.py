@@ -17,6 +17,10 @@ _MEETING_LABEL = (
     r"会议名称(?:和|及|与|、)?期数|会议名称|培训名称(?:和|及|与|、)?期数|培训名称|培训班次|参训期数|"
     r"培训期数|参加期数|培训期次|会议期数|期数|期次"
 )
+# A hint printed right after a label: 省级教育行政部门名称（盖章）, 会议名称和期数(请写明第几期).
+_HINT = re.compile(
+    r"^\s*[(（\[【][^)）\]】]{0,12}(?:盖章|公章|签章|全称|必填|填写|写明|注明|请|如|例)[^)）\]】]{0,12}[)）\]】]"
+)
 LABEL = re.compile(rf"(?P<unit>{_UNIT_LABEL})|(?P<meeting>{_MEETING_LABEL})")
 _LABEL_WITH_COLON = re.compile(rf"(?:{_UNIT_LABEL}|{_MEETING_LABEL})\s*[:：]")
 
@@ -33,7 +37,10 @@ def split_fields(text: str) -> list[tuple[FormField, str]]:
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[m.end() : end]
+        value = _HINT.sub("", value)
         value = re.sub(r"^\s*[:：]\s*", "", value).strip(" \t\r\n_＿—-;；,，")
+        if LABEL.fullmatch(value):  # labels side by side (a row of labels over their values): no value here
+            value = ""
         out.append(("unit" if m.group("unit") else "meeting", value))
     return out
 

@@ -9,6 +9,7 @@ with its value in the next cell; the rest is the receipt's title.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from intake.extract import normalize as norm
@@ -88,30 +89,77 @@ def rows_as_lines(texts: list[list[str]]) -> list[str]:
     return [" ".join(t for t in row if t) for row in texts if any(row)]
 
 
-def header_fields(receipt: Receipt, lines: list[str], cells: list[list[str]]) -> None:
-    """Fill unit_name and meeting from label/value text; label in one cell, value in the next, too.
+# A printed note of the form (注：《报名回执表》仅用于…, 填表说明, 备注): boilerplate, not the receipt's title.
+_NOTE_STARTS = (
+    "注:",
+    "注：",
+    "注 ",
+    "备注",
+    "附注",
+    "说明",
+    "填表说明",
+    "填写说明",
+    "温馨提示",
+    "提示:",
+    "提示：",
+    "*",
+)
 
-    The rest of the text is the receipt's title.  A label cell in cells gets its value joined to it.
-    """
+
+def is_note(text: str) -> bool:
+    return norm.half_width(text).strip().startswith(_NOTE_STARTS)
+
+
+def header_fields(
+    receipt: Receipt, lines: list[str], cells: list[list[str]], tables: Sequence[list[list[str]]] = ()
+) -> None:
+    """Fill unit_name and meeting from label/value text; label in one cell, value in the next (or below).
+
+    lines and cells: the text around and above the roster.  What is not a field is the receipt's title,
+    or its notes when it reads as a printed note (注：…).  tables: label | value tables printed apart from
+    the roster (a two-column table above it); only their fields are taken."""
     _join_labels_to_values(cells)
     title: list[str] = []
+    notes: list[str] = []
     for text in [*lines, *(t for row in cells for t in row if t)]:
         fields = split_fields(text)
-        if not fields and text not in title:
-            title.append(text)
+        kept = notes if is_note(text) else title
+        if not fields and text not in kept:
+            kept.append(text)
         for field, value in fields:
             _set_field(receipt, field, value)
+    for table in tables:
+        _join_labels_to_values(table)
+        for text in (t for row in table for t in row if t):
+            for field, value in split_fields(text):
+                _set_field(receipt, field, value)
     receipt.title = " ".join(title)[:MAX_TITLE]
+    receipt.notes = " ".join(notes)[:MAX_TITLE]
 
 
 def _join_labels_to_values(cells: list[list[str]]) -> None:
-    """A label alone in a cell ("省级教育行政部门名称") becomes "label：value" with the next cell's value."""
-    for row in cells:
+    """A label alone in a cell ("省级教育行政部门名称") becomes "label：value" with the value beside it,
+    or, in a row of labels only, with the value under it in the next row."""
+    for r, row in enumerate(cells):
+        below = cells[r + 1] if r + 1 < len(cells) else []
+        labels_only = all(is_label_only(t) for t in row if t)
         for c, text in enumerate(row):
             if text and is_label_only(text):
-                value = next((t for t in row[c + 1 :] if t and not is_label_only(t)), "")
-                if value and not split_fields(value):
-                    row[c] = f"{text.rstrip(':：')}：{value}"
+                _take_value(row, c, below if labels_only else [], below)
+
+
+def _take_value(row: list[str], c: int, under: list[str], below: list[str]) -> None:
+    """Join the label at row[c] to its value: the next filled cell beside it, else the cell under it
+    (under: the next row, when the labels have a row of their own)."""
+    beside = next((i for i in range(c + 1, len(row)) if row[i]), None)
+    if under or beside is None or is_label_only(row[beside]):
+        cell, col = below, c
+    else:
+        cell, col = row, beside
+    value = cell[col] if col < len(cell) else ""
+    if value and not split_fields(value) and not is_note(value):
+        row[c] = f"{row[c].rstrip(':：')}：{value}"
+        cell[col] = ""  # taken: not the title too
 
 
 def _set_field(receipt: Receipt, field: FormField, value: str) -> None:

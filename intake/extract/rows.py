@@ -62,9 +62,11 @@ _LONG_NOTE = 12  # characters: a row with only one cell filled with more than th
 
 
 def read_row(
-    raw: list[CellValue], texts: list[str], mapping: dict[str, int], rownum: int, year: int
+    raw: list[CellValue], texts: list[str], mapping: dict[str, int], rownum: int, year: int, part: str = ""
 ) -> ReceiptRow | None:
-    """One participant row, or None for an empty row, an example, a footer or a repeated header."""
+    """One participant row, or None for an empty row, an example, a footer or a repeated header.
+
+    part: the table or sheet the row is in, when it is not the roster's first ("工作表“Sheet2”")."""
 
     def at(field: str) -> CellValue:
         col = mapping.get(field)
@@ -89,6 +91,7 @@ def read_row(
         arrival=_arrival_text(when, arrival_text),
         leader=bool(norm.leader(at("leader"))),
         row=rownum,
+        part=part,
     )
     return ReceiptRow(participant=participant, arrival_when=when, leader_text=norm.compact(values["leader"]))
 
@@ -138,6 +141,11 @@ def _is_footer(values: dict[str, str], filled: list[str], texts: list[str]) -> b
     if len(filled) == 1 and len(norm.compact(text)) > _LONG_NOTE:
         return True
     return any(w in text for w in _FOOTER_WORDS) and not _is_name_and_mobile(values, filled)
+
+
+def is_signature_row(texts: list[str]) -> bool:
+    """A row under a table that someone signs or gives contacts in (填表人：, 联系人, 盖章, 日期 first)."""
+    return _is_signature(norm.compact(next((t for t in texts if t), "")))
 
 
 def _is_signature(text: str) -> bool:
