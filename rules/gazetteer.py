@@ -9,8 +9,10 @@ Its prefecture (地级) is what the one-school-per-prefecture rule counts:
 - a prefecture (市, 地区, 自治州, 盟) is its own;
 - a county-level division (区, 县, 县级市, 旗) counts with the prefecture above it: 张家港市 and
   常熟市 are both 苏州市;
-- the districts and counties of a 直辖市 (a province with no prefecture under it) count with the
-  city itself: 海淀区 is 北京市;
+- a district or county of a 直辖市 (a province with no prefecture under it) is its own: in a 直辖市
+  the district's education commission (海淀区教委) is the 地市级 education authority the notice's
+  rule ("各省地市级教育行政部门辖区范围内 1 所中职学校") counts by; a school named only by the
+  city (北京市…) is placed in no prefecture, so the rule passes it over rather than guessing;
 - a 省直辖县级行政区划 (济源, 仙桃: a county-level city under its province directly) is its own.
 
 A name is found in a unit's text in three ways: the division's full name (常熟市, 3 characters or
@@ -71,12 +73,6 @@ class _Index:
 class Gazetteer:
     def __init__(self, divisions: Iterable[Division]) -> None:
         self.by_code = {d.code: d for d in divisions}
-        with_prefectures = {d.parent for d in self.by_code.values() if d.level is Level.PREFECTURE}
-        self.municipalities = frozenset(
-            d.code
-            for d in self.by_code.values()
-            if d.level is Level.PROVINCE and d.code not in with_prefectures
-        )
         self._indexes: dict[str, _Index] = {}
 
     def province_for(self, spellings: Sequence[str]) -> Division | None:
@@ -91,13 +87,13 @@ class Gazetteer:
     def prefecture(self, division: Division) -> Division | None:
         """The prefecture a division counts with (see the module's text); None for a province with prefectures."""
         if division.level is Level.PROVINCE:
-            return division if division.code in self.municipalities else None
+            return None
         if division.level is Level.PREFECTURE:
             return division
         parent = self.by_code.get(division.parent)
         if parent is None or parent.level is Level.PREFECTURE:
             return parent
-        return parent if parent.code in self.municipalities else division
+        return division  # under a 直辖市 or directly under a province: its own
 
     def named_in(self, text: str, province: Division | None, starts: Sequence[int] = (0,)) -> Division | None:
         """The division the text names first (longest name at the earliest place), within the province.
