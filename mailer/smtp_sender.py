@@ -232,10 +232,10 @@ class SmtpSender:
 
     async def _open(self, client: SMTP, progress: _Progress) -> None:
         await client.connect()
+        await _greet(client)
         if self.user is not None:
             progress.phase = "auth"
-            await client.login(self.user, self._password or "")
-        await _greet(client)
+            await _login(client, self.user, self._password or "")
 
 
 class SmtpSession:
@@ -311,6 +311,20 @@ async def _greet(client: SMTP) -> None:
             await client.ehlo()
         except SMTPHeloError:
             await client.helo()
+
+
+async def _login(client: SMTP, user: str, password: str) -> None:
+    """One AUTH attempt, with the first mechanism the server offers (PLAIN, else LOGIN, else CRAM-MD5).
+
+    aiosmtplib's login() tries every mechanism in turn, so a wrong password cost two or three
+    failed logins per connection: providers lock accounts over fewer.
+    """
+    methods = client.supported_auth_methods
+    if not methods:
+        raise SMTPException("the server offers no AUTH mechanism we use (PLAIN, LOGIN, CRAM-MD5)")
+    method = "plain" if "plain" in methods else methods[0]
+    authenticate = {"plain": client.auth_plain, "login": client.auth_login, "cram-md5": client.auth_crammd5}
+    await authenticate[method](user, password)
 
 
 def _mail_options(client: SMTP, raw: bytes, sender: str, rcpt_to: Sequence[str]) -> tuple[list[str], str]:

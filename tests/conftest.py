@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.dovecot",
     "tests.fixtures.smtpd",
+    "tests.fixtures.provider_smtpd",
 ]
