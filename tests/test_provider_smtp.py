@@ -30,7 +30,8 @@ def raw(n: int, sender: str = QQ3) -> bytes:
     ).encode()
 
 
-def sender(server: ProviderSmtpServer, user: str, password: str, **kw: object) -> SmtpSender:
+def sender(server: ProviderSmtpServer, user: str, password: str, *, trusted: bool = True) -> SmtpSender:
+    """trusted: with the private CA; else with the system's CAs only (which do not know it)."""
     return SmtpSender(
         server.host,
         server.port,
@@ -38,7 +39,7 @@ def sender(server: ProviderSmtpServer, user: str, password: str, **kw: object) -
         user=user,
         password=password,
         timeout=5,
-        tls_context=kw.pop("tls_context", server.client_context()),  # type: ignore[arg-type]  # an SSLContext or None, from the test
+        tls_context=server.client_context() if trusted else None,
     )
 
 
@@ -166,7 +167,7 @@ def test_starttls_with_the_private_ca_and_without_it(
     server.handler.credentials = {QQ3: "qq3-code"}
     box = Outbox(tmp_path / "outbox")
     [key] = queue(box, 1, QQ3)
-    untrusted = Accounts([Account("qq3", sender(server, QQ3, "qq3-code", tls_context=None))])
+    untrusted = Accounts([Account("qq3", sender(server, QQ3, "qq3-code", trusted=False))])
     report = asyncio.run(deliver_pending(box, untrusted, T0))
     assert report.deferred == [key] and "CERTIFICATE_VERIFY_FAILED" in untrusted.accounts[0].last_error
     assert server.handler.auth_attempts == []  # the password never left over an unverified connection
