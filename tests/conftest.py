@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.dovecot",
     "tests.fixtures.smtpd",
     "tests.fixtures.provider_smtpd",
+    "tests.fixtures.cyrus",
 ]
