@@ -28,9 +28,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from intake.config.choices import Security
+from intake.config.model import Config, MailboxConfig, OutboxConfig, SmtpConfig
 from intake.config.sections import read_section
 from intake.config.servers import (
-    LOADED,
     Secret,
     check_ca_file,
     check_plaintext,
@@ -43,24 +43,7 @@ from intake.errors import ConfigError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from intake.config.settings import Config, MailboxConfig, OutboxConfig
     from rules.notice import Period
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    """[mailboxes.smtp]: the submission account of one mailbox (user and password default to its IMAP ones)."""
-
-    host: str
-    port: int = 0  # 0: from security (465 tls, 587 starttls, 25 none)
-    security: Security = Security.TLS
-    user: str = ""  # default: the mailbox's user
-    password_env: str = ""  # default (with password_file): the mailbox's password source
-    password_file: str = ""
-    tls_ca_file: str = ""
-    allow_plaintext: bool = False
-    senders: tuple[str, ...] = ()  # From addresses it sends; default: the mailbox's reply_from or address
-    secret: Secret = field(default=Secret(), repr=False, compare=False, metadata=LOADED)
 
 
 @dataclass(frozen=True)
