@@ -1,32 +1,59 @@
-"""One delivery round: send every due outbox item once.
+"""One delivery round: send every due outbox item once, one login per account.
 
-    report = await deliver_pending(outbox, sender, now)
+    report = await deliver_pending(outbox, accounts_or_sender, now)
 
-For each due item: mark_sending (durable) -> sender.send -> mark_sent.
-SendTemporaryError -> mark_retry at now + min(cap, base * factor ** (attempts - 1));
-SendPermanentError -> mark_failed (flagged, never retried); a temporary error
-on the max_attempts-th attempt -> mark_failed.  One failing item never stops
-the others.  The round holds the outbox lock, and first recovers items left in
-'sending' by a run that died (see mailer.outbox for the delivery guarantee).
+The due items are grouped by the account that may send their From address (mailer.accounts).
+Per account: wait for its login pacing, open one session (connect, TLS, AUTH), then per item
+mark_sending (durable) -> session.send (MAIL, RCPT, DATA) -> mark_sent as soon as the server
+answered 250 to DATA, before the next item and before QUIT.
+
+* The session cannot be opened (connection refused, TLS, wrong password): the account's items
+  are left as they are (no attempt counted, nothing flagged), the account records the error
+  and logs in again only after capped backoff.  One failed login per account per round at
+  most, and fewer as the failures go on.
+* SendAccountRefused (the server will not let this login send as this From): the same, and
+  the attempt is not counted.
+* SendThrottled (a provider's rate limit, 163's ``554 DT:SPM``): the item is retried after
+  ``throttle_delay`` at least, and the account rests as long; never flagged at once.
+* SendTemporaryError -> mark_retry at now + min(cap, base * factor ** (attempts - 1));
+  SendPermanentError -> mark_failed (flagged, never retried); a temporary error on the
+  max_attempts-th attempt -> mark_failed.  One failing item never stops the others.
+
+The round holds the outbox lock, and first recovers items left in 'sending' by a run that
+died (see mailer.outbox for the delivery guarantee).  An item whose From no account may send
+(the configuration changed under a queued reply) is failed with that reason, for
+`intake requeue` once the configuration is right.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailer.errors import OutboxError, OutboxLocked, SendError, SendPermanentError
+from mailer.accounts import Account, Accounts, open_session
+from mailer.errors import (
+    OutboxError,
+    OutboxLocked,
+    SendAccountRefused,
+    SendConnectionError,
+    SendError,
+    SendPermanentError,
+    SendThrottled,
+    SendTimeout,
+)
 from mailer.outbox import Outbox, OutboxItem
-from mailer.smtp_sender import Sender
+from mailer.smtp_sender import Sender, Session
 
 __all__ = ["DeliveryReport", "deliver_pending", "retry_delay"]
 
 _log = logging.getLogger(__name__)
 
 Backoff = tuple[float, float, float]
+DEFAULT_THROTTLE_DELAY = 1800.0
 
 
 @dataclass
@@ -37,6 +64,7 @@ class DeliveryReport:
     retried: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)  # their account could not be used: not tried
     locked: bool = False  # another round held the outbox; nothing was done
 
 
@@ -52,16 +80,18 @@ def retry_delay(attempts: int, backoff: Backoff = (60, 2.0, 3600)) -> float:
 
 async def deliver_pending(
     outbox: Outbox,
-    sender: Sender,
+    sender: Sender | Accounts,
     now: float | None = None,
     backoff: Backoff = (60, 2.0, 3600),
     max_attempts: int = 10,
     log: logging.Logger | None = None,
     *,
     max_uncertain: int = 1,
+    throttle_delay: float = DEFAULT_THROTTLE_DELAY,
 ) -> DeliveryReport:
     """Try every item due at ``now`` (default: time.time()) once; return what happened.
 
+    sender: the daemon's Accounts (kept between rounds), or one sender for every From.
     max_uncertain: how many attempts whose outcome is unknown (interrupted
     while 'sending', or timeout / lost connection during DATA) an item may
     have and still be retried; one more fails it instead, so a reply reaches
@@ -70,13 +100,14 @@ async def deliver_pending(
     log = log or _log
     start = time.time() if now is None else float(now)
     clock = time.time if now is None else (lambda: start)
+    accounts = sender if isinstance(sender, Accounts) else Accounts.single(sender)
     report = DeliveryReport()
-    round_ = _Round(outbox, sender, clock, backoff, max_attempts, max_uncertain, log, report)
+    round_ = _Round(outbox, clock, backoff, max_attempts, max_uncertain, throttle_delay, log, report)
     try:
         with outbox.lock():
             report.recovered = [i.key for i in outbox.recover(start, max_uncertain=max_uncertain)]
-            for item in outbox.pending(start):
-                await _deliver(round_, item)
+            for account, items in _by_account(round_, accounts, outbox.pending(start)):
+                await _deliver_account(round_, account, items)
     except OutboxLocked:
         log.info("outbox %s: another delivery run is active; skipped", outbox.directory)
         report.locked = True
@@ -88,17 +119,68 @@ class _Round:
     """What every item of one delivery round is handled with."""
 
     outbox: Outbox
-    sender: Sender
     clock: Callable[[], float]
     backoff: Backoff
     max_attempts: int
     max_uncertain: int
+    throttle_delay: float
     log: logging.Logger
     report: DeliveryReport
 
 
-async def _deliver(r: _Round, item: OutboxItem) -> None:
-    """mark_sending (durable), send, then record the outcome; every failure is logged and recorded."""
+def _by_account(
+    r: _Round, accounts: Accounts, items: Sequence[OutboxItem]
+) -> list[tuple[Account, list[OutboxItem]]]:
+    """The due items grouped by the account that sends their From, in the accounts' order."""
+    groups: dict[int, list[OutboxItem]] = {}
+    for item in items:
+        account = accounts.for_address(item.mail_from)
+        if account is None:
+            reason = f"no SMTP account may send From {item.mail_from} (fix the configuration, then requeue)"
+            r.log.error("%s: %s", item.key, reason)
+            _settle(r.outbox.mark_failed, r.log, item.key, item, reason, r.clock())
+            r.report.failed.append(item.key)
+            continue
+        groups.setdefault(id(account), []).append(item)
+    return [(a, groups[id(a)]) for a in accounts.accounts if id(a) in groups]
+
+
+async def _deliver_account(r: _Round, account: Account, items: list[OutboxItem]) -> None:
+    """One session for the account's due items, unless the account is resting after a failure."""
+    if account.blocked(r.clock()):
+        r.report.deferred.extend(i.key for i in items)
+        return
+    await account.pace()
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            session = await stack.enter_async_context(open_session(account.sender))
+        except SendError as exc:
+            _account_failed(r, account, exc, items, retry_delay(account.failures + 1, r.backoff))
+            return
+        account.logged_in(r.clock())
+        for n, item in enumerate(items):
+            if not await _deliver(r, account, session, item):
+                r.report.deferred.extend(i.key for i in items[n + 1 :])
+                break
+
+
+def _account_failed(
+    r: _Round, account: Account, exc: SendError, items: list[OutboxItem], delay: float
+) -> None:
+    account.failed(exc, r.clock(), delay)
+    r.log.error(
+        "account %s: %s (%s); %d replies wait, next login in %.0f s",
+        account.name,
+        exc,
+        exc.phase,
+        len(items),
+        delay,
+    )
+    r.report.deferred.extend(i.key for i in items)
+
+
+async def _deliver(r: _Round, account: Account, session: Session, item: OutboxItem) -> bool:
+    """mark_sending (durable), send, then record the outcome.  False: stop using this session."""
     key = item.key
     try:
         raw = item.raw
@@ -106,22 +188,66 @@ async def _deliver(r: _Round, item: OutboxItem) -> None:
         r.log.error("%s: stored message unusable, failing it: %s", key, exc)
         _settle(r.outbox.mark_failed, r.log, key, item, exc, r.clock())
         r.report.failed.append(key)
-        return
+        return True
     try:
         r.outbox.mark_sending(item, r.clock())
     except OutboxError as exc:
         r.log.error("%s: cannot mark sending, not sent this round: %s", key, exc)
-        return
+        return True
     try:
-        await r.sender.send(raw, item.mail_from, item.rcpt_to, key=key)
+        await session.send(raw, item.mail_from, item.rcpt_to, key=key)
     except SendPermanentError as exc:
         r.log.error("%s: refused permanently (%s) in %s: %s", key, exc.code, exc.phase, exc.message)
         _settle(r.outbox.mark_failed, r.log, key, item, exc, r.clock())
         r.report.failed.append(key)
+        return session.usable
+    except SendAccountRefused as exc:
+        _not_an_attempt(r, item, exc)
+        _account_failed(r, account, exc, [item], retry_delay(account.failures + 1, r.backoff))
+        return False
+    except SendThrottled as exc:
+        _throttled(r, account, item, exc)
+        return False
+    except (SendConnectionError, SendTimeout) as exc:
+        if exc.uncertain or exc.phase not in ("mail", "rcpt"):
+            _failed_attempt(r, item, exc)
+            return session.usable
+        _not_an_attempt(r, item, exc)  # the connection went before the message: not its fault
+        _account_failed(r, account, exc, [item], retry_delay(account.failures + 1, r.backoff))
+        return False
     except Exception as exc:  # SendTemporaryError, or a bug in the sender: retry
         _failed_attempt(r, item, exc)
+        return session.usable
+    _sent(r, item)
+    return True
+
+
+def _not_an_attempt(r: _Round, item: OutboxItem, exc: SendError) -> None:
+    """Back to pending, due now, without counting the attempt."""
+    now = r.clock()
+    _settle(r.outbox.mark_retry, r.log, item.key, item, exc, now, now, counted=False)
+
+
+def _throttled(r: _Round, account: Account, item: OutboxItem, exc: SendThrottled) -> None:
+    now = r.clock()
+    delay = max(r.throttle_delay, retry_delay(item.attempts, r.backoff))
+    if item.attempts >= r.max_attempts:
+        r.log.error("%s: still rate-limited after %d attempts: %s", item.key, item.attempts, exc)
+        _settle(r.outbox.mark_failed, r.log, item.key, item, exc, now)
+        r.report.failed.append(item.key)
     else:
-        _sent(r, item)
+        r.log.warning(
+            "%s: rate-limited by the provider (%s in %s: %s); retry in %.0f s",
+            item.key,
+            exc.code,
+            exc.phase,
+            exc.message,
+            delay,
+        )
+        _settle(r.outbox.mark_retry, r.log, item.key, item, exc, now + delay, now)
+        r.report.retried.append(item.key)
+    account.note(exc, now)
+    account.next_login = now + r.throttle_delay
 
 
 def _failed_attempt(r: _Round, item: OutboxItem, exc: Exception) -> None:
@@ -161,6 +287,7 @@ def _what_failed(exc: Exception) -> tuple[bool, str]:
 
 
 def _sent(r: _Round, item: OutboxItem) -> None:
+    """The server answered 250 to DATA: recorded now, before the next message and before QUIT."""
     try:
         r.outbox.mark_sent(item, r.clock())
     except OutboxError as exc:

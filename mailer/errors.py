@@ -10,7 +10,9 @@ ConnectionError), so callers may catch either.
     ├── SendError                      .code .message .phase .uncertain
     │   ├── SendTemporaryError         retry later (4xx, network, timeout, config)
     │   │   ├── SendTimeout            (also TimeoutError)
-    │   │   └── SendConnectionError    (also ConnectionError)
+    │   │   ├── SendConnectionError    (also ConnectionError)
+    │   │   ├── SendThrottled          a provider's rate limit, even as a 5xx (163 "554 DT:SPM")
+    │   │   └── SendAccountRefused     the account may not send as this From (QQ 501, 163 553)
     │   └── SendPermanentError         5xx to MAIL/RCPT/DATA: never retried
     └── OutboxError                    .message .path
         ├── OutboxStateError           .key .state .wanted .path (also ValueError) illegal transition
@@ -80,6 +82,20 @@ class SendTimeout(SendTemporaryError, TimeoutError):
 
 class SendConnectionError(SendTemporaryError, ConnectionError):
     """The server could not be reached, or the connection was lost."""
+
+
+class SendThrottled(SendTemporaryError):
+    """The provider limits how much or how fast this account sends; retried slowly, never flagged at once.
+
+    Providers answer so with a 5xx as often as a 4xx (163: ``554 DT:SPM``, ``550 RP:TRC``;
+    QQ: ``550 Ip frequency limited``), so the text decides, not the code.
+    """
+
+
+class SendAccountRefused(SendTemporaryError):
+    """The server refuses this account to send as this From (QQ ``501 mail from address must be same
+    as authorization user``, 163 ``553 Mail from must equal authorized user``): the configuration
+    is at fault, not the reply, which is kept for when it is fixed."""
 
 
 class SendPermanentError(SendError):

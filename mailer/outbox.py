@@ -324,11 +324,14 @@ class Outbox:
         now: float | None = None,
         *,
         uncertain: bool = False,
+        counted: bool = True,
     ) -> OutboxItem:
         """sending -> pending, due again at ``next_at``.
 
         ``uncertain``: the attempt may have delivered the message (counts
-        towards the duplicate budget, see module docstring).
+        towards the duplicate budget, see module docstring).  ``counted=False``: the
+        attempt never reached the message (the connection or the account failed before
+        MAIL FROM was answered), so mark_sending's count is taken back.
         """
         text, code = _describe(error)
         return self._transition(
@@ -341,6 +344,7 @@ class Outbox:
                 "last_error": text,
                 "last_code": code,
                 "uncertain": cur.uncertain + (1 if uncertain else 0),
+                "attempts": cur.attempts if counted else max(cur.attempts - 1, 0),
             },
         )
 
@@ -378,6 +382,10 @@ class Outbox:
             t,
             lambda cur: {"next_at": t, "attempts": 0, "uncertain": 0, "failed_at": None},
         )
+
+    def requeue_failed(self, now: float | None = None) -> list[OutboxItem]:
+        """Operator action: every failed item back to pending (see requeue)."""
+        return [self.requeue(item, now) for item in self.items(FAILED)]
 
     def recover(self, now: float | None = None, max_uncertain: int = 1) -> list[OutboxItem]:
         """Deal with items left in 'sending' by a run that died.  Call only while holding lock().

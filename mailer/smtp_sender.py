@@ -1,6 +1,6 @@
-"""Senders: hand one stored reply to the world.
+"""Senders: hand stored replies to the world.
 
-Both senders implement one tiny interface (``Sender``)::
+Every sender implements one tiny interface (``Sender``)::
 
     async def send(raw: bytes, mail_from: str, rcpt_to: list[str], *, key: str | None = None) -> None
 
@@ -9,17 +9,28 @@ again later) or SendPermanentError (never retry).  ``key`` is the outbox
 idempotency key; senders may use it (FileSender names its file after it).
 ``raw`` is sent as is (only line endings are normalised to CRLF on the wire),
 so every retry carries the same Message-ID.
+
+Both senders here also open a *session* (``SessionSender``): one connection and one login
+for several messages, as a delivery round uses it::
+
+    async with sender.session() as session:      # connect, TLS, AUTH: SendError if any fails
+        await session.send(raw, mail_from, rcpt_to, key=key)   # MAIL, RCPT, DATA; returns at 250
+        ...                                      # QUIT when the block ends
+
+An error raised while opening the session is about the account (server, TLS, password), not
+about any message; mailer.delivery then leaves the replies alone and pauses the account.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
 import re
 import ssl
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -34,15 +45,17 @@ from aiosmtplib import (
 )
 
 from mailer.errors import (
+    SendAccountRefused,
     SendConnectionError,
     SendError,
     SendPermanentError,
     SendTemporaryError,
+    SendThrottled,
     SendTimeout,
 )
 from storage.atomic import make_private_dir, write_file_atomically
 
-__all__ = ["Sender", "SmtpSender", "FileSender"]
+__all__ = ["Sender", "SessionSender", "Session", "SmtpSender", "SmtpSession", "FileSender"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +65,39 @@ DEFAULT_PORTS = {"none": 25, "tls": 465, "starttls": 587}
 # while connecting or authenticating is about our configuration (a wrong
 # password must not fail every queued reply for good): temporary.
 MESSAGE_PHASES = ("mail", "rcpt", "data")
+# Providers' rate-limit and anti-spam throttling answers, often given as 5xx: retried slowly.
+# 163: DT:SPM / DT:SUM (content judged bulk), MI:DMC / MI:SFQ / MI:STC / MI:CEL, RP:RCL / RP:TRC /
+# RP:QRC (counts over limit), HL:* (the IP or account suspended for a while).  QQ: "Ip frequency
+# limited", "Connection frequency limited", "Frequency limited", "Mail content denied".
+THROTTLE_MARKERS = (
+    "dt:spm",
+    "dt:sum",
+    "mi:dmc",
+    "mi:sfq",
+    "mi:stc",
+    "mi:cel",
+    "rp:rcl",
+    "rp:trc",
+    "rp:qrc",
+    "hl:",
+    "frequency limited",
+    "mail content denied",
+    "rate limit",
+    "ratelimit",
+    "too many messages",
+    "too many mails",
+    "sending limit",
+    "发送频率",
+    "过于频繁",
+)
+# The server will not let this login send as this From address.
+SENDER_MISMATCH_MARKERS = (
+    "must be same as authorization user",
+    "must equal authorized user",
+    "not owned by user",
+    "sender address rejected: not owned",
+    "not authorized to send",
+)
 _LINE_ENDINGS = re.compile(rb"\r\n|\r|\n")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -60,6 +106,21 @@ class Sender(Protocol):
     async def send(
         self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
     ) -> None: ...
+
+
+class Session(Protocol):
+    """One open connection (SMTP: logged in): one send() per message."""
+
+    @property
+    def usable(self) -> bool: ...
+
+    async def send(
+        self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
+    ) -> None: ...
+
+
+class SessionSender(Sender, Protocol):
+    def session(self) -> contextlib.AbstractAsyncContextManager[Session]: ...
 
 
 def _is_ascii(text: str | bytes) -> bool:
@@ -73,19 +134,21 @@ def _wire_size(raw: bytes) -> int:
 
 
 class SmtpSender:
-    """Send through an SMTP server with aiosmtplib; one connection per message.
+    """Send through an SMTP server with aiosmtplib.
 
     security: "none" (plain), "tls" (implicit TLS, port 465) or "starttls"
     (STARTTLS required, port 587).  user/password: AUTH after connecting.
     timeout: seconds for connecting and for each server reply.  from_addr:
     the envelope sender used when send() gets an empty ``mail_from``.
+    tls_context: the certificates trusted (default: the system's).
 
     Error mapping: 4xx replies, connection errors and timeouts ->
     SendTemporaryError (SendTimeout / SendConnectionError); 5xx to MAIL, RCPT
-    or DATA -> SendPermanentError; any failure while connecting, in TLS or in
-    AUTH (even 5xx) -> SendTemporaryError, since it is not about the message.
-    A refused recipient aborts the whole message before DATA.  A timeout or
-    a lost connection during DATA sets ``uncertain`` on the error.
+    or DATA -> SendPermanentError, except a provider's rate limit (SendThrottled) and a
+    refusal of this From for this login (SendAccountRefused); any failure while connecting,
+    in TLS or in AUTH (even 5xx) -> SendTemporaryError, since it is not about the message,
+    with host:port in its text.  A refused recipient aborts the whole message before DATA.
+    A timeout or a lost connection during DATA sets ``uncertain`` on the error.
     """
 
     def __init__(
@@ -135,36 +198,89 @@ class SmtpSender:
     async def send(
         self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
     ) -> None:
+        """One message on a connection of its own."""
         if isinstance(rcpt_to, str) or not rcpt_to:
             raise SendPermanentError(None, "no recipients", phase="rcpt")
+        async with self.session() as session:
+            await session.send(raw, mail_from, rcpt_to, key=key)
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[SmtpSession]:
+        """Connect, TLS, log in; yield the session; QUIT (or close, when cancelled) at the end."""
         client = self._client()
         progress = _Progress()
+        try:
+            await self._open(client, progress)
+        except asyncio.CancelledError:
+            client.close()
+            raise
+        except (SMTPException, OSError) as exc:
+            client.close()
+            raise _send_error(exc, progress.phase, where=f"{self.host}:{self.port}") from exc
+        session = SmtpSession(client, self.from_addr or "", self.timeout)
         polite = True
         try:
-            await self._transaction(client, progress, raw, mail_from or self.from_addr or "", rcpt_to)
+            yield session
         except asyncio.CancelledError:
             polite = False
             raise
-        except SendError:
-            raise
-        except (SMTPException, OSError) as exc:
-            raise _send_error(exc, progress.phase) from exc
         finally:
-            if polite:
+            if polite and session.usable:
                 await _quit(client, min(self.timeout, 5.0))
             else:
                 client.close()
 
-    async def _transaction(
-        self, client: SMTP, progress: _Progress, raw: bytes, sender: str, rcpt_to: Sequence[str]
-    ) -> None:
-        """Connect, log in, MAIL, RCPT each recipient, DATA; ``progress.phase`` says how far it got."""
+    async def _open(self, client: SMTP, progress: _Progress) -> None:
         await client.connect()
+        await _greet(client)
         if self.user is not None:
             progress.phase = "auth"
-            await client.login(self.user, self._password or "")
-        progress.phase = "mail"
-        await _greet(client)
+            await _login(client, self.user, self._password or "")
+
+
+class SmtpSession:
+    """A connected (and logged-in) SMTP client; send() runs one MAIL/RCPT/DATA transaction.
+
+    After a refusal (a 4xx or 5xx reply) the transaction is reset with RSET and the session
+    stays usable; after a lost connection or a timeout it is not (``usable`` is False).
+    """
+
+    def __init__(self, client: SMTP, from_addr: str, timeout: float) -> None:
+        self._client = client
+        self._from_addr = from_addr
+        self._timeout = timeout
+        self._usable = True
+
+    @property
+    def usable(self) -> bool:
+        return self._usable and self._client.is_connected
+
+    async def send(
+        self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
+    ) -> None:
+        if isinstance(rcpt_to, str) or not rcpt_to:
+            raise SendPermanentError(None, "no recipients", phase="rcpt")
+        if not self.usable:
+            raise SendConnectionError(None, "the connection is closed", phase="mail")
+        progress = _Progress("mail")
+        try:
+            await self._transaction(progress, raw, mail_from or self._from_addr, rcpt_to)
+        except SendError:
+            await self._reset()
+            raise
+        except (SMTPException, OSError) as exc:
+            error = _send_error(exc, progress.phase)
+            if isinstance(exc, SMTPResponseException) and exc.code != 421:
+                await self._reset()
+            else:
+                self._usable = False
+            raise error from exc
+
+    async def _transaction(
+        self, progress: _Progress, raw: bytes, sender: str, rcpt_to: Sequence[str]
+    ) -> None:
+        """MAIL, RCPT each recipient, DATA; ``progress.phase`` says how far it got."""
+        client = self._client
         options, encoding = _mail_options(client, raw, sender, rcpt_to)
         await client.mail(sender, options=options, encoding=encoding)
         progress.phase = "rcpt"
@@ -172,6 +288,13 @@ class SmtpSender:
             await client.rcpt(rcpt, encoding=encoding)
         progress.phase = "data"
         await client.data(raw)
+
+    async def _reset(self) -> None:
+        """RSET after a refused transaction; a session that cannot reset is not used again."""
+        try:
+            await self._client.rset(timeout=min(self._timeout, 5.0))
+        except (SMTPException, OSError):
+            self._usable = False
 
 
 @dataclass
@@ -190,6 +313,20 @@ async def _greet(client: SMTP) -> None:
             await client.helo()
 
 
+async def _login(client: SMTP, user: str, password: str) -> None:
+    """One AUTH attempt, with the first mechanism the server offers (PLAIN, else LOGIN, else CRAM-MD5).
+
+    aiosmtplib's login() tries every mechanism in turn, so a wrong password cost two or three
+    failed logins per connection: providers lock accounts over fewer.
+    """
+    methods = client.supported_auth_methods
+    if not methods:
+        raise SMTPException("the server offers no AUTH mechanism we use (PLAIN, LOGIN, CRAM-MD5)")
+    method = "plain" if "plain" in methods else methods[0]
+    authenticate = {"plain": client.auth_plain, "login": client.auth_login, "cram-md5": client.auth_crammd5}
+    await authenticate[method](user, password)
+
+
 def _mail_options(client: SMTP, raw: bytes, sender: str, rcpt_to: Sequence[str]) -> tuple[list[str], str]:
     """(MAIL FROM options, address encoding): SIZE, BODY=8BITMIME and SMTPUTF8 as needed and offered."""
     options = []
@@ -206,23 +343,37 @@ def _mail_options(client: SMTP, raw: bytes, sender: str, rcpt_to: Sequence[str])
     return options, encoding
 
 
-def _send_error(exc: SMTPException | OSError, phase: str) -> SendError:
-    """The mailer error for an aiosmtplib or socket error raised in ``phase`` (see SmtpSender)."""
+def _send_error(exc: SMTPException | OSError, phase: str, where: str = "") -> SendError:
+    """The mailer error for an aiosmtplib or socket error raised in ``phase`` (see SmtpSender).
+
+    where: "host:port", put first in the text of errors that are not a server's reply.
+    """
     uncertain = phase == "data"
+    prefix = f"{where}: " if where else ""
     if isinstance(exc, SMTPResponseException):
-        if phase in MESSAGE_PHASES and 500 <= exc.code < 600:
-            return SendPermanentError(exc.code, exc.message, phase=phase)
-        return SendTemporaryError(exc.code, exc.message, phase=phase)
+        return _reply_error(exc.code, exc.message, phase)
     if isinstance(exc, SMTPTimeoutError):
-        return SendTimeout(None, f"timed out ({exc.message})", phase=phase, uncertain=uncertain)
+        return SendTimeout(None, f"{prefix}timed out ({exc.message})", phase=phase, uncertain=uncertain)
     if isinstance(exc, TimeoutError) and not isinstance(exc, SMTPServerDisconnected | ConnectionError):
-        return SendTimeout(None, f"timed out ({exc})", phase=phase, uncertain=uncertain)
+        return SendTimeout(None, f"{prefix}timed out ({exc})", phase=phase, uncertain=uncertain)
     # lost or refused connections, TLS, an unsupported extension, other socket errors
-    return SendConnectionError(None, f"{type(exc).__name__}: {exc}", phase=phase, uncertain=uncertain)
+    return SendConnectionError(None, f"{prefix}{type(exc).__name__}: {exc}", phase=phase, uncertain=uncertain)
+
+
+def _reply_error(code: int, message: str, phase: str) -> SendError:
+    """A server's refusal: throttled, this From refused for this login, permanent or temporary."""
+    text = message.lower()
+    if phase in MESSAGE_PHASES and any(marker in text for marker in THROTTLE_MARKERS):
+        return SendThrottled(code, message, phase=phase)
+    if phase == "mail" and any(marker in text for marker in SENDER_MISMATCH_MARKERS):
+        return SendAccountRefused(code, message, phase=phase)
+    if phase in MESSAGE_PHASES and 500 <= code < 600:
+        return SendPermanentError(code, message, phase=phase)
+    return SendTemporaryError(code, message, phase=phase)
 
 
 async def _quit(client: SMTP, timeout: float) -> None:
-    """Say goodbye if still connected; never raise (the message's fate is already decided)."""
+    """Say goodbye if still connected; never raise (the messages' fate is already decided)."""
     try:
         if client.is_connected:
             await client.quit(timeout=timeout)

@@ -15,7 +15,15 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 from .keyed import Doc, SegmentedTable
-from .records import PENDING, FailureNote, MessageOutcome, MessageRecord, StoredVerdict
+from .records import (
+    DUPLICATE,
+    DUPLICATE_DETAIL,
+    PENDING,
+    FailureNote,
+    MessageOutcome,
+    MessageRecord,
+    StoredVerdict,
+)
 
 OUTCOMES = tuple(MessageOutcome)
 MAX_ERRORS_KEPT = 20
@@ -39,6 +47,14 @@ def checked_outcome(outcome: str) -> MessageOutcome:
         return MessageOutcome(outcome)
     except ValueError:
         raise ValueError(f"outcome must be one of {[str(o) for o in OUTCOMES]}, not {outcome!r}") from None
+
+
+def _count_key(doc: Doc) -> str:
+    """The counts key of a record: its outcome, "pending", or "duplicate" (apart from other ignored mail)."""
+    outcome = doc.get("outcome") or PENDING
+    if outcome == MessageOutcome.IGNORED and str(doc.get("detail", "")).startswith(DUPLICATE_DETAIL):
+        return DUPLICATE
+    return str(outcome)
 
 
 class MessageLog:
@@ -65,13 +81,13 @@ class MessageLog:
         self._seq = max(self._seq, seq)
         if doc["sha256"] and seq >= self._sha.get(doc["sha256"], (-1, ""))[0]:
             self._sha[doc["sha256"]] = (seq, key)
-        self._counts[doc["mailbox"]][outcome or PENDING] += 1
+        self._counts[doc["mailbox"]][_count_key(doc)] += 1
 
     def _unindex(self, key: str, doc: Doc) -> None:
         outcome = doc.get("outcome") or ""
         if outcome:
             self._content[content_key(doc["message_id"], doc["sha256"])].discard(key)
-        self._counts[doc["mailbox"]][outcome or PENDING] -= 1
+        self._counts[doc["mailbox"]][_count_key(doc)] -= 1
         del self._outcome[key]
 
     def _put(self, key: str, old: Doc | None, record: MessageRecord) -> MessageRecord:
@@ -110,7 +126,7 @@ class MessageLog:
 
     def counts(self, mailbox: str) -> dict[str, int]:
         c = self._counts.get(mailbox, Counter())
-        return {k: c.get(k, 0) for k in (*OUTCOMES, PENDING)}
+        return {k: c.get(k, 0) for k in (*OUTCOMES, PENDING, DUPLICATE)}
 
     def __len__(self) -> int:
         return len(self._outcome)

@@ -37,6 +37,8 @@ class MessageOutcome(StrEnum):
 
 
 PENDING = "pending"  # counts key of messages with failed attempts and no outcome yet
+DUPLICATE = "duplicate"  # counts key of ignored messages that repeat one already processed
+DUPLICATE_DETAIL = "duplicate of a message already processed"  # their detail (intake.daemon.service)
 
 
 def _text(value: object) -> str:

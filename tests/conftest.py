@@ -3,4 +3,6 @@
 pytest_plugins = [
     "tests.fixtures.dovecot",
     "tests.fixtures.smtpd",
+    "tests.fixtures.provider_smtpd",
+    "tests.fixtures.cyrus",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -14,7 +13,6 @@ from intake.cli.main import main
 from intake.config.choices import MailboxKind, OutboxKind, ProcessedAction, Security, StopAfter
 from intake.config.sections import read_section
 from intake.config.settings import DEFAULT_CONFIG, load_config
-from intake.daemon.runner import Daemon
 from intake.daemon.wiring import make_sender
 from intake.errors import ConfigError
 from intake.mailbox.factory import SOURCES, make_source
@@ -62,6 +60,12 @@ deliver_to = "sent"
     return path
 
 
+@pytest.fixture(autouse=True)
+def imap_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The IMAP mailbox's password variable: passwords are read when the configuration loads."""
+    monkeypatch.setenv("INTAKE_TEST_CONFIG_PASSWORD", "secret")
+
+
 BAD_CHOICES = [
     (dict(imap='security = "ssl"'), "mailboxes[0].security", '"ssl" is not one of "tls", "starttls", "none"'),
     (dict(imap='kind = "pop3"'), "mailboxes[0].kind", '"pop3" is not one of "imap", "maildir"'),
@@ -107,7 +111,7 @@ def test_choices_load_as_enums_equal_to_their_strings(tmp_path: Path) -> None:
         write(
             tmp_path,
             imap='security = "starttls"\nprocessed_action = "keyword"\nprocessed_target = "$Done"',
-            outbox='kind = "smtp"\nsecurity = "tls"',
+            outbox='kind = "smtp"\nhost = "smtp.example.cn"\nsecurity = "tls"',
             digest='stop_after = "deadline"',
         )
     )
@@ -126,7 +130,7 @@ def test_choices_load_as_enums_equal_to_their_strings(tmp_path: Path) -> None:
 
 def test_the_example_config_loads_with_its_defaults() -> None:
     config = load_config(DEFAULT_CONFIG)
-    assert config.outbox.kind is OutboxKind.FILE and config.outbox.security is Security.NONE
+    assert config.outbox.kind is OutboxKind.FILE and config.outbox.security is Security.TLS
     assert [mb.kind for mb in config.mailboxes] == [MailboxKind.MAILDIR]
     assert config.policy.late == "warning"
 
@@ -216,12 +220,12 @@ def test_read_section_checks_literal_fields_and_widens_whole_numbers_to_float() 
 # -- the mailbox edge and the sender, made from the configuration -----------------------------------
 
 
-def test_every_mailbox_kind_has_a_source_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_mailbox_kind_has_a_source_factory(tmp_path: Path) -> None:
     assert set(SOURCES) == set(MailboxKind)
-    monkeypatch.setenv("INTAKE_TEST_CONFIG_PASSWORD", "secret")
     config = load_config(write(tmp_path, imap='security = "starttls"'))
     imap, local = (make_source(mb, config) for mb in config.mailboxes)
-    assert isinstance(imap, ImapSource) and imap.security is Security.STARTTLS and imap.port == 993
+    # the port follows security when it is not given (STARTTLS on 143, not 993)
+    assert isinstance(imap, ImapSource) and imap.security is Security.STARTTLS and imap.port == 143
     assert isinstance(local, MaildirSource) and local.path == tmp_path / "maildir"
 
 
@@ -240,20 +244,20 @@ def test_the_sender_follows_outbox_kind(tmp_path: Path) -> None:
     )
 
 
-def test_a_mailbox_that_cannot_be_opened_shows_its_error_and_the_watcher_lives_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_missing_password_variable_refuses_the_start_naming_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("INTAKE_TEST_CONFIG_PASSWORD", raising=False)  # the password cannot be read
-    config = load_config(write(tmp_path))
-    with Daemon(config) as daemon:
-        watcher = threading.Thread(target=daemon._watch, args=(config.mailboxes[0],), daemon=True)
-        watcher.start()
-        for _ in range(100):
-            if daemon.errors.get("imap"):
-                break
-            daemon.stop.wait(0.05)
-        assert watcher.is_alive()
-        assert "INTAKE_TEST_CONFIG_PASSWORD is not set" in daemon.errors["imap"]
-        daemon.stop.set()
-        watcher.join(timeout=5)
-        assert not watcher.is_alive()
+    monkeypatch.delenv("INTAKE_TEST_CONFIG_PASSWORD", raising=False)
+    path = write(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == "mailboxes[0].password_env"
+    assert info.value.message == "environment variable INTAKE_TEST_CONFIG_PASSWORD is not set"
+    assert main(["run", "--config", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        "intake: configuration error: mailboxes[0].password_env: "
+        "environment variable INTAKE_TEST_CONFIG_PASSWORD is not set\n"
+    )
+    assert not (tmp_path / "state").exists()  # refused before anything was opened
+    # `intake status` opens no server: it reads the store without the secrets
+    assert main(["status", "--config", str(path)]) == 0

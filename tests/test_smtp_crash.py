@@ -43,10 +43,9 @@ ENVELOPE = ("intake@example.org", ["a@example.org"])
 
 CHILD = rf"""
 import asyncio, os, signal, sys
-from aiosmtplib import SMTP
 from mailer.delivery import deliver_pending
 from mailer.outbox import Outbox
-from mailer.smtp_sender import SmtpSender
+from mailer.smtp_sender import SmtpSender, SmtpSession
 
 directory, port, step = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 RAW, KEY = {RAW!r}, {KEY!r}
@@ -56,26 +55,31 @@ def die(at):
         os.kill(os.getpid(), signal.SIGKILL)
 
 class CrashingOutbox(Outbox):
+    def mark_sending(self, item, now=None):
+        super().mark_sending(item, now)
+        die("after_mark_sending")
+        return item
+
     def mark_sent(self, item, now=None):
         die("after_data_accepted")
         super().mark_sent(item, now)
         die("after_mark_sent")
+        return item
 
-class CrashingSender(SmtpSender):
-    async def send(self, raw, mail_from, rcpt_to, *, key=None):
-        die("after_mark_sending")
-        if step == "mid_transaction":
-            client = SMTP(hostname=self.host, port=self.port, timeout=5)
-            await client.connect()
-            await client.mail(mail_from)
-            await client.rcpt(rcpt_to[0])
-            die("mid_transaction")
-        await super().send(raw, mail_from, rcpt_to, key=key)
+real_send = SmtpSession.send
 
+async def crashing_send(self, raw, mail_from, rcpt_to, *, key=None):
+    if step == "mid_transaction":
+        await self._client.mail(mail_from)
+        await self._client.rcpt(rcpt_to[0])
+        die("mid_transaction")
+    await real_send(self, raw, mail_from, rcpt_to, key=key)
+
+SmtpSession.send = crashing_send
 box = CrashingOutbox(directory)
 box.enqueue(KEY, RAW, "intake@example.org", ["a@example.org"])
 die("after_enqueue")
-asyncio.run(deliver_pending(box, CrashingSender("127.0.0.1", port, timeout=5)))
+asyncio.run(deliver_pending(box, SmtpSender("127.0.0.1", port, timeout=5)))
 sys.exit(3)  # not reached when the step exists
 """
 

@@ -100,6 +100,7 @@ def test_failures_count_up_without_making_the_message_seen(store: Store) -> None
         "failed": 0,
         "quarantined": 1,
         "pending": 0,
+        "duplicate": 0,
     }
 
 
@@ -110,7 +111,7 @@ def test_counts_are_per_mailbox_and_outcome_and_survive_reopen(tmp_path: Path) -
         record(store, 3, outcome="failed")
         record(store, 1, mailbox="Junk")
         record(store, 1, outcome="ignored")  # re-recording replaces, not adds
-        expected = {"processed": 0, "ignored": 2, "failed": 1, "quarantined": 0, "pending": 0}
+        expected = {"processed": 0, "ignored": 2, "failed": 1, "quarantined": 0, "pending": 0, "duplicate": 0}
         assert store.counts("INBOX") == expected
     with Store(tmp_path) as store:
         assert store.counts("INBOX") == expected
@@ -184,6 +185,7 @@ def test_write_after_a_failed_insert_does_not_duplicate_the_key(tmp_path: Path) 
             "failed": 0,
             "quarantined": 0,
             "pending": 0,
+            "duplicate": 0,
         }
 
 

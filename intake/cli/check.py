@@ -46,7 +46,7 @@ def check_file(path: Path, config: Config, mailbox: str | None, received: dateti
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, secrets=False)  # judges a file: opens no server
     received = parse_when(args.received, config) if args.received else None
     outcome = check_file(Path(args.message), config, args.mailbox, received)
     if args.json:

@@ -28,7 +28,7 @@ def read_section(cls: type[T], table: object, where: str) -> T:
     """An instance of the dataclass cls from the TOML table found at `where`."""
     if not isinstance(table, dict):
         raise ConfigError(where, "expected a table")
-    known = {f.name: f for f in fields(cls) if f.init}
+    known = {f.name: f for f in fields(cls) if f.init and not f.metadata.get("loaded")}
     for key in table:
         if key not in known:
             raise ConfigError(f"{where}.{key}", "unknown key")

@@ -2,151 +2,84 @@
 
 Every choice is an enum (intake.config.choices), checked here at load with an error that
 names the key and the allowed values.  Secrets never live in the TOML: a mailbox names an
-environment variable (password_env) or a file (password_file) that holds its password.
+environment variable (password_env) or a file (password_file) that holds its password, and
+both are read here, at load (intake.config.servers), so a missing one stops `intake run` at
+start.  Every path is relative to the config file's folder.  Which SMTP account sends which
+From address: intake.config.sending.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-from intake.config.choices import MailboxKind, OutboxKind, ProcessedAction, Security, StopAfter
+from intake.config.choices import MailboxKind
+from intake.config.model import (
+    Config,
+    DaemonConfig,
+    DigestConfig,
+    MailboxConfig,
+    OutboxConfig,
+    RemindersConfig,
+    SmtpConfig,
+)
 from intake.config.sections import read_addresses, read_section
+from intake.config.sending import check_senders, finish_outbox, read_mailbox_smtp
+from intake.config.servers import (
+    check_ca_file,
+    check_plaintext,
+    default_port,
+    read_secret,
+    resolve_path,
+)
 from intake.errors import ConfigError
 from intake.readers.limits import Limits
 from rules.errors import NoticeError
 from rules.notice import Notice, load_notice
 from rules.policy import Policy
 
+__all__ = [
+    "DEFAULT_CONFIG",
+    "Config",
+    "DaemonConfig",
+    "DigestConfig",
+    "MailboxConfig",
+    "OutboxConfig",
+    "RemindersConfig",
+    "SmtpConfig",
+    "load_config",
+]
+
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config.example.toml"
 
 
-@dataclass(frozen=True)
-class MailboxConfig:
-    name: str
-    address: str
-    periods: tuple[str, ...]
-    kind: MailboxKind = MailboxKind.IMAP
-    path: str = ""  # maildir
-    host: str = ""
-    port: int = 993
-    security: Security = Security.TLS
-    user: str = ""
-    password_env: str = ""
-    password_file: str = ""
-    folder: str = "INBOX"
-    processed_action: ProcessedAction = ProcessedAction.NONE
-    processed_target: str = ""  # folder for move, keyword for keyword
-    reply_from: str = ""  # From of our replies; defaults to address
-
-    def password(self) -> str:
-        if self.password_env:
-            value = os.environ.get(self.password_env)
-            if value is None:
-                raise ConfigError(
-                    f"mailboxes.{self.name}.password_env",
-                    f"environment variable {self.password_env} is not set",
-                )
-            return value
-        if self.password_file:
-            try:
-                return Path(self.password_file).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigError(f"mailboxes.{self.name}.password_file", str(exc)) from exc
-        return ""
-
-
-@dataclass(frozen=True)
-class OutboxConfig:
-    kind: OutboxKind = OutboxKind.FILE
-    directory: str = "var/outbox"  # durable queue
-    deliver_to: str = "var/sent"  # file kind: where .eml replies are written
-    host: str = ""
-    port: int = 25
-    security: Security = Security.NONE
-    user: str = ""
-    password_env: str = ""
-    from_addr: str = ""
-
-
-@dataclass(frozen=True)
-class DaemonConfig:
-    poll_interval: float = 60.0  # seconds between polls when IDLE is not offered
-    idle_timeout: float = 540.0  # re-issue IDLE this often (well before 29 minutes)
-    max_failures: int = 3  # failures before a message is quarantined
-    replies_per_sender_per_day: int = 10
-    log_file: str = ""
-    retry_base: float = 60.0  # first SMTP retry after this many seconds (4xx, connection errors)
-    retry_factor: float = 2.0  # ... then each retry waits this much longer
-    retry_cap: float = 3600.0  # ... up to this
-    max_attempts: int = 10  # then the reply is failed and flagged for the operator
-    delivery_interval: float = 15.0  # the outbox is retried at least this often
-
-
-@dataclass(frozen=True)
-class DigestConfig:
-    """[digest]: the organizers' daily digest per period (recipients in [organizers])."""
-
-    enabled: bool = True
-    cron: str = "0 8 * * *"  # minute hour day month weekday (weekday names: mon-sun)
-    timezone: str = "Asia/Shanghai"
-    stop_after: StopAfter = StopAfter.END  # no digests after the period's deadline / end / never
-    attach_workbook: bool = True
-    from_addr: str = ""  # default: reply_from of the mailbox serving the period
-
-
-@dataclass(frozen=True)
-class RemindersConfig:
-    """[reminders]: before a deadline, provinces without an accepted receipt get one reminder."""
-
-    enabled: bool = True
-    days_before: tuple[int, ...] = (3, 1)  # remind this many days before the deadline (each once)
-    cron: str = "0 9 * * *"  # the time of day reminders go out
-    timezone: str = "Asia/Shanghai"
-    attach_template: bool = True
-    from_addr: str = ""
-
-
-@dataclass(frozen=True)
-class Config:
-    path: Path
-    notice: Notice
-    policy: Policy
-    limits: Limits
-    storage_dir: Path
-    mailboxes: tuple[MailboxConfig, ...] = ()
-    outbox: OutboxConfig = field(default_factory=OutboxConfig)
-    daemon: DaemonConfig = field(default_factory=DaemonConfig)
-    organizers: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    digest: DigestConfig = field(default_factory=DigestConfig)
-    reminders: RemindersConfig = field(default_factory=RemindersConfig)
-    contacts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # province -> addresses
-
-
-def load_config(path: str | Path | None = None) -> Config:
+def load_config(path: str | Path | None = None, *, secrets: bool = True) -> Config:
     """The configuration at path (default: config.example.toml of this checkout), checked.
 
     Raises ConfigError naming the first offending key.  Paths in it are relative to its folder.
+    secrets=False leaves the passwords unread (for commands that open no server: `intake
+    status`, `intake check`); everything else is checked all the same.
     """
     path = Path(path or DEFAULT_CONFIG).resolve()
     data = _read_toml(path)
     base = path.parent
     notice = _notice(data, base)
-    return Config(
+    daemon = read_section(DaemonConfig, data.get("daemon", {}), "daemon")
+    outbox = read_section(OutboxConfig, data.get("outbox", {}), "outbox")
+    config = Config(
         path=path,
         notice=notice,
         policy=_policy(data, notice),
         limits=read_section(Limits, data.get("limits", {}), "limits"),
-        mailboxes=_mailboxes(data.get("mailboxes", []), notice, base),
-        outbox=_outbox(data.get("outbox", {}), base),
-        daemon=read_section(DaemonConfig, data.get("daemon", {}), "daemon"),
+        mailboxes=_mailboxes(data.get("mailboxes", []), notice, base, secrets),
+        outbox=finish_outbox(outbox, base, secrets=secrets),
+        daemon=replace(daemon, log_file=resolve_path(base, daemon.log_file)),
         storage_dir=base / _storage_directory(data.get("storage", {})),
         organizers=read_addresses(
             data.get("organizers", {}), "organizers", _is_period(notice), "not a period of the notice"
@@ -157,6 +90,8 @@ def load_config(path: str | Path | None = None) -> Config:
         digest=_check_schedule(read_section(DigestConfig, data.get("digest", {}), "digest"), "digest"),
         reminders=_reminders(data.get("reminders", {})),
     )
+    check_senders(config)
+    return config
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -196,29 +131,58 @@ def _policy(data: dict[str, Any], notice: Notice) -> Policy:
     return replace(policy, senders={province: tuple(allowed) for province, allowed in table.items()})
 
 
-def _mailboxes(tables: object, notice: Notice, base: Path) -> tuple[MailboxConfig, ...]:
+def _mailboxes(tables: object, notice: Notice, base: Path, secrets: bool) -> tuple[MailboxConfig, ...]:
     if not isinstance(tables, list):
         raise ConfigError("mailboxes", "expected a list of tables ([[mailboxes]])")
-    return tuple(_mailbox(table, f"mailboxes[{i}]", notice, base) for i, table in enumerate(tables))
+    mailboxes = tuple(
+        _mailbox(table, f"mailboxes[{i}]", notice, base, secrets) for i, table in enumerate(tables)
+    )
+    names = [mb.name for mb in mailboxes]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise ConfigError(f"mailboxes[{i}].name", f"{name!r} is the name of another mailbox")
+    return mailboxes
 
 
-def _mailbox(table: object, where: str, notice: Notice, base: Path) -> MailboxConfig:
+def _mailbox(table: object, where: str, notice: Notice, base: Path, secrets: bool) -> MailboxConfig:
     if isinstance(table, dict) and "password" in table:
         raise ConfigError(
             f"{where}.password", "passwords never go in the TOML; use password_env or password_file"
         )
+    smtp_table = table.pop("smtp", None) if isinstance(table, dict) else None
     mailbox = read_section(MailboxConfig, table, where)
     for key in mailbox.periods:
         if notice.period(key) is None:
             raise ConfigError(f"{where}.periods", f"{key!r} is not a period of the notice")
-    if mailbox.kind is MailboxKind.MAILDIR:
-        mailbox = replace(mailbox, path=str(base / mailbox.path))
+    mailbox = replace(
+        mailbox,
+        path=resolve_path(base, mailbox.path),
+        password_file=resolve_path(base, mailbox.password_file),
+        tls_ca_file=resolve_path(base, mailbox.tls_ca_file),
+    )
+    if mailbox.kind is MailboxKind.IMAP:
+        mailbox = _imap_server(mailbox, where, secrets)
+    if smtp_table is not None:
+        smtp = read_mailbox_smtp(smtp_table, f"{where}.smtp", mailbox, base, secrets=secrets)
+        mailbox = replace(mailbox, smtp=smtp)
     return mailbox
 
 
-def _outbox(table: object, base: Path) -> OutboxConfig:
-    outbox = read_section(OutboxConfig, table, "outbox")
-    return replace(outbox, directory=str(base / outbox.directory), deliver_to=str(base / outbox.deliver_to))
+def _imap_server(mailbox: MailboxConfig, where: str, secrets: bool) -> MailboxConfig:
+    """An IMAP mailbox's host, port (from security), plaintext rule, CA file and password, checked."""
+    if not mailbox.host:
+        raise ConfigError(f"{where}.host", "missing: the IMAP server's name")
+    check_plaintext(where, mailbox.host, mailbox.security, mailbox.allow_plaintext)
+    check_ca_file(f"{where}.tls_ca_file", mailbox.tls_ca_file)
+    mailbox = replace(mailbox, port=mailbox.port or default_port("imap", mailbox.security))
+    if not secrets:
+        return mailbox
+    secret = read_secret(where, mailbox.password_env, mailbox.password_file)
+    if not secret:
+        raise ConfigError(
+            f"{where}.password_env", "missing: name the variable (or password_file) that holds the password"
+        )
+    return replace(mailbox, secret=secret)
 
 
 def _storage_directory(table: object) -> str:

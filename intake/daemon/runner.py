@@ -1,7 +1,11 @@
 """The daemon: watch every mailbox, hand each message to the service, deliver the outbox.
 
-One thread per mailbox (IMAP IDLE blocks), one delivery thread.  A failure on
-one mailbox is logged and retried with capped backoff; it never stops the others.
+One thread per mailbox (IMAP IDLE blocks), one delivery thread, the organizer's scheduler,
+and the main thread, which writes the status.  A failure on one mailbox is shown in
+`intake status` with its time and retried with capped backoff; it never stops the others.
+Every thread runs guarded (_guarded): an exception that escapes it is logged, shown in the
+status, and the thread starts again after a backoff delay; none dies quietly.  Another
+thread (the organizers' web console, say) is one more entry in Daemon.threads().
 """
 
 from __future__ import annotations
@@ -11,25 +15,32 @@ import json
 import logging
 import signal
 import threading
-from datetime import datetime
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from intake.config.settings import Config, MailboxConfig
 from intake.daemon.service import Service
-from intake.daemon.status import MailboxStatus, PeriodStatus, StatusDocument
-from intake.daemon.wiring import make_sender
+from intake.daemon.startup import open_storage
+from intake.daemon.status import (
+    MailboxStatus,
+    PeriodStatus,
+    Problems,
+    StatusDocument,
+    account_status,
+    flagged_replies,
+    now_iso,
+)
+from intake.daemon.wiring import make_accounts
 from intake.errors import ConfigError, MailboxError
 from intake.mailbox.backoff import Backoff
 from intake.mailbox.factory import make_source
 from intake.mailbox.source import FetchedMessage, MailSource
 from intake.organizer.schedule import run_due_once, start_scheduler
 from intake.readers.registry import capabilities
+from mailer.accounts import Accounts
 from mailer.delivery import DeliveryReport, deliver_pending
-from mailer.outbox import Outbox, OutboxState
-from mailer.smtp_sender import Sender
-from storage.archive import Archive
 from storage.atomic import write_file_atomically
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 # Outcomes of Service.handle that count as handled, and those after which the message is marked
@@ -37,22 +48,33 @@ log = logging.getLogger(__name__)
 # auto-replies and quarantined messages stay where the person left them.
 HANDLED = ("processed", "ignored", "duplicate", "quarantined")
 MARKED = ("processed", "duplicate")
+STATUS_INTERVAL = 30.0  # status.json is rewritten at least this often, and whenever an error changes
 
 
 class Daemon:
-    """The store, archive, outbox and sender of one configuration, and the threads that serve them."""
+    """The store, archive, outbox and accounts of one configuration, and the threads that serve them."""
 
-    def __init__(self, config: Config, *, sender: Sender | None = None) -> None:
+    def __init__(self, config: Config, *, accounts: Accounts | None = None) -> None:
         self.config = config
-        self.store = Store(config.storage_dir)
-        self.archive = Archive(Path(config.storage_dir) / "archive")
-        self.outbox = Outbox(config.outbox.directory)
-        self.sender = sender or make_sender(config)
+        self.store, self.archive, self.outbox = open_storage(config)
+        self.accounts = accounts or make_accounts(config)
         self.service = Service(config, self.store, self.archive, self.outbox)
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.sources: dict[str, MailSource] = {}
-        self.errors: dict[str, str] = {}
+        self.warnings: dict[str, str] = {}  # per mailbox: a problem that does not stop it
+        self.problems = Problems(config.notice.timezone)
+        self.started: str | None = None
+        self._account_errors: dict[str, str] = {}
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """The current error of each mailbox that has one, by name."""
+        return {
+            name.removeprefix("mailbox:"): problem["error"]
+            for name, problem in self.problems.snapshot().items()
+            if name.startswith("mailbox:")
+        }
 
     def close(self) -> None:
         self.stop.set()
@@ -73,6 +95,11 @@ class Daemon:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def request_stop(self) -> None:
+        """Stop every thread soon (the signal handler's way); run_forever closes the sources."""
+        self.stop.set()
+        self.wake.set()
+
     # -- one cycle ---------------------------------------------------------------------------
     def poll(self, mb: MailboxConfig, source: MailSource) -> int:
         """Fetch and handle what is new in one mailbox; returns how many were handled."""
@@ -89,7 +116,8 @@ class Daemon:
             for fm in batch:
                 tried.add((fm.uidvalidity, fm.uid))
                 handled += self._handle(fm, mb, source)
-        self.store.note_poll(mb.name, datetime.now(self.config.notice.timezone).isoformat(timespec="seconds"))
+        self.store.note_poll(mb.name, now_iso(self.config.notice.timezone))
+        self._note_warning(mb, source)
         if handled:
             self.wake.set()
         return handled
@@ -106,59 +134,104 @@ class Daemon:
                 log.warning("%s uid=%d could not be marked processed: %s", mb.name, fm.uid, exc)
         return 1 if result.outcome in HANDLED else 0
 
+    def _note_warning(self, mb: MailboxConfig, source: MailSource) -> None:
+        warning = getattr(source, "warning", "")
+        if warning != self.warnings.get(mb.name, ""):
+            self.warnings[mb.name] = warning
+            self.problems.changed.set()
+
     def deliver(self, runner: asyncio.Runner | None = None) -> DeliveryReport:
         d = self.config.daemon
         rounds = deliver_pending(
             self.outbox,
-            self.sender,
+            self.accounts,
             backoff=(d.retry_base, d.retry_factor, d.retry_cap),
             max_attempts=d.max_attempts,
             log=log,
+            throttle_delay=self.config.outbox.throttle_delay,
         )
-        return runner.run(rounds) if runner is not None else asyncio.run(rounds)
+        report = runner.run(rounds) if runner is not None else asyncio.run(rounds)
+        errors = {name: raw["error"] for name, raw in self.accounts.status().items()}
+        if errors != self._account_errors:
+            self._account_errors = errors
+            self.problems.changed.set()
+        return report
 
     def run_once(self) -> dict[str, int | str]:
         """Poll every mailbox once, then send the outbox.  Returns handled counts per mailbox."""
         result: dict[str, int | str] = {}
         for mb in self.config.mailboxes:
-            source = make_source(mb, self.config)
-            try:
-                source.connect()
-                result[mb.name] = self.poll(mb, source)
-                self.errors.pop(mb.name, None)
-            except MailboxError as exc:
-                log.error("%s poll failed: %s", mb.name, exc)
-                self.errors[mb.name] = str(exc)
-                result[mb.name] = f"error: {exc}"
-            finally:
-                source.close()
+            result[mb.name] = self._poll_once(mb)
         run_due_once(self)  # digests and reminders due now, or missed while the daemon was down
         self.deliver()
         self.write_status()
         return result
 
+    def _poll_once(self, mb: MailboxConfig) -> int | str:
+        source: MailSource | None = None
+        try:
+            source = make_source(mb, self.config)
+            source.connect()
+            handled = self.poll(mb, source)
+            self.problems.clear(f"mailbox:{mb.name}")
+            return handled
+        except (MailboxError, ConfigError) as exc:
+            log.error("%s poll failed: %s", mb.name, exc)
+            self.problems.set(f"mailbox:{mb.name}", str(exc))
+            return f"error: {exc}"
+        finally:
+            if source is not None:
+                source.close()
+
     # -- forever -----------------------------------------------------------------------------
+    def threads(self) -> list[threading.Thread]:
+        """The daemon's threads besides the main one: a watcher per mailbox, the delivery."""
+        threads = [self._guarded(f"watch-{mb.name}", self._watch, mb) for mb in self.config.mailboxes]
+        threads.append(self._guarded("deliver", self._deliver_loop))
+        return threads
+
     def run_forever(self) -> None:
+        self.started = now_iso(self.config.notice.timezone)
+        self.write_status()  # `intake status` works from the first second
         _warn_formats_off()
-        threads = [
-            threading.Thread(target=self._watch, args=(mb,), name=f"watch-{mb.name}", daemon=True)
-            for mb in self.config.mailboxes
-        ]
-        threads.append(threading.Thread(target=self._deliver_loop, name="deliver", daemon=True))
+        threads = self.threads()
         for t in threads:
             t.start()
         scheduler = start_scheduler(self)  # digests and reminders (cron jobs, and a catch-up now)
         try:
-            while not self.stop.wait(30):
-                self.write_status()
+            self._status_loop()
         finally:
             scheduler.shutdown(wait=True)
-            self.stop.set()
-            self.wake.set()
+            self.request_stop()
             self._close_sources()
             for t in threads:
                 t.join(timeout=5)
             self.write_status()
+
+    def _status_loop(self) -> None:
+        """Write status.json at once when an error appears or clears, and every STATUS_INTERVAL."""
+        written = time.monotonic()
+        while not self.stop.wait(1.0):
+            if self.problems.changed.is_set() or time.monotonic() - written >= STATUS_INTERVAL:
+                self.problems.changed.clear()
+                self.write_status()
+                written = time.monotonic()
+
+    def _guarded(self, name: str, target: Callable[..., None], *args: object) -> threading.Thread:
+        """A thread running target until stop; an exception that escapes it is shown and it starts again."""
+
+        def run() -> None:
+            backoff = Backoff(base=1.0, cap=300.0)
+            while not self.stop.is_set():
+                try:
+                    target(*args)
+                    return
+                except Exception as exc:
+                    log.exception("thread %s failed; restarting it", name)
+                    self.problems.set(f"thread:{name}", f"{type(exc).__name__}: {exc}")
+                    self.stop.wait(backoff.next_delay())
+
+        return threading.Thread(target=run, name=name, daemon=True)
 
     def _watch(self, mb: MailboxConfig) -> None:
         """One mailbox until stop: connect, poll, wait for mail; reconnect with backoff after a failure."""
@@ -167,8 +240,10 @@ class Daemon:
             try:
                 self._serve(mb, backoff)
             except MailboxError as exc:
+                if self.stop.is_set():
+                    break  # the connection was closed to stop: not an error
                 self._failed(mb, str(exc), backoff, "mailbox error, reconnecting")
-            except ConfigError as exc:  # its password cannot be read, say: shown by `intake status`
+            except ConfigError as exc:
                 self._failed(mb, f"configuration error: {exc}", backoff, "cannot be opened, retrying")
             except Exception as exc:  # a bug must not stop the other mailboxes
                 log.exception("%s unexpected error", mb.name)
@@ -181,7 +256,7 @@ class Daemon:
         try:
             source.connect()
             backoff.reset()
-            self.errors.pop(mb.name, None)
+            self.problems.clear(f"mailbox:{mb.name}")
             log.info("%s connected", mb.name)
             while not self.stop.is_set():
                 self.poll(mb, source)
@@ -194,7 +269,7 @@ class Daemon:
 
     def _failed(self, mb: MailboxConfig, error: str, backoff: Backoff, what: str) -> None:
         """Record the mailbox's error for `intake status`, then wait the next backoff delay."""
-        self.errors[mb.name] = error
+        self.problems.set(f"mailbox:{mb.name}", error)
         delay = backoff.next_delay()
         log.warning("%s %s in %.1f s: %s", mb.name, what, delay, error)
         self.stop.wait(delay)
@@ -202,26 +277,26 @@ class Daemon:
     def _deliver_loop(self) -> None:
         # One event loop for every round: a burst has a round per reply, and a new loop (with its
         # own resolver thread) per round cost more than the round.
+        backoff = Backoff(base=1.0, cap=300.0)
         with asyncio.Runner() as runner:
             while not self.stop.is_set():
                 self.wake.wait(timeout=self.config.daemon.delivery_interval)
                 self.wake.clear()
+                if self.stop.is_set():
+                    break
                 try:
                     self.deliver(runner)
-                except Exception:
+                except Exception as exc:
                     log.exception("outbox delivery round failed")
+                    self.problems.set("delivery", f"{type(exc).__name__}: {exc}")
+                    self.stop.wait(backoff.next_delay())
+                else:
+                    backoff.reset()
+                    self.problems.clear("delivery")
 
     # -- operator's view ---------------------------------------------------------------------
     def status(self) -> StatusDocument:
-        mailboxes: dict[str, MailboxStatus] = {
-            mb.name: {
-                "address": mb.address,
-                "last_poll": self.store.last_poll(mb.name),
-                "counts": self.store.counts(mb.name),
-                "error": self.errors.get(mb.name, ""),
-            }
-            for mb in self.config.mailboxes
-        }
+        zone = self.config.notice.timezone
         periods: dict[str, PeriodStatus] = {
             period.key: {
                 "admitted": len(period.provinces),
@@ -229,13 +304,33 @@ class Daemon:
             }
             for period in self.config.notice.periods
         }
-        return {
-            "written": datetime.now(self.config.notice.timezone).isoformat(timespec="seconds"),
-            "mailboxes": mailboxes,
+        document: StatusDocument = {
+            "written": now_iso(zone),
+            "mailboxes": {mb.name: self._mailbox_status(mb) for mb in self.config.mailboxes},
+            "accounts": {name: account_status(raw, zone) for name, raw in self.accounts.status().items()},
+            "problems": {
+                name: problem
+                for name, problem in self.problems.snapshot().items()
+                if not name.startswith("mailbox:")
+            },
             "outbox": self.outbox.stats(),
-            "flagged": [i.key for i in self.outbox.items(OutboxState.FAILED)],
+            "flagged": flagged_replies(self.outbox, zone),
             "periods": periods,
             "formats": capabilities(),
+        }
+        if self.started:
+            document["started"] = self.started
+        return document
+
+    def _mailbox_status(self, mb: MailboxConfig) -> MailboxStatus:
+        problem = self.problems.get(f"mailbox:{mb.name}")
+        return {
+            "address": mb.address,
+            "last_poll": self.store.last_poll(mb.name),
+            "counts": self.store.counts(mb.name),
+            "error": problem["error"] if problem else "",
+            "error_at": problem["at"] if problem else None,
+            "warning": self.warnings.get(mb.name, ""),
         }
 
     def write_status(self) -> None:
@@ -266,7 +361,7 @@ def run(config: Config, once: bool) -> int:
 
         def _stop(signum: int, _frame: object) -> None:
             log.info("signal %d: stopping", signum)
-            daemon.stop.set()
+            daemon.request_stop()
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)

@@ -1,13 +1,20 @@
-"""The outbox's sender made from [outbox]: one factory per kind, in one table."""
+"""The outbox's senders made from the configuration: one account per SMTP login, chosen by From.
+
+[outbox] kind = "file" writes every message as an .eml file (one account that sends any From);
+kind = "smtp" makes one account per [mailboxes.smtp] table and one for the shared [outbox]
+host, each with the From addresses it may send (intake.config.sending).
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Literal
 
 from intake.config.choices import OutboxKind, Security
+from intake.config.sending import SmtpAccount, smtp_accounts
+from intake.config.servers import tls_context
 from intake.config.settings import Config, OutboxConfig
+from mailer.accounts import Account, Accounts
 from mailer.smtp_sender import FileSender, Sender, SmtpSender
 
 # SmtpSender takes its security as a Literal of the same three words.
@@ -23,25 +30,34 @@ def file_sender(outbox: OutboxConfig) -> FileSender:
     return FileSender(outbox.deliver_to)
 
 
-def smtp_sender(outbox: OutboxConfig) -> SmtpSender:
-    """Replies sent through the SMTP server; the password, if any, from the environment."""
-    password = os.environ.get(outbox.password_env) if outbox.password_env else None
+def smtp_sender(account: SmtpAccount, from_addr: str = "") -> SmtpSender:
+    """The sender of one SMTP account; its password was read when the configuration loaded."""
     return SmtpSender(
-        outbox.host,
-        outbox.port,
-        security=_SMTP_SECURITY[outbox.security],
-        user=outbox.user or None,
-        password=password,
-        from_addr=outbox.from_addr or None,
+        account.host,
+        account.port,
+        security=_SMTP_SECURITY[account.security],
+        user=account.user or None,
+        password=account.secret.value if account.user else None,
+        from_addr=from_addr or None,
+        tls_context=tls_context(account.security, account.tls_ca_file),
     )
 
 
-SENDERS: Mapping[OutboxKind, Callable[[OutboxConfig], Sender]] = {
-    OutboxKind.FILE: file_sender,
-    OutboxKind.SMTP: smtp_sender,
-}
+def make_accounts(config: Config) -> Accounts:
+    """The accounts [outbox] and [mailboxes.smtp] ask for, in the order they are chosen."""
+    if config.outbox.kind is OutboxKind.FILE:
+        return Accounts.single(file_sender(config.outbox), "file")
+    return Accounts(
+        Account(
+            account.name,
+            smtp_sender(account, config.outbox.from_addr),
+            senders=account.senders,
+            login_interval=config.outbox.login_interval,
+        )
+        for account in smtp_accounts(config)
+    )
 
 
 def make_sender(config: Config) -> Sender:
-    """The sender [outbox] asks for."""
-    return SENDERS[config.outbox.kind](config.outbox)
+    """The sender of the shared account ([outbox]); the file sender for kind = "file"."""
+    return make_accounts(config).accounts[-1].sender

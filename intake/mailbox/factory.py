@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from intake.config.choices import MailboxKind
+from intake.config.servers import tls_context
 from intake.config.settings import Config, MailboxConfig
 from intake.mailbox.imap import ImapSource
 from intake.mailbox.maildir import MaildirSource
@@ -21,7 +22,7 @@ SourceFactory = Callable[[MailboxConfig, Config], MailSource]
 
 
 def imap_source(mailbox: MailboxConfig, config: Config) -> ImapSource:
-    """The IMAP source of mailbox; reads its password (ConfigError when it cannot)."""
+    """The IMAP source of mailbox, with the password read at load and its own CA file if it names one."""
     return ImapSource(
         mailbox.host,
         mailbox.port,
@@ -35,6 +36,7 @@ def imap_source(mailbox: MailboxConfig, config: Config) -> ImapSource:
         poll_interval=config.daemon.poll_interval,
         idle_interval=config.daemon.idle_timeout,
         max_message_bytes=config.limits.max_message_bytes,
+        ssl_context=tls_context(mailbox.security, mailbox.tls_ca_file),
     )
 
 

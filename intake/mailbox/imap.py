@@ -36,8 +36,8 @@ import imapclient
 from imapclient import exceptions as imap_exceptions
 
 from intake.config.choices import ProcessedAction, Security, parse_choice
-from intake.errors import ConfigError, MailboxAuthError, MailboxError
-from intake.mailbox import imap_wire
+from intake.errors import ConfigError, MailboxAuthError, MailboxError, MailboxRefused
+from intake.mailbox import imap_session, imap_wire
 from intake.mailbox.imap_wire import (
     _aware,
     _close_client,
@@ -116,6 +116,8 @@ class ImapSource(ContextManaged):
         self._caps: frozenset[str] = frozenset()
         self._idling = False
         self.uidvalidity: int | None = None
+        self.warning = ""  # a problem that does not stop polling (processed_target refused)
+        self._move_target: str | None = processed_target or None  # in the server's namespace
         self._floor = 0  # every undeleted UID <= _floor was seen (for this uidvalidity)
 
     def __repr__(self) -> str:  # no password
@@ -150,6 +152,7 @@ class ImapSource(ContextManaged):
                 ssl_context=context,
                 timeout=self.timeout,
             )
+            imap_session.keepalive(client)
         try:
             self._login(client, context)
         except BaseException:
@@ -188,13 +191,15 @@ class ImapSource(ContextManaged):
             client.starttls(context)
 
     def _authenticate(self, client: imapclient.IMAPClient) -> None:
+        """LOGIN, or AUTHENTICATE PLAIN where LOGIN cannot carry the user or password (non-ASCII)."""
         with self._errors("LOGIN"):
             try:
-                client.login(self.user, self._password)
+                method = imap_session.login(client, self.user, self._password)
             except imap_exceptions.LoginError as exc:
                 raise MailboxAuthError(
                     self.name, "LOGIN", f"login as {self.user} refused: {self._scrub(exc)}"
                 ) from None
+        log.debug("%s: logged in with %s", self.name, method)
 
     def _send_id(self, client: imapclient.IMAPClient) -> None:
         # 163.com and 126.com refuse SELECT ("Unsafe Login") from clients that sent no ID.
@@ -223,9 +228,7 @@ class ImapSource(ContextManaged):
     def _prepare_processed(self, client: imapclient.IMAPClient, permanent_flags: tuple[str, ...]) -> None:
         """Create the folder processed messages move to; warn when a keyword will not stick."""
         if self.processed_action is ProcessedAction.MOVE:
-            with self._errors(f"CREATE {self.processed_target}"):
-                if not client.folder_exists(self.processed_target):
-                    client.create_folder(self.processed_target)
+            self._prepare_move_target(client)
         elif self.processed_action is ProcessedAction.KEYWORD:
             permanent = set(permanent_flags)
             if "\\*" not in permanent and self.processed_target not in permanent:
@@ -236,6 +239,30 @@ class ImapSource(ContextManaged):
                     self.folder,
                     " ".join(sorted(permanent)),
                 )
+
+    def _prepare_move_target(self, client: imapclient.IMAPClient) -> None:
+        """processed_target in the personal namespace, created when missing.
+
+        A refused CREATE (no right to create there, a name the server does not take) is logged
+        and kept in ``warning``; the mailbox is polled all the same and processed messages stay
+        where they are (the store knows them: they are not answered twice).
+        """
+        with self._errors("NAMESPACE"):
+            target = imap_session.personal_folder(client, self._caps, self.processed_target)
+        try:
+            with self._errors(f"CREATE {target}"):
+                if not client.folder_exists(target):
+                    client.create_folder(target)
+        except MailboxRefused as exc:
+            self.warning = (
+                f"processed_target {target!r} cannot be created ({exc.detail}); "
+                f"processed messages stay in {self.folder}"
+            )
+            log.error("%s: %s", self.name, self.warning)
+            self._move_target = None
+            return
+        self._move_target = target
+        self.warning = ""
 
     def close(self) -> None:
         """Log out and close the connection; never raises.
@@ -359,7 +386,9 @@ class ImapSource(ContextManaged):
             with self._errors(f"STORE +FLAGS {self.processed_target}"):
                 client.add_flags([uid], [self.processed_target], silent=True)
             return
-        target = self.processed_target
+        target = self._move_target
+        if target is None:
+            return  # the target could not be created: see warning
         if "MOVE" in self._caps:
             with self._errors(f"MOVE to {target}"):
                 client.move([uid], target)
@@ -400,6 +429,24 @@ class ImapSource(ContextManaged):
                 return False
             if self._idle_once(client, min(remaining, self.idle_interval)):
                 return True
+            if self._folder_replaced(client):
+                return True
+
+    def _folder_replaced(self, client: imapclient.IMAPClient) -> bool:
+        """After an IDLE cycle: was the folder deleted and made anew (another UIDVALIDITY)?
+
+        Cyrus tells a session nothing when its selected folder is deleted and recreated by
+        another; STATUS asks the server for the folder's UIDVALIDITY now.  A changed one is
+        selected again (the floor starts over) and True returned: look for mail.
+        """
+        with self._errors(f"STATUS {self.folder}"):
+            current = imap_session.uidvalidity(client, self.folder)
+        if current == self.uidvalidity:
+            return False
+        with self._errors(f"SELECT {self.folder}"):
+            selected = client.select_folder(self.folder, readonly=False)
+        self._note_uidvalidity(int(selected.get(b"UIDVALIDITY", current)))
+        return True
 
     def _idle_once(self, client: imapclient.IMAPClient, seconds: float) -> bool:
         """One IDLE command of at most `seconds`; True when new mail was reported."""

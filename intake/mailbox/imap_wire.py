@@ -92,7 +92,7 @@ def _errors(
         drop()
         text = _scrub(exc, password)
         lost = MailboxTimeout if "timed out" in text else MailboxError
-        raise lost(name, operation, f"connection lost: {text}") from None
+        raise lost(name, operation, f"connection to {host}:{port} lost: {text}") from None
     except imap_exceptions.CapabilityError as exc:
         raise MailboxError(name, operation, _scrub(exc, password)) from None
     except imap_exceptions.ProtocolError as exc:
@@ -105,4 +105,6 @@ def _errors(
     except (OSError, EOFError, ValueError) as exc:
         # OSError covers ssl.SSLError, refused connections, resets, DNS failures.
         drop()
-        raise MailboxError(name, operation, f"{type(exc).__name__}: {_scrub(exc, password)}") from exc
+        raise MailboxError(
+            name, operation, f"{host}:{port}: {type(exc).__name__}: {_scrub(exc, password)}"
+        ) from exc

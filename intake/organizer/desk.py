@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from intake.config.sending import period_from
 from intake.config.settings import Config
 from mailer.compose.digest import compose_digest
 from mailer.compose.digest_data import DigestData, DigestSnapshot, build_digest, parse_time
@@ -134,12 +135,9 @@ class Organizer:
         return build_digest(self.notice, period, self.snapshot(period), now)
 
     def from_for(self, period: Period, configured: str = "") -> str:
-        if configured:
-            return configured
-        for mb in self.config.mailboxes:
-            if period.key in mb.periods and (mb.reply_from or mb.address):
-                return mb.reply_from or mb.address
-        return self.config.outbox.from_addr or period.mailbox
+        """The From of the period's digests and reminders; the delivery picks the account that sends it
+        (checked when the configuration loaded: intake.config.sending)."""
+        return period_from(self.config, period, configured)
 
     def digest_message(
         self, period: Period, now: datetime, key: str, to: tuple[str, ...] | None = None
