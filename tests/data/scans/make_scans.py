@@ -244,8 +244,8 @@ def make_scan_seal(page: Image.Image, rng: random.Random) -> bytes:
 
 def make_phone_photo(page: Image.Image, rng: random.Random) -> bytes:
     page = paper_tone(page, rng)
-    size = (2400, 3200)  # 7.7 Mpx, the page filling most of the frame
-    corners = np.array([[330, 250], [2080, 290], [2280, 3040], [130, 2980]], np.float32)  # held low: keystone
+    size = (3000, 4000)  # a 12 Mpx phone camera, the page filling most of the frame
+    corners = np.array([[412, 312], [2600, 362], [2850, 3800], [162, 3725]], np.float32)  # held low: keystone
     photo = on_background(page, corners, size, table_surface(size, rng))
     photo = uneven_light(photo, rng, shadow=True).filter(ImageFilter.GaussianBlur(1.3))
     stored = photo.rotate(90, expand=True)  # the sensor's way up; EXIF 6 says turn it 90° clockwise
@@ -256,8 +256,8 @@ def make_fax(page: Image.Image, rng: random.Random, work: Path) -> bytes:
     grey = page.convert("L").resize((page.width * 2 // 3, page.height * 2 // 3), Image.Resampling.LANCZOS)
     grey = _lose_a_rule(grey)
     grey = grey.rotate(0.4, resample=Image.Resampling.BILINEAR, fillcolor=255)
-    data = np.array(grey, np.float32) + np.random.default_rng(rng.randrange(1 << 30)).normal(0, 18, grey.size[::-1])
-    bits = Image.fromarray((data > 150).astype(np.uint8) * 255).convert("1")
+    data = np.array(grey, np.float32) + np.random.default_rng(rng.randrange(1 << 30)).normal(0, 14, grey.size[::-1])
+    bits = Image.fromarray((data > 165).astype(np.uint8) * 255).convert("1")
     path = work / "fax.tif"
     bits.save(path, "TIFF", compression="group4", dpi=(200, 200))
     return path.read_bytes()
@@ -285,11 +285,11 @@ def _lose_a_rule(grey: Image.Image) -> Image.Image:
 
 
 def make_desk_photo(page: Image.Image, rng: random.Random) -> bytes:
-    page = paper_tone(page.resize((page.width * 2 // 5, page.height * 2 // 5), Image.Resampling.LANCZOS), rng, (250, 248, 242))
-    size = (2000, 1700)
+    page = paper_tone(page.resize((page.width * 4 // 5, page.height * 4 // 5), Image.Resampling.LANCZOS), rng, (250, 248, 242))
+    size = (4000, 3000)  # 12 Mpx, the page lying at an angle in the middle of the desk
     pw, ph = page.size
     angle = math.radians(-12)
-    cx, cy = 1010, 850
+    cx, cy = 1950, 1500
     base = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]], np.float32)
     rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]], np.float32)
     corners = base @ rot.T
@@ -298,9 +298,9 @@ def make_desk_photo(page: Image.Image, rng: random.Random) -> bytes:
     corners += np.array([cx, cy], np.float32)
     photo = on_background(page, corners, size, wood(size, rng))
     draw = ImageDraw.Draw(photo)
-    draw.line((1780, 260, 1930, 1250), fill=(30, 40, 120), width=22)  # a pen beside the page
-    draw.line((1780, 260, 1790, 330), fill=(200, 200, 205), width=22)
-    photo = uneven_light(photo, rng, shadow=False).filter(ImageFilter.GaussianBlur(0.8))
+    draw.line((3560, 520, 3860, 2500), fill=(30, 40, 120), width=42)  # a pen beside the page
+    draw.line((3560, 520, 3580, 660), fill=(200, 200, 205), width=42)
+    photo = uneven_light(photo, rng, shadow=False).filter(ImageFilter.GaussianBlur(1.0))
     return jpeg(photo, 82)
 
 
