@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from intake.errors import UnreadableAttachment
 from intake.readers.recogniser import CLASSIFIER, DETECTION, RECOGNITION, model_dir
 
 from .ocr_text import tidy
@@ -65,11 +66,9 @@ class TextBox:
 @functools.lru_cache(maxsize=1)
 def engine() -> Any:  # rapidocr.RapidOCR: the library has no type hints
     """The RapidOCR engine with its models named by path (nothing is looked up or downloaded)."""
-    from rapidocr import RapidOCR  # noqa: PLC0415 - heavy (onnxruntime, OpenCV): only in the worker
-
     folder = model_dir()
     if folder is None:
-        raise RuntimeError("rapidocr and onnxruntime are not installed")
+        raise UnreadableAttachment("", "unsupported", "rapidocr and onnxruntime are not installed")
     threads = max(1, min(THREADS, os.cpu_count() or 1))
     params = {
         "Global.log_level": "error",
@@ -83,7 +82,12 @@ def engine() -> Any:  # rapidocr.RapidOCR: the library has no type hints
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
     }
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-    return RapidOCR(params=params)
+    try:
+        from rapidocr import RapidOCR  # noqa: PLC0415 - heavy (ONNX Runtime, OpenCV): only in the worker
+
+        return RapidOCR(params=params)
+    except Exception as exc:  # ONNX Runtime's own errors, a library that did not fit the worker's memory
+        raise UnreadableAttachment("", "too_large", f"the OCR models could not be loaded: {exc}") from exc
 
 
 def detect(image: Image) -> list[Quad]:
@@ -132,7 +136,9 @@ def _box(quad: Quad, text: str, info: Any) -> TextBox:
     confs = [float(c) for c in (getattr(info, "confs", None) or [0.0])]
     xs, ys = quad[:, 0], quad[:, 1]
     chars = _chars(quad, text, info, confs)
-    letters = [p for ch, p in zip(text, confs, strict=False) if not ch.isspace()]  # a space's doubt is no doubt
+    letters = [
+        p for ch, p in zip(text, confs, strict=False) if not ch.isspace()
+    ]  # a space's doubt is no doubt
     return TextBox(
         text=tidy(text.strip()),
         conf=min(letters or confs or [0.0]),

@@ -13,13 +13,14 @@ from intake.readers.limits import Limits
 
 from . import Job, ReadInWorker
 from .ocr_join import join_pages
-from .ocr_read import read_page
+from .ocr_load import page_reader
 
 
 def read_in_worker(data: bytes, job: Job, deadline: float) -> list[Grid]:
     """A grid per page with text (a multi-page TIFF has a part per page: 第2页)."""
     frames = load_images(data, job.name, job.limits)
     pages: list[Grid | None] = []
+    read_page = page_reader(job.name)
     for index, frame in enumerate(frames):
         part = "" if len(frames) == 1 else f"第{index + 1}页"
         pages.append(read_page(frame, job.name, part, job.limits, deadline, _dpi(frame)))

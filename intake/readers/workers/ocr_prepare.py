@@ -9,7 +9,7 @@ red taken out, the skew undone, the page cut to its ink.
   blue handwriting stay dark), divided by the paper's own brightness around each point (a wide
   median of the page), so that a shadow or light falling off towards a corner becomes white paper.
   Levels close to the paper become white (the rest of the seal, grain).
-- Skew: the angle within +-5 degrees whose row sums are most uneven (ocr_clean.skew).
+- Skew: the angle within +-5 degrees whose row sums are most uneven (skew), when the page has no ruled table.
 - Size: a page is brought to about 300 dpi (the detector's and recogniser's best), never above
   limits.max_image_pixels, and cut to the box around its ink with a margin.
 """
@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
-
-from .ocr_clean import skew
+from PIL import Image, ImageStat
 
 Gray = npt.NDArray[np.uint8]
+Points = npt.NDArray[Any]  # an OpenCV contour or hull: N x 1 x 2 points
 Rgb = npt.NDArray[np.uint8]
 TARGET_DPI = 300
 SMALL = 800  # the long side of the copy the document and skew are looked for on
 MIN_DOCUMENT = 0.20  # a sheet smaller than this share of the photo is not taken for the document
 MAX_DOCUMENT = 0.93  # a sheet larger than this fills the picture: a scan
+LINE_LEVEL = 215  # a prepared page's paper is white (255): a thin grey rule is darker than this
 INSET = 0.012  # the found sheet is cut this much inside its edges
 WHITE = 0.90  # levels above this share of the paper's brightness become white; the darkest print black
 
@@ -102,12 +103,12 @@ def find_document(rgb: Rgb) -> npt.NDArray[np.float32] | None:
     h, w = rgb.shape[:2]
     scale = SMALL / max(h, w)
     small = cv2.resize(rgb, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
-    gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
+    gray = np.asarray(cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0), dtype=np.uint8)
     edges = cv2.dilate(cv2.Canny(gray, 20, 60), np.ones((3, 3), np.uint8))
     contours, _hierarchy = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
-    hull = cv2.convexHull(max(contours, key=lambda c: cv2.contourArea(cv2.convexHull(c))))
+    hull: Points = np.asarray(cv2.convexHull(max(contours, key=lambda c: cv2.contourArea(cv2.convexHull(c)))))
     share = cv2.contourArea(hull) / float(small.shape[0] * small.shape[1])
     if not MIN_DOCUMENT <= share <= MAX_DOCUMENT or _touches_border(hull, small.shape[1], small.shape[0]):
         return None
@@ -117,11 +118,11 @@ def find_document(rgb: Rgb) -> npt.NDArray[np.float32] | None:
     return None if corners is None else corners / scale
 
 
-def _lies_on_something(gray: Gray, hull: npt.NDArray[np.int32]) -> bool:
+def _lies_on_something(gray: Gray, hull: Points) -> bool:
     """Is what is around the outline darker than the paper inside it (a desk, a table), not more paper?"""
     inside = np.zeros_like(gray)
     cv2.drawContours(inside, [hull], -1, 255, thickness=cv2.FILLED)
-    ring = cv2.dilate(inside, np.ones((15, 15), np.uint8)) & ~inside
+    ring = np.asarray(cv2.dilate(inside, np.ones((15, 15), np.uint8)), dtype=np.uint8) & ~inside
     if not ring.any():
         return False
     paper = float(np.percentile(gray[inside > 0], 90))
@@ -129,7 +130,7 @@ def _lies_on_something(gray: Gray, hull: npt.NDArray[np.int32]) -> bool:
     return around < 0.8 * paper
 
 
-def _four_corners(hull: npt.NDArray[np.int32]) -> npt.NDArray[np.float32] | None:
+def _four_corners(hull: Points) -> npt.NDArray[np.float32] | None:
     """The hull simplified to four corners, in order (None when it will not come down to four)."""
     perimeter = cv2.arcLength(hull, True)
     for share in (0.02, 0.03, 0.05, 0.08):
@@ -143,7 +144,7 @@ def _four_corners(hull: npt.NDArray[np.int32]) -> npt.NDArray[np.float32] | None
     return None
 
 
-def _touches_border(contour: npt.NDArray[np.int32], width: int, height: int, edges: int = 2) -> bool:
+def _touches_border(contour: Points, width: int, height: int, edges: int = 2) -> bool:
     """Does the outline run along `edges` or more edges of the picture (then it is no sheet, no table)?"""
     x, y, w, h = cv2.boundingRect(contour)
     touching = (x <= 2) + (y <= 2) + (x + w >= width - 2) + (y + h >= height - 2)
@@ -159,7 +160,9 @@ def unwarp(rgb: Rgb, corners: npt.NDArray[np.float32]) -> Rgb:
     height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
-    flat = cv2.warpPerspective(rgb, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    flat = cv2.warpPerspective(
+        rgb, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
     return np.asarray(flat, dtype=np.uint8)
 
 
@@ -197,10 +200,11 @@ def square_table(gray: Gray, dpi: float) -> Gray | None:
 def table_corners(gray: Gray, dpi: float) -> npt.NDArray[np.float32] | None:
     """The corners of the largest connected grid of ruling lines (top-left, top-right, bottom-right,
     bottom-left), or None."""
-    ink = cv2.dilate(ink_mask(gray), np.ones((3, 3), np.uint8))
+    ink = cv2.dilate(line_mask(gray), np.ones((3, 3), np.uint8))
     k = max(12, int(dpi / 8))
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
-    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    lines = np.asarray(cv2.bitwise_or(across, down), dtype=np.uint8)
     contours, _hierarchy = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
@@ -223,7 +227,13 @@ def table_corners(gray: Gray, dpi: float) -> npt.NDArray[np.float32] | None:
 def ink_mask(gray: Gray) -> Gray:
     """255 where there is ink: darker than Otsu's threshold between the paper and the print."""
     level, _mask = cv2.threshold(gray[::2, ::2], 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return np.asarray((gray < min(level, 235)).astype(np.uint8) * 255, dtype=np.uint8)
+    level = 128 if level < 64 else min(level, 235)  # a page of pure black and white: Otsu says 0
+    return np.asarray((gray < level).astype(np.uint8) * 255, dtype=np.uint8)
+
+
+def line_mask(gray: Gray) -> Gray:
+    """255 where a ruling line may be: anything a little darker than the paper (thin grey rules too)."""
+    return np.asarray((gray < LINE_LEVEL).astype(np.uint8) * 255, dtype=np.uint8)
 
 
 def _rotate(gray: Gray, angle: float) -> Gray:
@@ -251,3 +261,16 @@ def turn(prepared: Prepared, quarter_turns: int) -> Prepared:
         return prepared
     gray = np.ascontiguousarray(np.rot90(prepared.gray, quarter_turns % 4))
     return Prepared(np.dstack([gray] * 3), gray, prepared.dpi, prepared.flattened, prepared.angle)
+
+
+def skew(page: Image.Image) -> float:
+    """The rotation (degrees, counter-clockwise) that makes text lines horizontal, within +-5: the
+    angle whose row sums of ink are most uneven (projection profiles), to a twentieth of a degree."""
+    mask = Image.fromarray(ink_mask(np.asarray(page.convert("L"), dtype=np.uint8)))
+
+    def score(angle: float) -> float:
+        turned = mask.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
+        return float(ImageStat.Stat(turned.resize((1, turned.height), Image.Resampling.BOX)).var[0])
+
+    best = max((score(a / 2), a / 2) for a in range(-10, 11))[1]
+    return max((score(best + a / 20), best + a / 20) for a in range(-10, 11))[1]

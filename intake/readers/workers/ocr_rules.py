@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from .ocr_prepare import ink_mask
+from .ocr_prepare import line_mask
 
 Mask = npt.NDArray[np.uint8]
 
@@ -46,12 +46,14 @@ class Rules:
 
     def has_rule_right(self, row: int, x: float) -> bool:
         """Is there a vertical rule at x along band row `row`?"""
-        return _covered(self.vertical, int(x), (self.rows[row], self.rows[row + 1]), self.thickness, across=False)
+        return _covered(
+            self.vertical, int(x), (self.rows[row], self.rows[row + 1]), self.thickness, across=False
+        )
 
 
 def find_rules(gray: npt.NDArray[np.uint8], dpi: float) -> Rules | None:
     """The table's ruling lines, or None when there are not at least three row rules."""
-    ink = ink_mask(gray)
+    ink = line_mask(gray)
     long_h = max(25, int(dpi / 3))
     horizontal = _open(ink, (long_h, 1))
     rows, thickness = _lines(horizontal.sum(axis=1, dtype=np.int64), 0.5)
@@ -78,7 +80,9 @@ def _open(ink: Mask, size: tuple[int, int]) -> Mask:
     return np.asarray(cv2.dilate(opened, np.ones((3, 3), np.uint8)), dtype=np.uint8)
 
 
-def _lines(profile: npt.NDArray[np.int64], share: float, reference: float | None = None) -> tuple[list[float], int]:
+def _lines(
+    profile: npt.NDArray[np.int64], share: float, reference: float | None = None
+) -> tuple[list[float], int]:
     """Centres of the runs of a projection above share of its peak (or of reference), and the widest run."""
     peak = float(profile.max()) if reference is None else reference
     if peak <= 0:

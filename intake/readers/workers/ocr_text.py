@@ -64,17 +64,30 @@ def reading_order(pieces: Sequence[Placed]) -> str:
 
 
 _DATE_TIME = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})(\d{1,2}[:：]\d{2})")
+# Traditional forms the recogniser sometimes gives for a simplified character it was unsure of
+# (the forms are filled in on the mainland, in simplified characters).
+_SIMPLIFIED = str.maketrans(
+    "黃學別領職務區陽國書華長會員廳號時間達電話郵業術單處師東門張趙劉陳楊吳孫鄒錢蔣龍鄭馬數據與屬檔實廣課級們軍鄉縣鎮辦館醫療衛",
+    "黄学别领职务区阳国书华长会员厅号时间达电话邮业术单处师东门张赵刘陈杨吴孙邹钱蒋龙郑马数据与属档实广课级们军乡县镇办馆医疗卫",
+)
 
 
 def tidy(text: str) -> str:
-    """A recognised line's known slips put right: a date run into its time (2023-08-1209:30)."""
-    return _DATE_TIME.sub(r"\1 \2", text)
+    """A recognised line's known slips put right: a date run into its time (2023-08-1209:30), a
+    traditional form for a simplified character."""
+    return _DATE_TIME.sub(r"\1 \2", text).translate(_SIMPLIFIED)
 
 
 def closed(text: str) -> str:
-    """A cell's text with a bracket it opens and never closes closed (the closing one alone on a wrapped
-    cell's last line is too small for the detector)."""
+    """A cell's brackets balanced: one it opens and never closes closed (the closing one alone on a
+    wrapped cell's last line is too small for the detector, or read as 1), one closed twice once."""
+    if CJK.search(text):
+        text = text.replace("(", "（").replace(")", "）")  # Chinese text has full-width brackets
     for opening, closing in (("（", "）"), ("(", ")")):
-        if text.rfind(opening) > text.rfind(closing) and len(text) - text.rfind(opening) > 2:
-            return text + closing
+        last_open, last_close = text.rfind(opening), text.rfind(closing)
+        if last_open > last_close and len(text) - last_open > 2:
+            stray = text[-1] in "1lI|]" and len(text) >= 2 and CJK.match(text[-2])
+            return (text[:-1] if stray else text) + closing
+        if text.endswith(closing * 2) and text.count(opening) < text.count(closing):
+            return text[:-1]
     return text

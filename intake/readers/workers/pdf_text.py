@@ -37,11 +37,11 @@ from intake.readers.limits import Limits
 from . import Job, ReadInWorker
 from .layout import Box, layout, text_of
 from .ocr_join import join_pages
-from .ocr_prepare import TARGET_DPI as OCR_DPI
-from .ocr_read import read_page
+from .ocr_load import page_reader
 from .ocr_text import join_pieces
 from .pdf_tables import KIND, join_continued, table_grid
 
+OCR_DPI = 300  # a scanned page is rendered at this resolution for OCR (within max_image_pixels)
 MIN_TEXT_CHARS = 10  # fewer characters than this on a page: it is a scan
 MAX_WORDS = 20000  # words of one page placed by position (a page of text has a few thousand)
 
@@ -176,7 +176,7 @@ def _scanned_page(document: Any, index: int, name: str, limits: Limits, deadline
         image = page.render(scale=scale).to_pil()
     finally:
         page.close()
-    grid = read_page(image, name, "", limits, deadline, dpi=scale * 72)
+    grid = page_reader(name)(image, name, "", limits, deadline, dpi=scale * 72)
     return [grid] if grid is not None else []
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pdfplumber
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from tests.data.scans.receipts import (
     FIELDS,
@@ -138,7 +138,9 @@ def rasterise(pdf: Path, dpi: int, work: Path) -> list[Image.Image]:
 # --- what happens to paper ----------------------------------------------------------------------
 
 
-def paper_tone(image: Image.Image, rng: random.Random, tone: tuple[int, int, int] = (240, 236, 226)) -> Image.Image:
+def paper_tone(
+    image: Image.Image, rng: random.Random, tone: tuple[int, int, int] = (240, 236, 226)
+) -> Image.Image:
     """Off-white paper with a little grain."""
     image = ImageChops.multiply(image, Image.new("RGB", image.size, tone))
     grain = Image.merge("RGB", [Image.effect_noise(image.size, 18)] * 3)
@@ -160,7 +162,9 @@ def seal(image: Image.Image, centre: tuple[int, int], text: str) -> Image.Image:
     for i, ch in enumerate(text):
         angle = -90 - span / 2 + span * (i + 0.5) / len(text)
         glyph = Image.new("L", (int(r * 0.4), int(r * 0.4)), 0)
-        ImageDraw.Draw(glyph).text((glyph.width // 2, glyph.height // 2), ch, font=font, fill=255, anchor="mm")
+        ImageDraw.Draw(glyph).text(
+            (glyph.width // 2, glyph.height // 2), ch, font=font, fill=255, anchor="mm"
+        )
         glyph = glyph.rotate(-angle - 90, resample=Image.Resampling.BICUBIC)
         x = cx + int(r * 0.72 * math.cos(math.radians(angle))) - glyph.width // 2
         y = cy + int(r * 0.72 * math.sin(math.radians(angle))) - glyph.height // 2
@@ -191,7 +195,9 @@ def image_pdf(pages: list[Image.Image], dpi: int, quality: int = 60) -> bytes:
     return out.getvalue()
 
 
-def on_background(page: Image.Image, corners: np.ndarray, size: tuple[int, int], background: Image.Image) -> Image.Image:
+def on_background(
+    page: Image.Image, corners: np.ndarray, size: tuple[int, int], background: Image.Image
+) -> Image.Image:
     """The page warped onto corners (top-left, top-right, bottom-right, bottom-left) of a photo."""
     src = np.array([[0, 0], [page.width, 0], [page.width, page.height], [0, page.height]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
@@ -256,7 +262,9 @@ def make_fax(page: Image.Image, rng: random.Random, work: Path) -> bytes:
     grey = page.convert("L").resize((page.width * 2 // 3, page.height * 2 // 3), Image.Resampling.LANCZOS)
     grey = _lose_a_rule(grey)
     grey = grey.rotate(0.4, resample=Image.Resampling.BILINEAR, fillcolor=255)
-    data = np.array(grey, np.float32) + np.random.default_rng(rng.randrange(1 << 30)).normal(0, 14, grey.size[::-1])
+    data = np.array(grey, np.float32) + np.random.default_rng(rng.randrange(1 << 30)).normal(
+        0, 14, grey.size[::-1]
+    )
     bits = Image.fromarray((data > 165).astype(np.uint8) * 255).convert("1")
     path = work / "fax.tif"
     bits.save(path, "TIFF", compression="group4", dpi=(200, 200))
@@ -269,7 +277,11 @@ def _lose_a_rule(grey: Image.Image) -> Image.Image:
     dark = (arr < 128).astype(np.int32)
     h, w = arr.shape
     columns = dark[int(h * 0.15) : int(h * 0.6)].sum(axis=0)
-    rules = [x for x in range(1, w - 1) if columns[x] > 0.25 * (0.45 * h) and columns[x] >= columns[x - 1] and columns[x] >= columns[x + 1]]
+    rules = [
+        x
+        for x in range(1, w - 1)
+        if columns[x] > 0.25 * (0.45 * h) and columns[x] >= columns[x - 1] and columns[x] >= columns[x + 1]
+    ]
     xs = sorted({x for x in rules})
     groups: list[list[int]] = []
     for x in xs:
@@ -285,7 +297,11 @@ def _lose_a_rule(grey: Image.Image) -> Image.Image:
 
 
 def make_desk_photo(page: Image.Image, rng: random.Random) -> bytes:
-    page = paper_tone(page.resize((page.width * 4 // 5, page.height * 4 // 5), Image.Resampling.LANCZOS), rng, (250, 248, 242))
+    page = paper_tone(
+        page.resize((page.width * 4 // 5, page.height * 4 // 5), Image.Resampling.LANCZOS),
+        rng,
+        (250, 248, 242),
+    )
     size = (4000, 3000)  # 12 Mpx, the page lying at an angle in the middle of the desk
     pw, ph = page.size
     angle = math.radians(-12)
@@ -335,7 +351,13 @@ def _cell_boxes(pdf: Path, count: int) -> list[list[tuple[float, float, float, f
     return [[c if c else body[i - 1][j] for j, c in enumerate(row)] for i, row in enumerate(body)]  # type: ignore[misc]  # a merged cell's box is the one above it
 
 
-def _write_by_hand(draw: ImageDraw.ImageDraw, text: str, box: tuple[float, float, float, float], digits: bool, rng: random.Random) -> None:
+def _write_by_hand(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    box: tuple[float, float, float, float],
+    digits: bool,
+    rng: random.Random,
+) -> None:
     x0, y0, x1, y1 = box
     height = y1 - y0
     size = int(height * (0.40 if digits else 0.62))
@@ -347,7 +369,9 @@ def _write_by_hand(draw: ImageDraw.ImageDraw, text: str, box: tuple[float, float
     for ch in text:
         glyph_size = int(size * rng.uniform(0.9, 1.1))
         glyph = Image.new("L", (glyph_size * 2, glyph_size * 2), 0)
-        ImageDraw.Draw(glyph).text((glyph_size, glyph_size), ch, font=face.font_variant(size=glyph_size), fill=255, anchor="mm")
+        ImageDraw.Draw(glyph).text(
+            (glyph_size, glyph_size), ch, font=face.font_variant(size=glyph_size), fill=255, anchor="mm"
+        )
         glyph = glyph.rotate(rng.uniform(-6, 6), resample=Image.Resampling.BICUBIC)
         top = int(baseline - glyph.height / 2 + rng.uniform(-3, 3))
         draw.bitmap((int(x + advance / 2 - glyph.width / 2), top), glyph, fill=ink)
@@ -372,7 +396,9 @@ def make_set(out: Path, seed: int = 2023) -> dict[str, Path]:
     made: dict[str, Path] = {}
     with tempfile.TemporaryDirectory(prefix="scan-set-") as tmp:
         work = Path(tmp)
-        printed = {r.key: print_pdf(r, work) for r in (SICHUAN, HENAN, JIANGSU, SICHUAN_LONG, SICHUAN_HANDWRITTEN)}
+        printed = {
+            r.key: print_pdf(r, work) for r in (SICHUAN, HENAN, JIANGSU, SICHUAN_LONG, SICHUAN_HANDWRITTEN)
+        }
         paper = {key: rasterise(pdf, DPI, work) for key, pdf in printed.items()}
         data = {
             "scan_seal.pdf": make_scan_seal(paper["sichuan"][0], rng),

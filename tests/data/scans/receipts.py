@@ -18,7 +18,9 @@ from openpyxl.worksheet.pagebreak import Break
 
 COLUMNS = ("姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队")
 FIELDS = ("name", "gender", "unit", "title", "mobile", "email", "arrival", "leader")
-PRINT_FONT = "AR PL UMing CN"  # a Song (宋体) style face, as the forms are printed (Debian fonts-arphic-uming)
+PRINT_FONT = (
+    "AR PL UMing CN"  # a Song (宋体) style face, as the forms are printed (Debian fonts-arphic-uming)
+)
 WIDTHS = (10, 6, 24, 13, 14, 24, 18, 6)
 PAGE_ROWS = 18  # people on a printed page before the break
 Person = tuple[str, str, str, str, str, str, str, str]
@@ -52,7 +54,16 @@ SICHUAN = Roster(
     mailbox="287455270@qq.com",
     people=(
         ("钱喆", "男", "四川省教育厅", "处长", "13808012345", "qianzhe@scedu.cn", "2023-08-11 15:30", "是"),
-        ("黄珺", "女", "四川省教育厅", "主任科员", "13982134567", "huangjun@scedu.cn", "2023-08-11 18:00", "否"),
+        (
+            "黄珺",
+            "女",
+            "四川省教育厅",
+            "主任科员",
+            "13982134567",
+            "huangjun@scedu.cn",
+            "2023-08-11 18:00",
+            "否",
+        ),
         (
             "梁堃",
             "男",
@@ -127,7 +138,16 @@ HENAN = Roster(
     province="河南",
     mailbox="yaoy@moe.edu.cn",
     people=(
-        ("王喆", "男", "河南省教育厅", "处长", "13838012345", "wangzhe@haedu.gov.cn", "2023-06-19 15:30", "是"),
+        (
+            "王喆",
+            "男",
+            "河南省教育厅",
+            "处长",
+            "13838012345",
+            "wangzhe@haedu.gov.cn",
+            "2023-06-19 15:30",
+            "是",
+        ),
         (
             "李堃",
             "男",
@@ -148,7 +168,16 @@ HENAN = Roster(
             "2023-06-20 09:15",
             "否",
         ),
-        ("赵珺", "女", "郑州市教育局", "科长", "13703782211", "zhaojun@zzedu.gov.cn", "2023-06-19 20:45", "否"),
+        (
+            "赵珺",
+            "女",
+            "郑州市教育局",
+            "科长",
+            "13703782211",
+            "zhaojun@zzedu.gov.cn",
+            "2023-06-19 20:45",
+            "否",
+        ),
         (
             "蒲建国",
             "男",
@@ -193,7 +222,16 @@ JIANGSU = Roster(
     province="江苏",
     mailbox="1433935834@qq.com",
     people=(
-        ("周玥", "女", "江苏省教育厅", "副处长", "13913800521", "zhouyue@jsedu.gov.cn", "2023-07-13 16:00", "是"),
+        (
+            "周玥",
+            "女",
+            "江苏省教育厅",
+            "副处长",
+            "13913800521",
+            "zhouyue@jsedu.gov.cn",
+            "2023-07-13 16:00",
+            "是",
+        ),
         (
             "吴堃",
             "男",
@@ -370,7 +408,9 @@ def workbook(roster: Roster) -> bytes:
                 cell.number_format = "@"
     if roster.merged_unit:
         first, last_person = roster.merged_unit
-        ws.merge_cells(start_row=header + 1 + first, start_column=3, end_row=header + 1 + last_person, end_column=3)
+        ws.merge_cells(
+            start_row=header + 1 + first, start_column=3, end_row=header + 1 + last_person, end_column=3
+        )
     foot = header + len(roster.people) + 2
     cell = ws.cell(row=foot, column=1, value=roster.footer)
     cell.font = Font(name=PRINT_FONT, size=11)

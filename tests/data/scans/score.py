@@ -63,7 +63,8 @@ def score(sample: Sample, verdict: Verdict) -> SampleScore:
     roster = sample.roster
     out = SampleScore(
         sample=sample.filename,
-        placed=(verdict.program, verdict.period, verdict.province) == (roster.program, roster.period, roster.province),
+        placed=(verdict.program, verdict.period, verdict.province)
+        == (roster.program, roster.period, roster.province),
         status=verdict.status,
         errors=[p.code for p in verdict.problems if p.severity == Severity.ERROR],
         warnings=sum(1 for p in verdict.problems if p.code == "ocr_uncertain"),
