@@ -71,7 +71,7 @@ def _reader(recogniser: str) -> Any:
         from intake.readers.workers.ocr_read import read_page
 
         return read_page
-    sys.path.insert(0, os.environ["BENCH_LEGACY"])  # the Tesseract reader as it was (see legacy_tree)
+    # the Tesseract reader as it was: this process runs in the legacy tree (run_child), so `intake` is the old one
     from intake.readers.workers.ocr_page import read_page as tesseract_page
 
     return tesseract_page
@@ -90,14 +90,22 @@ def one(recogniser: str, path: Path) -> dict[str, Any]:
     found = [read_page(page, path.name, "", Limits(), deadline, dpi) for page in pages]
     grids = [g for g in found if g is not None]  # joined in the parent (ocr_join), for both recognisers alike
     seconds = time.monotonic() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Tesseract's processes
     return {
         "pages": len(pages),
         "seconds": seconds,
-        "peak_mb": max(own, children) / 1024,
+        "peak_mb": max(own_peak_kb(), children) / 1024,
         "grids": [grid_to_json(g) for g in grids],
     }
+
+
+def own_peak_kb() -> int:
+    """This process's peak resident memory since it started (VmHWM: ru_maxrss would count the parent's
+    peak before the exec too)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def model_load_seconds() -> float:
@@ -131,12 +139,12 @@ def legacy_tree(work: Path) -> Path | None:
 
 def run_child(recogniser: str, path: Path, legacy: Path | None) -> Run:
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_THREAD_LIMIT="1")
-    if legacy is not None:
-        env["BENCH_LEGACY"] = str(legacy)
-        if recogniser == "tesseract":
-            env["PYTHONPATH"] = f"{legacy}{os.pathsep}{ROOT}"
+    cwd = ROOT
+    if recogniser == "tesseract" and legacy is not None:
+        env["PYTHONPATH"] = f"{legacy}{os.pathsep}{ROOT}"
+        cwd = legacy  # first on sys.path: the old `intake` package, bench.ocr from ROOT
     cmd = [sys.executable, "-m", "bench.ocr", "--one", recogniser, str(path)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=1800)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, timeout=1800)
     if proc.returncode != 0:
         return Run(
             recogniser,
@@ -167,13 +175,23 @@ def judged(run: Run, sample: Any) -> Any:
     return score(sample, judge(receipt, notice, Policy(), when))
 
 
-def table(runs: list[tuple[Run, Any]], load_s: float) -> str:
+RARE = "喆珺堃玥"
+
+
+def rare_names(scored: Any, sample: Any) -> tuple[int, int]:
+    """(read exactly, printed) of the names with a rare character (喆 珺 堃 玥) on one sample."""
+    printed = [i + 1 for i, person in enumerate(sample.roster.people) if set(person[0]) & set(RARE)]
+    wrong = {m.row for m in scored.misses if m.field == "name"}
+    return sum(1 for row in printed if row not in wrong), len(printed)
+
+
+def table(runs: list[tuple[Run, Any, Any]], load_s: float) -> str:
     lines = [
         "| recogniser | sample | pages | s/page | peak MB | program, period, province | cells exact | wrong, flagged | silent errors | verdict |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     totals: dict[str, list[float]] = {}
-    for run, scored in runs:
+    for run, scored, sample in runs:
         if run.error:
             lines.append(
                 f"| {run.recogniser} | {run.sample} | — | — | — | — | — | — | — | failed: {run.error[:60]} |"
@@ -185,7 +203,10 @@ def table(runs: list[tuple[Run, Any]], load_s: float) -> str:
             f"{run.peak_mb:.0f} | {'right' if scored.placed else 'wrong'} | {scored.exact}/{scored.cells} | "
             f"{flagged} | {len(scored.silent)} | {scored.status} |"
         )
-        t = totals.setdefault(run.recogniser, [0, 0, 0, 0, 0.0, 0, 0.0])
+        t = totals.setdefault(run.recogniser, [0, 0, 0, 0, 0.0, 0, 0.0, 0, 0])
+        right, printed = rare_names(scored, sample)
+        t[7] += right
+        t[8] += printed
         t[0] += scored.exact
         t[1] += scored.cells
         t[2] += len(scored.silent)
@@ -196,7 +217,8 @@ def table(runs: list[tuple[Run, Any]], load_s: float) -> str:
     for name, t in totals.items():
         lines.append(
             f"| **{name}** | **all** | {t[3]:.0f} | {t[4] / max(1, t[3]):.1f} | {t[6]:.0f} | {t[5]:.0f} right | "
-            f"{t[0]:.0f}/{t[1]:.0f} ({100 * t[0] / max(1, t[1]):.1f} %) | | {t[2]:.0f} | |"
+            f"{t[0]:.0f}/{t[1]:.0f} ({100 * t[0] / max(1, t[1]):.1f} %) | | {t[2]:.0f} | "
+            f"names with 喆珺堃玥 exact: {t[7]:.0f}/{t[8]:.0f} |"
         )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     return (
@@ -219,12 +241,15 @@ def main() -> int:
     if args.load:
         print(json.dumps({"load_s": model_load_seconds()}))
         return 0
-    from tests.data.scans.make_scans import SET, make_set
+    from tests.data.scans.make_scans import SET
 
     with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp:
         folder = args.set or Path(tmp) / "set"
-        if not all((folder / s.filename).exists() for s in SET):
-            make_set(folder)
+        if not all((folder / s.filename).exists() for s in SET):  # made apart: this process stays small
+            env = dict(os.environ, PYTHONPATH=str(ROOT))
+            subprocess.run(
+                [sys.executable, "-m", "tests.data.scans.make_scans", str(folder)], check=True, env=env
+            )
         legacy = legacy_tree(Path(tmp)) if "tesseract" in args.recognisers else None
         load = subprocess.run(
             [sys.executable, "-m", "bench.ocr", "--load"],
@@ -238,8 +263,14 @@ def main() -> int:
         for recogniser in args.recognisers.split(","):
             for sample in SET:
                 run = run_child(recogniser, folder / sample.filename, legacy)
-                runs.append((run, None if run.error else judged(run, sample)))
+                scored = None if run.error else judged(run, sample)
+                runs.append((run, scored, sample))
                 sys.stderr.write(f"{recogniser} {sample.filename}: {run.seconds:.1f} s {run.error}\n")
+                for miss in scored.misses if scored is not None else []:
+                    flag = "flagged" if miss.flagged else "SILENT"
+                    sys.stderr.write(
+                        f"   {miss.row} {miss.field}: {miss.printed!r} read {miss.read!r} {flag}\n"
+                    )
     text = table(runs, load_s)
     print(text)
     if not args.no_append:
