@@ -1,5 +1,10 @@
 """Row-level checks: required fields, formats, duplicates, leaders, arrival window.  Pure.
 
+In a roster read by OCR from a scan or photo, a missing or malformed name, gender, unit, mobile or
+e-mail is first of all a reading to check: it is an `ocr_uncertain` warning naming what was read
+(the province is asked to look), never an error by itself; so is a name OCR read as one character
+or with letters or digits in it.
+
 A table of small checks.  Problems come in this order: what the table as a whole lacks
 (ROSTER_CHECKS_FIRST), then row by row each of ROW_CHECKS, then what the roster as a whole
 gets wrong (ROSTER_CHECKS_LAST).  To add a check, write a function and add it to a table.
@@ -20,6 +25,16 @@ from rules.verdict import Problem
 from rules.wording import month_day
 
 REQUIRED = ("name", "gender", "unit", "mobile")
+OCR_SOFT = (
+    "name",
+    "gender",
+    "unit",
+    "mobile",
+    "email",
+)  # OCR's slips here ask for a check, they do not reject
+_NAME = re.compile(
+    r"^[\u3400-\u9fff\uf900-\ufaff·•．.]{2,}$"
+)  # a name as OCR should read it: two or more Chinese characters
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 
@@ -31,6 +46,7 @@ class Roster:
     columns: Mapping[str, str]  # field -> header as the sender wrote it
     policy: Policy
     period: Period | None  # arrivals are checked against its dates; None: not checked
+    ocr: bool = False  # read by OCR: a missing or malformed value is a reading to check (OCR_SOFT)
 
 
 @dataclass(frozen=True)
@@ -46,7 +62,7 @@ RosterCheck = Callable[[Receipt], list[Problem]]
 
 
 def check_rows(receipt: Receipt, policy: Policy, period: Period | None) -> list[Problem]:
-    roster = Roster(receipt.columns, policy, period)
+    roster = Roster(receipt.columns, policy, period, receipt.ocr)
     out = [p for check in ROSTER_CHECKS_FIRST for p in check(receipt)]
     out += [
         in_part(p, line.row.participant.part)
@@ -109,36 +125,66 @@ def leaders(receipt: Receipt) -> list[Problem]:
 
 def required_fields(line: Line, roster: Roster) -> list[Problem]:
     p = line.row.participant
-    return [
-        problem("missing_field", row=p.row, field=field, column=roster.columns.get(field))
-        for field in REQUIRED
-        if field in roster.columns and not getattr(p, field)
-    ]
+    out: list[Problem] = []
+    for field in REQUIRED:
+        if field not in roster.columns or getattr(p, field):
+            continue
+        if roster.ocr and field in OCR_SOFT:
+            out += ocr_slip(line, roster, field, "")
+        else:
+            out.append(problem("missing_field", row=p.row, field=field, column=roster.columns.get(field)))
+    return out
 
 
 def mobile(line: Line, roster: Roster) -> list[Problem]:
     p = line.row.participant
     if not p.mobile or _MOBILE.match(p.mobile):
         return []
-    return [_bad("bad_mobile", "mobile", p.mobile, p.row, roster)]
+    return _bad(line, "bad_mobile", "mobile", p.mobile, roster)
 
 
 def email(line: Line, roster: Roster) -> list[Problem]:
     p = line.row.participant
     if not p.email or _EMAIL.match(p.email):
         return []
-    return [_bad("bad_email", "email", p.email, p.row, roster)]
+    return _bad(line, "bad_email", "email", p.email, roster)
 
 
 def gender(line: Line, roster: Roster) -> list[Problem]:
     p = line.row.participant
     if not p.gender or p.gender in ("男", "女"):
         return []
-    return [_bad("bad_gender", "gender", p.gender, p.row, roster)]
+    return _bad(line, "bad_gender", "gender", p.gender, roster)
 
 
-def _bad(code: str, field: str, value: str, row: int, roster: Roster) -> Problem:
-    return problem(code, row=row, field=field, column=roster.columns.get(field), value=value)
+def ocr_name(line: Line, roster: Roster) -> list[Problem]:
+    """A name OCR read as one character, or with letters or digits in it: most likely a misreading."""
+    name = line.row.participant.name
+    if not roster.ocr or not name or _NAME.match(name):
+        return []
+    return ocr_slip(line, roster, "name", name)
+
+
+def _bad(line: Line, code: str, field: str, value: str, roster: Roster) -> list[Problem]:
+    if roster.ocr and field in OCR_SOFT:
+        return ocr_slip(line, roster, field, value)
+    p = line.row.participant
+    return [problem(code, row=p.row, field=field, column=roster.columns.get(field), value=value)]
+
+
+def ocr_slip(line: Line, roster: Roster, field: str, value: str) -> list[Problem]:
+    """What OCR read wrong-looking, as a warning to check (none when ocr_uncertain names the cell already)."""
+    if field in line.row.uncertain:
+        return []
+    return [
+        problem(
+            "ocr_uncertain",
+            row=line.row.participant.row,
+            field=field,
+            column=roster.columns.get(field),
+            value=value or "（空白）",
+        )
+    ]
 
 
 def duplicate(line: Line, roster: Roster) -> list[Problem]:
@@ -212,5 +258,14 @@ def _day(when: datetime | date) -> date:
 
 
 ROSTER_CHECKS_FIRST: tuple[RosterCheck, ...] = (missing_columns,)
-ROW_CHECKS: tuple[RowCheck, ...] = (required_fields, mobile, email, gender, duplicate, ocr_uncertain, arrival)
+ROW_CHECKS: tuple[RowCheck, ...] = (
+    required_fields,
+    mobile,
+    email,
+    gender,
+    duplicate,
+    ocr_uncertain,
+    ocr_name,
+    arrival,
+)
 ROSTER_CHECKS_LAST: tuple[RosterCheck, ...] = (leaders,)

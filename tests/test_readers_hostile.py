@@ -20,7 +20,7 @@ from tests.data.readers.builders import docx_bytes, sheet_xml, unreadable, xlsx_
 DATA = Path(__file__).parent / "data" / "readers"
 LIMITS = Limits()
 OLE = bytes.fromhex("d0cf11e0a1b11ae1")
-# A damaged PDF or image is read (pdf.py, ocr.py) and found corrupt; without Tesseract an image is refused.
+# A damaged PDF or image is read (pdf.py, ocr.py) and found corrupt; without the OCR recogniser an image is refused.
 IMAGE = "corrupt" if ocr.available() else "unsupported"
 SAMPLES = [(DATA / name).read_bytes() for name in ("receipt.xlsx", "receipt.xls", "receipt_paragraphs.docx")]
 

@@ -1,4 +1,8 @@
-"""Scans and photos read by Tesseract: a stamped, noisy, slightly turned scan of the LibreOffice PDF."""
+"""Scans and photos read by OCR (PP-OCR through RapidOCR and ONNX Runtime, in the sandboxed worker): a
+stamped, noisy, slightly turned scan of the LibreOffice PDF; bounds; no network; without the recogniser.
+
+The scan set made the way scans and photos arise is read in tests/test_ocr_scans.py; the page and table
+work without the models in tests/test_ocr_layout.py."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from PIL import Image, ImageDraw
+from PIL import Image
 from pytest import MonkeyPatch
 
 from intake.extract.receipt import extract
@@ -19,10 +23,6 @@ from intake.pipeline.process import Context, process, process_attachment
 from intake.readers import ocr, read_attachment
 from intake.readers.grid import CellValue, Grid, Merge
 from intake.readers.limits import Limits
-from intake.readers.workers.ocr_cells import tidy_latin
-from intake.readers.workers.ocr_clean import clean, ink_mask
-from intake.readers.workers.ocr_table import find_table
-from intake.readers.workers.ocr_words import join_pieces
 from mailer.compose.reply import OCR_NOTE, render_reply
 from tests.data.legacy.make_fixtures import COLUMNS, HEADER_LINES, PEOPLE, TITLE
 from tests.data.legacy.needs import require
@@ -38,7 +38,7 @@ EXPECTED = [COLUMNS, *PEOPLE]
 
 
 @pytest.fixture
-def tesseract() -> None:
+def recogniser() -> None:
     require("ocr")
 
 
@@ -84,7 +84,7 @@ def accuracy(grid: Grid) -> tuple[float, list[tuple[int, int]]]:
 
 @pytest.mark.ocr
 def test_scanned_pdf_is_read_into_the_table_with_90_percent_of_cells_exact(
-    tesseract: None, scan_grid: Grid | None
+    recogniser: None, scan_grid: Grid | None
 ) -> None:
     grid = scan_grid
     assert grid is not None
@@ -97,7 +97,7 @@ def test_scanned_pdf_is_read_into_the_table_with_90_percent_of_cells_exact(
 
 
 @pytest.mark.ocr
-def test_scanned_pdf_keeps_the_header_lines_above_the_table(tesseract: None, scan_grid: Grid | None) -> None:
+def test_scanned_pdf_keeps_the_header_lines_above_the_table(recogniser: None, scan_grid: Grid | None) -> None:
     assert scan_grid is not None
     lines = ["".join(t.replace(":", "：").split()) for t in scan_grid.lines]
     assert TITLE in lines
@@ -105,7 +105,7 @@ def test_scanned_pdf_keeps_the_header_lines_above_the_table(tesseract: None, sca
 
 
 @pytest.mark.ocr
-def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract: None, scan_grid: Grid | None) -> None:
+def test_every_cell_read_wrong_is_flagged_to_the_sender(recogniser: None, scan_grid: Grid | None) -> None:
     v = process_attachment(
         "盖章扫描件.pdf",
         (DATA / "receipt_scan.pdf").read_bytes(),
@@ -126,7 +126,7 @@ def test_every_cell_read_wrong_is_flagged_to_the_sender(tesseract: None, scan_gr
 
 
 @pytest.mark.ocr
-def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract: None) -> None:
+def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(recogniser: None) -> None:
     v = process_attachment(
         "盖章扫描件.pdf",
         (DATA / "receipt_scan.pdf").read_bytes(),
@@ -141,7 +141,7 @@ def test_the_reply_says_plainly_that_the_roster_was_read_by_ocr(tesseract: None)
 
 
 @pytest.mark.ocr
-def test_a_photo_of_the_receipt_is_read_too(tesseract: None, photo: bytes) -> None:
+def test_a_photo_of_the_receipt_is_read_too(recogniser: None, photo: bytes) -> None:
     [grid] = read_attachment("IMG_2041.JPG", photo, LIMITS)
     assert grid.ocr and grid.kind == "ocr"
     share, _wrong = accuracy(grid)
@@ -149,7 +149,7 @@ def test_a_photo_of_the_receipt_is_read_too(tesseract: None, photo: bytes) -> No
 
 
 @pytest.mark.ocr
-def test_png_is_read(tesseract: None, photo: bytes) -> None:
+def test_png_is_read(recogniser: None, photo: bytes) -> None:
     out = io.BytesIO()
     Image.open(io.BytesIO(photo)).save(out, "PNG")
     [grid] = read_attachment("回执.png", out.getvalue(), LIMITS)
@@ -171,7 +171,7 @@ def receipt_xlsx() -> bytes:
 
 
 @pytest.mark.ocr
-def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record(tesseract: None) -> None:
+def test_a_stamped_scan_beside_the_xlsx_the_xlsx_wins_and_the_scan_is_the_record(recogniser: None) -> None:
     raw = (
         MessageBuilder(
             sender="hn@haedu.gov.cn",
@@ -220,7 +220,7 @@ def test_an_ocr_grid_alone_marks_the_receipt_and_its_uncertain_cells() -> None:
     assert [r.uncertain for r in receipt.rows] == [["name"], ["mobile"]]
 
 
-# --- bounds, and without Tesseract ------------------------------------------------------------
+# --- bounds, no network, and without the recogniser ------------------------------------------------------------
 
 
 def png_header(width: int, height: int) -> bytes:
@@ -239,7 +239,7 @@ def png_header(width: int, height: int) -> bytes:
 
 
 @pytest.mark.ocr
-def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tesseract: None) -> None:
+def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(recogniser: None) -> None:
     started = time.monotonic()
     unreadable(
         lambda: read_attachment("回执.png", png_header(100_000, 100_000), LIMITS), "too_large", seconds=10
@@ -248,7 +248,7 @@ def test_an_image_over_the_pixel_limit_is_too_large_before_it_is_decoded(tessera
 
 
 @pytest.mark.ocr
-def test_ocr_over_its_time_is_too_large(tesseract: None) -> None:
+def test_ocr_over_its_time_is_too_large(recogniser: None) -> None:
     unreadable(
         lambda: read_attachment(
             "扫描件.pdf",
@@ -261,65 +261,60 @@ def test_ocr_over_its_time_is_too_large(tesseract: None) -> None:
 
 
 @pytest.mark.parametrize("name", ["回执.jpg", "回执.png"])
-def test_without_tesseract_images_are_refused_as_before(
+def test_without_the_recogniser_images_are_refused_as_before(
     monkeypatch: MonkeyPatch, photo: bytes, name: str
 ) -> None:
     monkeypatch.setattr(ocr, "available", lambda: False)
     unreadable(lambda: read_attachment(name, photo, LIMITS), "unsupported")
 
 
-# --- the image work, without Tesseract ---------------------------------------------------------
+NO_NETWORK = """
+import socket, sys
+def refuse(*args, **kwargs):
+    raise OSError("network use during OCR")
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+import numpy as np
+from intake.readers.workers.ocr_engine import detect, engine, recognise
+page = np.full((120, 480, 3), 255, dtype=np.uint8)
+import cv2
+cv2.putText(page, "13808012345", (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (0, 0, 0), 3)
+boxes = recognise(page, detect(page))
+print(engine().cfg.Rec.model_path)
+print("|".join(b.text for b in boxes))
+"""
 
 
-def ruled_page(angle: float = 0.0) -> Image.Image:
-    """A white page with a 4 x 3 ruled table whose cell (1, 0) spans two rows, turned by angle."""
-    image = Image.new("L", (1200, 900), 255)
-    draw = ImageDraw.Draw(image)
-    xs, ys = [100, 400, 700, 1000], [100, 250, 400, 550, 700]
-    for y in ys:
-        draw.line((xs[0], y, xs[-1], y), fill=0, width=3)
-    for x in xs:
-        draw.line((x, ys[0], x, ys[-1]), fill=0, width=3)
-    draw.rectangle((xs[0] + 3, ys[2] - 3, xs[1] - 3, ys[2] + 3), fill=255)  # no rule: a merged cell
-    for r in range(4):
-        for c in range(3):
-            draw.rectangle((xs[c] + 40, ys[r] + 50, xs[c] + 140, ys[r] + 90), fill=60)  # "text"
-    return image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+@pytest.mark.ocr
+def test_the_models_load_from_the_wheel_by_path_and_nothing_touches_the_network(recogniser: None) -> None:
+    """A worker with every socket refused still loads the three models and reads a line of digits."""
+    import subprocess
+    import sys
+
+    from intake.readers.recogniser import RECOGNITION, model_dir
+
+    proc = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    path, text = proc.stdout.strip().splitlines()[-2:]
+    assert Path(path) == model_dir() / RECOGNITION  # type: ignore[operator]  # model_dir() is a Path when OCR is on
+    assert text == "13808012345"
 
 
-@pytest.mark.parametrize("angle", [-2.0, 0.0, 1.2, 3.5])
-def test_skew_is_found_and_undone(angle: float) -> None:
-    gray, undone = clean(ruled_page(angle))
-    assert abs(undone + angle) <= 0.15
-
-
-def test_ruling_lines_give_rows_columns_and_the_merged_cell() -> None:
-    gray, _ = clean(ruled_page(1.0))
-    layout = find_table(ink_mask(gray), 150)
-    assert layout is not None
-    assert (len(layout.rows), len(layout.cols)) == (5, 4)
-    assert (1, 0, 2, 0) in layout.cells and len(layout.cells) == 11
-
-
-@pytest.mark.parametrize(
-    ("left", "right", "joined"),
-    [
-        ("王", "喆", "王喆"),
-        ("2023-06-19", "15:30", "2023-06-19 15:30"),
-        ("名称", "：河南", "名称：河南"),
-        ("", "x", "x"),
-    ],
-)
-def test_pieces_are_joined_with_a_space_only_between_latin_text(left: str, right: str, joined: str) -> None:
-    assert join_pieces(left, right) == joined
-
-
-@pytest.mark.parametrize(
-    ("text", "numeric", "tidy"),
-    [
-        ("2023-06-20 09:1 5", True, "2023-06-20 09:15"),
-        ("likun @ lyvtc . edu.cn", False, "likun@lyvtc.edu.cn"),
-    ],
-)
-def test_latin_ocr_spacing_is_tidied(text: str, numeric: bool, tidy: str) -> None:
-    assert tidy_latin(text, numeric) == tidy
+@pytest.mark.ocr
+def test_a_page_is_read_inside_the_worker_memory_limit(recogniser: None, photo: bytes) -> None:
+    """The models and one page fit the sandbox's default address-space limit; a much smaller one is refused."""
+    [grid] = read_attachment("IMG_2041.JPG", photo, LIMITS)
+    assert grid.ocr and LIMITS.max_worker_memory_bytes == 2 * 1024**3
+    unreadable(
+        lambda: read_attachment("IMG_2041.JPG", photo, Limits(max_worker_memory_bytes=300 * 1024**2)),
+        "too_large",
+        seconds=60,
+    )

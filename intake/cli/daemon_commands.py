@@ -192,8 +192,8 @@ def _print_formats(formats: dict[str, bool], out: TextIO) -> None:
         )
     if not formats.get("ocr", True):
         out.write(
-            "  OCR is off: scanned PDFs and photos are refused (install tesseract-ocr and "
-            "tesseract-ocr-chi-sim)\n"
+            "  OCR is off: scanned PDFs and photos are refused (install the rapidocr and onnxruntime "
+            "Python packages: pip install -e .)\n"
         )
 
 

@@ -1,27 +1,21 @@
-"""Scans and photos (JPEG, PNG, TIFF, BMP, WEBP) read by OCR: Tesseract with simplified Chinese.
+"""Scans and photos (JPEG, PNG, TIFF, BMP, WEBP) read by OCR: PP-OCR through RapidOCR and ONNX Runtime.
 
-The image is cleaned first: the red channel of a colour image (a red seal
-nearly vanishes in it), a 3x3 median filter against speckle, and the skew
-found by projection profiles (the angle within +-5 degrees whose row sums are
-most uneven) is undone.  The table comes from the page layout: ruling lines
-are rows and columns in which most short segments are dark; a rule missing
-between two cells makes them one merged cell.  Each cell is cropped and all
-cells go through one Tesseract run (a list of images), chi_sim first; cells
-of columns that read as Latin text (mobiles, e-mails, times) are read again
-with eng, with a digit whitelist for numeric columns.  Text above and below
-the table becomes the grid's lines.  Without ruling lines, rows and columns
-come from the white space between text lines and between columns.
+The reading runs in the sandbox's child process (sandbox.py), bounded in time and memory, by the
+ocr_image worker and its helpers in workers/:
 
-Every grid made here has ocr=True and a confidence per cell (the lowest word
-confidence Tesseract gave, 0.0-1.0), so extraction can warn about the values
-it is unsure of.  The reading runs in the sandbox's child process
-(sandbox.py); can_read is False when Tesseract or its chi_sim data is not
+- ocr_prepare: the page before the text: the document found in a photo and its perspective
+  corrected, the light evened, a seal's red taken out, the table's border squared (skew and
+  keystone undone), the page cut to its ink;
+- ocr_orient: which way up (0/90/180/270: the way whose text has the form's header labels);
+- ocr_engine: the text boxes, each with its text, its least confident character and its
+  characters' positions (PP-OCRv6 detection and recognition, the 0/180 line classifier);
+- ocr_rules and ocr_grid: the table from the boxes' positions and the ruling lines (merged cells,
+  wrapped text, a lost rule found again), or from the white space when there are no rules;
+- ocr_join: a roster over several pages made one table.
+
+Every grid made here has ocr=True and a confidence per cell (0.0-1.0), so extraction can warn about
+the values it is unsure of.  can_read is False when rapidocr, onnxruntime or the models are not
 installed, and the image is then refused as before ("unsupported").
-
-The work is done by the ocr_image worker and its helpers in workers/:
-ocr_clean (cleaning), ocr_table (table structure from ruling lines or white
-space), ocr_words (running Tesseract, joining words), ocr_cells (reading cells
-and text lines) and ocr_page (one page, also for the PDF reader's scans).
 """
 
 from __future__ import annotations
@@ -30,7 +24,7 @@ from intake.readers.grid import Grid
 from intake.readers.limits import Limits
 
 from . import sandbox
-from .tesseract import tesseract
+from .recogniser import available as recogniser_available
 from .workers import Job, Worker
 
 IMAGE_MAGICS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")
@@ -45,8 +39,8 @@ def _is_image(head: bytes) -> bool:
 
 
 def available() -> bool:
-    """Is Tesseract installed with its chi_sim data (checked once)?"""
-    return tesseract() is not None
+    """Are the recogniser and its models installed (checked once)?"""
+    return recogniser_available()
 
 
 def can_read(name: str, head: bytes) -> bool:

@@ -2,7 +2,7 @@
 
 The reading runs in the sandbox's child process (sandbox.py), bounded in time
 and memory, by the pdf_text worker (workers/pdf_text.py, where the details
-are).  Pages without a text layer are read by OCR when Tesseract is
+are).  Pages without a text layer are read by OCR when the recogniser is
 installed (ocr.available); otherwise a scanned PDF is refused as unsupported.
 """
 

@@ -100,7 +100,7 @@ def _read_member(data: bytes, name: str, limits: Limits) -> list[Grid]:
     return read_bytes(name, data, limits)
 
 
-# Tried before the refusals above: PDF (always), images (when Tesseract is installed).
+# Tried before the refusals above: PDF (always), images (when the OCR recogniser is installed).
 FIRST: tuple[Reader, ...] = (
     FormatReader("pdf", pdf.can_read, pdf.read),
     FormatReader("ocr", ocr.can_read, ocr.read),

@@ -28,6 +28,7 @@ OCR_NOTE = (
     "请注意：本回执是从扫描件或照片中用文字识别（OCR）自动读取的，姓名、手机号、邮箱等可能识别有误。"
     "请逐项核对下面的报名名单；如有错误，请直接回复本邮件更正，最好附上可编辑的 .xlsx 或 .docx 回执表。"
 )
+OCR_UNSURE = "其中 {count} 项识别把握不大，已在下面“请留意”中逐项列出识别结果。"
 COLUMNS = (
     ("name", "姓名"),
     ("gender", "性别"),
@@ -160,7 +161,12 @@ def _headline(verdict: Verdict, notice: Notice, period: Period | None, version: 
 
 
 def _ocr_note(verdict: Verdict) -> Block | None:
-    return Block(("", OCR_NOTE), f"<p><b>{html.escape(OCR_NOTE)}</b></p>") if verdict.ocr else None
+    """The roster came from a scan or photo: say so, and how many readings it is unsure of."""
+    if not verdict.ocr:
+        return None
+    unsure = sum(1 for p in verdict.problems if p.code == "ocr_uncertain")
+    note = OCR_NOTE + (OCR_UNSURE.format(count=unsure) if unsure else "")
+    return Block(("", note), f"<p><b>{html.escape(note)}</b></p>")
 
 
 def _problems(title: str, problems: list[Problem]) -> Block | None:

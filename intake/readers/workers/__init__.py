@@ -3,11 +3,11 @@
 The client readers (pdf.py, ocr.py) name a worker module in a Job; the child
 imports that module by its name and calls its ``read_in_worker(data, job,
 deadline)``.  No module outside this package imports a worker module, so
-pdfplumber, pdfium and Tesseract's helpers load only in the child, which is
+pdfplumber, pdfium, ONNX Runtime and the OCR models load only in the child, which is
 bounded in memory and time and killed when it runs over.
 
-pdf_text:  a PDF, its text layer (ocr_page for pages without one)
-ocr_image: a scan or photo (JPEG, PNG, TIFF, BMP, WEBP), read by ocr_page
+pdf_text:  a PDF, its text layer (ocr_read for pages without one)
+ocr_image: a scan or photo (JPEG, PNG, TIFF, BMP, WEBP), read by ocr_read
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Job:
     name: str
     limits: Limits
     timeout: float  # seconds of wall-clock time for the whole file
-    use_ocr: bool = False  # PDF: pages without a text layer are read by OCR (Tesseract is installed)
+    use_ocr: bool = False  # PDF: pages without a text layer are read by OCR (the recogniser is installed)
 
 
 class ReadInWorker(Protocol):

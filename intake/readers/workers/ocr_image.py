@@ -1,4 +1,5 @@
-"""The worker for a scan or photo (JPEG, PNG, TIFF, BMP, WEBP): each page read by OCR (ocr_page)."""
+"""The worker for a scan or photo (JPEG, PNG, TIFF, BMP, WEBP): each page read by OCR (ocr_read), a
+roster over several pages of a TIFF joined (ocr_join)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,29 @@ from intake.readers.grid import Grid
 from intake.readers.limits import Limits
 
 from . import Job, ReadInWorker
-from .ocr_page import read_page
+from .ocr_join import join_pages
+from .ocr_load import page_reader
 
 
 def read_in_worker(data: bytes, job: Job, deadline: float) -> list[Grid]:
     """A grid per page with text (a multi-page TIFF has a part per page: 第2页)."""
     frames = load_images(data, job.name, job.limits)
-    grids: list[Grid] = []
+    pages: list[Grid | None] = []
+    read_page = page_reader(job.name)
     for index, frame in enumerate(frames):
         part = "" if len(frames) == 1 else f"第{index + 1}页"
-        grid = read_page(frame, job.name, part, job.limits, deadline)
-        if grid is not None:
-            grids.append(grid)
-    return grids
+        pages.append(read_page(frame, job.name, part, job.limits, deadline, _dpi(frame)))
+    return join_pages(pages)
+
+
+def _dpi(image: Image.Image) -> float | None:
+    """The resolution the file says it has, when it says one a scanner would (a camera says 72)."""
+    found = image.info.get("dpi")
+    try:
+        dpi = float(found[0]) if found else 0.0
+    except (TypeError, ValueError, IndexError):
+        return None
+    return dpi if 100 <= dpi <= 1200 else None
 
 
 def load_images(data: bytes, name: str, limits: Limits) -> list[Image.Image]:

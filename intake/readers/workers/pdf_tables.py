@@ -8,7 +8,7 @@ from intake.errors import UnreadableAttachment
 from intake.readers.grid import CellValue, Grid, Merge
 from intake.readers.limits import Limits
 
-from .ocr_words import join_pieces
+from .ocr_text import join_pieces
 
 KIND = "pdf"
 TOLERANCE = 1.5  # points: cell edges closer than this are the same edge
@@ -93,7 +93,7 @@ def join_continued(pages: list[list[Grid]]) -> list[Grid]:
 
 def _continues(first: Grid, more: Grid) -> bool:
     """Is more (at the top of a page) the rest of first (at the bottom of the page before)?"""
-    return bool(more.rows and first.rows and _width(more) == _width(first) and more.ocr == first.ocr)
+    return bool(more.rows and first.rows and _width(more) == _width(first) and not more.ocr and not first.ocr)
 
 
 def _width(grid: Grid) -> int:

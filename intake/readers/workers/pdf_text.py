@@ -13,8 +13,9 @@ that goes on over the next page, with the same columns, is one grid (a
 repeated header row is dropped).
 
 Scanned pages (no text) are rendered by pdfium at 300 dpi (less when the
-page would exceed limits.max_image_pixels) and read by ocr_page.read_page
+page would exceed limits.max_image_pixels) and read by ocr_read.read_page
 when the job says use_ocr; otherwise a scanned PDF is refused as unsupported.
+A roster scanned over several pages is one grid (ocr_join).
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ from intake.readers.limits import Limits
 
 from . import Job, ReadInWorker
 from .layout import Box, layout, text_of
-from .ocr_page import OCR_DPI, read_page
-from .ocr_words import join_pieces
+from .ocr_join import join_pages
+from .ocr_load import page_reader
+from .ocr_text import join_pieces
 from .pdf_tables import KIND, join_continued, table_grid
 
+OCR_DPI = 300  # a scanned page is rendered at this resolution for OCR (within max_image_pixels)
 MIN_TEXT_CHARS = 10  # fewer characters than this on a page: it is a scan
 MAX_WORDS = 20000  # words of one page placed by position (a page of text has a few thousand)
 
@@ -51,12 +54,12 @@ def read_in_worker(data: bytes, job: Job, deadline: float) -> list[Grid]:
         pages, scanned = _read_pages(data, document, count, job, deadline)
     finally:
         document.close()
-    grids = join_continued(pages)
+    grids = join_pages(join_continued(pages))  # a table over pages with text, then one over scanned pages
     for number, grid in enumerate(g for g in grids if g.rows):
         grid.part = f"表格{number + 1}"
     if not any(g.rows for g in grids) and scanned and not job.use_ocr:
         raise UnreadableAttachment(
-            job.name, "unsupported", "scanned PDF; OCR (tesseract-ocr-chi-sim) is not installed"
+            job.name, "unsupported", "scanned PDF; OCR (rapidocr, onnxruntime) is not installed"
         )
     return [g for g in grids if g.rows] or [g for g in grids if g.lines][:1]
 
@@ -173,7 +176,7 @@ def _scanned_page(document: Any, index: int, name: str, limits: Limits, deadline
         image = page.render(scale=scale).to_pil()
     finally:
         page.close()
-    grid = read_page(image, name, "", limits, deadline, dpi=scale * 72)
+    grid = page_reader(name)(image, name, "", limits, deadline, dpi=scale * 72)
     return [grid] if grid is not None else []
 
 

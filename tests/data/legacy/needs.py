@@ -1,6 +1,6 @@
 """Skip a test whose system tool is missing, except in CI (CI set), where a missing tool fails it.
 
-CI installs LibreOffice and Tesseract (.ci/run); a CI run that silently skipped the
+CI installs LibreOffice (.ci/run) and the OCR recogniser (pyproject.toml); a CI run that silently skipped the
 legacy-format and OCR tests would prove nothing.
 """
 
@@ -14,7 +14,7 @@ from intake.readers import convert, ocr
 
 PACKAGES = {
     "libreoffice": "libreoffice-writer libreoffice-calc",
-    "ocr": "tesseract-ocr tesseract-ocr-chi-sim",
+    "ocr": "rapidocr onnxruntime (PyPI, in pyproject.toml)",
 }
 
 
@@ -25,7 +25,7 @@ def require(what: str) -> None:
     }[what]()
     if present:
         return
-    message = f"{what} is not installed (Debian: {PACKAGES[what]})"
+    message = f"{what} is not installed ({PACKAGES[what]})"
     if os.environ.get("CI"):
         pytest.fail(f"{message}, and CI is set: .ci/run must install it")
     pytest.skip(message)
