@@ -88,18 +88,18 @@ def table_of(r: Receipt) -> tuple[str, bytes]:
     return r.fmt, b""
 
 
-try:
-    from python_calamine import CalamineWorkbook
-except (
-    ImportError
-):  # a bench extra (pip install -e '.[test,bench]'); without it the floor uses intake's readers
-    CalamineWorkbook = None
+try:  # a bench extra (pip install -e '.[test,bench]'); without it the floor uses intake's readers
+    import python_calamine
+
+    HAVE_CALAMINE = True
+except ImportError:
+    HAVE_CALAMINE = False
 
 
 def calamine(data: bytes) -> int:
-    if CalamineWorkbook is None:
+    if not HAVE_CALAMINE:
         return len(read_attachment("r.xls", data, Limits()))
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     return sum(len(wb.get_sheet_by_name(n).to_python()) for n in wb.sheet_names)
 
 
@@ -153,14 +153,14 @@ def parse(receipts: list[Receipt]) -> dict:
         if kind == "xlsx":
             xlsx_cmp["intake_openpyxl"] += _timed(lambda d: xlsx_reader.read(d, "r.xlsx", limits), data)
             xlsx_cmp["openpyxl_read_only"] += _timed(openpyxl_plain, data)
-            xlsx_cmp["calamine"] += _timed(calamine, data) if CalamineWorkbook is not None else float("nan")
+            xlsx_cmp["calamine"] += _timed(calamine, data) if HAVE_CALAMINE else float("nan")
     count = sum(1 for k, _ in tables if k == "xlsx")
     return {
         "parse_s": sum(per_kind.values()),
         "parse_by_kind": dict(per_kind),
         "xlsx_files": count,
         "sheet_reader": "python-calamine"
-        if CalamineWorkbook is not None
+        if HAVE_CALAMINE
         else "intake's (calamine not installed)",
         "xlsx_ms_each": {k: 1000 * v / max(count, 1) for k, v in xlsx_cmp.items()},
     }
