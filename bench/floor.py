@@ -159,9 +159,7 @@ def parse(receipts: list[Receipt]) -> dict:
         "parse_s": sum(per_kind.values()),
         "parse_by_kind": dict(per_kind),
         "xlsx_files": count,
-        "sheet_reader": "python-calamine"
-        if HAVE_CALAMINE
-        else "intake's (calamine not installed)",
+        "sheet_reader": "python-calamine" if HAVE_CALAMINE else "intake's (calamine not installed)",
         "xlsx_ms_each": {k: 1000 * v / max(count, 1) for k, v in xlsx_cmp.items()},
     }
 
