@@ -5,8 +5,10 @@ memory bound of their own: a PDF content stream that inflates to gigabytes, a
 page tree of a million pages, a PNG of 100,000 x 100,000 pixels.  The child
 sets RLIMIT_AS (limits.max_worker_memory_bytes) and RLIMIT_CPU on itself,
 gets a wall-clock timeout from the parent, and is killed with its whole
-process group (Tesseract included) when it runs over.  Only one child runs at
-a time per process.
+process group (Tesseract included) when it runs over.  It also kills its group
+when the parent dies (lifeline.py), so a killed `intake check` leaves nothing
+running.  Its time is the smaller of the job's and what is left of the message's
+budget (budget.py).  Only one child runs at a time per process.
 
 The parent names the work in a Job (workers/__init__.py); the child imports
 that worker module by name and calls its read_in_worker.  This module imports
@@ -22,6 +24,7 @@ import dataclasses
 import importlib
 import json
 import logging
+import math
 import os
 import resource
 import signal
@@ -37,6 +40,8 @@ from intake.readers._common import quiet_warnings
 from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
 from intake.readers.workers import Job, ReadInWorker, Worker
+
+from . import budget, lifeline
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
@@ -56,6 +61,7 @@ class _Finished:
 
 def run(job: Job, data: bytes) -> list[Grid]:
     """The grids the child made of data, or UnreadableAttachment (too_large when it ran out of time or memory)."""
+    job = dataclasses.replace(job, timeout=budget.allowance(job.name, job.worker, job.timeout))
     if not _LOCK.acquire(timeout=job.timeout * 3):
         raise UnreadableAttachment(job.name, "too_large", f"{job.worker}: another file is still being read")
     try:
@@ -94,7 +100,7 @@ def _run_child(job: Job, stdin: bytes) -> _Finished:
 
 def _child_environment() -> dict[str, str]:
     return {
-        **os.environ,
+        **lifeline.child_environment(dict(os.environ)),
         "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p),
         "OMP_THREAD_LIMIT": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -192,7 +198,7 @@ def grid_from_json(d: dict[str, Any]) -> Grid:
 
 def _limit_resources(limits: Limits, timeout: float) -> None:
     memory = limits.max_worker_memory_bytes
-    for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, int(timeout) + 10)):
+    for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, math.ceil(timeout) + 10)):
         try:
             _soft, hard = resource.getrlimit(which)
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
@@ -223,6 +229,7 @@ def _work(job: Job, data: bytes, deadline: float) -> dict[str, Any]:
 
 def main() -> int:
     """The child: read the job from stdin, write the result to stdout."""
+    lifeline.arm()  # the group dies with the parent: no worker or Tesseract outlives a killed intake
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     out, sys.stdout = sys.stdout, sys.stderr  # a library's print must not corrupt the answer
     line, _, data = sys.stdin.buffer.read().partition(b"\n")
