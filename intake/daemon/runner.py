@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # Outcomes of Service.handle that count as handled, and those after which the message is marked
 # processed (moved or tagged): only submissions; in a person's everyday inbox, unrelated mail,
 # auto-replies and quarantined messages stay where the person left them.
-HANDLED = ("processed", "ignored", "duplicate", "quarantined")
+HANDLED = ("processed", "ignored", "duplicate", "quarantined", "question")
 MARKED = ("processed", "duplicate")
 
 
@@ -236,6 +236,8 @@ class Daemon:
             "flagged": [i.key for i in self.outbox.items(OutboxState.FAILED)],
             "periods": periods,
             "formats": capabilities(),
+            "questions": self.service.questions_status(),
+            "bounced": [i.key for i in self.outbox.items(OutboxState.BOUNCED)],
         }
 
     def write_status(self) -> None:

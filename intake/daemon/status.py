@@ -7,7 +7,9 @@ Daemon.status() builds it from the live store; the running daemon writes it to
      "mailboxes": {name: {"address", "last_poll", "counts": {outcome: n}, "error"}},
      "outbox": {state: n}, "flagged": [outbox keys],
      "periods": {period key: {"admitted": n, "submissions": [SubmissionSummary.to_json()]}},
-     "formats": {reader capability: bool}}
+     "formats": {reader capability: bool},
+     "questions": {"open": n, "items": [{"key", "sender", "subject", "received", "text"}]},
+     "bounced": [outbox keys of replies that came back undeliverable]}
 """
 
 from __future__ import annotations
@@ -27,6 +29,19 @@ class PeriodStatus(TypedDict):
     submissions: list[dict[str, Any]]  # storage.records.SubmissionSummary.to_json() per group
 
 
+class QuestionItem(TypedDict):
+    key: str  # the first 12 characters of the question's key (what `intake questions done` takes)
+    sender: str
+    subject: str
+    received: str
+    text: str  # the start of the sender's own words
+
+
+class QuestionsStatus(TypedDict):
+    open: int  # questions waiting for a person
+    items: list[QuestionItem]  # the oldest open ones (at most 20)
+
+
 class StatusDocument(TypedDict):
     written: str
     mailboxes: dict[str, MailboxStatus]
@@ -34,4 +49,6 @@ class StatusDocument(TypedDict):
     flagged: list[str]
     periods: dict[str, PeriodStatus]
     formats: dict[str, bool]
+    questions: NotRequired[QuestionsStatus]
+    bounced: NotRequired[list[str]]
     note: NotRequired[str]
