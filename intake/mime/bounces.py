@@ -21,7 +21,10 @@ _SYSTEM_LOCAL = re.compile(
     r"|bounces?|mdaemon)",
     re.I,
 )
-_SYSTEM_NAME = re.compile(r"mailer[-_ ]?daemon|post[-_ ]?master|mail delivery (?:system|subsystem)", re.I)
+_SYSTEM_NAME = re.compile(
+    r"mailer[-_ ]?daemon|post[-_ ]?master|mail delivery (?:system|subsystem)|system administrator|系统管理员|邮件系统",
+    re.I,
+)
 _RETURNED_PARTS = frozenset(
     {
         "message/rfc822",
