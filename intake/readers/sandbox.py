@@ -48,6 +48,7 @@ _LOCK = threading.Lock()
 _ROOT = str(Path(__file__).resolve().parents[2])  # the directory holding the intake package
 _ENTRY = "import sys; from intake.readers.sandbox import main; sys.exit(main())"
 _GRACE_S = 5  # the parent waits this much longer than the child's own deadline
+_BUDGET_GRACE_S = 1  # ... or only this, when the message's budget cut the job's time
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,12 +62,14 @@ class _Finished:
 
 def run(job: Job, data: bytes) -> list[Grid]:
     """The grids the child made of data, or UnreadableAttachment (too_large when it ran out of time or memory)."""
-    job = dataclasses.replace(job, timeout=budget.allowance(job.name, job.worker, job.timeout))
+    allowed = budget.allowance(job.name, job.worker, job.timeout)
+    grace = _GRACE_S if allowed >= job.timeout else _BUDGET_GRACE_S
+    job = dataclasses.replace(job, timeout=allowed)
     if not _LOCK.acquire(timeout=job.timeout * 3):
         raise UnreadableAttachment(job.name, "too_large", f"{job.worker}: another file is still being read")
     try:
         started = time.monotonic()
-        finished = _run_child(job, job_to_json(job).encode() + b"\n" + data)
+        finished = _run_child(job, job_to_json(job).encode() + b"\n" + data, grace)
     finally:
         _LOCK.release()
     if finished.err:
@@ -77,7 +80,7 @@ def run(job: Job, data: bytes) -> list[Grid]:
     return _grids(job, finished)
 
 
-def _run_child(job: Job, stdin: bytes) -> _Finished:
+def _run_child(job: Job, stdin: bytes, grace: float = _GRACE_S) -> _Finished:
     proc = subprocess.Popen(
         [sys.executable, "-c", _ENTRY],
         stdin=subprocess.PIPE,
@@ -87,7 +90,7 @@ def _run_child(job: Job, stdin: bytes) -> _Finished:
         start_new_session=True,
     )
     try:
-        out, err = proc.communicate(stdin, timeout=job.timeout + _GRACE_S)
+        out, err = proc.communicate(stdin, timeout=job.timeout + grace)
     except subprocess.TimeoutExpired:
         _kill(proc)
         raise UnreadableAttachment(
