@@ -123,7 +123,9 @@ def settle(e: Evidence, first: Screening, found: Found) -> Screening:
     if found.rows:
         if strong_sign(e) or e.in_thread or found.names_unit:
             return first
-        return Screening(Disposition.UNRELATED, "a table with no sign of the notice (no program, form or unit)")
+        return Screening(
+            Disposition.UNRELATED, "a table with no sign of the notice (no program, form or unit)"
+        )
     if e.in_thread:
         return first if found.unreadable or e.covering else _words_in_thread(e)
     return _no_receipt(e, first, found)

@@ -117,10 +117,12 @@ class Service:
         return any(address == a or (a.startswith("@") and address.endswith(a)) for a in allowed)
 
     def questions_status(self) -> QuestionsStatus:
-        """The questions waiting for a person, for `intake status` (requests to close some applied first)."""
-        with self.lock:
-            self.questions.apply_requests()
-            waiting = self.store.questions(open_only=True)
+        """The questions waiting for a person, for `intake status` (requests to close some applied first).
+
+        Not under the handling lock: a message being read (OCR, up to its budget) must not hold up
+        the status; every store call is atomic on its own."""
+        self.questions.apply_requests()
+        waiting = self.store.questions(open_only=True)
         items: list[QuestionItem] = [
             {
                 "key": q.short,
