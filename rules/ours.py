@@ -10,7 +10,8 @@ has the evidence behind each rule):
   person, a thank-you (no reply), or a covering note that forgot its file (answered as before);
 * strong signs: the sender sent us a receipt before (or is a configured contact); the notice's
   program names (from the notice data); the form's own header fields (省级教育行政部门名称,
-  会议名称和期数) in the words or in a file's text; 回执 or 报名 in a short message;
+  会议名称和期数) in the words or in a file's text; 回执 or 报名 in a short message, or a unit
+  of the notice (河南, 河南省教育厅) in one of its file names;
 * a table with rows is a receipt when a strong sign or the notice's units stand beside it.
 
 Costly reading (OCR, LibreOffice, PDF workers) runs only with a strong sign or in our thread:
@@ -49,6 +50,9 @@ class Evidence:
     program_terms: tuple[str, ...] = ()  # program names or keywords of the notice, where the sender wrote
     form_terms: tuple[str, ...] = ()  # the form's header fields, in the words or in a file's text
     keyword: str = ""  # where 回执 or 报名 is written: "subject", "body", "file name" ("" nowhere)
+    # A unit of the notice (河南, 河南省教育厅 ...) in a file name.  Not the subject: 「海南的照片」 is a
+    # holiday, not a receipt.
+    unit_named: bool = False
     own_chars: int = 0  # visible characters of the sender's own words
     asks: bool = False  # the own words ask something (rules.words)
     thanks: bool = False  # ... are only thanks
@@ -85,8 +89,11 @@ def strong_sign(e: Evidence) -> str | None:
         return f"program named ({e.program_terms[0]})"
     if e.form_terms:
         return f"the form's own field ({e.form_terms[0]})"
-    if e.keyword and e.own_chars <= COVERING_NOTE_CHARS:
-        return f"receipt keyword in {e.keyword} of a short message"
+    if e.own_chars <= COVERING_NOTE_CHARS:
+        if e.keyword:
+            return f"receipt keyword in {e.keyword} of a short message"
+        if e.unit_named:
+            return "a unit of the notice in a file name of a short message"
     return None
 
 

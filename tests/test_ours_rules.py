@@ -38,6 +38,14 @@ def test_scans_and_photos_with_no_word_of_ours_are_not_read() -> None:
     assert reading.disposition is Disposition.READ and reading.costly
 
 
+def test_a_photo_named_for_a_province_in_a_short_message_is_read() -> None:
+    reading = screen(Evidence(record_files=1, unit_named=True, own_chars=0))
+    assert reading.disposition is Disposition.READ and reading.costly
+    assert (
+        screen(Evidence(record_files=1, unit_named=True, own_chars=LONG)).disposition is Disposition.UNRELATED
+    )
+
+
 def test_an_office_file_without_a_sign_is_read_cheaply_only() -> None:
     first = screen(Evidence(form_files=1, own_chars=LONG, keyword="file name"))
     assert first.disposition is Disposition.READ and not first.costly

@@ -23,6 +23,7 @@ from intake.readers.limits import Limits
 from rules.marks import has_our_tag, is_our_message_id
 from rules.notice import Notice
 from rules.ours import Evidence
+from rules.units import find_province
 from rules.words import read_words
 
 _RECORD_MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
@@ -77,6 +78,7 @@ def gather(
         program_terms=tuple(_found(_program_terms(notice), places)),
         form_terms=tuple(_found(notice.form_fields, [*places, *_file_texts(files, limits)])),
         keyword=_keyword(msg, own.text),
+        unit_named=find_province(_names(msg), notice) is not None,
         own_chars=own.chars,
         asks=words.asks,
         thanks=words.thanks,
@@ -94,7 +96,11 @@ def _own_table(msg: DecodedMessage, thread: bool) -> bool:
 
 def _places(msg: DecodedMessage, own: str) -> list[str]:
     """Where the sender wrote: the subject, their own words, the file names."""
-    return [msg.subject, own, " ".join(a.filename for a in msg.attachments)]
+    return [msg.subject, own, _names(msg)]
+
+
+def _names(msg: DecodedMessage) -> str:
+    return " ".join(a.filename for a in msg.attachments)
 
 
 def _program_terms(notice: Notice) -> list[str]:
