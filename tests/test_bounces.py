@@ -121,6 +121,16 @@ def test_a_person_resending_after_a_failed_send_with_the_receipt_is_not_a_bounce
     assert kind_of(raw).kind is MessageKind.CANDIDATE
 
 
+def test_a_person_who_says_the_last_send_failed_and_attaches_the_receipt_is_not_a_bounce() -> None:
+    raw = (
+        MessageBuilder(sender="a@hlj.edu.cn", subject="邮件投递失败，重新发送", client="163")
+        .text("上次邮件投递失败（收件人不存在），现重新发送报名回执。")
+        .attach("黑龙江省报名回执.xlsx", XLSX)
+        .build()
+    )
+    assert kind_of(raw).kind is MessageKind.CANDIDATE
+
+
 def test_a_list_robot_is_an_auto_reply() -> None:
     raw = plain("From: neko-admin@example.co.jp\nSubject: Loop Alert: Duplicated Message-ID (neko ML)")
     assert kind_of(raw) == Classification(MessageKind.AUTO_REPLY, "sender is a mailing-list robot")

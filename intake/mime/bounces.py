@@ -82,11 +82,17 @@ def report_bounce(msg: DecodedMessage) -> str | None:
     return None
 
 
-def notice_bounce(msg: DecodedMessage) -> str | None:
-    """A bounce by its envelope or wording (checked after auto-replies, which share the null Return-Path)."""
+def envelope_bounce(msg: DecodedMessage) -> str | None:
+    """A null Return-Path (checked after auto-replies, which carry one too): no person sends so."""
     return_path = msg.header("return-path")
     if return_path is not None and re.fullmatch(r"<\s*>", return_path.strip()):
         return "null Return-Path"
+    return None
+
+
+def notice_bounce(msg: DecodedMessage) -> str | None:
+    """A bounce by its wording: a provider's notice, or a bounce subject with a returned message or
+    the wording of a delivery failure."""
     return _provider_notice(msg)
 
 

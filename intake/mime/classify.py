@@ -2,8 +2,8 @@
 
 Checks run in order: a bounce by structure (intake/mime/bounces.py: a report, a mail system's
 sender), an auto-reply (intake/mime/autoreply.py: RFC 3834 and common practice), a bounce by
-envelope or wording (a null Return-Path, a provider's notice), then unrelated (nothing that looks
-like a receipt), else candidate.  Whether a candidate is ours to answer is decided after, by the
+envelope (a null Return-Path), a bounce by wording (a provider's notice; not when the sender's own
+part holds a receipt), then unrelated (nothing that looks like a receipt), else candidate.  Whether a candidate is ours to answer is decided after, by the
 rules (rules/ours.py) on the evidence intake/pipeline/evidence.py gathers.  Pure.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from intake.mime.autoreply import decisive_auto_reply, supporting_auto_reply
-from intake.mime.bounces import notice_bounce, report_bounce
+from intake.mime.bounces import envelope_bounce, notice_bounce, report_bounce
 from intake.mime.message import Attachment, DecodedMessage
 from intake.mime.parts import EXTENSION_BY_TYPE
 from intake.mime.quoting import html_text, own_html, own_words, without_our_reply
@@ -111,10 +111,18 @@ def _auto_reply(msg: DecodedMessage) -> str | None:
     return None if own_receipt_evidence(msg) else f"{weak}, no receipt-like attachment or table"
 
 
+def _notice_bounce(msg: DecodedMessage) -> str | None:
+    """A bounce by wording, unless the sender's own part holds a receipt: 「上次投递失败，重新发送回执」
+    with the file attached is a receipt, whatever its words say."""
+    reason = notice_bounce(msg)
+    return reason if reason and not own_receipt_evidence(msg) else None
+
+
 _CHECKS: tuple[tuple[MessageKind, Callable[[DecodedMessage], str | None]], ...] = (
     (MessageKind.BOUNCE, report_bounce),
     (MessageKind.AUTO_REPLY, _auto_reply),
-    (MessageKind.BOUNCE, notice_bounce),
+    (MessageKind.BOUNCE, envelope_bounce),
+    (MessageKind.BOUNCE, _notice_bounce),
 )
 
 
