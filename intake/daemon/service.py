@@ -30,10 +30,9 @@ from intake.config.settings import Config, MailboxConfig
 from intake.daemon.bounces import tie_bounce
 from intake.daemon.questions import QuestionDesk
 from intake.daemon.status import QuestionItem, QuestionsStatus
-from intake.daemon.threads import message_id_of, thread_of
+from intake.daemon.threads import allowed_sender, note_reply
 from intake.mailbox.source import FetchedMessage
 from intake.mime.classify import MessageKind
-from intake.mime.message import DecodedMessage
 from intake.pipeline.process import Context, Outcome, process
 from mailer.compose.reply import Original, compose_reply
 from mailer.outbox import Outbox
@@ -41,7 +40,6 @@ from rules.ours import Disposition
 from rules.verdict import Status, Verdict
 from storage.archive import Archive
 from storage.records import MessageOutcome, StoredVerdict
-from storage.sent import SentKind, SentNote
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -111,10 +109,11 @@ class Service:
     def known_sender(self, address: str) -> bool:
         """An address we answered about a province's receipt, or one configured ([contacts], [senders])."""
         address = address.strip().lower()
-        if address in self.contacts or self.store.known_sender(address):
-            return True
-        allowed = (a.lower() for addresses in self.config.policy.senders.values() for a in addresses)
-        return any(address == a or (a.startswith("@") and address.endswith(a)) for a in allowed)
+        return (
+            address in self.contacts
+            or self.store.known_sender(address)
+            or allowed_sender(self.config, address)
+        )
 
     def questions_status(self) -> QuestionsStatus:
         """The questions waiting for a person, for `intake status` (requests to close some applied first).
@@ -295,7 +294,7 @@ class Service:
         key = f"reply:{sha}"
         queued = self.outbox.get(key)
         if queued is not None:  # processed again after a crash: the reply is queued; its record may not be
-            self._note_reply(queued.raw, key, msg, outcome.verdict, sender, now)
+            note_reply(self.store, queued.raw, key, msg, outcome.verdict, now)
             return True
         day = now.astimezone(self.config.notice.timezone).date().isoformat()
         if self.store.count_replies(sender, day=day) >= self.config.daemon.replies_per_sender_per_day:
@@ -323,25 +322,6 @@ class Service:
             version=version,
         )
         self.outbox.enqueue(key, raw, from_addr, [sender])
-        self._note_reply(raw, key, msg, outcome.verdict, sender, now)
+        note_reply(self.store, raw, key, msg, outcome.verdict, now)
         self.store.note_reply(sender, day=day)
         return True
-
-    def _note_reply(
-        self, raw: bytes, key: str, msg: DecodedMessage, verdict: Verdict, sender: str, now: datetime
-    ) -> None:
-        """Record the reply under its Message-ID: its thread (its own, or the one it answers in), its receipt."""
-        message_id = message_id_of(raw)
-        self.store.note_sent(
-            SentNote(
-                message_id=message_id,
-                outbox_key=key,
-                kind=SentKind.REPLY,
-                thread=thread_of(self.store, msg) or message_id,
-                to=sender,
-                at=now.isoformat(timespec="seconds"),
-                program=verdict.program,
-                period=verdict.period,
-                province=verdict.province,
-            )
-        )
