@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import floor, load, memory, pipeline, report
+from bench import floor, load, memory, ours, pipeline, report
 from bench.env import World
 from bench.profile import summarise
 
@@ -85,6 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         "python -m bench.growth --profile FILE)",
     )
     ap.add_argument("--keep", action="store_true", help="keep the work directory (configs, logs, stores)")
+    ap.add_argument(
+        "--worst-budget",
+        type=float,
+        default=20.0,
+        help="reading budget (s) of the worst case per message: a receipt with 20 scans (default 20)",
+    )
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        default=[],
+        help="more not-ours mail to try (a directory; repeatable)",
+    )
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="intake-bench-", dir="/tmp"))
@@ -121,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         cases = [c for c in args.memory.split(",") if c.strip()]
         say(f"memory: {cases}")
         mem = [memory.run(case, str(work)) for case in cases]
+        say(f"not ours: corpus and the worst case per message (budget {args.worst_budget:.0f} s)")
+        not_ours = ours.render(ours.run_corpus(args.corpus), ours.run_worst(args.worst_budget, work))
         text = report.render(
             args.n,
             args.seed,
@@ -132,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             mem,
             args.interval,
         )
+        text += "\n" + not_ours
         if profile_text:
             text += (
                 "\npy-spy of a second burst (the daemon process, every thread, samples of the thread "

@@ -27,6 +27,8 @@ Reason = Literal[
     "unsupported",
     "legacy_format",
     "empty",
+    "out_of_time",  # the message's reading budget ran out before this file (intake/readers/budget.py)
+    "skipped",  # costly reading not started: nothing said the message is ours (rules/ours.py)
 ]
 
 

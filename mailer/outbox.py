@@ -14,7 +14,8 @@ followed by an fsync of the directory.  The .eml is written
 before the .json that names it, so a crash leaves at worst an orphan .eml,
 swept by ``recover()``.
 
-States: pending -> sending -> sent | pending (retry) | failed.
+States: pending -> sending -> sent | pending (retry) | failed; sent -> bounced (mark_bounced:
+a bounce of the reply came back; flagged for the operator like a failed item).
 
 Delivery guarantee (with mailer.delivery.deliver_pending; see docs/delivery.md):
 
@@ -56,6 +57,7 @@ from typing import Any
 from mailer.errors import OutboxError, OutboxLocked, OutboxStateError
 from mailer.outbox_item import (
     _STATE_FIELDS,
+    BOUNCED,
     FAILED,
     PENDING,
     SENDING,
@@ -78,7 +80,7 @@ from storage.atomic import (
 from storage.errors import StoreLocked
 from storage.lock import FileLock
 
-__all__ = ["Outbox", "OutboxItem", "OutboxState", "STATES", "PENDING", "SENDING", "SENT", "FAILED"]
+__all__ = ["Outbox", "OutboxItem", "OutboxState", "STATES", "PENDING", "SENDING", "SENT", "FAILED", "BOUNCED"]
 
 log = logging.getLogger(__name__)
 
@@ -371,6 +373,11 @@ class Outbox:
                 "uncertain": cur.uncertain + (1 if uncertain else 0),
             },
         )
+
+    def mark_bounced(self, item: OutboxItem, reason: str, now: float | None = None) -> OutboxItem:
+        """sent (or failed) -> bounced: a bounce came back for it; flagged for the operator, never resent."""
+        text, _code = _describe(f"bounced: {reason}")
+        return self._transition(item, (SENT, FAILED), BOUNCED, _now(now), lambda cur: {"last_error": text})
 
     def requeue(self, item: OutboxItem, now: float | None = None) -> OutboxItem:
         """Operator action: failed -> pending, due now, counters reset."""

@@ -23,20 +23,22 @@ __all__ = [
     "SENDING",
     "SENT",
     "FAILED",
+    "BOUNCED",
     "FORMAT_VERSION",
 ]
 
 
 class OutboxState(StrEnum):
-    """Where an item is: pending -> sending -> sent | pending (retry) | failed."""
+    """Where an item is: pending -> sending -> sent | pending (retry) | failed; sent -> bounced."""
 
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    BOUNCED = "bounced"  # accepted by the server, then returned undeliverable (a bounce came back)
 
 
-PENDING, SENDING, SENT, FAILED = OutboxState
+PENDING, SENDING, SENT, FAILED, BOUNCED = OutboxState
 STATES = tuple(OutboxState)
 FORMAT_VERSION = 1
 
@@ -85,8 +87,8 @@ class OutboxItem:
 
     @property
     def flagged(self) -> bool:
-        """Failed items need the operator: they are never retried automatically."""
-        return self.state == FAILED
+        """Failed and bounced items need the operator: they are never retried automatically."""
+        return self.state in (FAILED, BOUNCED)
 
     @property
     def eml_path(self) -> Path:

@@ -129,6 +129,8 @@ class UnreadableReason(StrEnum):
     UNSUPPORTED = "unsupported"
     LEGACY_FORMAT = "legacy_format"
     EMPTY = "empty"
+    OUT_OF_TIME = "out_of_time"
+    SKIPPED = "skipped"
 
     @classmethod
     def _missing_(cls, value: object) -> UnreadableReason:
@@ -160,6 +162,14 @@ UNREADABLE_REASONS: dict[UnreadableReason, tuple[str, str]] = {
         "请在 Word 或 WPS 中“另存为”.docx 或 .xlsx 后重新发送。",
     ),
     UnreadableReason.EMPTY: ("文件中没有内容", "请确认附件是否正确，填写后重新发送。"),
+    UnreadableReason.OUT_OF_TIME: (
+        "邮件中的附件过多或过大，未能在处理时限内读到这个文件",
+        "请只发送报名回执表本身（.xlsx 或 .docx），不要附带大量图片或扫描件。",
+    ),
+    UnreadableReason.SKIPPED: (
+        "邮件中没有说明这是报名回执，这个文件没有读取",
+        "如果这是报名回执，请在邮件主题中写明“报名回执”后重新发送。",
+    ),
 }
 
 

@@ -7,6 +7,8 @@ Layout of ``directory`` (directories 0700, files 0600; one writer at a time via 
     messages/000001.json ... message log, segmented        } each file in its old or new state
     submissions/000001.json ... submission versions, segmented
     replies/000001.json  ... reply counts per (sender, day), segmented
+    questions/000001.json ... messages that need a person (storage/questions.py)
+    sent/000001.json     ... what we sent, by Message-ID: thread, outbox item (storage/sent.py)
 
 Each method call is at most one atomic file write, so it is all-or-nothing on its own; calls are
 not grouped into transactions.  Store a submission before recording its message: a crash in
@@ -33,6 +35,7 @@ from .errors import StorageError
 from .keyed import KeyedTable, SegmentedTable, open_db
 from .lock import FileLock
 from .messages import MessageLog
+from .questions import Question, QuestionLog
 from .records import (
     MessageOutcome,
     MessageRecord,
@@ -40,6 +43,7 @@ from .records import (
     SubmissionSummary,
     SubmissionVersion,
 )
+from .sent import SentLog, SentNote
 from .submissions import SubmissionLog
 
 DB_NAME = "intake.json"
@@ -88,6 +92,8 @@ class Store:
             self._messages = MessageLog(segmented("messages"))
             self._submissions = SubmissionLog(segmented("submissions"))
             self._replies = segmented("replies")
+            self._questions = QuestionLog(segmented("questions"))
+            self._sent = SentLog(segmented("sent"))
         except BaseException:
             self._close_files()
             raise
@@ -266,6 +272,54 @@ class Store:
         self._replies.put(key, {"sender": norm, "day": day, "count": count})
         return count
 
+    # -- questions for a person, and what we sent (storage/questions.py, storage/sent.py) ------
+    @_open
+    def add_question(self, question: Question) -> Question:
+        """Keep a message that needs a person; the same message again returns the stored question."""
+        return self._questions.add(question)
+
+    @_open
+    def question(self, key: str) -> Question:
+        """The question whose key starts with ``key`` (6 characters at least); QuestionNotFound otherwise."""
+        return self._questions.find(key)
+
+    @_open
+    def questions(self, *, open_only: bool = False) -> list[Question]:
+        """The questions, oldest first; only those still waiting for a person with open_only."""
+        return self._questions.all(open_only)
+
+    @_open
+    def open_questions(self) -> int:
+        return self._questions.open_count()
+
+    @_open
+    def mark_question_handled(self, key: str, *, by: str, note: str, at: str) -> Question:
+        """A person handled it: it leaves the queue, with who, when and how."""
+        return self._questions.mark_handled(key, by=by, note=note, at=at)
+
+    @_open
+    def question_acknowledged(self, key: str, outbox_key: str) -> Question:
+        return self._questions.acknowledged(key, outbox_key)
+
+    @_open
+    def note_sent(self, sent: SentNote) -> SentNote:
+        """Record a reply or acknowledgement we queued, under its Message-ID."""
+        return self._sent.note(sent)
+
+    @_open
+    def sent(self, message_ids: list[str]) -> SentNote | None:
+        """The first of these Message-IDs that we sent, as recorded; None when none is ours."""
+        return self._sent.first(message_ids)
+
+    @_open
+    def thread_acknowledged(self, thread: str) -> bool:
+        return self._sent.acknowledged(thread)
+
+    @_open
+    def known_sender(self, address: str) -> bool:
+        """Did we answer this address about a province's receipt before?"""
+        return self._sent.known(address)
+
     # -- polls and meta ----------------------------------------------------------------------
     @_open
     def note_poll(self, mailbox: str, when: str) -> None:
@@ -295,6 +349,8 @@ class Store:
             "messages": self.directory / "messages",
             "submissions": self.directory / "submissions",
             "replies": self.directory / "replies",
+            "questions": self.directory / "questions",
+            "sent": self.directory / "sent",
         }
 
     @property

@@ -38,6 +38,8 @@ def test_benchmark_runs_with_five_receipts_and_appends_its_table(tmp_path: Path)
             "5",
             "--memory",
             "padded",
+            "--worst-budget",
+            "3",
             "--out",
             str(out),
         ],
@@ -60,6 +62,9 @@ def test_benchmark_runs_with_five_receipts_and_appends_its_table(tmp_path: Path)
         "growth: Service.handle per receipt, 20 / 40 stored",
         "peak RSS: daemon",
         "padded to max_attachment_bytes",
+        "replies to unrelated mail | 0 | 0 | yes",
+        "20 holiday photos, no word of ours",
+        "receipt with 20 scans, budget 3 s",
     ):
         assert row in text, row
     assert text.count("5/5 replies") == 2  # every receipt was answered, in both phases

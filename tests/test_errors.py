@@ -77,7 +77,7 @@ def test_errors_are_also_the_builtin_that_fits() -> None:
     assert isinstance(MailboxRefused("gz2", "STORE", "NO"), MailboxError)
 
 
-def test_the_reasons_of_unreadable_attachment_are_the_eight() -> None:
+def test_the_reasons_of_unreadable_attachment_are_the_ten() -> None:
     assert UnreadableAttachment.REASONS == (
         "corrupt",
         "encrypted",
@@ -87,6 +87,8 @@ def test_the_reasons_of_unreadable_attachment_are_the_eight() -> None:
         "unsupported",
         "legacy_format",
         "empty",
+        "out_of_time",
+        "skipped",
     )
 
 

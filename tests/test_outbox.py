@@ -26,7 +26,7 @@ from mailer.errors import (
     SendTemporaryError,
     SendTimeout,
 )
-from mailer.outbox import FAILED, PENDING, SENDING, SENT, Outbox
+from mailer.outbox import BOUNCED, FAILED, PENDING, SENDING, SENT, Outbox
 from mailer.outbox_item import item_id
 from mailer.smtp_sender import FileSender
 from storage.atomic import is_temp_name
@@ -102,7 +102,7 @@ def test_enqueue_same_key_twice_keeps_one_unchanged_item(tmp_path: Path) -> None
 
     assert again.raw == RAW and again.state == SENT and again.created_at == T0
     assert len(box.items()) == 1
-    assert box.stats() == {PENDING: 0, SENDING: 0, SENT: 1, FAILED: 0}
+    assert box.stats() == {PENDING: 0, SENDING: 0, SENT: 1, FAILED: 0, BOUNCED: 0}
     assert box.pending(T0 + 10) == []
 
 
@@ -366,3 +366,17 @@ def test_file_sender_write_error_is_temporary(tmp_path: Path) -> None:
     with pytest.raises(SendTemporaryError) as err:
         run(FileSender(blocker / "sent").send(RAW, "a@b", ["c@d"], key="k"))
     assert err.value.phase == "write"
+
+
+def test_a_bounced_reply_is_flagged_and_never_sent_again(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox")
+    item = box.enqueue("reply:abc", RAW, "baoming@example.cn", ["a@hlj.edu.cn"], now=T0)
+    box.mark_sending(item, now=T0)
+    box.mark_sent(item, now=T0 + 1)
+    bounced = box.mark_bounced(item, "550 5.1.1 user unknown", now=T0 + 60)
+    assert bounced.state == BOUNCED and bounced.flagged
+    assert bounced.last_error == "bounced: 550 5.1.1 user unknown"
+    assert box.pending(now=T0 + 10_000) == []
+    assert box.stats()[BOUNCED] == 1
+    again = box.get("reply:abc")
+    assert again is not None and again.state == BOUNCED

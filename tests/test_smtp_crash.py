@@ -117,7 +117,7 @@ def test_crash_at_each_step_then_restart(step: str, expected: int, smtpd: SmtpSe
     die_at(step, directory, smtpd)
     box = restart(directory, smtpd)
 
-    assert box.stats() == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}
+    assert box.stats() == {"pending": 0, "sending": 0, "sent": 1, "failed": 0, "bounced": 0}
     msgs = smtpd.wait_for(expected)
     # Exactly 1 everywhere, except a death after the server accepted DATA and
     # before mark_sent: at most 2 (one duplicate, with the same bytes / Message-ID).

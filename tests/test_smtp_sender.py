@@ -57,7 +57,7 @@ def test_reply_is_delivered_once_unchanged(smtpd: SmtpServer, tmp_path: Path) ->
     [msg] = smtpd.wait_for(1)
     assert msg.content == RAW  # 8-bit body and dot-stuffing round-trip, bytes unchanged
     assert (msg.mail_from, msg.rcpt_tos) == ("intake@example.org", ["a@example.org"])
-    assert box.stats() == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}
+    assert box.stats() == {"pending": 0, "sending": 0, "sent": 1, "failed": 0, "bounced": 0}
     assert len(smtpd.messages) == 1
 
 

@@ -135,9 +135,22 @@ def print_status(data: StatusDocument, out: TextIO) -> None:
     out.write("Outbox  " + "  ".join(f"{k}={v}" for k, v in sorted(ob.items())) + "\n")
     for flagged in data.get("flagged") or []:
         out.write(_flagged_line(flagged))
+    for key in data.get("bounced") or []:
+        out.write(f"  bounced (the reply came back undeliverable; reach the province another way): {key}\n")
+    _print_questions(data, out)
     out.write("Periods\n")
     for key, period in data["periods"].items():
         out.write(_period_line(key, period))
+
+
+def _print_questions(data: StatusDocument, out: TextIO) -> None:
+    """Questions waiting for a person (listed in full by `intake questions`)."""
+    questions = data.get("questions")
+    if questions is None:
+        return
+    out.write(f"Questions  open={questions['open']}  (intake questions lists them)\n")
+    for item in questions["items"][:5]:
+        out.write(f"  {item['key']}  {item['received'][:16]}  {item['sender']}  {item['text'][:60]}\n")
 
 
 def _mailbox_line(name: str, mb: MailboxStatus) -> str:

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from intake.cli import check, daemon_commands, organizer_commands
+from intake.cli import check, daemon_commands, organizer_commands, questions
 from intake.errors import ConfigError
 
 
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.register(sub)
     daemon_commands.register(sub)
     organizer_commands.register(sub)
+    questions.register(sub)
     return parser
 
 

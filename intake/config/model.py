@@ -93,6 +93,7 @@ class DaemonConfig:
     retry_cap: float = 3600.0  # ... up to this
     max_attempts: int = 10  # then the reply is failed and flagged for the operator
     delivery_interval: float = 15.0  # the outbox is retried at least this often
+    acknowledge_questions: bool = True  # a question for a person gets one short acknowledgement per thread
 
 
 @dataclass(frozen=True)

@@ -40,13 +40,14 @@ from intake.organizer.schedule import run_due_once, start_scheduler
 from intake.readers.registry import capabilities
 from mailer.accounts import Accounts
 from mailer.delivery import DeliveryReport, deliver_pending
+from mailer.outbox_item import OutboxState
 from storage.atomic import write_file_atomically
 
 log = logging.getLogger(__name__)
 # Outcomes of Service.handle that count as handled, and those after which the message is marked
 # processed (moved or tagged): only submissions; in a person's everyday inbox, unrelated mail,
 # auto-replies and quarantined messages stay where the person left them.
-HANDLED = ("processed", "ignored", "duplicate", "quarantined")
+HANDLED = ("processed", "ignored", "duplicate", "quarantined", "question")
 MARKED = ("processed", "duplicate")
 STATUS_INTERVAL = 30.0  # status.json is rewritten at least this often, and whenever an error changes
 
@@ -317,6 +318,8 @@ class Daemon:
             "flagged": flagged_replies(self.outbox, zone),
             "periods": periods,
             "formats": capabilities(),
+            "questions": self.service.questions_status(),
+            "bounced": [i.key for i in self.outbox.items(OutboxState.BOUNCED)],
         }
         if self.started:
             document["started"] = self.started

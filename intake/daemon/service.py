@@ -10,6 +10,11 @@ steps is what makes a crash at any point safe (see docs/delivery.md):
 5. record the message as processed: only now is it "seen".
 
 A crash before 5 makes the next run do 2-4 again, which changes nothing stored.
+
+What the pipeline does not answer is routed here too: a question for a person is kept in the
+store's queue and acknowledged once per thread (questions.py); a bounce of one of our replies
+marks that reply undeliverable in the outbox (bounces.py); every reply queued is recorded under
+its Message-ID (storage/sent.py), which is how threads and bounces are recognised.
 """
 
 from __future__ import annotations
@@ -22,10 +27,16 @@ from enum import StrEnum
 from typing import Any
 
 from intake.config.settings import Config, MailboxConfig
+from intake.daemon.bounces import tie_bounce
+from intake.daemon.questions import QuestionDesk
+from intake.daemon.status import QuestionItem, QuestionsStatus
+from intake.daemon.threads import allowed_sender, note_reply
 from intake.mailbox.source import FetchedMessage
+from intake.mime.classify import MessageKind
 from intake.pipeline.process import Context, Outcome, process
 from mailer.compose.reply import Original, compose_reply
 from mailer.outbox import Outbox
+from rules.ours import Disposition
 from rules.verdict import Status, Verdict
 from storage.archive import Archive
 from storage.records import MessageOutcome, StoredVerdict
@@ -43,6 +54,7 @@ class HandledOutcome(StrEnum):
     FAILED = "failed"  # this attempt failed; the message is tried again next time
     QUARANTINED = "quarantined"  # failed too often: recorded, kept in the archive, never retried
     SEEN = "seen"  # already had its outcome: nothing done
+    QUESTION = "question"  # no receipt, words for a person: kept in the questions queue, not answered
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,36 @@ class Service:
         self.lock = threading.Lock()
         own = {m.address for m in config.mailboxes} | {m.reply_from for m in config.mailboxes}
         self.own_addresses = {a.lower() for a in own | {config.outbox.from_addr} if a}
+        self.questions = QuestionDesk(config, store, outbox, self.own_addresses)
+        self.contacts = {a.strip().lower() for addresses in config.contacts.values() for a in addresses}
+
+    def known_sender(self, address: str) -> bool:
+        """An address we answered about a province's receipt, or one configured ([contacts], [senders])."""
+        address = address.strip().lower()
+        return (
+            address in self.contacts
+            or self.store.known_sender(address)
+            or allowed_sender(self.config, address)
+        )
+
+    def questions_status(self) -> QuestionsStatus:
+        """The questions waiting for a person, for `intake status` (requests to close some applied first).
+
+        Not under the handling lock: a message being read (OCR, up to its budget) must not hold up
+        the status; every store call is atomic on its own."""
+        self.questions.apply_requests()
+        waiting = self.store.questions(open_only=True)
+        items: list[QuestionItem] = [
+            {
+                "key": q.short,
+                "sender": q.sender,
+                "subject": q.subject,
+                "received": q.received,
+                "text": " ".join(q.text.split())[:200],
+            }
+            for q in waiting[:20]
+        ]
+        return {"open": len(waiting), "items": items}
 
     def handle(self, fm: FetchedMessage, mb: MailboxConfig, now: datetime | None = None) -> Handled:
         with self.lock:
@@ -108,6 +150,7 @@ class Service:
                 received=fm.received,
                 oversize=fm.truncated,
                 served=mb.periods,
+                known_sender=self.known_sender,
             )
         except Exception as exc:  # contained per message: logged, counted, quarantined after N
             return self._failed(fm, mb, sha, exc)
@@ -118,12 +161,32 @@ class Service:
             return Handled(HandledOutcome.DUPLICATE)
         # Converted once: stored twice (the submission version and the message record).
         stored = StoredVerdict.from_json(outcome.verdict.public())
+        if outcome.disposition is Disposition.QUESTION:
+            return self._question(incoming, outcome, stored, mb, now)
         if stored.status is Status.IGNORED:
             reason = outcome.verdict.ignored_reason
+            if outcome.classification and outcome.classification.kind is MessageKind.BOUNCE:
+                marked = tie_bounce(self.store, self.outbox, outcome, incoming.log_id)
+                reason += f"; returns our {marked}" if marked else ""
             self._record(incoming, MessageOutcome.IGNORED, stored, reason)
             log.info("%s ignored: %s", incoming.log_id, reason)
             return Handled(HandledOutcome.IGNORED, detail=reason)
         return self._processed(incoming, outcome, stored, mb, now)
+
+    def _question(
+        self, incoming: Incoming, outcome: Outcome, stored: StoredVerdict, mb: MailboxConfig, now: datetime
+    ) -> Handled:
+        """Kept for a person (and acknowledged once per thread); recorded as not answered by rule."""
+        kept = self.questions.keep(outcome, mb, incoming.sha, incoming.received, now)
+        detail = f"question for a person ({kept.question.short})"
+        self._record(incoming, MessageOutcome.IGNORED, stored, detail)
+        log.info(
+            "%s question kept for a person key=%s acknowledged=%s",
+            incoming.log_id,
+            kept.question.short,
+            kept.acknowledged,
+        )
+        return Handled(HandledOutcome.QUESTION, replied=kept.acknowledged, detail=detail)
 
     def _processed(
         self, incoming: Incoming, outcome: Outcome, stored: StoredVerdict, mb: MailboxConfig, now: datetime
@@ -229,7 +292,9 @@ class Service:
             log.info("%s no reply: sent from one of our own addresses", mid)
             return False
         key = f"reply:{sha}"
-        if self.outbox.get(key) is not None:
+        queued = self.outbox.get(key)
+        if queued is not None:  # processed again after a crash: the reply is queued; its record may not be
+            note_reply(self.store, queued.raw, key, msg, outcome.verdict, now)
             return True
         day = now.astimezone(self.config.notice.timezone).date().isoformat()
         if self.store.count_replies(sender, day=day) >= self.config.daemon.replies_per_sender_per_day:
@@ -257,5 +322,6 @@ class Service:
             version=version,
         )
         self.outbox.enqueue(key, raw, from_addr, [sender])
+        note_reply(self.store, raw, key, msg, outcome.verdict, now)
         self.store.note_reply(sender, day=day)
         return True

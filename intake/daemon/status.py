@@ -13,7 +13,9 @@ and every 30 s; `intake status` reads that file while the daemon holds the store
      "outbox": {state: n},
      "flagged": [{"key", "to", "subject", "failed_at", "error"}],
      "periods": {period key: {"admitted": n, "submissions": [SubmissionSummary.to_json()]}},
-     "formats": {reader capability: bool}}
+     "formats": {reader capability: bool},
+     "questions": {"open": n, "items": [{"key", "sender", "subject", "received", "text"}]},
+     "bounced": [outbox keys of replies that came back undeliverable]}
 """
 
 from __future__ import annotations
@@ -65,6 +67,19 @@ class PeriodStatus(TypedDict):
     submissions: list[dict[str, Any]]  # storage.records.SubmissionSummary.to_json() per group
 
 
+class QuestionItem(TypedDict):
+    key: str  # the first 12 characters of the question's key (what `intake questions done` takes)
+    sender: str
+    subject: str
+    received: str
+    text: str  # the start of the sender's own words
+
+
+class QuestionsStatus(TypedDict):
+    open: int  # questions waiting for a person
+    items: list[QuestionItem]  # the oldest open ones (at most 20)
+
+
 class StatusDocument(TypedDict):
     written: str
     mailboxes: dict[str, MailboxStatus]
@@ -75,6 +90,8 @@ class StatusDocument(TypedDict):
     accounts: NotRequired[dict[str, AccountStatus]]
     problems: NotRequired[dict[str, Problem]]
     started: NotRequired[str]
+    questions: NotRequired[QuestionsStatus]
+    bounced: NotRequired[list[str]]
     note: NotRequired[str]
 
 

@@ -1,7 +1,10 @@
 """Sort a decoded message: a possible receipt, an auto-reply, a bounce, or unrelated mail.
 
-Checks run in order: bounce, then auto-reply (RFC 3834 and common practice),
-then unrelated (nothing that looks like a receipt), else candidate.  Pure.
+Checks run in order: a bounce by structure (intake/mime/bounces.py: a report, a mail system's
+sender), an auto-reply (intake/mime/autoreply.py: RFC 3834 and common practice), a bounce by
+envelope (a null Return-Path), a bounce by wording (a provider's notice; not when the sender's own
+part holds a receipt), then unrelated (nothing that looks like a receipt), else candidate.  Whether a candidate is ours to answer is decided after, by the
+rules (rules/ours.py) on the evidence intake/pipeline/evidence.py gathers.  Pure.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from html import unescape
 
+from intake.mime.autoreply import decisive_auto_reply, supporting_auto_reply
+from intake.mime.bounces import envelope_bounce, notice_bounce, report_bounce
 from intake.mime.message import Attachment, DecodedMessage
 from intake.mime.parts import EXTENSION_BY_TYPE
-from intake.mime.quoting import own_words
+from intake.mime.quoting import html_text, own_html, own_words, without_our_reply
 
 
 class MessageKind(StrEnum):
@@ -72,17 +76,12 @@ _MAGIC = (
     b"\x89PNG\r\n\x1a\n",
     b"\xff\xd8\xff",
 )
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")
 _HTML_START = re.compile(rb"\s*(?:<!doctype html|<html|<table|<meta)", re.I)
 _HTML_TABLE = re.compile(r"<table\b", re.I)
-_TAGS = re.compile(r"<[^>]{0,2000}>")
-_BREAKS = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^>]{0,2000}>", re.I)
 _CELL_SEPARATOR = re.compile(r"[\t \u3000\xa0]+")
 _TABLE_COLUMNS = ("性别", "单位", "手机", "职务")
 RECEIPT_WORDS = ("回执", "报名")
-_BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
-_AUTO_SUBJECT = re.compile(
-    r"\s*(?:自动回复|自动答复|自動回覆|auto:|automatic reply|auto[- ]?reply|out of (?:the )?office)", re.I
-)
 
 
 @dataclass(frozen=True)
@@ -102,65 +101,50 @@ def classify(msg: DecodedMessage) -> Classification:
     return Classification(MessageKind.CANDIDATE, reason)
 
 
-def _bounce(msg: DecodedMessage) -> str | None:
-    if msg.content_type == "multipart/report":
-        return "Content-Type: multipart/report"
-    local = msg.sender.rpartition("@")[0] if "@" in msg.sender else msg.sender
-    if local in _BOUNCE_SENDERS:
-        return f"sender is {local}"
-    return_path = msg.header("return-path")
-    if return_path is not None and re.fullmatch(r"<\s*>", return_path.strip()):
-        return "null Return-Path"
-    if msg.header("x-failed-recipients") is not None:
-        return "X-Failed-Recipients present"
-    return None
-
-
-def _token(value: str) -> str:
-    return value.split(";", 1)[0].strip().lower()
-
-
 def _auto_reply(msg: DecodedMessage) -> str | None:
-    auto_submitted = msg.header("auto-submitted")
-    if auto_submitted is not None and _token(auto_submitted) != "no":
-        return f"Auto-Submitted: {_token(auto_submitted)[:40]}"
-    precedence = _token(msg.header("precedence") or "")
-    if precedence in ("bulk", "junk", "list"):
-        return f"Precedence: {precedence}"
-    for name in ("x-autoreply", "x-autorespond"):
-        if msg.header(name) is not None:
-            return f"{_title(name)} present"
-    for name, _value in msg.headers:
-        if name.startswith("list-"):
-            return f"{_title(name)[:40]} present"
-    # Supporting signals only: Exchange also puts X-Auto-Response-Suppress on ordinary mail
-    # (through distribution lists, from applications), and a person may type any subject.
-    if msg.header("x-auto-response-suppress") is not None:
-        weak = "X-Auto-Response-Suppress present"
-    elif _AUTO_SUBJECT.match(msg.subject):
-        weak = "auto-reply subject"
-    else:
+    decisive = decisive_auto_reply(msg)
+    if decisive:
+        return decisive
+    weak = supporting_auto_reply(msg, own_words(body_text(msg)))
+    if weak is None:
         return None
-    return None if _receipt_evidence(msg) else f"{weak}, no receipt-like attachment or table"
+    return None if own_receipt_evidence(msg) else f"{weak}, no receipt-like attachment or table"
+
+
+def _notice_bounce(msg: DecodedMessage) -> str | None:
+    """A bounce by wording, unless the sender's own part holds a receipt: 「上次投递失败，重新发送回执」
+    with the file attached is a receipt, whatever its words say."""
+    reason = notice_bounce(msg)
+    return reason if reason and not own_receipt_evidence(msg) else None
 
 
 _CHECKS: tuple[tuple[MessageKind, Callable[[DecodedMessage], str | None]], ...] = (
-    (MessageKind.BOUNCE, _bounce),
+    (MessageKind.BOUNCE, report_bounce),
     (MessageKind.AUTO_REPLY, _auto_reply),
+    (MessageKind.BOUNCE, envelope_bounce),
+    (MessageKind.BOUNCE, _notice_bounce),
 )
 
 
-def _title(name: str) -> str:
-    return "-".join(word.capitalize() for word in name.split("-"))
+def own_receipt_evidence(msg: DecodedMessage) -> str | None:
+    """A receipt in the sender's own part: their own attachment that may be one (not an inline
+    picture such as a signature logo), or a table in their words (not in what they quote)."""
+    if any(receipt_like(a) and not a.nested and not _inline_picture(a) for a in msg.attachments):
+        return "receipt-like attachment"
+    if _HTML_TABLE.search(own_html(msg.html)):
+        return "HTML table in body"
+    if text_table(own_words(body_text(msg))):
+        return "text table in body"
+    return None
 
 
 def _receipt_evidence(msg: DecodedMessage) -> str | None:
-    """A receipt-like attachment or a table in the body, or None."""
-    if any(_receipt_like(attachment) for attachment in msg.attachments):
+    """A receipt-like attachment (also in a forwarded message) or a table in the body (not a quote of ours)."""
+    if any(receipt_like(attachment) for attachment in msg.attachments):
         return "receipt-like attachment"
-    if _HTML_TABLE.search(msg.html):
+    if _HTML_TABLE.search(without_our_reply(msg.html)):
         return "HTML table in body"
-    if _text_table(body_text(msg)):
+    if text_table(body_text(msg)):
         return "text table in body"
     return None
 
@@ -172,7 +156,7 @@ def _receipt_sign(msg: DecodedMessage) -> str | None:
 
 def body_text(msg: DecodedMessage) -> str:
     """The text body, or the HTML body as text when there is no text part."""
-    return msg.text or unescape(_TAGS.sub(" ", _BREAKS.sub("\n", msg.html)))
+    return msg.text or html_text(msg.html)
 
 
 def receipt_mention(msg: DecodedMessage) -> str | None:
@@ -186,7 +170,7 @@ def receipt_mention(msg: DecodedMessage) -> str | None:
     return None
 
 
-def _receipt_like(attachment: Attachment) -> bool:
+def receipt_like(attachment: Attachment) -> bool:
     """By file extension, declared content type, or sniffed content."""
     dot = attachment.filename.rfind(".")
     if dot >= 0 and attachment.filename[dot:].lower().strip() in RECEIPT_EXTENSIONS:
@@ -197,7 +181,14 @@ def _receipt_like(attachment: Attachment) -> bool:
     return head.startswith(_MAGIC) or bool(_HTML_START.match(head))
 
 
-def _text_table(text: str) -> bool:
+def _inline_picture(attachment: Attachment) -> bool:
+    """An image shown in the body (a signature logo, a pasted screenshot), not attached as a file."""
+    return attachment.inline and (
+        attachment.content_type.startswith("image/") or attachment.data[:8].startswith(_IMAGE_MAGIC)
+    )
+
+
+def text_table(text: str) -> bool:
     """A line holding 姓名 and at least two of 性别/单位/手机/职务, as separate cells."""
     for line in text.splitlines():
         if "姓名" not in line:

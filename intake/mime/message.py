@@ -41,6 +41,7 @@ class DecodedMessage:
     attachments: tuple[Attachment, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()  # (lower-case name, decoded value) for every header
     content_type: str = ""  # top-level MIME type, lower-case
+    part_types: tuple[str, ...] = ()  # the MIME type of every part, in order (delivery reports included)
     defects: tuple[str, ...] = field(default_factory=tuple)
 
     def header(self, name: str) -> str | None:
@@ -121,6 +122,7 @@ def _decoded(envelope: Envelope, defects: Defects, body: Body | None = None) -> 
         text=_first(body.text, body.nested_text),
         html=_first(body.html, body.nested_html),
         attachments=tuple(body.attachments),
+        part_types=tuple(body.types),
         defects=tuple(defects),
     )
 

@@ -1,7 +1,10 @@
 """The MIME tree of a message walked once: the first text and HTML bodies, and every attachment.
 
 A forwarded message (message/rfc822) is walked too: its bodies are used only
-when the outer message has none.  Delivery-report parts are skipped.  At most
+when the outer message has none.  So is one labelled application/octet-stream (or
+any type) that is an RFC 5322 message by content: QQ Mail's "forward as attachment"
+sends the .eml so.  Delivery-report parts and signatures (S/MIME smime.p7s, OpenPGP)
+are skipped: neither a body nor an attachment.  At most
 _MAX_PARTS parts, nested at most _MAX_DEPTH deep; one bad part is noted in the
 defects and the walk goes on.
 """
@@ -38,6 +41,35 @@ _REPORT_TYPES = frozenset(
         "message/global-headers",
     }
 )
+# Detached signatures of a signed message (multipart/signed): never read, never complained about.
+SIGNATURE_TYPES = frozenset(
+    {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
+)
+_SIGNATURE_NAMES = (".p7s",)
+# Types under which a forwarded message may travel when its sender's client did not say message/rfc822.
+_MAYBE_MESSAGE_TYPES = frozenset({"application/octet-stream", "application/x-message", "application/eml"})
+_HEADER_LINE = re.compile(rb"([A-Za-z][A-Za-z0-9-]{0,76})[ \t]*:")
+# Header names of a real message, at least three of them with one that only messages carry.
+_MESSAGE_HEADERS = frozenset(
+    {
+        b"from",
+        b"to",
+        b"cc",
+        b"subject",
+        b"date",
+        b"message-id",
+        b"mime-version",
+        b"received",
+        b"return-path",
+        b"reply-to",
+        b"content-type",
+        b"x-mailer",
+        b"delivered-to",
+        b"x-qq-mid",
+        b"x-qq-mailer",
+    }
+)
+_MESSAGE_ONLY = frozenset({b"from", b"received", b"return-path", b"message-id"})
 # text/* types that carry a table, hence an attachment even without a file name.
 _TABLE_TEXT_TYPES = frozenset(
     {"text/csv", "text/x-csv", "text/comma-separated-values", "text/tab-separated-values"}
@@ -86,6 +118,7 @@ class Attachment:
     # Content-Disposition inline, or a Content-ID and no disposition: shown in the body, such as
     # a signature image.  A hint only: Apple Mail marks real attachments inline too.
     inline: bool = False
+    nested: bool = False  # inside a forwarded (or returned) message, not the sender's own attachment
 
 
 @dataclass
@@ -97,6 +130,7 @@ class Body:
     nested_text: str | None = None  # from inside a forwarded message/rfc822
     nested_html: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)  # every part's MIME type, in order (reports included)
 
 
 class _Part(NamedTuple):
@@ -138,6 +172,7 @@ class _Walker:
             for defect in part.message.defects:
                 self.defects.add(f"part {part.number}: {type(defect).__name__}")
         ctype = content_type(part.message)
+        self.body.types.append(ctype)
         if ctype in _REPORT_TYPES:
             return []
         if part.depth >= _MAX_DEPTH:
@@ -145,8 +180,7 @@ class _Walker:
             return []
         if part.message.is_multipart() or ctype.startswith("multipart/") or ctype in _FORWARDED:
             return self._children(part, ctype)
-        self._leaf(part, ctype)
-        return []
+        return self._leaf(part, ctype)
 
     def _children(self, part: _Part, ctype: str) -> list[_Part]:
         """The parts inside a multipart or a forwarded message, last first (the stack pops the first)."""
@@ -161,20 +195,27 @@ class _Walker:
         data, _truncated = self._payload(part)
         return [_Part(email.message_from_bytes(data, policy=compat32), part.depth + 1, True)]
 
-    def _leaf(self, part: _Part, ctype: str) -> None:
-        """A body (text/plain or text/html without a file name) or an attachment."""
+    def _leaf(self, part: _Part, ctype: str) -> list[_Part]:
+        """A body (text/plain or text/html without a file name), a signature (skipped), a forwarded
+        message under another type (its parts, to visit), or an attachment."""
         filename = _filename(part.message)
         disposition = parse_params(raw_header(part.message, "content-disposition") or "")[0]
         if _is_body(filename, disposition, ctype):
             self._take_text(part, ctype)
-            return
+            return []
+        if is_signature(ctype, filename):
+            return []
         data, truncated = self._payload(part)
+        if not truncated and _maybe_message(ctype, filename) and looks_like_message(data):
+            self.body.types.append("message/rfc822")
+            return [_Part(email.message_from_bytes(data, policy=compat32), part.depth + 1, True)]
         if not filename:
             filename = f"附件{len(self.body.attachments) + 1}{EXTENSION_BY_TYPE.get(ctype, '.bin')}"
         inline = disposition == "inline" or (
             not disposition and raw_header(part.message, "content-id") is not None
         )
-        self.body.attachments.append(Attachment(filename, ctype, data, truncated, inline))
+        self.body.attachments.append(Attachment(filename, ctype, data, truncated, inline, part.nested))
+        return []
 
     def _take_text(self, part: _Part, ctype: str) -> None:
         """The part's text as the body of its kind, unless one was found before."""
@@ -225,6 +266,31 @@ def _is_body(filename: str, disposition: str, ctype: str) -> bool:
         and ctype.startswith("text/")
         and ctype not in _TABLE_TEXT_TYPES
     )
+
+
+def is_signature(ctype: str, filename: str) -> bool:
+    """A detached S/MIME or OpenPGP signature (smime.p7s, signature.asc)."""
+    return ctype in SIGNATURE_TYPES or filename.lower().endswith(_SIGNATURE_NAMES)
+
+
+def _maybe_message(ctype: str, filename: str) -> bool:
+    return ctype in _MAYBE_MESSAGE_TYPES or filename.lower().endswith(".eml")
+
+
+def looks_like_message(data: bytes) -> bool:
+    """Does data start with an RFC 5322 header block (From:, Received:, Message-ID: ...)?"""
+    names: set[bytes] = set()
+    for line in data[:16384].lstrip(b"\r\n").splitlines()[:200]:
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t"):
+            continue  # a folded continuation
+        found = _HEADER_LINE.match(line)
+        if found is None:
+            return False
+        names.add(found.group(1).lower())
+    known = names & _MESSAGE_HEADERS
+    return len(known) >= 3 and bool(known & _MESSAGE_ONLY)
 
 
 def _charset(part: Message, ctype: str, data: bytes) -> str | None:

@@ -35,6 +35,7 @@ from mailer.compose.template import receipt_template, template_filename
 from mailer.compose.workbook import roster_workbook
 from mailer.outbox import Outbox, OutboxItem
 from rules.notice import Period
+from storage.questions import Question, read_questions
 from storage.readonly import ReadOnlyStore
 from storage.records import DigestNote, ReminderNote, SubmissionVersion
 from storage.store import Store
@@ -129,7 +130,14 @@ class Organizer:
                 for s in self.store.submissions(period.program, period.number)
                 if s.province not in period.provinces
             ],
+            questions=[q for q in self._open_questions() if period.key in q.periods],
         )
+
+    def _open_questions(self) -> list[Question]:
+        """The questions waiting for a person (read from the files when the daemon holds the store)."""
+        if isinstance(self.store, Store):
+            return self.store.questions(open_only=True)
+        return [q for q in read_questions(self.store.directory) if q.open]
 
     def digest(self, period: Period, now: datetime) -> DigestData:
         return build_digest(self.notice, period, self.snapshot(period), now)

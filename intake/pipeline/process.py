@@ -1,37 +1,52 @@
 """The one pipeline: raw bytes, mailbox and received time in; a verdict out.
 
 `intake check` and the daemon both call `process`.  It does no I/O: storage, archiving and
-replies are the daemon's business around it.  It reads and extracts; every decision on what
-was read is the rules' (rules.judge.judge).
+replies are the daemon's business around it.  Its steps:
+
+1. decode (intake/mime), and set bounces and auto-replies aside (intake/mime/classify.py);
+2. gather the cheap evidence (intake/pipeline/evidence.py) and let the rules decide whether the
+   message is ours before anything costly runs (rules/ours.py ``screen``): a question or a
+   thank-you in our thread, mail that is not ours, or a message to read, with or without OCR and
+   LibreOffice;
+3. read it within one budget per message (intake/readers/budget.py): editable attachments and
+   the body's tables first (never a table quoted from our own reply), scans only when needed;
+4. decide again on what was found (``settle``), then judge it (rules/judge.py).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from intake.errors import UnreadableAttachment
 from intake.extract.receipt import extract
-from intake.mime.classify import Classification, body_text, classify, receipt_mention
+from intake.mime.bounces import returned_ids
+from intake.mime.classify import Classification, MessageKind, body_text, classify
 from intake.mime.message import Attachment, DecodedMessage, decode_message
-from intake.mime.quoting import own_words
+from intake.mime.quoting import own_html, own_words, without_our_reply, without_our_roster
+from intake.pipeline.evidence import KnownSender, gather, is_record_kind, own_text
 from intake.readers import read_attachment, read_html_body, read_text_body
+from intake.readers.budget import Budget, spending
 from intake.readers.grid import Grid
 from intake.readers.limits import Limits
-from rules.attachments import WHOLE_MESSAGE, UnreadableFile, is_record_name
+from rules.attachments import WHOLE_MESSAGE, UnreadableFile
 from rules.judge import Circumstances, judge
+from rules.marks import ROSTER_CAPTION
 from rules.notice import Notice
+from rules.ours import Disposition, Found, Screening, screen, settle
 from rules.policy import Policy
 from rules.problems import UnreadableReason
 from rules.receipt import Receipt
+from rules.units import find_province
 from rules.verdict import Status, Verdict
 
-log = logging.getLogger(__name__)
+__all__ = ["Context", "Outcome", "Reading", "is_record_kind", "process", "process_attachment", "read_message"]
 
-_RECORD_MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
-_UNRELATED = "unrelated: no receipt table, and no 回执 or 报名 in the subject, body or file names"
+log = logging.getLogger(__name__)
+_NOT_READ = (UnreadableReason.SKIPPED, UnreadableReason.OUT_OF_TIME)
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,13 @@ class Outcome:
     receipt: Receipt | None
     mailbox: str
     received: datetime | None
+    # What the message is to us (rules.ours): read and judged, a question for a person, a thank-you,
+    # or not ours; None for bounces, auto-replies and bare attachments.
+    disposition: Disposition | None = None
+    words: str = ""  # the sender's own words (quoted history stripped): what a person reads of a question
+    in_thread: bool = False  # replies to one of our messages
+    returned: tuple[str, ...] = ()  # a bounce: the Message-IDs of ours that it returns
+    reading_s: float = 0.0  # wall-clock seconds spent reading attachments and bodies
 
 
 @dataclass(frozen=True)
@@ -75,9 +97,11 @@ def process(
     received: datetime | None = None,
     oversize: bool = False,
     served: tuple[str, ...] = (),
+    known_sender: KnownSender | None = None,
 ) -> Outcome:
     """oversize: raw holds only the header of a message too big to fetch (the daemon's case).
-    served: the periods the configured mailbox serves; a receipt for one of them is not misrouted."""
+    served: the periods the configured mailbox serves; a receipt for one of them is not misrouted.
+    known_sender(address): has this address sent us a receipt before (the daemon asks its store)?"""
     oversize = oversize or len(raw) > ctx.limits.max_message_bytes
     msg = decode_message(_headers_only(raw) if oversize else raw, ctx.limits.max_attachment_bytes)
     mid = msg.message_id or "-"
@@ -85,18 +109,78 @@ def process(
     when = Circumstances(
         (mailbox or default_mailbox(msg)).strip().lower(), received or msg.date, msg.sender, served
     )
-    if cls.kind != "candidate" and not oversize:
+    if oversize:
+        verdict = judge(None, ctx.notice, ctx.policy, when, _too_large().unreadable)
+        return Outcome(verdict, msg, cls, None, when.mailbox, when.received)
+    if cls.kind in (MessageKind.BOUNCE, MessageKind.AUTO_REPLY):
         log.debug("%s ignored kind=%s reason=%s", mid, cls.kind, cls.reason)
-        return Outcome(_ignored(f"{cls.kind}: {cls.reason}"), msg, cls, None, when.mailbox, when.received)
-    reading = _too_large() if oversize else read_message(msg, ctx, mid)
-    if reading.receipt is None and not oversize and receipt_mention(msg) is None:
-        # Some mailboxes are a person's everyday inbox: a colleague's spreadsheet or PDF that is not a
-        # receipt, in a message that never says 回执 or 报名, is not ours to answer.
-        log.debug("%s ignored %s", mid, _UNRELATED)
-        return Outcome(_ignored(_UNRELATED), msg, cls, None, when.mailbox, when.received)
+        returned = returned_ids(raw, msg) if cls.kind is MessageKind.BOUNCE else ()
+        return Outcome(
+            _ignored(f"{cls.kind}: {cls.reason}"),
+            msg,
+            cls,
+            None,
+            when.mailbox,
+            when.received,
+            returned=returned,
+        )
+    return _ours(msg, cls, when, ctx, known_sender)
+
+
+def _ours(
+    msg: DecodedMessage, cls: Classification, when: Circumstances, ctx: Context, known: KnownSender | None
+) -> Outcome:
+    """Steps 2-4: decide whether it is ours, read it within its budget, decide again, judge."""
+    mid = msg.message_id or "-"
+    evidence = gather(msg, ctx.notice, ctx.limits, known)
+    words = own_text(msg).text
+    base = Outcome(
+        _ignored(""), msg, cls, None, when.mailbox, when.received, words=words, in_thread=evidence.in_thread
+    )
+    first = screen(evidence)
+    if first.disposition is not Disposition.READ:
+        return _set_aside(base, first, mid)
+    started = time.monotonic()
+    budget = Budget(ctx.limits.message_budget_s, ctx.limits.message_cpu_budget_s, costly=first.costly)
+    with spending(budget):
+        reading = read_message(msg, ctx, mid, in_thread=evidence.in_thread, budget=budget)
+    spent = time.monotonic() - started
+    final = settle(evidence, first, found(reading, ctx.notice))
+    if final.disposition is not Disposition.READ:
+        return _set_aside(replace(base, reading_s=spent), final, mid)
     verdict = judge(reading.receipt, ctx.notice, ctx.policy, when, reading.unreadable)
-    _log_verdict(mid, verdict)
-    return Outcome(verdict, msg, cls, reading.receipt, when.mailbox, when.received)
+    _log_verdict(mid, verdict, final, spent)
+    return replace(
+        base, verdict=verdict, receipt=reading.receipt, disposition=Disposition.READ, reading_s=spent
+    )
+
+
+def _set_aside(base: Outcome, screening: Screening, mid: str) -> Outcome:
+    """A question, a thank-you or mail that is not ours: no verdict to answer, the reason logged."""
+    log.info("%s not answered: %s (%s)", mid, screening.disposition, screening.reason)
+    reason = f"{screening.disposition}: {screening.reason}"
+    return replace(base, verdict=_ignored(reason), disposition=screening.disposition)
+
+
+def found(reading: Reading, notice: Notice) -> Found:
+    """What the reading found, as rules.ours.settle weighs it."""
+    receipt = reading.receipt
+    skipped = sum(1 for f in reading.unreadable if f.reason in _NOT_READ)
+    rows = len(receipt.rows) if receipt else 0
+    return Found(
+        rows=rows,
+        names_unit=bool(receipt and rows and _names_notice(receipt, notice)),
+        unreadable=len(reading.unreadable) - skipped,
+        skipped=skipped,
+    )
+
+
+def _names_notice(receipt: Receipt, notice: Notice) -> bool:
+    """Does the receipt name one of the notice's units, or one of its programs in 会议名称和期数?"""
+    units = " ".join(r.participant.unit for r in receipt.rows)
+    if find_province(f"{receipt.unit_name} {receipt.meeting} {units}", notice) is not None:
+        return True
+    return any(term in receipt.meeting for p in notice.programs for term in (p.name, *p.keywords))
 
 
 def process_attachment(
@@ -104,7 +188,8 @@ def process_attachment(
 ) -> Outcome:
     """A bare attachment (no email around it), as `intake check FILE.xlsx` reads it."""
     attachment = Attachment(filename=filename, content_type="", data=data)
-    grids, unreadable = _attachment_grids((attachment,), ctx.limits, filename)
+    with spending(Budget(ctx.limits.message_budget_s, ctx.limits.message_cpu_budget_s)) as budget:
+        grids, unreadable = _attachment_grids((attachment,), ctx.limits, filename, budget)
     empty = DecodedMessage(message_id="", sender="", sender_name="", subject="", date=None)
     receipt = _extract(grids, empty, ctx, filenames=[filename])
     when = Circumstances(mailbox.strip().lower(), received)
@@ -112,28 +197,29 @@ def process_attachment(
     return Outcome(verdict, None, None, receipt, mailbox, received)
 
 
-def is_record_kind(att: Attachment) -> bool:
-    """A PDF or an image: a stamped scan is usually the record beside an editable receipt."""
-    return att.data[:4].startswith(_RECORD_MAGIC) or is_record_name(att.filename or "")
-
-
-def read_message(msg: DecodedMessage, ctx: Context, mid: str) -> Reading:
+def read_message(
+    msg: DecodedMessage, ctx: Context, mid: str, *, in_thread: bool = False, budget: Budget | None = None
+) -> Reading:
     """The receipt in the editable attachments and the HTML body; else in the scans and PDFs; else in the text body.
 
     Scans and PDFs are read (OCR takes seconds a page) only when no editable receipt was found;
-    otherwise they are the signed record, kept in the archive with the message."""
+    otherwise they are the signed record, kept in the archive with the message.  A table quoted
+    from one of our replies is never read: in our thread the quoted history is left out, and
+    anywhere a table under our roster's caption is dropped."""
     editable = tuple(a for a in msg.attachments if not is_record_kind(a))
     records = tuple(a for a in msg.attachments if is_record_kind(a))
-    grids, unreadable = _attachment_grids(editable, ctx.limits, mid)
-    if msg.html:
-        grids += _body_grids(lambda: read_html_body(msg.html, ctx.limits), mid)
+    grids, unreadable = _attachment_grids(editable, ctx.limits, mid, budget)
+    html = own_html(msg.html) if in_thread else without_our_reply(msg.html)
+    if html:
+        grids += _body_grids(lambda: read_html_body(html, ctx.limits), mid)
     receipt = _extract(grids, msg, ctx)
     if records and (receipt is None or not receipt.rows):
-        more, unread_records = _attachment_grids(records, ctx.limits, mid)
+        more, unread_records = _attachment_grids(records, ctx.limits, mid, budget)
         unreadable += unread_records
         receipt = _extract(grids + more, msg, ctx)
-    if receipt is None and msg.text:
-        receipt = _extract(_body_grids(lambda: read_text_body(msg.text, ctx.limits), mid), msg, ctx)
+    text = own_words(msg.text) if in_thread else without_our_roster(msg.text)
+    if receipt is None and text:
+        receipt = _extract(_body_grids(lambda: read_text_body(text, ctx.limits), mid), msg, ctx)
     return Reading(receipt, tuple(unreadable))
 
 
@@ -146,9 +232,9 @@ def _ignored(reason: str) -> Verdict:
     return Verdict(status=Status.IGNORED, ignored_reason=reason)
 
 
-def _log_verdict(mid: str, verdict: Verdict) -> None:
+def _log_verdict(mid: str, verdict: Verdict, screening: Screening, spent: float) -> None:
     log.debug(
-        "%s %s program=%s period=%s province=%s rows=%d problems=%s",
+        "%s %s program=%s period=%s province=%s rows=%d problems=%s ours=%s read=%.2fs",
         mid,
         verdict.status,
         verdict.program,
@@ -156,6 +242,8 @@ def _log_verdict(mid: str, verdict: Verdict) -> None:
         verdict.province,
         len(verdict.participants),
         ",".join(sorted({p.code for p in verdict.problems})) or "-",
+        screening.reason,
+        spent,
     )
 
 
@@ -168,7 +256,7 @@ def _headers_only(raw: bytes) -> bytes:
 def _body_grids(read: Callable[[], Iterable[Grid]], mid: str) -> list[Grid]:
     """The tables in the message body; none when the body cannot be read (logged: the message goes on)."""
     try:
-        return list(read())
+        return [grid for grid in read() if not is_our_roster(grid)]
     except UnreadableAttachment as exc:
         log.info("%s body table unreadable: %s", mid, exc.reason)
     except Exception:  # a reader bug must not lose the message
@@ -176,17 +264,27 @@ def _body_grids(read: Callable[[], Iterable[Grid]], mid: str) -> list[Grid]:
     return []
 
 
+def is_our_roster(grid: Grid) -> bool:
+    """A table that opens with our roster's caption: our own reply, quoted or pasted back (rules.marks)."""
+    head = [str(cell) for row in grid.rows[:2] for cell in row if cell is not None]
+    return any(ROSTER_CAPTION in text for text in (*head, *grid.lines[-3:]))
+
+
 def _attachment_grids(
-    attachments: tuple[Attachment, ...], limits: Limits, mid: str
+    attachments: tuple[Attachment, ...], limits: Limits, mid: str, budget: Budget | None = None
 ) -> tuple[list[Grid], list[UnreadableFile]]:
     grids: list[Grid] = []
     unreadable: list[UnreadableFile] = []
     for att in attachments[: limits.max_attachments]:
+        if budget is not None and budget.spent:
+            log.info("%s reading budget spent: %s not read", mid, att.filename or "附件")
+            unreadable.append(UnreadableFile(att.filename or "附件", UnreadableReason.OUT_OF_TIME))
+            continue
         read = _read_attachment(att, limits, mid)
         if isinstance(read, UnreadableFile):
             unreadable.append(read)
         else:
-            grids += read
+            grids += [grid for grid in read if not is_our_roster(grid)]
     return grids, unreadable
 
 

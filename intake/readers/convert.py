@@ -7,8 +7,10 @@ member names an OpenDocument text or spreadsheet.  LibreOffice headless
 xlsx, the formats it writes with the highest fidelity, and the existing
 readers read the result (kind "doc", "odt", "ods").
 
-The converter runs in a subprocess with a timeout (limits.conversion_timeout_s),
-in its own process group (killed whole on timeout), with a private profile
+The converter runs in a subprocess with a timeout (limits.conversion_timeout_s, and
+never more than what is left of the message's budget: budget.py), in its own process
+group (killed whole on timeout, and by its guard when this process dies: lifeline.py),
+with a private profile
 (-env:UserInstallation in a directory of our own, macros disabled, links never
 updated), without network when `unshare -n` works here, and one conversion at
 a time: a process-wide lock and a file lock, so two daemons on one machine do
@@ -46,7 +48,7 @@ from intake.readers.grid import Grid
 from intake.readers.limits import Limits
 from intake.readers.reader import Read
 
-from . import docx, xlsx
+from . import budget, docx, lifeline, xlsx
 from ._common import is_ole, is_zip
 
 log = logging.getLogger(__name__)
@@ -187,14 +189,38 @@ def convert(data: bytes, name: str, kind: str, limits: Limits) -> bytes:
     program = soffice()
     if program is None:
         raise UnreadableAttachment(name, _refusal(kind), "LibreOffice is not installed")
-    target = TARGETS[kind].filter
-    timeout = limits.conversion_timeout_s
+    timeout = budget.allowance(name, "LibreOffice", limits.conversion_timeout_s)
     with _one_at_a_time(name, timeout), tempfile.TemporaryDirectory(prefix="intake-convert-") as tmp:
         work = Path(tmp)
         source = work / f"in.{'doc' if kind == 'doc' else kind}"
         source.write_bytes(data)
         out = work / "out"
-        command = [
+        started = time.monotonic()
+        returncode, stderr = _run(_command(program, TARGETS[kind].filter, source, out), work, timeout, name)
+        log.info(
+            "%s: LibreOffice %s -> %s in %.2f s",
+            name,
+            kind,
+            TARGETS[kind].filter[:4],
+            time.monotonic() - started,
+        )
+        results = list(out.glob("in.*")) if out.is_dir() else []
+        if returncode != 0 or not results:
+            _reset_profile()
+            detail = stderr.decode("utf-8", "replace").strip()[-300:]
+            raise UnreadableAttachment(
+                name, _refusal(kind), f"LibreOffice could not convert it ({returncode}) {detail}"
+            )
+        size = results[0].stat().st_size
+        if size > limits.max_zip_total_bytes:
+            raise UnreadableAttachment(name, "zip_bomb", f"converted to {size} bytes")
+        return results[0].read_bytes()
+
+
+def _command(program: str, target: str, source: Path, out: Path) -> list[str]:
+    """soffice converting source into out, without network where possible, under a lifeline guard."""
+    return lifeline.guarded(
+        [
             *_no_network(),
             program,
             "--headless",
@@ -210,40 +236,29 @@ def convert(data: bytes, name: str, kind: str, limits: Limits) -> bytes:
             str(out),
             str(source),
         ]
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            cwd=work,
-            start_new_session=True,
-            env=_environment(work),
-        )
-        try:
-            _stdout, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            _reset_profile()
-            raise UnreadableAttachment(
-                name, "too_large", f"conversion not done after {timeout:.0f} s"
-            ) from None
-        finally:
-            _kill(proc)
-        log.info(
-            "%s: LibreOffice %s -> %s in %.2f s", name, kind, target.split(":")[0], time.monotonic() - started
-        )
-        results = list(out.glob("in.*")) if out.is_dir() else []
-        if proc.returncode != 0 or not results:
-            _reset_profile()
-            detail = stderr.decode("utf-8", "replace").strip()[-300:]
-            raise UnreadableAttachment(
-                name, _refusal(kind), f"LibreOffice could not convert it ({proc.returncode}) {detail}"
-            )
-        size = results[0].stat().st_size
-        if size > limits.max_zip_total_bytes:
-            raise UnreadableAttachment(name, "zip_bomb", f"converted to {size} bytes")
-        return results[0].read_bytes()
+    )
+
+
+def _run(command: list[str], work: Path, timeout: float, name: str) -> tuple[int, bytes]:
+    """(exit status, stderr) of the conversion; its whole process group killed when done or over time."""
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        cwd=work,
+        start_new_session=True,
+        env=lifeline.child_environment(_environment(work)),
+    )
+    try:
+        _stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        _reset_profile()
+        raise UnreadableAttachment(name, "too_large", f"conversion not done after {timeout:.0f} s") from None
+    finally:
+        _kill(proc)
+    return proc.returncode, stderr
 
 
 def _refusal(kind: str) -> Reason:

@@ -5,8 +5,10 @@ memory bound of their own: a PDF content stream that inflates to gigabytes, a
 page tree of a million pages, a PNG of 100,000 x 100,000 pixels.  The child
 sets RLIMIT_AS (limits.max_worker_memory_bytes) and RLIMIT_CPU on itself,
 gets a wall-clock timeout from the parent, and is killed with its whole
-process group (Tesseract included) when it runs over.  Only one child runs at
-a time per process.
+process group (Tesseract included) when it runs over.  It also kills its group
+when the parent dies (lifeline.py), so a killed `intake check` leaves nothing
+running.  Its time is the smaller of the job's and what is left of the message's
+budget (budget.py).  Only one child runs at a time per process.
 
 The parent names the work in a Job (workers/__init__.py); the child imports
 that worker module by name and calls its read_in_worker.  This module imports
@@ -22,6 +24,7 @@ import dataclasses
 import importlib
 import json
 import logging
+import math
 import os
 import resource
 import signal
@@ -38,11 +41,14 @@ from intake.readers.grid import Grid, Merge
 from intake.readers.limits import Limits
 from intake.readers.workers import Job, ReadInWorker, Worker
 
+from . import budget, lifeline
+
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _ROOT = str(Path(__file__).resolve().parents[2])  # the directory holding the intake package
 _ENTRY = "import sys; from intake.readers.sandbox import main; sys.exit(main())"
 _GRACE_S = 5  # the parent waits this much longer than the child's own deadline
+_BUDGET_GRACE_S = 1  # ... or only this, when the message's budget cut the job's time
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,11 +62,14 @@ class _Finished:
 
 def run(job: Job, data: bytes) -> list[Grid]:
     """The grids the child made of data, or UnreadableAttachment (too_large when it ran out of time or memory)."""
+    allowed = budget.allowance(job.name, job.worker, job.timeout)
+    grace = _GRACE_S if allowed >= job.timeout else _BUDGET_GRACE_S
+    job = dataclasses.replace(job, timeout=allowed)
     if not _LOCK.acquire(timeout=job.timeout * 3):
         raise UnreadableAttachment(job.name, "too_large", f"{job.worker}: another file is still being read")
     try:
         started = time.monotonic()
-        finished = _run_child(job, job_to_json(job).encode() + b"\n" + data)
+        finished = _run_child(job, job_to_json(job).encode() + b"\n" + data, grace)
     finally:
         _LOCK.release()
     if finished.err:
@@ -71,7 +80,7 @@ def run(job: Job, data: bytes) -> list[Grid]:
     return _grids(job, finished)
 
 
-def _run_child(job: Job, stdin: bytes) -> _Finished:
+def _run_child(job: Job, stdin: bytes, grace: float = _GRACE_S) -> _Finished:
     proc = subprocess.Popen(
         [sys.executable, "-c", _ENTRY],
         stdin=subprocess.PIPE,
@@ -81,7 +90,7 @@ def _run_child(job: Job, stdin: bytes) -> _Finished:
         start_new_session=True,
     )
     try:
-        out, err = proc.communicate(stdin, timeout=job.timeout + _GRACE_S)
+        out, err = proc.communicate(stdin, timeout=job.timeout + grace)
     except subprocess.TimeoutExpired:
         _kill(proc)
         raise UnreadableAttachment(
@@ -94,7 +103,7 @@ def _run_child(job: Job, stdin: bytes) -> _Finished:
 
 def _child_environment() -> dict[str, str]:
     return {
-        **os.environ,
+        **lifeline.child_environment(dict(os.environ)),
         "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p),
         "OMP_THREAD_LIMIT": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -192,7 +201,7 @@ def grid_from_json(d: dict[str, Any]) -> Grid:
 
 def _limit_resources(limits: Limits, timeout: float) -> None:
     memory = limits.max_worker_memory_bytes
-    for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, int(timeout) + 10)):
+    for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, math.ceil(timeout) + 10)):
         try:
             _soft, hard = resource.getrlimit(which)
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
@@ -223,6 +232,7 @@ def _work(job: Job, data: bytes, deadline: float) -> dict[str, Any]:
 
 def main() -> int:
     """The child: read the job from stdin, write the result to stdout."""
+    lifeline.arm()  # the group dies with the parent: no worker or Tesseract outlives a killed intake
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     out, sys.stdout = sys.stdout, sys.stderr  # a library's print must not corrupt the answer
     line, _, data = sys.stdin.buffer.read().partition(b"\n")

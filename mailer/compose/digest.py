@@ -13,7 +13,15 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 from mailer.compose import digest_format as F
-from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData, ProvinceFigures
+from mailer.compose.digest_data import (
+    ACCEPTED,
+    KINDS,
+    MISSING,
+    REJECTED,
+    DigestData,
+    ProvinceFigures,
+    parse_time,
+)
 from mailer.compose.digest_html import render_html
 from mailer.compose.reply import clean_header
 
@@ -119,9 +127,23 @@ def _others(data: DigestData) -> list[str]:
     return _section("其他来件（不在本期参训范围或省份不明）：", lines)
 
 
+def _questions(data: DigestData) -> list[str]:
+    """Questions waiting for a person, with their text: no rule answered them."""
+    if not data.questions:
+        return []
+    lines = []
+    for q in data.questions:
+        who = f"{q.province}，" if q.province else ""
+        lines.append(f"  [{q.short}] {who}{q.sender}，{F.when(parse_time(q.received, data.notice))}：")
+        lines += [f"    {line}" for line in F.question_lines(q.text)]
+    lines.append(F.QUESTIONS_HOWTO)
+    return _section(f"待人工答复的问题（{len(data.questions)}）：", lines)
+
+
 def render_text(data: DigestData) -> str:
     out = [f"{F.period_title(data)} 报名日报（{data.now.month}月{data.now.day}日）", "", F.headline(data), ""]
     out += _attention(data)
+    out += _questions(data)
     out += _section("本期安排：", [f"  {k}：{v}" for k, v in F.facts(data)])
     out += _provinces(data)
     out += _lodging(data)

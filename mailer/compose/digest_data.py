@@ -2,8 +2,9 @@
 
 The snapshot (DigestSnapshot, read from the store by intake.organizer.desk.Organizer.snapshot)
 holds, for the period: every version of each admitted province's receipt, the reminders sent
-to each, the addresses a reminder would go to, what the previous digest reported, and the
-groups filed under the period for provinces it does not admit.
+to each, the addresses a reminder would go to, what the previous digest reported, the
+groups filed under the period for provinces it does not admit, and the questions waiting for
+a person that may concern the period.
 
 A province's roster is its latest *accepted* version; its open problems are those of its latest
 version (a rejected resubmission leaves the accepted roster standing but its errors open).
@@ -22,6 +23,7 @@ from enum import StrEnum
 from rules import units as U
 from rules.notice import Notice, Period, Program, Unit
 from rules.verdict import Status
+from storage.questions import Question
 from storage.records import (
     DigestNote,
     ReminderNote,
@@ -58,6 +60,7 @@ class DigestSnapshot:
     contacts: Mapping[str, Sequence[str]] = field(default_factory=dict)  # province -> where a reminder goes
     previous: DigestNote | None = None  # the last digest sent for the period, if any
     others: Sequence[SubmissionSummary] = ()  # filed under the period, province not admitted (or unknown)
+    questions: Sequence[Question] = ()  # open questions for a person that may concern the period
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ class DigestData:
     first: bool  # no digest was sent before
     totals: dict[str, int] = field(default_factory=dict)
     others: tuple[SubmissionSummary, ...] = ()
+    questions: tuple[Question, ...] = ()  # waiting for a person (storage/questions.py), oldest first
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -398,6 +402,7 @@ def build_digest(notice: Notice, period: Period, snapshot: DigestSnapshot, now: 
         first=snapshot.previous is None,
         totals=_totals(period, provinces, people, problems),
         others=tuple(snapshot.others),
+        questions=tuple(snapshot.questions),
     )
 
 

@@ -111,3 +111,17 @@ def change_lines(data: DigestData) -> list[str]:
             parts.append("修改 " + "、".join(dict.fromkeys(fields)))
         out.append(head + ("：" + "；".join(parts) if parts else ""))
     return out
+
+
+QUESTIONS_HOWTO = "  （答复后请标记为已处理：intake questions done 编号 --by 姓名 --note 处理说明）"
+_QUESTION_LINES = 6
+_QUESTION_CHARS = 300
+
+
+def question_lines(text: str) -> list[str]:
+    """The start of a question's text, as lines for the digest (at most 6 lines, 300 characters)."""
+    lines = [line.strip() for line in text.strip()[:_QUESTION_CHARS].splitlines() if line.strip()]
+    shown = lines[:_QUESTION_LINES] or ["（无正文）"]
+    if len(text.strip()) > _QUESTION_CHARS or len(lines) > _QUESTION_LINES:
+        shown.append("……")
+    return shown

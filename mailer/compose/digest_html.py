@@ -10,7 +10,15 @@ from __future__ import annotations
 from html import escape
 
 from mailer.compose import digest_format as F
-from mailer.compose.digest_data import ACCEPTED, KINDS, MISSING, REJECTED, DigestData, ProvinceStatus
+from mailer.compose.digest_data import (
+    ACCEPTED,
+    KINDS,
+    MISSING,
+    REJECTED,
+    DigestData,
+    ProvinceStatus,
+    parse_time,
+)
 
 TD = "border:1px solid #c8c8c8;padding:3px 6px;vertical-align:top"
 TH = TD + ";background:#eef2f7;font-weight:bold;white-space:nowrap"
@@ -86,6 +94,7 @@ def render_html(data: DigestData) -> str:
         f"（{data.now.month}月{data.now.day}日）</h2>",
         f"<p>{_e(F.headline(data))}</p>",
         _attention(data),
+        _questions(data),
         '<p style="margin:16px 0 4px"><b>本期安排</b></p>',
         _table(["项目", "内容"], [[k, v] for k, v in F.facts(data)]),
         _headcount_chart(data),
@@ -160,6 +169,26 @@ def _others(data: DigestData) -> str:
     ]
     return '<p style="margin:16px 0 4px"><b>其他来件（不在本期参训范围或省份不明）</b></p>' + _table(
         ["省份", "版本数", "最近状态"], rows
+    )
+
+
+def _questions(data: DigestData) -> str:
+    """Questions waiting for a person, each with its text."""
+    if not data.questions:
+        return ""
+    rows = [
+        [
+            _e(q.short),
+            _e(f"{q.province or ''} {q.sender}".strip()),
+            _e(F.when(parse_time(q.received, data.notice))),
+            "<br>".join(_e(line) for line in F.question_lines(q.text)),
+        ]
+        for q in data.questions
+    ]
+    return (
+        f'<p style="margin:16px 0 4px"><b>待人工答复的问题（{len(data.questions)}）</b></p>'
+        + _table(["编号", "来信", "时间", "内容"], rows, raw=True)
+        + f'<p style="color:#777;font-size:12px">{_e(F.QUESTIONS_HOWTO.strip())}</p>'
     )
 
 

@@ -17,6 +17,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any
 
+from rules.marks import REPLY_ATTRIBUTE, ROSTER_ATTRIBUTE, ROSTER_CAPTION
 from rules.notice import Notice, Period
 from rules.verdict import Participant, Problem, Severity, Status, Verdict
 from rules.wording import date_span, moment
@@ -139,7 +140,9 @@ def render_reply(
     ]
     present = [b for b in blocks if b is not None]
     text = "\n".join(line for b in present for line in b.lines) + "\n"
-    return text, "<html><body>" + "".join(b.html for b in present) + "</body></html>"
+    # Marked as ours (rules.marks): a quote of this reply is never read back as a receipt.
+    body_html = "".join(b.html for b in present)
+    return text, f'<html><body><div class="intake-reply" {REPLY_ATTRIBUTE}>{body_html}</div></body></html>'
 
 
 def _paragraph(text: str, style: str = "") -> Block:
@@ -207,7 +210,7 @@ def _listing(title: str, items: list[str]) -> Block:
 def _roster(people: list[Participant]) -> Block | None:
     if not people:
         return None
-    lines: tuple[str, ...] = ("", "报名名单：", "  " + " | ".join(label for _k, label in COLUMNS))
+    lines: tuple[str, ...] = ("", f"{ROSTER_CAPTION}：", "  " + " | ".join(label for _k, label in COLUMNS))
     lines += tuple("  " + " | ".join(_cell(p, k) for k, _l in COLUMNS) for p in people)
     head = "".join(f'<th style="border:1px solid #999;padding:2px 6px">{label}</th>' for _k, label in COLUMNS)
     body = "".join(
@@ -219,8 +222,11 @@ def _roster(people: list[Participant]) -> Block | None:
         + "</tr>"
         for p in people
     )
+    caption = f'<tr><td colspan="{len(COLUMNS)}" style="padding:2px 6px;color:#666">{html.escape(ROSTER_CAPTION)}</td></tr>'
     return Block(
-        lines, f'<p><b>报名名单</b></p><table style="border-collapse:collapse"><tr>{head}</tr>{body}</table>'
+        lines,
+        f'<p><b>报名名单</b></p><table class="intake-roster" {ROSTER_ATTRIBUTE} style="border-collapse:collapse">'
+        f"{caption}<tr>{head}</tr>{body}</table>",
     )
 
 

@@ -1,0 +1,39 @@
+"""How our own messages are marked, so that our words are never read back as a province's.
+
+Every message we send carries a Message-ID of the form ``<kind-<32 hex>@domain>`` (``reply-``
+for a verdict, ``ack-`` for an acknowledgement, ``reminder-`` and ``digest-``): a message whose
+In-Reply-To or References holds one is in one of our threads.  The HTML of a reply is wrapped
+in an element carrying ``data-intake="reply"``, and the roster it echoes opens with a caption
+row (``ROSTER_CAPTION``) in HTML and in plain text.  A client that quotes our reply keeps the
+caption, whatever it does to the HTML around it (Outlook rewrites it, QQ Mail keeps it), so a
+table that opens with it is ours and is never judged again.  Pure data and tiny functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Our Message-IDs: what each kind of message we send is called in its Message-ID.
+MESSAGE_ID_KINDS = ("reply", "ack", "reminder", "digest")
+_OUR_ID = re.compile(r"<?(?:reply|ack|reminder|digest)-[0-9a-f]{32}@[^>\s]+>?", re.I)
+# Subject tags of our replies: a reply to one of them is in our thread even without References.
+REPLY_TAGS = ("【已确认】", "【需修改】", "【已收到】")
+# The wrapper of a reply's HTML, and the caption row of the roster it echoes (HTML and text).
+REPLY_ATTRIBUTE = 'data-intake="reply"'
+ROSTER_ATTRIBUTE = 'data-intake="roster"'
+ROSTER_CAPTION = "报名系统已登记的名单（供核对，不是新的报名回执表）"
+
+
+def is_our_message_id(message_id: str) -> bool:
+    """Is this one of the Message-IDs we give our own messages?"""
+    return bool(_OUR_ID.fullmatch(message_id.strip()))
+
+
+def our_message_ids(text: str) -> list[str]:
+    """Every Message-ID of ours found anywhere in the text, in order, without <>."""
+    return [found.group(0).strip("<>") for found in _OUR_ID.finditer(text)]
+
+
+def has_our_tag(subject: str) -> bool:
+    """Does the subject carry one of our replies' tags (a reply to our reply, Re: or not)?"""
+    return any(tag in subject for tag in REPLY_TAGS)
