@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
+from rules.supplement import Standing
 from rules.verdict import Participant, Status
 from rules.verdict import Severity as Severity  # re-exported: a stored problem's severity is the verdict's
 
@@ -342,6 +343,14 @@ class SubmissionVersion:
     @property
     def received_at(self) -> datetime | None:
         return parse_received(self.received)
+
+    def as_standing(self) -> Standing:
+        """This version as the roster that stands, as the rules take it (rules.supplement)."""
+        return Standing(
+            version=self.version,
+            received=self.received_at,
+            participants=tuple(p.participant() for p in self.verdict.participants),
+        )
 
     def to_json(self) -> Json:
         data: Json = {
