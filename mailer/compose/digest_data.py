@@ -2,26 +2,34 @@
 
 The snapshot (DigestSnapshot, read from the store by intake.organizer.desk.Organizer.snapshot)
 holds, for the period: every version of each admitted province's receipt, the reminders sent
-to each, the addresses a reminder would go to, what the previous digest reported, and the
-groups filed under the period for provinces it does not admit.
+to each, the addresses a reminder would go to, what the previous digest reported, the groups
+filed under the period for provinces it does not admit, and the receipts whose province could
+not be told (with the addresses known for each province, to put them where they belong).
 
-A province's roster is its latest *accepted* version; its open problems are those of its latest
-version (a rejected resubmission leaves the accepted roster standing but its errors open).
-Stored rosters carry no unit kind, so it is recomputed here with rules.units.unit_kind.
+A province's roster is the roster that stands: its accepted version sent last (versions go by the
+time they were sent, storage.submissions); its open problems are those of the version it sent last
+(a rejected resubmission leaves the accepted roster standing but its errors open, and flags the
+province: ``regressed``; the people of that receipt are ``pending``).  Stored rosters carry no unit
+kind, so it is recomputed here with rules.units.unit_kind.
+
+DigestData is the one model of a period's figures: the digest (text and HTML), the workbook, the
+sign-in sheet and the console read it, so they cannot disagree.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from mailer.compose.digest_lodging import HotelFigures, arrival_day, hotel
+from mailer.compose.digest_unplaced import Unidentified, unidentified
 from rules import units as U
 from rules.notice import Notice, Period, Program, Unit
 from rules.verdict import Status
+from rules.wording import arrival_sort_key
 from storage.records import (
     DigestNote,
     ReminderNote,
@@ -30,7 +38,11 @@ from storage.records import (
     StoredProblem,
     SubmissionSummary,
     SubmissionVersion,
+    VersionKind,
 )
+from storage.submissions import in_sent_order, newest, standing
+
+__all__ = ["HotelFigures", "Unidentified"]  # re-exported: the digest's figures are all found here
 
 KINDS = (U.DEPARTMENT, U.BUREAU, U.SCHOOL, U.OTHER)
 
@@ -41,12 +53,12 @@ class ProvinceStatus(StrEnum):
     ACCEPTED = "accepted"  # an accepted version is on file
     REJECTED = "rejected"  # submitted, nothing accepted
     MISSING = "missing"  # nothing received
+    UNIDENTIFIED = "unidentified"  # nothing filed under it, but its sender wrote a receipt we could not place
 
 
-ACCEPTED, REJECTED, MISSING = ProvinceStatus
+ACCEPTED, REJECTED, MISSING, UNIDENTIFIED = ProvinceStatus
 NO_HOTEL = "未分配酒店"
 UNKNOWN_DAY = "未填写或无法识别"
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,10 @@ class DigestSnapshot:
     contacts: Mapping[str, Sequence[str]] = field(default_factory=dict)  # province -> where a reminder goes
     previous: DigestNote | None = None  # the last digest sent for the period, if any
     others: Sequence[SubmissionSummary] = ()  # filed under the period, province not admitted (or unknown)
+    unplaced: Sequence[SubmissionVersion] = ()  # receipts for the period whose province could not be told
+    senders: Mapping[str, str] = field(
+        default_factory=dict
+    )  # address or "@domain" -> province it is known for
 
 
 @dataclass(frozen=True)
@@ -70,9 +86,11 @@ class Person:
     title: str
     mobile: str
     email: str
-    arrival: str
+    arrival: str  # as written
     leader: bool
     hotel: str
+    arrival_at: datetime | date | None = None  # the time read from it (a date when only the day was given)
+    remark: str = ""  # 备注
 
 
 @dataclass(frozen=True)
@@ -91,9 +109,9 @@ class ProvinceFigures:
     department: str  # the department's full name, from the notice
     status: ProvinceStatus
     versions: int
-    last_received: datetime | None
-    last_status: Status | None  # status of the latest version (None when missing)
-    headcount: int
+    last_received: datetime | None  # when the version sent last was sent
+    last_status: Status | None  # status of the version sent last (None when missing)
+    headcount: int  # on the roster that stands
     by_kind: dict[str, int]
     late: bool
     hotel: str
@@ -103,14 +121,15 @@ class ProvinceFigures:
     reminded: tuple[str, ...]  # dates of reminders sent
     reminded_to: tuple[str, ...]  # where they went
     contacts: tuple[str, ...]  # where a reminder would go now
+    sender: str = ""  # who sent the version sent last
+    current_version: int | None = None  # the number of the version that stands
+    regressed: bool = False  # the version sent last was rejected after an accepted one: that one stands
+    pending: int = 0  # people in the version sent last, when it was rejected: awaiting the province's fix
+    unidentified: tuple[Unidentified, ...] = ()  # receipts of its sender that could not be placed
 
-
-@dataclass(frozen=True)
-class HotelFigures:
-    name: str
-    address: str
-    provinces: tuple[str, ...]
-    headcount: int
+    @property
+    def leader_mobiles(self) -> tuple[str, ...]:
+        return tuple(p.mobile for p in self.leaders if p.mobile)
 
 
 @dataclass(frozen=True)
@@ -123,6 +142,8 @@ class Change:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()  # "王喆：mobile"
+    kind: VersionKind = VersionKind.RECEIPT
+    superseded_by: int | None = None  # sent before the roster that stood: replaced nothing
 
 
 @dataclass(frozen=True)
@@ -142,11 +163,33 @@ class DigestData:
     first: bool  # no digest was sent before
     totals: dict[str, int] = field(default_factory=dict)
     others: tuple[SubmissionSummary, ...] = ()
+    unidentified: tuple[Unidentified, ...] = ()  # receipts whose province could not be told, nor its sender's
 
     @property
     def missing(self) -> tuple[str, ...]:
         """Admitted provinces from which nothing was received."""
         return tuple(p.province for p in self.provinces if p.status == MISSING)
+
+    @property
+    def regressed(self) -> tuple[ProvinceFigures, ...]:
+        """Provinces whose newest receipt was rejected after an accepted one (flagged at the top)."""
+        return tuple(p for p in self.provinces if p.regressed)
+
+    @property
+    def pending(self) -> tuple[ProvinceFigures, ...]:
+        """Provinces asked to fix the receipt they sent last, with the people in it."""
+        return tuple(p for p in self.provinces if p.pending)
+
+    @property
+    def remarks(self) -> tuple[Person, ...]:
+        """The people with a 备注, in roster order."""
+        return tuple(p for p in self.people if p.remark)
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        """The training days (a sign-in column each)."""
+        count = (self.period.end - self.period.start).days + 1
+        return tuple(self.period.start + timedelta(days=i) for i in range(max(count, 1)))
 
     @property
     def not_accepted(self) -> tuple[str, ...]:
@@ -169,14 +212,10 @@ def parse_time(text: str | None, notice: Notice) -> datetime | None:
     return (when if when.tzinfo else when.replace(tzinfo=notice.timezone)).astimezone(notice.timezone)
 
 
-def day_of(arrival: str) -> str:
-    m = _DAY.match(arrival or "")
-    if not m:
-        return UNKNOWN_DAY
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-    except ValueError:
-        return UNKNOWN_DAY
+def day_of(arrival: datetime | date | None) -> str:
+    """The arrival's day ("2023-07-14"), or UNKNOWN_DAY."""
+    day = arrival_day(arrival)
+    return day.isoformat() if day is not None else UNKNOWN_DAY
 
 
 # -- one province ------------------------------------------------------------------------------
@@ -205,6 +244,8 @@ def _person(row: StoredParticipant, province: str, unit: Unit | None, notice: No
         arrival=row.arrival,
         leader=row.leader,
         hotel=hotel,
+        arrival_at=row.arrival_at,
+        remark=row.remark,
     )
 
 
@@ -223,9 +264,9 @@ def _names(rows: Iterable[Mapping[str, object]]) -> tuple[str, ...]:
 
 
 def _change(version: SubmissionVersion, province: str, notice: Notice) -> Change:
-    """One version as a change; only an accepted version's roster diff counts."""
+    """One version as a change; only the roster diff of an accepted version that stood counts."""
     diff = version.diff
-    shown = version.accepted
+    shown = version.accepted and not version.superseded
     return Change(
         province=province,
         version=version.version,
@@ -237,6 +278,8 @@ def _change(version: SubmissionVersion, province: str, notice: Notice) -> Change
         changed=tuple(f"{name or ''}：{changed}" for name, changed, _old, _new in diff.changed)
         if shown
         else (),
+        kind=version.kind,
+        superseded_by=version.superseded_by,
     )
 
 
@@ -261,29 +304,47 @@ def _department(unit: Unit | None, province: str) -> str:
 
 @dataclass(frozen=True)
 class _Filed:
-    """What is on file for one admitted province: its versions, oldest first."""
+    """What is on file for one admitted province: its versions in the order sent, its unplaced receipts."""
 
     province: str
     versions: tuple[SubmissionVersion, ...]
+    unplaced: tuple[Unidentified, ...] = ()
 
     @classmethod
-    def of(cls, province: str, snapshot: DigestSnapshot) -> _Filed:
-        return cls(province, tuple(sorted(snapshot.versions.get(province, ()), key=lambda v: v.version)))
+    def of(cls, province: str, snapshot: DigestSnapshot, unplaced: Sequence[Unidentified]) -> _Filed:
+        versions = tuple(in_sent_order(snapshot.versions.get(province, ())))
+        last = newest(versions)
+        since = last.received_at if last is not None else None
+        mine = tuple(
+            u
+            for u in unplaced
+            if u.province == province and (since is None or (u.received is not None and u.received > since))
+        )
+        return cls(province, versions, mine)
 
     @property
     def latest(self) -> SubmissionVersion | None:
-        return self.versions[-1] if self.versions else None
+        """The version sent last."""
+        return newest(self.versions)
 
     @property
     def current(self) -> SubmissionVersion | None:
-        """The latest accepted version: the roster that stands."""
-        return next((v for v in reversed(self.versions) if v.accepted), None)
+        """The roster that stands: the accepted version sent last."""
+        return standing(self.versions)
 
     @property
     def status(self) -> ProvinceStatus:
         if self.current is not None:
             return ACCEPTED
-        return REJECTED if self.versions else MISSING
+        if self.versions:
+            return REJECTED
+        return UNIDENTIFIED if self.unplaced else MISSING
+
+    @property
+    def pending(self) -> int:
+        """People in the version sent last, when it was rejected (the province was asked to fix it)."""
+        latest = self.latest
+        return len(latest.verdict.participants) if latest is not None and not latest.accepted else 0
 
     def changes_since(self, previous: DigestNote | None, notice: Notice) -> tuple[Change, ...]:
         """The versions the previous digest did not report (all of them for the first digest)."""
@@ -303,11 +364,13 @@ def _reminded(reminders: Sequence[ReminderNote]) -> tuple[tuple[str, ...], tuple
     return tuple(r.date for r in reminders), tuple(dict.fromkeys(a for r in reminders for a in r.to))
 
 
-def _province(notice: Notice, period: Period, name: str, snapshot: DigestSnapshot) -> _ProvinceDigest:
+def _province(
+    notice: Notice, period: Period, name: str, snapshot: DigestSnapshot, unplaced: Sequence[Unidentified]
+) -> _ProvinceDigest:
     unit = notice.unit(name)
     hotel = _hotel_name(period, name)
-    filed = _Filed.of(name, snapshot)
-    latest = filed.latest
+    filed = _Filed.of(name, snapshot, unplaced)
+    latest, current = filed.latest, filed.current
     roster = _roster(filed, unit, notice, hotel)
     open_ = _problems(latest, name)
     reminded, reminded_to = _reminded(snapshot.reminders.get(name, ()))
@@ -329,6 +392,11 @@ def _province(notice: Notice, period: Period, name: str, snapshot: DigestSnapsho
         reminded=reminded,
         reminded_to=reminded_to,
         contacts=tuple(snapshot.contacts.get(name, ())),
+        sender=latest.sender if latest else "",
+        current_version=current.version if current else None,
+        regressed=current is not None and latest is not None and not latest.accepted,
+        pending=filed.pending,
+        unidentified=filed.unplaced,
     )
     return _ProvinceDigest(figures, roster, open_, filed.changes_since(snapshot.previous, notice))
 
@@ -338,7 +406,7 @@ def _province(notice: Notice, period: Period, name: str, snapshot: DigestSnapsho
 
 def _arrivals(people: Sequence[Person]) -> tuple[tuple[str, int], ...]:
     """People per arrival day, days in order, the unknown ones last."""
-    arrivals = Counter(day_of(p.arrival) for p in people)
+    arrivals = Counter(day_of(p.arrival_at) for p in people)
     days = sorted(d for d in arrivals if d != UNKNOWN_DAY)
     if UNKNOWN_DAY in arrivals:
         days.append(UNKNOWN_DAY)
@@ -369,6 +437,10 @@ def _totals(
         "errors": errors,
         "warnings": len(problems) - errors,
         "reminded": sum(1 for p in provinces if p.reminded),
+        "unidentified": statuses[UNIDENTIFIED],
+        "regressed": sum(1 for p in provinces if p.regressed),
+        "pending": sum(p.pending for p in provinces),
+        "pending_provinces": sum(1 for p in provinces if p.pending),
         **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
     }
 
@@ -378,7 +450,8 @@ def build_digest(notice: Notice, period: Period, snapshot: DigestSnapshot, now: 
     if program is None:
         raise ValueError(f"period {period.key} has no program in the notice")
     now = now.astimezone(notice.timezone)
-    parts = [_province(notice, period, name, snapshot) for name in period.provinces]
+    unplaced = unidentified(snapshot.unplaced, snapshot.senders, notice.timezone)
+    parts = [_province(notice, period, name, snapshot, unplaced) for name in period.provinces]
     provinces = tuple(p.figures for p in parts)
     people = tuple(person for p in parts for person in p.roster)
     problems = tuple(problem for p in parts for problem in p.problems)
@@ -392,22 +465,30 @@ def build_digest(notice: Notice, period: Period, snapshot: DigestSnapshot, now: 
         provinces=provinces,
         people=people,
         problems=problems,
-        hotels=_hotels(period, provinces),
+        hotels=_hotels(period, provinces, people),
         arrivals=_arrivals(people),
         changes=tuple(change for p in parts for change in p.changes),
         first=snapshot.previous is None,
         totals=_totals(period, provinces, people, problems),
         others=tuple(snapshot.others),
+        unidentified=tuple(u for u in unplaced if u.province not in period.provinces),
     )
 
 
-def _hotels(period: Period, provinces: Sequence[ProvinceFigures]) -> tuple[HotelFigures, ...]:
-    out = [_hotel(hotel.name, hotel.address, provinces) for hotel in period.hotels]
+def _hotels(
+    period: Period, provinces: Sequence[ProvinceFigures], people: Sequence[Person]
+) -> tuple[HotelFigures, ...]:
+    """Each hotel with its provinces, its people (men and women), and its nights."""
+    names = [(h.name, h.address) for h in period.hotels]
     if any(p.hotel == NO_HOTEL for p in provinces):
-        out.append(_hotel(NO_HOTEL, "", provinces))
-    return tuple(out)
-
-
-def _hotel(name: str, address: str, provinces: Sequence[ProvinceFigures]) -> HotelFigures:
-    members = [p for p in provinces if p.hotel == name]
-    return HotelFigures(name, address, tuple(p.province for p in members), sum(p.headcount for p in members))
+        names.append((NO_HOTEL, ""))
+    return tuple(
+        hotel(
+            name,
+            address,
+            [p.province for p in provinces if p.hotel == name],
+            sorted((p for p in people if p.hotel == name), key=lambda p: arrival_sort_key(p.arrival_at)),
+            period,
+        )
+        for name, address in names
+    )
