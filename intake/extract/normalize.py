@@ -77,8 +77,8 @@ def mobile(value: CellValue) -> str:
 
 
 def remark(value: CellValue) -> str:
-    """备注 as written, on one line: "需单间", "清真", "14日晚到"; a dash or a slash for nothing is nothing."""
-    text = " ".join(cell_text(value).split())
+    """备注 as written (full-width punctuation kept), on one line: "需单间，清真"; a dash or a slash is nothing."""
+    text = " ".join((value if isinstance(value, str) else cell_text(value)).split())
     return "" if text in ("/", "-", "—", "——", "无", "\\") else text[:200]
 
 
