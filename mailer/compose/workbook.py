@@ -204,7 +204,7 @@ def _summary(ws: Worksheet, data: DigestData) -> None:
                 p.current_version,
             ]
         )
-    last = table(ws, SUMMARY_HEADER, rows, text_columns=("省份", "领队"))
+    last = table(ws, SUMMARY_HEADER, rows, text_columns=("省份", "领队", "领队手机", "报送邮箱"))
     t = data.totals
     total_row = last + 1
     put(ws.cell(row=total_row, column=1), "合计")
