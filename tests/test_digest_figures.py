@@ -3,7 +3,6 @@ receipt was rejected, receipts nobody could place, leaders' mobiles and senders,
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -20,46 +19,12 @@ from mailer.compose.digest_data import ACCEPTED, MISSING, UNIDENTIFIED, DigestDa
 from mailer.compose.digest_html import render_html
 from mailer.compose.signin import signin_workbook
 from mailer.compose.workbook import roster_workbook
-from rules.verdict import Status
-from storage.records import StoredVerdict
 from storage.store import Store
 from tests.helpers import cst, known_period
-from tests.organizer_data import BEIJING, PERIOD, add, person, populate, problem, write_config
+from tests.organizer_data import BEIJING, PERIOD, add, person, populate, problem, unplaced, write_config
 
 AFTER = cst("2023-06-20T08:00:00")
 Env = tuple[Config, Store, Organizer]
-
-
-def unplaced(
-    store: Store, sender: str, received: str, *, program: str | None = None, period: int | None = None
-) -> None:
-    """A receipt whose province could not be told, filed as the daemon files it (province None)."""
-    verdict = {
-        "status": "rejected",
-        "program": program,
-        "period": period,
-        "province": None,
-        "participants": [person("某某", "市教育局", "13900009991")],
-        "problems": [
-            problem(
-                "unknown_province",
-                "error",
-                "无法确定报送单位所属省份。请在“省级教育行政部门名称”一栏填写完整名称。",
-            )
-        ],
-    }
-    store.add_submission(
-        program=program,
-        period=period,
-        province=None,
-        verdict=StoredVerdict.from_json(verdict),
-        message_sha=hashlib.sha256(f"{sender}{received}".encode()).hexdigest(),
-        sender=sender,
-        received=cst(received).isoformat(),
-        status=Status.REJECTED,
-        mailbox="gz1",
-        subject="报名回执",
-    )
 
 
 @pytest.fixture

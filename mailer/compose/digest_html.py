@@ -118,7 +118,7 @@ def render_html(data: DigestData) -> str:
         _reminders(data),
         _others(data),
         '<p style="color:#777;font-size:12px;margin-top:20px">本邮件由报名系统自动生成，请勿直接回复。'
-        "附件为本期报名名单（Excel），含全部人员、分酒店名单、各省汇总和待处理问题。</p>",
+        "附件为本期报名名单（Excel），含全部人员、分酒店名单、住宿统计、各省汇总、待处理问题和签到表。</p>",
     ]
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
