@@ -341,6 +341,22 @@ class _Filed:
         return UNIDENTIFIED if self.unplaced else MISSING
 
     @property
+    def regressed(self) -> bool:
+        """The version sent last was rejected while an accepted roster stands."""
+        latest = self.latest
+        return self.current is not None and latest is not None and not latest.accepted
+
+    @property
+    def sender(self) -> str:
+        latest = self.latest
+        return latest.sender if latest is not None else ""
+
+    @property
+    def current_version(self) -> int | None:
+        current = self.current
+        return current.version if current is not None else None
+
+    @property
     def pending(self) -> int:
         """People in the version sent last, when it was rejected (the province was asked to fix it)."""
         latest = self.latest
@@ -370,7 +386,7 @@ def _province(
     unit = notice.unit(name)
     hotel = _hotel_name(period, name)
     filed = _Filed.of(name, snapshot, unplaced)
-    latest, current = filed.latest, filed.current
+    latest = filed.latest
     roster = _roster(filed, unit, notice, hotel)
     open_ = _problems(latest, name)
     reminded, reminded_to = _reminded(snapshot.reminders.get(name, ()))
@@ -392,9 +408,9 @@ def _province(
         reminded=reminded,
         reminded_to=reminded_to,
         contacts=tuple(snapshot.contacts.get(name, ())),
-        sender=latest.sender if latest else "",
-        current_version=current.version if current else None,
-        regressed=current is not None and latest is not None and not latest.accepted,
+        sender=filed.sender,
+        current_version=filed.current_version,
+        regressed=filed.regressed,
         pending=filed.pending,
         unidentified=filed.unplaced,
     )
@@ -437,11 +453,18 @@ def _totals(
         "errors": errors,
         "warnings": len(problems) - errors,
         "reminded": sum(1 for p in provinces if p.reminded),
-        "unidentified": statuses[UNIDENTIFIED],
+        **_follow_ups(provinces),
+        **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
+    }
+
+
+def _follow_ups(provinces: Sequence[ProvinceFigures]) -> dict[str, int]:
+    """What needs following up: receipts nobody could place, newest receipts rejected, people pending a fix."""
+    return {
+        "unidentified": sum(1 for p in provinces if p.status == UNIDENTIFIED),
         "regressed": sum(1 for p in provinces if p.regressed),
         "pending": sum(p.pending for p in provinces),
         "pending_provinces": sum(1 for p in provinces if p.pending),
-        **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
     }
 
 
