@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import email
 from dataclasses import replace
+from email import policy
+from pathlib import Path
 
 import pytest
 
+from intake.config.settings import load_config
+from intake.daemon.runner import Daemon
 from intake.extract.receipt import extract
+from intake.mailbox.source import FetchedMessage
 from intake.readers.grid import CellValue
 from rules.judge import Circumstances, judge
 from rules.policy import Policy
 from rules.receipt import Receipt
 from rules.supplement import Standing, against_standing, supplement_mark
 from rules.verdict import Participant, Reading, Severity, Status, Verdict
-from tests.helpers import cst, notice, person, receipt_grid, receipt_of
+from storage.records import VersionKind
+from tests.helpers import body_text, cst, notice, person, receipt_grid, receipt_of
+from tests.receipts import receipt_message
+from tests.test_daemon_local import local_config
 
 GZ2 = "gzqysgmsc@163.com"
 MEETING = "高职状态平台培训第2期"
@@ -196,3 +205,48 @@ def test_a_remark_column_is_read_per_participant() -> None:
     r = receipt({"remark": "需单间，清真"})
     assert [row.participant.remark for row in r.rows] == ["需单间，清真"]
     assert Participant(name="x", remark="需单间").public()["remark"] == "需单间"
+
+
+class Crash(Exception):
+    """Stands for the process dying between storing the version and queueing the reply."""
+
+
+def test_a_supplement_processed_again_after_a_crash_gets_the_same_verdict_and_reply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_path, _maildir = local_config(tmp_path)
+    config = load_config(config_path)
+    hlj = [("王喆", "男", "河南省教育厅", "13900001111"), ("李堃", "女", "开封市教育局", "13900002222")]
+    first = receipt_message("ha@haedu.cn", "河南省教育厅", hlj, message_id="<v1@ha>")
+    extra = [("赵磊", "男", "洛阳市教育局", "13900003333")]
+    added = receipt_message(
+        "ha@haedu.cn", "河南省教育厅", extra, subject="河南补报", message_id="<v2@ha>", leader=False
+    )
+    with Daemon(config) as daemon:
+        service, mb = daemon.service, config.mailboxes[0]
+        service.handle(fetched(first, 1, "2023-06-05T09:00"), mb)
+        real = daemon.outbox.enqueue
+
+        def crash(*args: object, **kwargs: object) -> object:
+            raise Crash
+
+        monkeypatch.setattr(daemon.outbox, "enqueue", crash)
+        with pytest.raises(Crash):
+            service.handle(fetched(added, 2, "2023-06-06T09:00"), mb)
+        stored = daemon.store.current_roster("zz-student", 1, "河南")
+        assert stored is not None and stored.kind is VersionKind.SUPPLEMENT  # filed before the crash
+        monkeypatch.setattr(daemon.outbox, "enqueue", real)
+        handled = service.handle(fetched(added, 2, "2023-06-06T09:00"), mb)  # the restart reads it again
+        assert handled.replied
+        versions = daemon.store.versions("zz-student", 1, "河南")
+        assert len(versions) == 2 and versions[-1] == stored  # nothing filed twice
+        record = daemon.store.message(mb.name, 1, 2)
+        assert record is not None and record.verdict is not None
+        assert [p.name for p in record.verdict.participants] == ["王喆", "李堃", "赵磊"]
+        reply = email.message_from_bytes(daemon.outbox.items()[-1].raw, policy=policy.default)
+    text = body_text(reply)
+    assert "本次补报 1 人，已加入已登记的名单（原 2 人），现共 3 人" in text and "无法确定是补报" not in text
+
+
+def fetched(raw: bytes, uid: int, when: str) -> FetchedMessage:
+    return FetchedMessage("local", "maildir", uid, 1, cst(when), raw, ())

@@ -23,7 +23,7 @@ from enum import StrEnum
 from intake.config.settings import Config, MailboxConfig
 from intake.mailbox.source import FetchedMessage
 from intake.pipeline.process import Context, Outcome, process
-from intake.pipeline.standing import against_standing
+from intake.pipeline.standing import StandingLookup, against_standing
 from mailer.compose.reply import Original, compose_reply
 from mailer.compose.reply_filing import Filing
 from mailer.outbox import Outbox
@@ -120,7 +120,7 @@ class Service:
             self._record(incoming, MessageOutcome.IGNORED, None, "duplicate of a message already processed")
             log.info("%s duplicate of an earlier copy; no second reply", incoming.log_id)
             return Handled(HandledOutcome.DUPLICATE)
-        outcome = against_standing(outcome, self.ctx, self._standing)  # a 补报 judged with what stands
+        outcome = against_standing(outcome, self.ctx, self._standing(sha))  # a 补报 judged with what stands
         # Converted once: stored twice (the submission version and the message record).
         stored = StoredVerdict.from_json(outcome.verdict.public())
         if stored.status is Status.IGNORED:
@@ -191,9 +191,21 @@ class Service:
         log.error("sha:%s quarantined after %d failures; raw message kept in the archive", sha[:12], count)
         return Handled(HandledOutcome.QUARANTINED, detail=str(exc))
 
-    def _standing(self, program: str, period: int, province: str) -> Standing | None:
-        current = self.store.current_roster(program, period, province)
-        return current.as_standing() if current is not None else None
+    def _standing(self, sha: str) -> StandingLookup:
+        """The roster that stands for a group, as it stood before this message (sha) was filed.
+
+        A message processed again after a crash may already be the roster that stands: it is then
+        judged against the roster that stood when it was first filed, so its verdict and reply are the
+        same as the first time."""
+
+        def lookup(program: str, period: int, province: str) -> Standing | None:
+            current = self.store.current_roster(program, period, province)
+            if current is not None and current.message_sha == sha:
+                versions = self.store.versions(program, period, province)
+                current = next((v for v in versions if v.version == current.previous_accepted), None)
+            return current.as_standing() if current is not None else None
+
+        return lookup
 
     def _submission(self, verdict: Verdict, stored: StoredVerdict, incoming: Incoming) -> Filing | None:
         """File the receipt as a version of its (program, period, province); what the reply says about it.
