@@ -141,7 +141,11 @@ def test_a_filled_template_is_read_back_exactly(key: str, province: str) -> None
     assert [p.row for p in verdict.participants] == [FIRST_ROW, FIRST_ROW + 1, FIRST_ROW + 2]
     assert [p.arrival for p in verdict.participants] == [r[6] for r in rows]  # as written
     start = period.start
-    assert [p.arrival_at for p in verdict.participants] == [start, datetime.combine(start, time(14, 30)), start]
+    assert [p.arrival_at for p in verdict.participants] == [
+        start,
+        datetime.combine(start, time(14, 30)),
+        start,
+    ]
 
 
 def test_template_command_writes_the_file_and_refuses_a_province_not_in_the_period(
