@@ -21,7 +21,7 @@ from rules.notice import Period
 from rules.policy import Policy
 from rules.problems import FIELD_LABELS, in_part, problem
 from rules.receipt import Receipt, ReceiptRow
-from rules.verdict import Problem
+from rules.verdict import Participant, Problem
 from rules.wording import month_day
 
 REQUIRED = ("name", "gender", "unit", "mobile")
@@ -109,9 +109,14 @@ def missing_columns(receipt: Receipt) -> list[Problem]:
 
 def leaders(receipt: Receipt) -> list[Problem]:
     """One leader (领队) per receipt."""
-    if not receipt.rows:
+    return leader_problems([r.participant for r in receipt.rows])
+
+
+def leader_problems(people: Sequence[Participant]) -> list[Problem]:
+    """One leader (领队) per roster (a receipt's, or a 补报 merged with the roster that stood)."""
+    if not people:
         return []
-    chosen = [r.participant for r in receipt.rows if r.participant.leader]
+    chosen = [p for p in people if p.leader]
     if not chosen:
         return [problem("leader_missing", field="leader")]
     if len(chosen) == 1:

@@ -58,9 +58,7 @@ KINDS: dict[str, Kind] = {
         "参加第{right_period}期（{dates}，{city}），回执请于{deadline}前发送至 {mailbox}。"
         "请把“会议名称和期数”改为第{right_period}期后发送到该邮箱。",
     ),
-    "quota_exceeded": Kind(
-        ERROR, "“{unit}”报名 {count} 人，超过{rule}（限 {limit} 人）。请删减到 {limit} 人后重新发送。"
-    ),
+    "quota_exceeded": Kind(ERROR, "“{unit}”报名 {count} 人{merged}，超过{rule}（限 {limit} 人）。{fix}"),
     "missing_field": Kind(ERROR, "未填写{label}。请补全后重新发送。"),
     "bad_mobile": Kind(
         ERROR,
@@ -109,6 +107,22 @@ KINDS: dict[str, Kind] = {
         WARNING,
         "邮件中还有一份报名回执（{where}：{what}，{count} 人）与本回执不是同一单位或同一期培训，没有登记。"
         "本次只登记了{this}的回执。每封邮件请只附一份回执，另一份请单独发送到相应期次的报名邮箱。",
+    ),
+    "supplement_ambiguous": Kind(
+        WARNING,
+        "本回执注明“{word}”（{where}），但{names}已在登记名单中，无法确定是补报还是完整名单，"
+        "已按完整名单登记，替换了原来的 {before} 人名单（现共 {after} 人）。如果只是增加人员，"
+        "请只填写新增人员、注明补报后重新发送；如果本回执就是完整名单，无需处理。",
+    ),
+    "supplement_without_roster": Kind(
+        WARNING,
+        "本回执注明“{word}”（{where}），但此前没有已确认的报名名单可以补充，已按完整名单登记。"
+        "如还有此前报送的人员，请把全部人员填在同一张回执表中重新发送。",
+    ),
+    "roster_replaced_whole": Kind(
+        WARNING,
+        "本回执与已登记的名单（{before} 人：{names}）没有相同人员，已按完整名单替换原名单，原名单人员不再登记。"
+        "如果原名单人员仍要参训，请把他们和本次人员填在同一张回执表中重新发送，或只发送新增人员并在邮件主题中注明补报。",
     ),
     "sender_unverified": Kind(
         WARNING,

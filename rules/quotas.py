@@ -71,7 +71,7 @@ def _over_limit(kind: UnitKind, unit: str, members: list[Participant], program: 
     if len(members) <= limit:
         return None
     rule = _RULES[kind] if limit else f"{program.name}不邀请{U.KIND_LABELS[kind]}参加，名额"
-    first_over = members[limit]
+    first_over = next((m for m in members[limit:] if not m.registered), members[limit])
     found = problem(
         "quota_exceeded",
         row=first_over.row,
@@ -80,8 +80,24 @@ def _over_limit(kind: UnitKind, unit: str, members: list[Participant], program: 
         count=len(members),
         rule=rule,
         limit=limit,
+        merged=_made_of(members),
+        fix=_fix(members, limit),
     )
     return in_part(found, first_over.part)
+
+
+def _made_of(members: Sequence[Participant]) -> str:
+    """What a 补报's count is made of: the people already registered and the ones it adds."""
+    registered = sum(1 for m in members if m.registered)
+    if not registered:
+        return ""
+    return f"（已登记 {registered} 人，本次补报 {len(members) - registered} 人，合计 {len(members)} 人）"
+
+
+def _fix(members: Sequence[Participant], limit: int) -> str:
+    if not any(m.registered for m in members):
+        return f"请删减到 {limit} 人后重新发送。"
+    return "本次补报未登记，原名单不变。请减少补报人数后重新发送，或发送包含全部人员的完整名单替换原名单。"
 
 
 def _schools_per_prefecture(
@@ -92,7 +108,7 @@ def _schools_per_prefecture(
     out = []
     for pref, schools in by_prefecture.items():
         if len(schools) > limit:
-            first_over = schools[limit]
+            first_over = next((s for s in schools[limit:] if not s.registered), schools[limit])
             found = problem(
                 "quota_exceeded",
                 row=first_over.row,
@@ -101,6 +117,8 @@ def _schools_per_prefecture(
                 count=len(schools),
                 rule="每个地市限报学校数",
                 limit=limit,
+                merged=_made_of(schools),
+                fix=_fix(schools, limit),
             )
             out.append(in_part(found, first_over.part))
     return out

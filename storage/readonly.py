@@ -19,7 +19,7 @@ from typing import Any
 from .json_storage import read_json_file
 from .records import SubmissionSummary, SubmissionVersion, VersionSummary, summary_sort_key
 from .store import DB_NAME
-from .submissions import group_key
+from .submissions import group_key, in_sent_order, newest, standing
 
 _SEGMENT = re.compile(r"\d{6}\.json")
 
@@ -45,8 +45,8 @@ class ReadOnlyStore:
                 version = SubmissionVersion.from_json(doc)
                 key = group_key(version.program, version.period, version.province)
                 self._groups.setdefault(key, []).append(version)
-        for versions in self._groups.values():
-            versions.sort(key=lambda v: v.version)
+        for key, versions in self._groups.items():
+            self._groups[key] = in_sent_order(versions)
 
     def close(self) -> None:
         """Nothing to release (no lock, no open file); here so both stores close alike."""
@@ -62,15 +62,14 @@ class ReadOnlyStore:
     def versions(
         self, program: str | None, period: int | None, province: str | None
     ) -> list[SubmissionVersion]:
-        """Every version of the group, oldest first, as Store.versions()."""
+        """Every version of the group, in the order sent, as Store.versions()."""
         return list(self._groups.get(group_key(program, period, province), []))
 
     def current_roster(
         self, program: str | None, period: int | None, province: str | None
     ) -> SubmissionVersion | None:
-        """The latest accepted version of the group, or None, as Store.current_roster()."""
-        accepted = [v for v in self.versions(program, period, province) if v.accepted]
-        return accepted[-1] if accepted else None
+        """The roster that stands for the group, or None, as Store.current_roster()."""
+        return standing(self.versions(program, period, province))
 
     def submissions(self, program: str | None = None, period: int | None = None) -> list[SubmissionSummary]:
         """One summary per group, as Store.submissions()."""
@@ -78,14 +77,15 @@ class ReadOnlyStore:
         for versions in self._groups.values():
             first = versions[0]
             if (program is None or first.program == program) and (period is None or first.period == period):
-                current = self.current_roster(first.program, first.period, first.province)
+                current, latest = standing(versions), newest(versions)
+                assert latest is not None  # a group has at least one version
                 out.append(
                     SubmissionSummary(
                         program=first.program,
                         period=first.period,
                         province=first.province,
                         versions=len(versions),
-                        latest=VersionSummary.of(versions[-1]),
+                        latest=VersionSummary.of(latest),
                         current=VersionSummary.of(current) if current else None,
                     )
                 )

@@ -14,13 +14,16 @@ frozen; a caller cannot change what is stored through them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
+from rules.supplement import Standing
+from rules.verdict import Participant, Status
 from rules.verdict import Severity as Severity  # re-exported: a stored problem's severity is the verdict's
-from rules.verdict import Status
 
 from .diff import RosterDiff, Row
 
@@ -39,6 +42,9 @@ class MessageOutcome(StrEnum):
 PENDING = "pending"  # counts key of messages with failed attempts and no outcome yet
 DUPLICATE = "duplicate"  # counts key of ignored messages that repeat one already processed
 DUPLICATE_DETAIL = "duplicate of a message already processed"  # their detail (intake.daemon.service)
+_ISO_ARRIVAL = re.compile(
+    r"^(?P<day>\d{4}-\d{2}-\d{2})(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::\d{2})?)?(?:\s*\S{1,3})?$"
+)
 
 
 def _text(value: object) -> str:
@@ -53,9 +59,40 @@ def _optional_text(value: object) -> str | None:
     return str(value) if value is not None else None
 
 
+def parse_arrival(value: object) -> datetime | date | None:
+    """An ISO 8601 arrival as stored ("2023-07-14T15:30", "2023-07-14", "2023-07-14 下午"), else None."""
+    text = value.strip() if isinstance(value, str) else ""
+    m = _ISO_ARRIVAL.match(text)
+    if not m:
+        return None
+    try:
+        day = date.fromisoformat(m["day"])
+        return datetime.combine(day, time(int(m["h"]), int(m["mi"]))) if m["h"] else day
+    except ValueError:
+        return None
+
+
+def parse_received(value: object) -> datetime | None:
+    """A stored receipt time (ISO 8601, aware) as a datetime; a naive one is read as UTC; None when unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class StoredParticipant:
-    """One roster row as stored (rules.verdict.Participant.public(): no row number, no unit kind)."""
+    """One roster row as stored (rules.verdict.Participant.public(): no row number, no unit kind).
+
+    arrival is the text as written; arrival_at the time read from it (a datetime, or a date when only
+    the day was given).  On disk "arrival_at" is written only when the text does not say it in ISO
+    8601 itself, and "remark" only when there is one: a store written before they existed (whose
+    "arrival" holds ISO 8601 when it could be read) loads with the same values and writes back the
+    same JSON.
+    """
 
     name: str = ""
     gender: str = ""
@@ -65,9 +102,11 @@ class StoredParticipant:
     email: str = ""
     arrival: str = ""
     leader: bool = False
+    arrival_at: datetime | date | None = None
+    remark: str = ""
 
     def to_json(self) -> Row:
-        return {
+        data: Row = {
             "name": self.name,
             "gender": self.gender,
             "unit": self.unit,
@@ -77,13 +116,39 @@ class StoredParticipant:
             "arrival": self.arrival,
             "leader": self.leader,
         }
+        if self.arrival_at != parse_arrival(self.arrival):
+            data["arrival_at"] = self.arrival_at.isoformat() if self.arrival_at is not None else None
+        if self.remark:
+            data["remark"] = self.remark
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StoredParticipant:
         texts = {
             k: _text(data.get(k)) for k in ("name", "gender", "unit", "title", "mobile", "email", "arrival")
         }
-        return cls(**texts, leader=bool(data.get("leader")))
+        at = data["arrival_at"] if "arrival_at" in data else texts["arrival"]
+        return cls(
+            **texts,
+            leader=bool(data.get("leader")),
+            arrival_at=parse_arrival(at),
+            remark=_text(data.get("remark")),
+        )
+
+    def participant(self) -> Participant:
+        """As the rules see a participant (no row: it is on a stored roster, not in a receipt)."""
+        return Participant(
+            name=self.name,
+            gender=self.gender,
+            unit=self.unit,
+            title=self.title,
+            mobile=self.mobile,
+            email=self.email,
+            arrival=self.arrival,
+            leader=self.leader,
+            arrival_at=self.arrival_at,
+            remark=self.remark,
+        )
 
 
 @dataclass(frozen=True)
@@ -229,11 +294,27 @@ class MessageRecord:
         )
 
 
+class VersionKind(StrEnum):
+    """What a version's roster is made of."""
+
+    RECEIPT = "receipt"  # a receipt's whole roster (a replacement of the one that stood)
+    SUPPLEMENT = "supplement"  # 补报: the roster that stood and the people the receipt adds
+
+
 @dataclass(frozen=True)
 class SubmissionVersion:
-    """One version of a (program, period, province) submission; versions count 1, 2, ... per group.
+    """One version of a (program, period, province) submission.
 
-    diff: the roster changes against the accepted version before it (previous_accepted).
+    version numbers a group's versions 1, 2, ... in the order they were filed: a version's name,
+    never reused.  Which roster stands goes by ``received`` (when the province sent it), not by the
+    number: the roster that stands is the accepted version sent last (``storage.submissions``).
+
+    previous_accepted: the version that stood when this one was filed (None: none stood); diff: the
+    roster changes against it.  superseded_by: that version, when it was sent after this one; this
+    one then was filed and answered, and replaced nothing.  The roster of a SUPPLEMENT version is
+    the merged roster.  mailbox and subject: the configured mailbox it came to and its subject.
+    Keys added after the first stores ("kind", "superseded_by", "mailbox", "subject") are written
+    only when they hold something, so older stores read and write back unchanged.
     """
 
     program: str | None
@@ -248,13 +329,33 @@ class SubmissionVersion:
     previous_accepted: int | None
     diff: RosterDiff
     verdict: StoredVerdict
+    kind: VersionKind = VersionKind.RECEIPT
+    superseded_by: int | None = None
+    mailbox: str = ""
+    subject: str = ""
 
     @property
     def accepted(self) -> bool:
         return self.status == Status.ACCEPTED
 
+    @property
+    def superseded(self) -> bool:
+        return self.superseded_by is not None
+
+    @property
+    def received_at(self) -> datetime | None:
+        return parse_received(self.received)
+
+    def as_standing(self) -> Standing:
+        """This version as the roster that stands, as the rules take it (rules.supplement)."""
+        return Standing(
+            version=self.version,
+            received=self.received_at,
+            participants=tuple(p.participant() for p in self.verdict.participants),
+        )
+
     def to_json(self) -> Json:
-        return {
+        data: Json = {
             "program": self.program,
             "period": self.period,
             "province": self.province,
@@ -268,6 +369,15 @@ class SubmissionVersion:
             "diff": self.diff.public(),
             "verdict": self.verdict.to_json(),
         }
+        if self.kind is not VersionKind.RECEIPT:
+            data["kind"] = self.kind
+        if self.superseded_by is not None:
+            data["superseded_by"] = self.superseded_by
+        if self.mailbox:
+            data["mailbox"] = self.mailbox
+        if self.subject:
+            data["subject"] = self.subject
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SubmissionVersion:
@@ -284,6 +394,10 @@ class SubmissionVersion:
             previous_accepted=_optional_int(data.get("previous_accepted")),
             diff=RosterDiff.from_public(data.get("diff") or {}),
             verdict=StoredVerdict.from_json(data["verdict"]),
+            kind=VersionKind(data.get("kind") or VersionKind.RECEIPT),
+            superseded_by=_optional_int(data.get("superseded_by")),
+            mailbox=_text(data.get("mailbox")),
+            subject=_text(data.get("subject")),
         )
 
 
@@ -297,6 +411,16 @@ class VersionSummary:
     sender: str
     message_sha: str
     participants: int
+    kind: VersionKind = VersionKind.RECEIPT
+    superseded_by: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == Status.ACCEPTED
+
+    @property
+    def received_at(self) -> datetime | None:
+        return parse_received(self.received)
 
     @classmethod
     def of(cls, version: SubmissionVersion) -> VersionSummary:
@@ -307,6 +431,8 @@ class VersionSummary:
             sender=version.sender,
             message_sha=version.message_sha,
             participants=len(version.verdict.participants),
+            kind=version.kind,
+            superseded_by=version.superseded_by,
         )
 
     @classmethod
@@ -320,6 +446,8 @@ class VersionSummary:
             sender=_text(data.get("sender")),
             message_sha=data["message_sha"],
             participants=len(verdict.get("participants") or ()),
+            kind=VersionKind(data.get("kind") or VersionKind.RECEIPT),
+            superseded_by=_optional_int(data.get("superseded_by")),
         )
 
     def to_json(self) -> Json:
@@ -330,6 +458,8 @@ class VersionSummary:
             "sender": self.sender,
             "message_sha": self.message_sha,
             "participants": self.participants,
+            "kind": self.kind,
+            "superseded_by": self.superseded_by,
         }
 
     @classmethod
@@ -341,19 +471,30 @@ class VersionSummary:
             sender=_text(data.get("sender")),
             message_sha=_text(data.get("message_sha")),
             participants=int(data.get("participants") or 0),
+            kind=VersionKind(data.get("kind") or VersionKind.RECEIPT),
+            superseded_by=_optional_int(data.get("superseded_by")),
         )
 
 
 @dataclass(frozen=True)
 class SubmissionSummary:
-    """One (program, period, province) group: its number of versions, the latest and the current one."""
+    """One (program, period, province) group: its number of versions, the latest and the current one.
+
+    latest: the version sent last (by received time); current: the roster that stands (the accepted
+    version sent last), if any.
+    """
 
     program: str | None
     period: int | None
     province: str | None
     versions: int
     latest: VersionSummary
-    current: VersionSummary | None  # the latest accepted version, if any
+    current: VersionSummary | None  # the roster that stands, if any
+
+    @property
+    def regressed(self) -> bool:
+        """The newest receipt was rejected while an earlier accepted roster stands."""
+        return self.current is not None and not self.latest.accepted
 
     def to_json(self) -> Json:
         return {

@@ -42,6 +42,7 @@ from .records import (
     StoredVerdict,
     SubmissionSummary,
     SubmissionVersion,
+    VersionKind,
 )
 from .sent import SentLog, SentNote
 from .submissions import SubmissionLog
@@ -220,8 +221,14 @@ class Store:
         sender: str,
         received: str,
         status: Status,
+        kind: VersionKind = VersionKind.RECEIPT,
+        mailbox: str = "",
+        subject: str = "",
     ) -> SubmissionVersion:
-        """Store a new version and return it; its diff is against the previous accepted version."""
+        """Store a new version and return it; its diff is against the roster that stood.
+
+        A version sent (received) before the roster that stands is stored as superseded by it and
+        replaces nothing (storage.submissions)."""
         return self._submissions.add(
             program=program,
             period=period,
@@ -231,20 +238,23 @@ class Store:
             sender=sender,
             received=received,
             status=status,
+            kind=kind,
+            mailbox=mailbox,
+            subject=subject,
         )
 
     @_open
     def versions(
         self, program: str | None, period: int | None, province: str | None
     ) -> list[SubmissionVersion]:
-        """Every version of the group, oldest first."""
+        """Every version of the group, in the order the province sent them (received time, then number)."""
         return self._submissions.versions(program, period, province)
 
     @_open
     def current_roster(
         self, program: str | None, period: int | None, province: str | None
     ) -> SubmissionVersion | None:
-        """The latest accepted version of the group, or None."""
+        """The roster that stands: the accepted version sent last, or None."""
         return self._submissions.current(program, period, province)
 
     @_open

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from rules.verdict import Status
-from storage.records import StoredVerdict, SubmissionVersion
+from storage.records import StoredVerdict, SubmissionVersion, VersionKind
 from storage.store import Store
 from tests.helpers import ROOT, cst
 
@@ -59,6 +59,7 @@ def add(
     sender: str,
     problems: list[dict] | None = None,
     period: str = PERIOD,
+    kind: VersionKind = VersionKind.RECEIPT,
 ) -> SubmissionVersion:
     program, _, number = period.partition("/")
     verdict = {
@@ -79,6 +80,39 @@ def add(
         sender=sender,
         received=cst(received).isoformat(),
         status=Status(status),
+        kind=kind,
+    )
+
+
+def unplaced(
+    store: Store, sender: str, received: str, *, program: str | None = None, period: int | None = None
+) -> SubmissionVersion:
+    """A receipt whose province could not be told, filed as the daemon files it (province None)."""
+    verdict = {
+        "status": "rejected",
+        "program": program,
+        "period": period,
+        "province": None,
+        "participants": [person("某某", "市教育局", "13900009991")],
+        "problems": [
+            problem(
+                "unknown_province",
+                "error",
+                "无法确定报送单位所属省份。请在“省级教育行政部门名称”一栏填写完整名称。",
+            )
+        ],
+    }
+    return store.add_submission(
+        program=program,
+        period=period,
+        province=None,
+        verdict=StoredVerdict.from_json(verdict),
+        message_sha=hashlib.sha256(f"{sender}{received}".encode()).hexdigest(),
+        sender=sender,
+        received=cst(received).isoformat(),
+        status=Status.REJECTED,
+        mailbox="gz1",
+        subject="报名回执",
     )
 
 
@@ -227,22 +261,14 @@ def write_examples(directory: Path) -> None:
 
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        config = load_config(write_config(Path(tmp), contacts='"上海" = ["shjw@example.cn"]'))
+        contacts = '"上海" = ["shjw@example.cn"]\n"山东" = ["sd@sdedu.cn"]'
+        config = load_config(write_config(Path(tmp), contacts=contacts))
         with Store(config.storage_dir) as store:
             populate(store)
             organizer = Organizer(config, store, Outbox(config.outbox.directory))
             organizer.run_due(cst("2023-06-16T09:05:00"))  # reminders (3 days before), that day's digest
             organizer.run_due(cst("2023-06-18T09:05:00"))  # reminders (1 day before), that day's digest
-            add(
-                store,
-                "河南",
-                [
-                    person("张伟", "河南省教育厅", "13900006661", leader=True),
-                    person("冯磊", "河南工业职业技术学院", "13900006662"),
-                ],
-                received="2023-06-19T10:00",
-                sender="henan@haedu.cn",
-            )  # fixed after the reminders
+            add_later_receipts(store)
             when = cst("2023-06-20T08:00:00")
             period = organizer.notice.period(PERIOD)
             assert period is not None
@@ -251,6 +277,53 @@ def write_examples(directory: Path) -> None:
             )
     (directory / "digest-example.eml").write_bytes(raw)
     (directory / "digest-example.html").write_text(render_html(data), encoding="utf-8")
+
+
+def add_later_receipts(store: Store) -> None:
+    """After the reminders: 河南 fixes its receipt, 天津 sends a 补报, 北京's newest receipt is rejected,
+    山东 writes in a way nobody could place, and a stranger too."""
+    henan = [
+        person("张伟", "河南省教育厅", "13900006661", leader=True),
+        person("冯磊", "河南工业职业技术学院", "13900006662", arrival="7月13日晚上"),
+    ]
+    henan[1]["arrival"], henan[1]["arrival_at"], henan[1]["remark"] = "7月13日晚上", "2023-07-13", "需单间"
+    add(store, "河南", henan, received="2023-06-19T10:00", sender="henan@haedu.cn")
+    guo = person("郭静", "天津轻工职业技术学院", "13900002224", gender="女", arrival="7月15日20:30")
+    guo["arrival_at"], guo["remark"] = "2023-07-15T20:30:00", "清真"
+    add(
+        store,
+        "天津",
+        [*TIANJIN_V2, guo],
+        received="2023-06-18T15:00",
+        sender="tj@tjedu.cn",
+        kind=VersionKind.SUPPLEMENT,
+    )
+    add(
+        store,
+        "北京",
+        [*BEIJING, person("钱进", "北京市教育委员会", "1390000")],
+        status="rejected",
+        received="2023-06-19T16:40",
+        sender="bj@bjedu.cn",
+        problems=[
+            problem(
+                "bad_mobile",
+                "error",
+                "第 8 行“手机”列：手机号“1390000”不是有效的 11 位手机号码。",
+                8,
+                "mobile",
+            ),
+            problem(
+                "quota_exceeded",
+                "error",
+                "“北京市教育委员会”报名 3 人，超过省级教育行政部门每单位限额（限 2 人）。请删减到 2 人后重新发送。",
+                8,
+                "unit",
+            ),
+        ],
+    )
+    unplaced(store, "sd@sdedu.cn", "2023-06-19T11:20")
+    unplaced(store, "xiaoli1988@163.com", "2023-06-18T21:05", program="gz-status", period=1)
 
 
 if __name__ == "__main__":

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from openpyxl import Workbook
 
-from tests.mailbuilder import MessageBuilder
+from tests.mailbuilder import DEFAULT_DATE, MessageBuilder
 
 TITLE = ["姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队"]
 
 
-def receipt_xlsx(unit: str, meeting: str, people: list[tuple[str, str, str, str]]) -> bytes:
-    """people: (name, gender, unit, mobile); the first one is the leader."""
+def receipt_xlsx(
+    unit: str, meeting: str, people: list[tuple[str, str, str, str]], *, leader: bool = True
+) -> bytes:
+    """people: (name, gender, unit, mobile); the first one is the leader (none when leader is False)."""
     wb = Workbook()
     ws = wb.active
     ws.append(["报名回执表"])
@@ -29,7 +32,7 @@ def receipt_xlsx(unit: str, meeting: str, people: list[tuple[str, str, str, str]
                 mobile,
                 f"u{mobile}@example.cn",
                 "6月19日上午",
-                "是" if i == 0 else "",
+                "是" if i == 0 and leader else "",
             ]
         )
     for r in (1, 2, 3):
@@ -49,8 +52,11 @@ def receipt_message(
     client: str = "qq",
     subject: str | None = None,
     message_id: str | None = None,
+    date: datetime | None = None,
+    leader: bool = True,
+    filename: str | None = None,
 ) -> bytes:
-    data = receipt_xlsx(province_unit, meeting, people)
+    data = receipt_xlsx(province_unit, meeting, people, leader=leader)
     return (
         MessageBuilder(
             sender=sender,
@@ -59,9 +65,10 @@ def receipt_message(
             client=client,
             subject=subject or f"{province_unit}报名回执",
             message_id=message_id,
+            date=date or DEFAULT_DATE,
         )
         .text("老师您好，附件是我省报名回执，请查收。")
-        .attach(f"{province_unit}报名回执.xlsx", data)
+        .attach(filename or f"{province_unit}报名回执.xlsx", data)
         .build()
     )
 

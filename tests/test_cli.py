@@ -29,7 +29,8 @@ def test_check_bare_attachment_prints_one_json_object(capsys: pytest.CaptureFixt
     assert set(result) == {"status", "program", "period", "province", "participants", "problems"}
     assert (result["program"], result["period"], result["province"]) == ("zz-student", 1, "河南")
     assert all(
-        set(p) == {"name", "gender", "unit", "title", "mobile", "email", "arrival", "leader"}
+        set(p)
+        == {"name", "gender", "unit", "title", "mobile", "email", "arrival", "arrival_at", "leader", "remark"}
         for p in result["participants"]
     )
 

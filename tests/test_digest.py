@@ -128,8 +128,8 @@ def test_text_puts_missing_provinces_first_and_shows_leaders_hotels_reminders(en
     text = render_text(organizer.digest(known_period(PERIOD, config.notice), AFTER))
     assert text.index("尚未完成报名的省份（3）") < text.index("本期安排") < text.index("各省报送情况")
     assert "上海 未报送" in text and "山东 未报送，无联系邮箱，未能催报" in text
-    assert "河南 已报送 1 版，尚未通过（1 个问题待修改）" in text
-    assert "扬州花园国际酒店（北京、天津、河南）：6 人" in text
+    assert "河南 已报送 1 版，尚未通过（1 个问题待修改，回执中 1 人）" in text
+    assert "扬州花园国际酒店（北京、天津、河南）：6 人（男 3，女 3）" in text
     assert "北京：王喆 13900001111" in text and "浙江：（未指定领队）" in text
     assert "7月14日（周五）：8 人" in text
     assert "报名已于 2023年6月19日 17:00 截止，已过 1 天" in text

@@ -1,6 +1,6 @@
 """Receipt extraction finds the header fields and the table however the form has drifted."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from intake.extract.normalize import arrival, gender, leader, mobile
 from intake.extract.receipt import extract
@@ -94,7 +94,7 @@ def test_synonym_columns_in_any_order_with_notes() -> None:
         "河南省教育厅",
         "科长",
     )
-    assert p.arrival.startswith("2023-06-18")
+    assert p.arrival == "6月18日下午" and p.arrival_at == date(2023, 6, 18)  # the day read, the text kept
     assert r.columns["mobile"] == "手机号码（必填）"
 
 

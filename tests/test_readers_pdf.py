@@ -61,8 +61,9 @@ def test_the_whole_pipeline_reads_the_roster_from_the_pdf() -> None:
     ).verdict
     assert (v.program, v.period, v.province, v.ocr) == ("zz-student", 1, "河南", False)
     assert [(p.name, p.unit, p.mobile, p.email, p.arrival) for p in v.participants] == [
-        (p[0], p[2], p[4], p[5], p[6].replace(" ", "T")) for p in PEOPLE
-    ]
+        (p[0], p[2], p[4], p[5], p[6]) for p in PEOPLE
+    ]  # the arrival as written, and read as a time
+    assert [p.arrival_at for p in v.participants] == [datetime.fromisoformat(p[6]) for p in PEOPLE]
     assert {p.code for p in v.problems} == {"quota_exceeded"}
 
 

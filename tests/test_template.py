@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -139,8 +139,13 @@ def test_a_filled_template_is_read_back_exactly(key: str, province: str) -> None
     got = [(p.name, p.gender, p.unit, p.title, p.mobile, p.email, p.leader) for p in verdict.participants]
     assert got == [(r[0], r[1], r[2], r[3], r[4], r[5], r[7] == "是") for r in rows]
     assert [p.row for p in verdict.participants] == [FIRST_ROW, FIRST_ROW + 1, FIRST_ROW + 2]
-    start = period.start.isoformat()
-    assert [p.arrival for p in verdict.participants] == [f"{start} 上午", f"{start}T14:30", f"{start} 下午"]
+    assert [p.arrival for p in verdict.participants] == [r[6] for r in rows]  # as written
+    start = period.start
+    assert [p.arrival_at for p in verdict.participants] == [
+        start,
+        datetime.combine(start, time(14, 30)),
+        start,
+    ]
 
 
 def test_template_command_writes_the_file_and_refuses_a_province_not_in_the_period(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -43,8 +44,10 @@ def test_sheets_are_everyone_one_per_hotel_summary_and_problems(config: Config) 
         "扬州花园国际酒店",
         "扬州绿地铂领酒店",
         "高仕第酒店",
+        "住宿统计",
         "各省汇总",
         "待处理问题",
+        "签到表",
     ]
     ws = wb["全部人员"]
     assert [c.value for c in ws[1]] == PEOPLE_HEADER
@@ -58,20 +61,40 @@ def test_sheets_are_everyone_one_per_hotel_summary_and_problems(config: Config) 
         "13900001111",
         "13900001111@example.cn",
         "扬州花园国际酒店",
-        "2023-07-14T11:30",
+        datetime(2023, 7, 14, 11, 30),  # a real time: it sorts as one
         "是",
+        None,
+        None,
     ]
+    assert ws.cell(row=2, column=10).number_format == 'm"月"d"日" hh:mm'  # shown as 7月14日 11:30
     assert [c.value for c in ws[4]][:5] == ["北京", "赵强", "男", "北京电子科技职业学院", "学校"]
+    # "2023-07-14 下午": the day as a date, what was written beside it
+    assert [c.value for c in ws[4]][9:] == [datetime(2023, 7, 14), None, None, "2023-07-14 下午"]
+    assert ws.cell(row=4, column=10).number_format == 'm"月"d"日"'
     assert ws.max_row == 1 + 12  # 12 accepted participants, 河南's rejected roster left out
     assert [ws.cell(row=r, column=1).value for r in range(2, 14)].count("天津") == 3
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:K13"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M13"
     assert ws.column_dimensions["D"].width >= 22  # 北京电子科技职业学院: ten CJK characters
     for r in range(2, ws.max_row + 1):  # mobiles are text, in text-formatted cells
         cell = ws.cell(row=r, column=7)
         assert cell.data_type == "s" and cell.number_format == "@" and re.fullmatch(r"1\d{10}", cell.value)
     # only the typed-text columns are Text-formatted; 省份, 性别, 单位类别, 酒店, 领队 keep the General format
-    formats = [ws.cell(row=2, column=c).number_format for c in range(1, 12)]
-    assert formats == ["General", "@", "General", "@", "General", "@", "@", "@", "General", "@", "General"]
+    formats = [ws.cell(row=2, column=c).number_format for c in range(1, 14)]
+    assert formats == [
+        "General",
+        "@",
+        "General",
+        "@",
+        "General",
+        "@",
+        "@",
+        "@",
+        "General",
+        'm"月"d"日" hh:mm',
+        "General",
+        "@",
+        "@",
+    ]
     hotel = wb["扬州绿地铂领酒店"]
     assert [c.value for c in hotel[1]] == [h for h in PEOPLE_HEADER if h != "酒店"]
     assert [hotel.cell(row=r, column=2).value for r in range(2, hotel.max_row + 1)] == [
@@ -80,7 +103,7 @@ def test_sheets_are_everyone_one_per_hotel_summary_and_problems(config: Config) 
         "黄蕾",
         "杨帆",
     ]
-    assert hotel.freeze_panes == "A2" and hotel.auto_filter.ref == "A1:J5"
+    assert hotel.freeze_panes == "A2" and hotel.auto_filter.ref == "A1:L5"
     assert wb["高仕第酒店"].max_row == 3  # 浙江's two; 上海 sent nothing
 
 
@@ -108,7 +131,7 @@ def test_summary_sheet_has_one_row_per_province_totals_and_a_native_bar_chart(co
     )  # missing after the deadline
     assert rows["江苏"][10] == "是" and rows["北京"][10] is None  # late / on time
     assert [c.value for c in ws[9]][:9] == ["合计", "已确认 4/7", None, None, 5, 0, 7, 0, 12]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:N8"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:R8"
     [chart] = ws._charts
     assert type(chart).__name__ == "BarChart" and chart.grouping == "stacked" and len(chart.series) == 4
     chart_xml = zipfile.ZipFile(io.BytesIO(raw)).read("xl/charts/chart1.xml").decode()

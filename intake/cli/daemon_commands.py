@@ -211,6 +211,16 @@ def _print_formats(formats: dict[str, bool], out: TextIO) -> None:
 
 
 def _period_line(key: str, period: PeriodStatus) -> str:
+    """Each province: the status of the receipt it sent last, its versions, and the one that stands when
+    it is not that one (the newest was rejected, or arrived before the one that stands)."""
     subs = [SubmissionSummary.from_json(s) for s in period.get("submissions") or []]
-    names = ", ".join(f"{s.province}({STATUS.get(s.latest.status, '?')} v{s.versions})" for s in subs)
-    return f"  {key}: {len(subs)}/{period['admitted']} provinces  {names}\n"
+    placed = [s for s in subs if s.province]
+    names = ", ".join(_submission(s) for s in placed)
+    unplaced = sum(s.versions for s in subs if not s.province)
+    tail = f"  来件未识别 {unplaced}" if unplaced else ""
+    return f"  {key}: {len(placed)}/{period['admitted']} provinces  {names}{tail}\n"
+
+
+def _submission(s: SubmissionSummary) -> str:
+    stands = f", stands v{s.current.version}" if s.current and s.current.version != s.latest.version else ""
+    return f"{s.province}({STATUS.get(s.latest.status, '?')} v{s.versions}{stands})"

@@ -1,7 +1,7 @@
 """Sub-commands for the organizers: digest, export, template, remind.
 
     intake digest   --period gz-status/1 [--send | --print | --out DIR] [--now ISO]
-    intake export   --period gz-status/1 --out roster.xlsx
+    intake export   --period gz-status/1 --out roster.xlsx [--signin]
     intake template --period gz-status/1 --province 河南 --out 回执.xlsx
     intake remind   [--send] [--now ISO]
 
@@ -24,6 +24,7 @@ from intake.daemon.runner import Daemon
 from intake.organizer.desk import Organizer
 from intake.organizer.schedule import organizer_for
 from mailer.compose.digest import render_text, workbook_filename
+from mailer.compose.signin import signin_workbook
 from mailer.compose.template import receipt_template
 from mailer.compose.workbook import roster_workbook
 from mailer.outbox import Outbox
@@ -56,9 +57,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="send it to the period's [organizers] through the outbox",
     )
     digest.set_defaults(func=cmd_digest, action="print")
-    export = sub.add_parser("export", help="the roster workbook (.xlsx) of one period")
+    export = sub.add_parser("export", help="the roster workbook (.xlsx) of one period, or its sign-in sheet")
     _common(export, period=True)
     export.add_argument("--out", required=True, metavar="FILE.xlsx")
+    export.add_argument(
+        "--signin", action="store_true", help="the sign-in sheet (签到表) alone: numbered, a column per day"
+    )
     export.set_defaults(func=cmd_export)
     template = sub.add_parser("template", help="a blank 报名回执表 for one province and period")
     _common(template, period=True, now=False)
@@ -180,9 +184,11 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     period, now = _period(config, args.period), _now(config, args)
     with _reader(config) as store:
         data = Organizer(config, store).digest(period, now)
-    Path(args.out).write_bytes(roster_workbook(data))
+    Path(args.out).write_bytes(signin_workbook(data) if args.signin else roster_workbook(data))
+    what = f"sign-in sheet, {len(data.days)} days" if args.signin else "roster workbook"
     print(
-        f"{args.out}: {len(data.people)} participants, {data.totals['accepted']}/{data.totals['admitted']} provinces"
+        f"{args.out}: {what}; {len(data.people)} participants, "
+        f"{data.totals['accepted']}/{data.totals['admitted']} provinces"
     )
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rules.notice import Notice, Period, Program
 from rules.verdict import Participant, Problem, Severity, Status, Verdict
-from rules.wording import date_span
+from rules.wording import arrival_label, date_span
 
 STATUS_TEXT = {
     Status.ACCEPTED: "已确认（无错误）",
@@ -53,7 +53,8 @@ def _source(verdict: Verdict) -> list[str]:
 def _participants(people: list[Participant]) -> list[str]:
     return [f"参训人员：{len(people)} 人"] + [
         f"  第{p.row}行  {p.name or '（无姓名）'}  {p.gender}  {p.unit}  {p.title}  {p.mobile}  {p.email}"
-        f"  {p.arrival}{'  领队' if p.leader else ''}"
+        f"  {arrival_label(p.arrival_at, p.arrival)}{'  领队' if p.leader else ''}"
+        f"{'  备注：' + p.remark if p.remark else ''}"
         for p in people
     ]
 

@@ -24,7 +24,6 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from intake.config.settings import Config, MailboxConfig
 from intake.daemon.bounces import tie_bounce
@@ -34,12 +33,15 @@ from intake.daemon.threads import allowed_sender, note_reply
 from intake.mailbox.source import FetchedMessage
 from intake.mime.classify import MessageKind
 from intake.pipeline.process import Context, Outcome, process
+from intake.pipeline.standing import StandingLookup, against_standing
 from mailer.compose.reply import Original, compose_reply
+from mailer.compose.reply_filing import Filing
 from mailer.outbox import Outbox
 from rules.ours import Disposition
-from rules.verdict import Status, Verdict
+from rules.supplement import Standing
+from rules.verdict import Reading, Status, Verdict
 from storage.archive import Archive
-from storage.records import MessageOutcome, StoredVerdict
+from storage.records import DUPLICATE_DETAIL, MessageOutcome, StoredVerdict, VersionKind
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,7 @@ class Incoming:
     log_id: str  # the Message-ID, else "sha:<first 12 of sha>": what log lines start with
     sender: str
     received: str  # ISO 8601
+    subject: str = ""
 
     @classmethod
     def of(cls, fm: FetchedMessage, mb: MailboxConfig, sha: str, outcome: Outcome) -> Incoming:
@@ -90,6 +93,7 @@ class Incoming:
             log_id=message_id or f"sha:{sha[:12]}",
             sender=msg.sender if msg else "",
             received=(outcome.received or fm.received).isoformat(),
+            subject=msg.subject if msg else "",
         )
 
 
@@ -156,9 +160,10 @@ class Service:
             return self._failed(fm, mb, sha, exc)
         incoming = Incoming.of(fm, mb, sha, outcome)
         if incoming.message_id and self.store.seen_content(message_id=incoming.message_id, sha256=sha):
-            self._record(incoming, MessageOutcome.IGNORED, None, "duplicate of a message already processed")
+            self._record(incoming, MessageOutcome.IGNORED, None, DUPLICATE_DETAIL)
             log.info("%s duplicate of an earlier copy; no second reply", incoming.log_id)
             return Handled(HandledOutcome.DUPLICATE)
+        outcome = against_standing(outcome, self.ctx, self._standing(sha))  # a 补报 judged with what stands
         # Converted once: stored twice (the submission version and the message record).
         stored = StoredVerdict.from_json(outcome.verdict.public())
         if outcome.disposition is Disposition.QUESTION:
@@ -193,8 +198,8 @@ class Service:
     ) -> Handled:
         """Store the submission, queue the reply, then mark the message processed (in this order)."""
         verdict = outcome.verdict
-        diff, version = self._submission(verdict, stored, incoming)
-        replied = self._reply(outcome, mb, incoming.sha, now, diff, version, incoming.log_id)
+        filing = self._submission(verdict, stored, incoming)
+        replied = self._reply(outcome, mb, incoming.sha, now, filing, incoming.log_id)
         self._record(incoming, MessageOutcome.PROCESSED, stored)
         log.info(
             "%s %s program=%s period=%s province=%s rows=%d replied=%s",
@@ -249,17 +254,31 @@ class Service:
         log.error("sha:%s quarantined after %d failures; raw message kept in the archive", sha[:12], count)
         return Handled(HandledOutcome.QUARANTINED, detail=str(exc))
 
-    def _submission(
-        self, verdict: Verdict, stored: StoredVerdict, incoming: Incoming
-    ) -> tuple[dict[str, Any] | None, int]:
-        """(roster diff for the reply, version number); (None, 0) when there is no group to file it in.
+    def _standing(self, sha: str) -> StandingLookup:
+        """The roster that stands for a group, as it stood before this message (sha) was filed.
 
-        add_submission returns the stored version when this message (sha) is already in the group
-        (a re-run after a crash), through an index: no walk over the group's versions, whose cost
-        grew with every resubmission.
+        A message processed again after a crash may already be the roster that stands: it is then
+        judged against the roster that stood when it was first filed, so its verdict and reply are the
+        same as the first time."""
+
+        def lookup(program: str, period: int, province: str) -> Standing | None:
+            current = self.store.current_roster(program, period, province)
+            if current is not None and current.message_sha == sha:
+                versions = self.store.versions(program, period, province)
+                current = next((v for v in versions if v.version == current.previous_accepted), None)
+            return current.as_standing() if current is not None else None
+
+        return lookup
+
+    def _submission(self, verdict: Verdict, stored: StoredVerdict, incoming: Incoming) -> Filing | None:
+        """File the receipt as a version of its (program, period, province); what the reply says about it.
+
+        A receipt whose province, program or period could not be told is filed too (under what is
+        known, None for the rest), so the organizers see that a province wrote (来件未识别); its reply
+        says nothing about versions (None).  A receipt sent before the roster that stands is filed as
+        superseded (storage.submissions).  add_submission returns the stored version when this message
+        (sha) is already in the group (a re-run after a crash), through an index.
         """
-        if not (verdict.program and verdict.period and verdict.province):
-            return None, 0
         version = self.store.add_submission(
             program=verdict.program,
             period=verdict.period,
@@ -269,9 +288,18 @@ class Service:
             sender=incoming.sender,
             received=incoming.received,
             status=stored.status,
+            kind=VersionKind.SUPPLEMENT if verdict.reading is Reading.SUPPLEMENT else VersionKind.RECEIPT,
+            mailbox=incoming.mailbox,
+            subject=incoming.subject,
         )
-        diff = version.diff.public() if version.version > 1 and version.accepted else None
-        return diff, version.version
+        if not (verdict.program and verdict.period and verdict.province):
+            return None
+        if version.superseded:
+            log.info(
+                "%s sent before version %s that stands: superseded", incoming.log_id, version.superseded_by
+            )
+        stands = self.store.current_roster(verdict.program, verdict.period, verdict.province)
+        return Filing(version, stands)
 
     def _reply(
         self,
@@ -279,8 +307,7 @@ class Service:
         mb: MailboxConfig,
         sha: str,
         now: datetime,
-        diff: dict[str, Any] | None,
-        version: int,
+        filing: Filing | None,
         mid: str,
     ) -> bool:
         msg = outcome.message
@@ -318,8 +345,7 @@ class Service:
             original,
             from_addr=from_addr,
             now=now,
-            diff=diff,
-            version=version,
+            filing=filing,
         )
         self.outbox.enqueue(key, raw, from_addr, [sender])
         note_reply(self.store, raw, key, msg, outcome.verdict, now)

@@ -76,6 +76,12 @@ def mobile(value: CellValue) -> str:
     return found.group(1) if found else text
 
 
+def remark(value: CellValue) -> str:
+    """备注 as written (full-width punctuation kept), on one line: "需单间，清真"; a dash or a slash is nothing."""
+    text = " ".join((value if isinstance(value, str) else cell_text(value)).split())
+    return "" if text in ("/", "-", "—", "——", "无", "\\") else text[:200]
+
+
 def is_mobile(text: str) -> bool:
     return bool(_MOBILE.match(text))
 

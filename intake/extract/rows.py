@@ -4,7 +4,6 @@ headers left out."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 
 from intake.extract import normalize as norm
 from intake.extract.columns import PARTICIPANT_FIELDS, match_header
@@ -57,7 +56,6 @@ _FOOTER_WORDS = (
     "请于",
     "手机",
 )
-_DAY_PARTS = ("上午", "中午", "下午", "晚上", "傍晚", "早上")
 _LONG_NOTE = 12  # characters: a row with only one cell filled with more than this is a note
 
 
@@ -88,23 +86,14 @@ def read_row(
         title=values["title"],
         mobile=norm.mobile(at("mobile")),
         email=norm.email(at("email")),
-        arrival=_arrival_text(when, arrival_text),
+        arrival=arrival_text,
+        arrival_at=when,
         leader=bool(norm.leader(at("leader"))),
+        remark=norm.remark(at("remark")),
         row=rownum,
         part=part,
     )
     return ReceiptRow(participant=participant, arrival_when=when, leader_text=norm.compact(values["leader"]))
-
-
-def _arrival_text(when: datetime | date | None, written: str) -> str:
-    """ISO 8601 when it could be read ("2023-07-14T11:30", "2023-07-14 下午"), else as written."""
-    if when is None:
-        return written
-    text = when.isoformat()[:16]
-    if len(text) == 10:
-        part = next((w for w in _DAY_PARTS if w in written), "")
-        text = f"{text} {part}".strip()
-    return text
 
 
 def _is_repeated_header(values: dict[str, str]) -> bool:

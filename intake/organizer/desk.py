@@ -113,6 +113,42 @@ class Organizer:
                     found.append(sender)
         return found[:MAX_CONTACTS]
 
+    def known_senders(self) -> dict[str, str]:
+        """Address (or "@domain") -> the province it is known for: [contacts], [senders], then receipts' senders."""
+        known: dict[str, str] = {}
+        for summary in self.store.submissions():
+            if summary.province and self.notice.unit(summary.province):
+                for v in (summary.latest, summary.current):
+                    if v is not None and v.sender.strip().lower() not in self.own:
+                        known.setdefault(v.sender.strip().lower(), summary.province)
+        for province, addresses in (*self.config.policy.senders.items(), *self.config.contacts.items()):
+            known.update({a.strip().lower(): province for a in addresses if a.strip()})
+        known.pop("", None)
+        return known
+
+    def served(self, mailbox: str) -> tuple[str, ...] | None:
+        """The periods a configured mailbox (by name) takes receipts for; None when it is not configured."""
+        for mb in self.config.mailboxes:
+            if mb.name == mailbox:
+                return mb.periods or tuple(
+                    p.key for p in self.notice.periods if p.mailbox == mb.address.lower()
+                )
+        return None
+
+    def unplaced(self, period: Period) -> list[SubmissionVersion]:
+        """Receipts whose province could not be told, filed for this period or sent to a mailbox that serves it."""
+        out = []
+        for summary in self.store.submissions():
+            if summary.province is not None or summary.program not in (None, period.program):
+                continue
+            if summary.period not in (None, period.number):
+                continue
+            for v in self.store.versions(summary.program, summary.period, None):
+                served = self.served(v.mailbox)
+                if v.period == period.number or served is None or period.key in served:
+                    out.append(v)
+        return out
+
     def snapshot(self, period: Period) -> DigestSnapshot:
         """What the period's digest is made of, read from the store."""
         versions = {p: self.store.versions(period.program, period.number, p) for p in period.provinces}
@@ -128,9 +164,11 @@ class Organizer:
             others=[
                 s
                 for s in self.store.submissions(period.program, period.number)
-                if s.province not in period.provinces
+                if s.province is not None and s.province not in period.provinces
             ],
             questions=[q for q in self._open_questions() if period.key in q.periods],
+            unplaced=self.unplaced(period),
+            senders=self.known_senders(),
         )
 
     def _open_questions(self) -> list[Question]:

@@ -18,6 +18,7 @@ from mailer.compose.digest_data import (
     KINDS,
     MISSING,
     REJECTED,
+    UNIDENTIFIED,
     DigestData,
     ProvinceFigures,
     parse_time,
@@ -38,19 +39,31 @@ def _section(title: str, lines: list[str]) -> list[str]:
 
 
 def _attention(data: DigestData) -> list[str]:
-    """The provinces still missing or not accepted, at the top."""
-    missing = [p for p in data.provinces if p.status == MISSING]
-    rejected = [p for p in data.provinces if p.status == REJECTED]
-    if not (missing or rejected):
-        return ["全部参训省份均已确认报名。"]
-    return [
-        f"尚未完成报名的省份（{len(missing) + len(rejected)}）：",
-        *(f"  - {p.province} 未报送{F.missing_note(p)}" for p in missing),
-        *(
-            f"  - {p.province} 已报送 {p.versions} 版，尚未通过（{len(p.errors)} 个问题待修改）"
-            for p in rejected
-        ),
-    ]
+    """At the top: rosters whose newest receipt was rejected, receipts nobody could place, then the
+    provinces still missing or not accepted."""
+    out = []
+    if data.regressed:
+        out += [
+            f"最新回执未通过的省份（{len(data.regressed)}）：",
+            *(f"  ! {F.regressed_line(p)}" for p in data.regressed),
+        ]
+    if data.unidentified:
+        out += [
+            f"来件未识别（无法确定是哪个省份，{len(data.unidentified)} 封，请人工查看）：",
+            *(f"  ? {F.unidentified_line(u)}" for u in data.unidentified),
+        ]
+    waiting = [p for p in data.provinces if p.status in (MISSING, UNIDENTIFIED, REJECTED)]
+    if not waiting:
+        return [*out, "全部参训省份均已确认报名。"]
+    return [*out, f"尚未完成报名的省份（{len(waiting)}）：", *(f"  - {_waiting(p)}" for p in waiting)]
+
+
+def _waiting(p: ProvinceFigures) -> str:
+    if p.status == MISSING:
+        return f"{p.province} 未报送{F.missing_note(p)}"
+    if p.status == UNIDENTIFIED:
+        return f"{p.province} 来件未识别：" + "；".join(F.unidentified_line(u) for u in p.unidentified)
+    return f"{p.province} 已报送 {p.versions} 版，尚未通过（{len(p.errors)} 个问题待修改，回执中 {p.pending} 人）"
 
 
 def _province_line(data: DigestData, p: ProvinceFigures, scale: int) -> str:
@@ -76,24 +89,45 @@ def _provinces(data: DigestData) -> list[str]:
 
 
 def _lodging(data: DigestData) -> list[str]:
-    """Hotels and arrival days, each section only when there is something to show."""
+    """Hotels (men and women, night by night) and arrival days, each only when there is something to show."""
     out = []
     if data.hotels:
-        out += _section(
-            "各酒店人数：", [f"  {h.name}（{'、'.join(h.provinces)}）：{h.headcount} 人" for h in data.hotels]
-        )
+        lines = []
+        for h in data.hotels:
+            lines.append(
+                f"  {h.name}（{'、'.join(h.provinces)}）：{h.headcount} 人（男 {h.men}，女 {h.women}）"
+            )
+            lines += [f"    {line}" for line in F.night_lines(h)] if h.headcount else []
+        out += _section("各酒店人数（按晚）：", lines)
     if data.arrivals:
         out += _section("抵达日期：", [f"  {F.day_label(d)}：{n} 人" for d, n in data.arrivals])
     return out
 
 
 def _leaders(data: DigestData) -> list[str]:
+    """Each province's leader and mobile, and the address its receipts come from."""
     leaders = [
-        f"  {p.province}：" + ("、".join(f"{x.name} {x.mobile}" for x in p.leaders) or "（未指定领队）")
+        f"  {p.province}："
+        + ("、".join(f"{x.name} {x.mobile}" for x in p.leaders) or "（未指定领队）")
+        + (f"；报送邮箱 {p.sender}" if p.sender else "")
         for p in data.provinces
         if p.status == ACCEPTED
     ]
-    return _section("各省领队：", leaders) if leaders else []
+    return _section("各省领队和报送邮箱：", leaders) if leaders else []
+
+
+def _pending(data: DigestData) -> list[str]:
+    """People in receipts the provinces were asked to fix: not yet on any roster."""
+    if not data.pending:
+        return []
+    title = f"待修改回执中的人数（共 {data.totals['pending']} 人，未计入上面的名单）："
+    return _section(title, [f"  {F.pending_line(p)}" for p in data.pending])
+
+
+def _remarks(data: DigestData) -> list[str]:
+    if not data.remarks:
+        return []
+    return _section("备注：", [f"  {p.province} {p.name}（{p.unit}）：{p.remark}" for p in data.remarks])
 
 
 def _problems(data: DigestData) -> list[str]:
@@ -146,8 +180,10 @@ def render_text(data: DigestData) -> str:
     out += _questions(data)
     out += _section("本期安排：", [f"  {k}：{v}" for k, v in F.facts(data)])
     out += _provinces(data)
+    out += _pending(data)
     out += _lodging(data)
     out += _leaders(data)
+    out += _remarks(data)
     out += _problems(data)
     out += _changes(data)
     out += _reminders(data)

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from mailer.compose.digest_data import ACCEPTED, MISSING, REJECTED, UNKNOWN_DAY, DigestData, ProvinceFigures
+from mailer.compose.digest_data import (
+    ACCEPTED,
+    MISSING,
+    REJECTED,
+    UNIDENTIFIED,
+    UNKNOWN_DAY,
+    Change,
+    DigestData,
+    ProvinceFigures,
+    Unidentified,
+)
+from mailer.compose.digest_lodging import Count, HotelFigures
 from rules.problems import FIELD_LABELS
 from rules.units import BUREAU, DEPARTMENT, OTHER, SCHOOL
 from rules.wording import date_span, moment
+from storage.records import VersionKind
 
-STATUS_LABELS: dict[str, str] = {ACCEPTED: "已确认", REJECTED: "需修改", MISSING: "未报送"}
+STATUS_LABELS: dict[str, str] = {
+    ACCEPTED: "已确认",
+    REJECTED: "需修改",
+    MISSING: "未报送",
+    UNIDENTIFIED: "来件未识别",
+}
 KIND_LABELS = {DEPARTMENT: "省级教育行政部门", BUREAU: "地市级教育行政部门", SCHOOL: "学校", OTHER: "其他"}
 KIND_SHORT = {DEPARTMENT: "省级", BUREAU: "地市级", SCHOOL: "学校", OTHER: "其他"}
 KIND_COLORS = {DEPARTMENT: "#2f6db5", BUREAU: "#e08a1e", SCHOOL: "#3a9a4a", OTHER: "#9a9a9a"}
@@ -36,11 +53,46 @@ def is_late(data: DigestData, p: ProvinceFigures) -> bool:
     return p.late or (p.status == MISSING and data.past_deadline)
 
 
-def day_label(day: str) -> str:
-    if day == UNKNOWN_DAY:
+def day_label(day: str | date) -> str:
+    if isinstance(day, str) and day == UNKNOWN_DAY:
         return day
-    d = date.fromisoformat(day)
+    d = day if isinstance(day, date) else date.fromisoformat(day)
     return f"{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
+
+
+def sexes(count: Count) -> str:
+    """男 3，女 2"""
+    return f"男 {count.men}，女 {count.women}"
+
+
+def night_lines(h: HotelFigures) -> list[str]:
+    """Each night at a hotel: who arrives that day, who stays that night, men and women apart."""
+    out = [
+        f"{day_label(n.day)}：抵达 {n.arriving.people}（{sexes(n.arriving)}），"
+        f"当晚在住 {n.staying.people}（{sexes(n.staying)}）"
+        for n in h.nights
+    ]
+    if h.unknown_arrival:
+        out.append(f"抵达时间未填或无法识别 {h.unknown_arrival} 人（按开班当天入住计）")
+    return out
+
+
+def unidentified_line(u: Unidentified) -> str:
+    """来件 of 6月14日 10:00 from a@b.cn「报名回执」（3 人）：the first error."""
+    subject = f"「{u.subject}」" if u.subject else ""
+    people = f"（读到 {u.people} 人）" if u.people else ""
+    return f"{when(u.received)} {u.sender or '发件人不明'}{subject}{people}：{u.message}"
+
+
+def regressed_line(p: ProvinceFigures) -> str:
+    return (
+        f"{p.province} 最近一次回执（{when(p.last_received)}）未通过，有 {len(p.errors)} 个问题待修改；"
+        f"现仍按第 {p.current_version} 版名单（{p.headcount} 人）登记"
+    )
+
+
+def pending_line(p: ProvinceFigures) -> str:
+    return f"{p.province}：{p.pending} 人（{when(p.last_received)} 收到，待修改后重新报送）"
 
 
 def period_title(data: DigestData) -> str:
@@ -59,9 +111,13 @@ def deadline_phrase(data: DigestData) -> str:
 
 def headline(data: DigestData) -> str:
     t = data.totals
+    unidentified = f"，来件未识别 {t['unidentified']} 个" if t["unidentified"] else ""
+    pending = (
+        f"另有 {t['pending']} 人在待修改的回执中（{t['pending_provinces']} 省）。" if t["pending"] else ""
+    )
     return (
         f"截至 {when(data.now)}：已确认 {t['accepted']}/{t['admitted']} 个省份，需修改 {t['not_accepted']} 个，"
-        f"未报送 {t['missing']} 个；已确认名单共 {t['people']} 人。{deadline_phrase(data)}。"
+        f"未报送 {t['missing']} 个{unidentified}；已确认名单共 {t['people']} 人。{pending}{deadline_phrase(data)}。"
     )
 
 
@@ -97,10 +153,19 @@ def field_label(field: str | None) -> str:
     return FIELD_LABELS.get(field or "", field or "")
 
 
+def _change_state(c: Change) -> str:
+    if c.superseded_by is not None:
+        return f"早于第 {c.superseded_by} 版，未替换"
+    state = STATUS_LABELS.get(c.status, c.status)
+    return f"补报，{state}" if c.kind is VersionKind.SUPPLEMENT else state
+
+
 def change_lines(data: DigestData) -> list[str]:
     out = []
     for c in data.changes:
-        head = f"{c.province} 第 {c.version} 版（{when(c.received)}，{STATUS_LABELS.get(c.status, c.status)}，{c.participants} 人）"
+        head = (
+            f"{c.province} 第 {c.version} 版（{when(c.received)}，{_change_state(c)}，{c.participants} 人）"
+        )
         parts = []
         if c.added:
             parts.append("新增 " + "、".join(c.added))

@@ -15,14 +15,23 @@ from mailer.compose.digest_data import (
     KINDS,
     MISSING,
     REJECTED,
+    UNIDENTIFIED,
     DigestData,
+    HotelFigures,
+    ProvinceFigures,
     ProvinceStatus,
     parse_time,
 )
 
 TD = "border:1px solid #c8c8c8;padding:3px 6px;vertical-align:top"
 TH = TD + ";background:#eef2f7;font-weight:bold;white-space:nowrap"
-STATUS_COLORS: dict[str, str] = {ACCEPTED: "#2e7d32", REJECTED: "#c62828", MISSING: "#c62828"}
+STATUS_COLORS: dict[str, str] = {
+    ACCEPTED: "#2e7d32",
+    REJECTED: "#c62828",
+    MISSING: "#c62828",
+    UNIDENTIFIED: "#8e24aa",
+}
+TITLE = '<p style="margin:16px 0 4px"><b>{}</b></p>'
 
 
 def _e(value: object) -> str:
@@ -102,14 +111,16 @@ def render_html(data: DigestData) -> str:
         _progress_chart(data),
         '<p style="margin:16px 0 4px"><b>各省报送情况</b></p>',
         _provinces(data),
+        _pending(data),
         *_lodging_charts(data),
         _leaders(data),
+        _remarks(data),
         _problems(data),
         _changes(data),
         _reminders(data),
         _others(data),
         '<p style="color:#777;font-size:12px;margin-top:20px">本邮件由报名系统自动生成，请勿直接回复。'
-        "附件为本期报名名单（Excel），含全部人员、分酒店名单、各省汇总和待处理问题。</p>",
+        "附件为本期报名名单（Excel），含全部人员、分酒店名单、住宿统计、各省汇总、待处理问题和签到表。</p>",
     ]
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -140,24 +151,76 @@ def _progress_chart(data: DigestData) -> str:
         ("需修改", [(t["not_accepted"], "#e08a1e")], f"{t['not_accepted']}/{t['admitted']}"),
         ("未报送", [(t["missing"], "#c62828")], f"{t['missing']}/{t['admitted']}"),
     ]
+    if t["unidentified"]:
+        rows.append(
+            (
+                "来件未识别",
+                [(t["unidentified"], STATUS_COLORS[UNIDENTIFIED])],
+                f"{t['unidentified']}/{t['admitted']}",
+            )
+        )
     return _chart("报送进度（省份）", rows, t["admitted"])
 
 
 def _lodging_charts(data: DigestData) -> list[str]:
-    """People per hotel and per arrival day, each chart only when there is something to show."""
+    """People per hotel (men and women) and night by night, and per arrival day; each only when there is something."""
     out = []
     if data.hotels:
         hs = max([h.headcount for h in data.hotels] + [1])
         rows = [
-            (f"{h.name}（{'、'.join(h.provinces)}）", [(h.headcount, "#6a5acd")], f"{h.headcount} 人")
+            (
+                f"{h.name}（{'、'.join(h.provinces)}）",
+                [(h.men, "#3f6fb5"), (h.women, "#d0607a"), (h.headcount - h.men - h.women, "#9a9a9a")],
+                f"{h.headcount} 人（男 {h.men}，女 {h.women}）",
+            )
             for h in data.hotels
         ]
-        out.append(_chart("各酒店人数", rows, hs))
+        out.append(_chart("各酒店人数（蓝：男，红：女）", rows, hs))
+        out += [_nights(h) for h in data.hotels if h.nights and h.headcount]
     if data.arrivals:
         ds = max([n for _d, n in data.arrivals] + [1])
         rows = [(F.day_label(d), [(n, "#00838f")], f"{n} 人") for d, n in data.arrivals]
         out.append(_chart("抵达日期（人数）", rows, ds))
     return out
+
+
+def _nights(h: HotelFigures) -> str:
+    """One hotel night by night: who arrives, who stays, men and women apart."""
+    rows = [
+        [
+            F.day_label(n.day),
+            str(n.arriving.men),
+            str(n.arriving.women),
+            str(n.arriving.people),
+            str(n.staying.men),
+            str(n.staying.women),
+            f"<b>{n.staying.people}</b>",
+        ]
+        for n in h.nights
+    ]
+    head = ["日期", "抵达男", "抵达女", "抵达合计", "当晚在住男", "当晚在住女", "当晚在住合计"]
+    note = (
+        f'<p style="font-size:12px;color:#555;margin:2px 0">抵达时间未填或无法识别 {h.unknown_arrival} 人，'
+        "按开班当天入住计。</p>"
+        if h.unknown_arrival
+        else ""
+    )
+    return TITLE.format(_e(f"{h.name} 按晚人数")) + _table(head, rows, raw=True) + note
+
+
+def _pending(data: DigestData) -> str:
+    if not data.pending:
+        return ""
+    rows = [[p.province, str(p.pending), F.when(p.last_received), str(len(p.errors))] for p in data.pending]
+    title = f"待修改回执中的人数（共 {data.totals['pending']} 人，未计入已确认名单）"
+    return TITLE.format(_e(title)) + _table(["省份", "人数", "收到", "待修改问题"], rows)
+
+
+def _remarks(data: DigestData) -> str:
+    if not data.remarks:
+        return ""
+    rows = [[p.province, p.name, p.unit, p.remark] for p in data.remarks]
+    return TITLE.format("备注") + _table(["省份", "姓名", "单位", "备注"], rows)
 
 
 def _others(data: DigestData) -> str:
@@ -169,6 +232,13 @@ def _others(data: DigestData) -> str:
     ]
     return '<p style="margin:16px 0 4px"><b>其他来件（不在本期参训范围或省份不明）</b></p>' + _table(
         ["省份", "版本数", "最近状态"], rows
+    )
+
+
+def _box(title: str, items: list[str], color: str, background: str) -> str:
+    return (
+        f'<div style="background:{background};border-left:4px solid {color};padding:6px 10px;margin:4px 0">'
+        f'<b>{_e(title)}</b><ul style="margin:4px 0">{"".join(items)}</ul></div>'
     )
 
 
@@ -193,24 +263,36 @@ def _questions(data: DigestData) -> str:
 
 
 def _attention(data: DigestData) -> str:
-    """The provinces still missing, at the top."""
-    items = []
-    for p in data.provinces:
-        if p.status == MISSING:
-            items.append(f"<li><b>{_e(p.province)}</b> 未报送{_e(F.missing_note(p))}</li>")
-    for p in data.provinces:
-        if p.status == REJECTED:
-            items.append(
-                f"<li><b>{_e(p.province)}</b> 已报送 {p.versions} 版，尚未通过（{len(p.errors)} 个问题待修改）</li>"
-            )
-    if not items:
-        return (
+    """At the top: rosters whose newest receipt was rejected, receipts nobody could place, provinces still missing."""
+    out = []
+    if data.regressed:
+        items = [f"<li>{_e(F.regressed_line(p))}</li>" for p in data.regressed]
+        out.append(_box(f"最新回执未通过的省份（{len(items)}）", items, "#e65100", "#fff3e0"))
+    if data.unidentified:
+        items = [f"<li>{_e(F.unidentified_line(u))}</li>" for u in data.unidentified]
+        out.append(
+            _box(f"来件未识别（无法确定省份，{len(items)} 封，请人工查看）", items, "#8e24aa", "#f3e5f5")
+        )
+    items = [_waiting(p) for p in data.provinces if p.status in (MISSING, UNIDENTIFIED, REJECTED)]
+    if items:
+        out.append(_box(f"尚未完成报名的省份（{len(items)}）", items, "#c62828", "#fdecea"))
+    else:
+        out.append(
             '<p style="background:#e8f5e9;border-left:4px solid #2e7d32;padding:6px 10px">'
             "全部参训省份均已确认报名。</p>"
         )
+    return "".join(out)
+
+
+def _waiting(p: ProvinceFigures) -> str:
+    if p.status == MISSING:
+        return f"<li><b>{_e(p.province)}</b> 未报送{_e(F.missing_note(p))}</li>"
+    if p.status == UNIDENTIFIED:
+        lines = "；".join(F.unidentified_line(u) for u in p.unidentified)
+        return f"<li><b>{_e(p.province)}</b> 来件未识别：{_e(lines)}</li>"
     return (
-        '<div style="background:#fdecea;border-left:4px solid #c62828;padding:6px 10px">'
-        f'<b>尚未完成报名的省份（{len(items)}）</b><ul style="margin:4px 0">{"".join(items)}</ul></div>'
+        f"<li><b>{_e(p.province)}</b> 已报送 {p.versions} 版，尚未通过"
+        f"（{len(p.errors)} 个问题待修改，回执中 {p.pending} 人）</li>"
     )
 
 
@@ -268,11 +350,11 @@ def _leaders(data: DigestData) -> str:
         if p.status != ACCEPTED:
             continue
         if not p.leaders:
-            rows.append([p.province, "（未指定领队）", "", ""])
-        rows += [[p.province, x.name, x.mobile, x.unit] for x in p.leaders]
+            rows.append([p.province, "（未指定领队）", "", "", p.sender])
+        rows += [[p.province, x.name, x.mobile, x.unit, p.sender] for x in p.leaders]
     if not rows:
         return ""
-    return '<p style="margin:16px 0 4px"><b>各省领队</b></p>' + _table(["省份", "领队", "手机", "单位"], rows)
+    return TITLE.format("各省领队和报送邮箱") + _table(["省份", "领队", "手机", "单位", "报送邮箱"], rows)
 
 
 def _problems(data: DigestData) -> str:

@@ -17,10 +17,12 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any
 
+from mailer.compose import reply_filing as RF
+from mailer.compose.reply_filing import Filing
 from rules.marks import REPLY_ATTRIBUTE, ROSTER_ATTRIBUTE, ROSTER_CAPTION
 from rules.notice import Notice, Period
 from rules.verdict import Participant, Problem, Severity, Status, Verdict
-from rules.wording import date_span, moment
+from rules.wording import arrival_label, date_span, moment
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 SEVERITY_TEXT = {Severity.ERROR: "需修改", Severity.WARNING: "提示"}
@@ -40,6 +42,8 @@ COLUMNS = (
     ("arrival", "抵达酒店时间"),
     ("leader", "领队"),
 )
+REMARK = ("remark", "备注")
+ADDED = ("registered", "本次补报")
 # A roster's changes since its last version, as storage keeps them: added / removed rows (participant
 # dicts) and changed fields ({"name", "field", "old", "new"}).
 RosterChanges = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -61,9 +65,11 @@ def clean_header(text: str, limit: int = 200) -> str:
     return " ".join(_CONTROL.sub(" ", text or "").split())[:limit]
 
 
-def reply_subject(verdict: Verdict, subject: str) -> str:
+def reply_subject(verdict: Verdict, subject: str, superseded: bool = False) -> str:
+    """【已确认】 or 【需修改】 and the original subject; 【未替换】 for a receipt older than the roster that stands."""
     tag = "【已确认】" if verdict.status == Status.ACCEPTED else "【需修改】"
-    original = re.sub(r"【(?:已确认|需修改)】", "", clean_header(subject)).strip()
+    tag = RF.SUPERSEDED_TAG if superseded else tag
+    original = re.sub(r"【(?:已确认|需修改|未替换)】", "", clean_header(subject)).strip()
     while True:  # Re: 回复: 答复: Fw: 转发: in front of our own tag, from a reply to our reply
         shorter = re.sub(r"^(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*", "", original, flags=re.I)
         if shorter == original:
@@ -81,11 +87,14 @@ def compose_reply(
     now: datetime,
     diff: RosterChanges | None = None,
     version: int = 0,
+    filing: Filing | None = None,
 ) -> bytes:
+    """The reply; filing (where the receipt was filed among its province's versions) gives the diff and
+    the version when it is known, and says so when the receipt was a 补报 or older than the roster that stands."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = clean_header(from_addr)
     msg["To"] = clean_header(original.sender)
-    msg["Subject"] = reply_subject(verdict, original.subject)
+    msg["Subject"] = reply_subject(verdict, original.subject, superseded=bool(filing and filing.superseded))
     msg["Date"] = format_datetime(now)
     domain = from_addr.rpartition("@")[2] or "intake.local"
     seed = original.sha256 or hashlib.sha256(f"{original.message_id}{original.sender}".encode()).hexdigest()
@@ -97,7 +106,7 @@ def compose_reply(
         msg["References"] = " ".join([*refs, mid])
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Auto-Response-Suppress"] = "All"
-    text, body_html = render_reply(verdict, notice, diff=diff, version=version)
+    text, body_html = render_reply(verdict, notice, diff=diff, version=version, filing=filing)
     msg.set_content(text, charset="utf-8")
     msg.add_alternative(body_html, subtype="html", charset="utf-8")
     return msg.as_bytes()
@@ -111,6 +120,10 @@ def _period(verdict: Verdict, notice: Notice) -> Period | None:
 def _cell(p: Participant, key: str) -> str:
     if key == "leader":
         return "是" if p.leader else ""
+    if key == "registered":
+        return "" if p.registered else "是"
+    if key == "arrival":
+        return arrival_label(p.arrival_at, p.arrival)
     return str(getattr(p, key) or "")
 
 
@@ -123,21 +136,50 @@ class Block:
 
 
 def render_reply(
-    verdict: Verdict, notice: Notice, *, diff: RosterChanges | None = None, version: int = 0
+    verdict: Verdict,
+    notice: Notice,
+    *,
+    diff: RosterChanges | None = None,
+    version: int = 0,
+    filing: Filing | None = None,
 ) -> tuple[str, str]:
     """(plain text, HTML) of the reply body, in Chinese."""
+    if filing is not None:
+        diff, version = filing.diff(), filing.version.version
+    if filing is not None and filing.superseded:
+        return _render(_superseded(verdict, notice, filing))
     period = _period(verdict, notice)
+    supplement = RF.is_supplement(verdict, filing)
     blocks = [
         Block(("您好！", ""), "<p>您好！</p>"),
-        _headline(verdict, notice, period, version),
+        _headline(verdict, notice, period, version, supplement),
         _ocr_note(verdict),
         _problems("需要修改的问题", verdict.errors),
         _arrangements(verdict, period),
-        _roster(verdict.participants),
+        _roster(verdict.participants, supplement=supplement),
+        _paragraph(RF.REPLACE_HINT) if supplement and verdict.status is Status.ACCEPTED else None,
         _diff(diff),
         _problems("请留意", verdict.warnings),
         _paragraph(TAIL, style="color:#666"),
     ]
+    return _render(blocks)
+
+
+def _superseded(verdict: Verdict, notice: Notice, filing: Filing) -> list[Block | None]:
+    """A receipt sent before the roster that stands: that roster, and how to make this one count."""
+    period = _period(verdict, notice)
+    head = RF.superseded_headline(_what(verdict, notice, period), filing, notice.timezone, len(verdict.added))
+    return [
+        Block(("您好！", ""), "<p>您好！</p>"),
+        Block((head,), f"<p>{html.escape(head)}</p>"),
+        _paragraph(RF.SUPERSEDED_HINT),
+        _arrangements(verdict, period),
+        _roster(filing.standing_people()),
+        _paragraph(TAIL, style="color:#666"),
+    ]
+
+
+def _render(blocks: Sequence[Block | None]) -> tuple[str, str]:
     present = [b for b in blocks if b is not None]
     text = "\n".join(line for b in present for line in b.lines) + "\n"
     # Marked as ours (rules.marks): a quote of this reply is never read back as a receipt.
@@ -150,12 +192,21 @@ def _paragraph(text: str, style: str = "") -> Block:
     return Block(("", text), f"<p{attribute}>{html.escape(text)}</p>")
 
 
-def _headline(verdict: Verdict, notice: Notice, period: Period | None, version: int) -> Block:
-    """What was received, and whether it is registered or must be fixed."""
+def _what(verdict: Verdict, notice: Notice, period: Period | None) -> str:
+    """河南高职状态平台培训第1期: what the receipt is for, as far as it is known."""
     program = notice.program(verdict.program) if verdict.program else None
     what = f"{verdict.province or ''}{program.name if program else '培训'}"
-    what += f"第{period.number}期" if period else ""
-    if verdict.status != Status.ACCEPTED:
+    return what + (f"第{period.number}期" if period else "")
+
+
+def _headline(
+    verdict: Verdict, notice: Notice, period: Period | None, version: int, supplement: bool = False
+) -> Block:
+    """What was received, and whether it is registered or must be fixed."""
+    what = _what(verdict, notice, period)
+    if supplement:
+        head = RF.supplement_headline(verdict, what, version)
+    elif verdict.status != Status.ACCEPTED:
         head = f"已收到{what}报名回执，但有以下问题需要修改。请修改后直接回复本邮件并附上更正后的回执表。"
     else:
         head = f"已收到{what}报名回执，共 {len(verdict.participants)} 人，登记如下。"
@@ -207,22 +258,28 @@ def _listing(title: str, items: list[str]) -> Block:
     )
 
 
-def _roster(people: list[Participant]) -> Block | None:
+def _roster(people: list[Participant], *, supplement: bool = False) -> Block | None:
+    """The roster: every column of the form, 备注 when someone wrote one, and who this 补报 adds."""
     if not people:
         return None
-    lines: tuple[str, ...] = ("", f"{ROSTER_CAPTION}：", "  " + " | ".join(label for _k, label in COLUMNS))
-    lines += tuple("  " + " | ".join(_cell(p, k) for k, _l in COLUMNS) for p in people)
-    head = "".join(f'<th style="border:1px solid #999;padding:2px 6px">{label}</th>' for _k, label in COLUMNS)
+    columns = [
+        *COLUMNS,
+        *([REMARK] if any(p.remark for p in people) else []),
+        *([ADDED] if supplement else []),
+    ]
+    lines: tuple[str, ...] = ("", f"{ROSTER_CAPTION}：", "  " + " | ".join(label for _k, label in columns))
+    lines += tuple("  " + " | ".join(_cell(p, k) for k, _l in columns) for p in people)
+    head = "".join(f'<th style="border:1px solid #999;padding:2px 6px">{label}</th>' for _k, label in columns)
     body = "".join(
         "<tr>"
         + "".join(
             f'<td style="border:1px solid #999;padding:2px 6px">{html.escape(_cell(p, k))}</td>'
-            for k, _l in COLUMNS
+            for k, _l in columns
         )
         + "</tr>"
         for p in people
     )
-    caption = f'<tr><td colspan="{len(COLUMNS)}" style="padding:2px 6px;color:#666">{html.escape(ROSTER_CAPTION)}</td></tr>'
+    caption = f'<tr><td colspan="{len(columns)}" style="padding:2px 6px;color:#666">{html.escape(ROSTER_CAPTION)}</td></tr>'
     return Block(
         lines,
         f'<p><b>报名名单</b></p><table class="intake-roster" {ROSTER_ATTRIBUTE} style="border-collapse:collapse">'

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from rules.verdict import Participant, Severity, Status, Verdict
 from tests.data.scans.make_scans import Sample
@@ -56,6 +57,9 @@ def read_value(participant: Participant | None, name: str) -> str:
         return ""
     if name == "leader":
         return "是" if participant.leader else ""
+    if name == "arrival" and participant.arrival_at is not None:  # the time read, as the expected ISO text
+        when = participant.arrival_at
+        return when.isoformat(timespec="minutes") if isinstance(when, datetime) else when.isoformat()
     return "".join(str(getattr(participant, name) or "").split())
 
 
