@@ -12,7 +12,8 @@ has the evidence behind each rule):
   program names (from the notice data); the form's own header fields (省级教育行政部门名称,
   会议名称和期数) in the words or in a file's text; 回执 or 报名 in a short message, or a unit
   of the notice (河南, 河南省教育厅) in one of its file names;
-* a table with rows is a receipt when a strong sign or the notice's units stand beside it.
+* a table with rows is a receipt when a strong sign or the notice's units stand beside it, or when
+  its header is the notice's own form (all its columns, or all but one).
 
 Costly reading (OCR, LibreOffice, PDF workers) runs only with a strong sign or in our thread:
 scans and photos with no word of ours are not read at all.  ``screen`` decides before reading,
@@ -70,6 +71,9 @@ class Found:
 
     rows: int = 0  # participant rows of the receipt found (0: none, or no receipt)
     names_unit: bool = False  # the receipt names a unit of the notice (header field, meeting or a row)
+    # its header holds the notice's own form columns (all, or all but one: 抵达酒店时间 and 领队 are
+    # this form's; an advert's 报名表 has the generic 姓名/性别/单位/职务/手机/邮箱 only)
+    form_columns: bool = False
     unreadable: int = 0  # files that could not be read (their explanation is the answer)
     skipped: int = 0  # files not read: costly reading was not allowed, or the budget ran out
 
@@ -128,7 +132,7 @@ def settle(e: Evidence, first: Screening, found: Found) -> Screening:
     if first.disposition is not Disposition.READ:
         return first
     if found.rows:
-        if strong_sign(e) or e.in_thread or found.names_unit:
+        if strong_sign(e) or e.in_thread or found.names_unit or found.form_columns:
             return first
         return Screening(
             Disposition.UNRELATED, "a table with no sign of the notice (no program, form or unit)"

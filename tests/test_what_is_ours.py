@@ -324,3 +324,43 @@ def test_twenty_holiday_photos_are_ignored_without_being_read() -> None:
     outcome = run(builder.build())
     assert outcome.disposition is Disposition.UNRELATED
     assert outcome.reading_s == 0.0  # nothing was read: no OCR ran
+
+
+def _roster_message(columns: list[str], units: list[str]) -> bytes:
+    """A bare roster: subject 名单, no words, no 回执, no province in it; only the table speaks."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(columns)
+    for i, unit in enumerate(units):
+        row = [f"张{i}三", "男", unit, "科长", f"1391234567{i}", "a@b.cn", "6月18日", "是" if i == 0 else ""]
+        sheet.append(row[: len(columns)])
+    data = io.BytesIO()
+    book.save(data)
+    return (
+        MessageBuilder(sender="zhang@ha.edu.cn", to=OURS, subject="名单", client="qq")
+        .text("")
+        .attach("名单.xlsx", data.getvalue())
+        .build()
+    )
+
+
+FORM = ["姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队"]
+
+
+@pytest.mark.parametrize("columns", [FORM, FORM[:5] + FORM[6:]], ids=["whole form", "form without e-mail"])
+def test_a_roster_on_the_notices_own_form_is_answered_though_it_names_no_province(columns: list[str]) -> None:
+    """The form's own columns (抵达酒店时间, 领队) are a sign: the sender learns what to fill in."""
+    outcome = run(_roster_message(columns, ["郑州市教育局", "开封市教育局"]))
+    assert outcome.disposition is Disposition.READ
+    assert outcome.verdict.status is Status.REJECTED
+    assert "unknown_province" in {p.code for p in outcome.verdict.problems}
+
+
+def test_a_roster_with_only_generic_columns_and_no_sign_of_the_notice_is_not_answered() -> None:
+    outcome = run(_roster_message(FORM[:6], ["郑州市教育局", "开封市教育局"]))
+    assert outcome.disposition is Disposition.UNRELATED and outcome.verdict.status is Status.IGNORED

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from intake.errors import UnreadableAttachment
+from intake.extract.columns import match_header
 from intake.extract.receipt import extract
 from intake.mime.bounces import returned_ids
 from intake.mime.classify import Classification, MessageKind, body_text, classify
@@ -170,9 +171,21 @@ def found(reading: Reading, notice: Notice) -> Found:
     return Found(
         rows=rows,
         names_unit=bool(receipt and rows and _names_notice(receipt, notice)),
+        form_columns=bool(receipt and rows and _has_form_columns(receipt, notice)),
         unreadable=len(reading.unreadable) - skipped,
         skipped=skipped,
     )
+
+
+def _has_form_columns(receipt: Receipt, notice: Notice) -> bool:
+    """Is the receipt's header the notice's own form: all its columns (notice data), or all but one?"""
+    fields = {field for label in notice.form_columns if (field := _field_of(label)) is not None}
+    return bool(fields) and len(fields - set(receipt.columns)) <= 1
+
+
+def _field_of(label: str) -> str | None:
+    matched = match_header(label)
+    return matched[0] if matched else None
 
 
 def _names_notice(receipt: Receipt, notice: Notice) -> bool:
