@@ -74,6 +74,7 @@ class ActionRecord:
     reason: str
     group: str
     version: int = 0
+    source: str = ""  # the sha256 of the received message the roster came from ("" when entered)
 
 
 class DeskState:
@@ -128,6 +129,7 @@ class DeskState:
                     "reason": record.reason,
                     "group": record.group,
                     "version": record.version,
+                    "source": record.source,
                 },
             )
 
@@ -145,7 +147,19 @@ class DeskState:
             reason=str(doc.get("reason") or ""),
             group=str(doc.get("group") or ""),
             version=int(doc.get("version") or 0),
+            source=str(doc.get("source") or ""),
         )
+
+    def source_of(self, message_sha: str) -> str:
+        """The received message a version's roster comes from: itself, or what an action started from."""
+        for _ in range(100):  # a chain of corrections, each naming the one before
+            record = self.action_for(message_sha)
+            if record is None:
+                return message_sha
+            if not record.source:
+                return ""
+            message_sha = record.source
+        return ""
 
     # -- purge ---------------------------------------------------------------------------------
     def remove_groups(self, groups: set[str]) -> int:

@@ -1,0 +1,77 @@
+"""Mark a queue item handled (with a reason), and reprocess a message through the daemon's service."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from werkzeug.wrappers import Response
+
+from intake.console.access import requires, user
+from intake.console.forms import ActionForm, HandledForm
+from intake.console.lookup import message_or_404
+from intake.console.queue_items import KINDS, open_items
+from intake.console.record import audit
+from intake.console.state import current
+from intake.mailbox.source import FetchedMessage
+from storage.desk import Mark
+from storage.users import Role
+
+bp = Blueprint("handled", __name__)
+CONSOLE_UIDVALIDITY = 0  # a message reprocessed from the console: its own UID namespace in the store
+
+
+@bp.route("/queue/handled", methods=["POST"])
+@requires(Role.EDITOR)
+def handled() -> Response:
+    form = HandledForm()
+    if not form.validate_on_submit():
+        flash("请写明理由。")
+        return redirect(url_for("queue.show"))
+    item = next((i for i in open_items() if i.id == form.item.data), None)
+    if item is None:
+        abort(404)  # not open, or not one of the user's periods
+    desk = current().desk
+    at = desk.now().isoformat(timespec="seconds")
+    reason = form.reason.data or ""
+    if item.kind == "question":
+        desk.store.mark_question_handled(item.id.split(":", 1)[1], by=user().name, note=reason, at=at)
+    else:
+        desk.state.mark(Mark(item.id, user().name, at, reason))
+    period = item.periods[0] if len(item.periods) == 1 else ""
+    audit("handled", f"{KINDS[item.kind]}：{item.title}", reason=reason, period=period, province=item.province, old={"open": True}, new={"open": False, "item": item.id})
+    flash(f"已标记为已处理：{item.title}")
+    return redirect(url_for("queue.show"))
+
+
+@bp.route("/m/<sha>/reprocess", methods=["POST"])
+@requires(Role.EDITOR)
+def reprocess(sha: str) -> Response:
+    message = message_or_404(sha)
+    form = ActionForm()
+    back = url_for("message.show", sha=sha)
+    if not form.validate_on_submit():
+        flash("请写明理由。")
+        return redirect(back)
+    desk = current().desk
+    record = message.record
+    mailbox = next((mb for mb in desk.config.mailboxes if record and mb.name == record.mailbox), desk.config.mailboxes[0])
+    received = datetime.fromisoformat(record.received) if record and record.received else desk.now()
+    fetched = FetchedMessage(
+        mailbox=mailbox.name,
+        folder="console",
+        uid=int(time.time() * 1000) % 2**31,
+        uidvalidity=CONSOLE_UIDVALIDITY,
+        received=received if received.tzinfo else received.replace(tzinfo=desk.config.notice.timezone),
+        raw=message.raw,
+        flags=(),
+    )
+    result = desk.service.handle(fetched, mailbox)
+    if result.replied:
+        desk.wake()
+    period = message.periods[0] if len(message.periods) == 1 else ""
+    before = str(record.outcome) if record and record.outcome else "pending"
+    audit("reprocess", f"邮件 {sha[:12]}", reason=form.reason.data or "", period=period, old={"outcome": before}, new={"outcome": str(result.outcome), "replied": result.replied, "detail": result.detail[:200]})
+    flash(f"已重新处理：{result.outcome}" + ("，已回复" if result.replied else "") + (f"（{result.detail[:120]}）" if result.detail else ""))
+    return redirect(back)
