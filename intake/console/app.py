@@ -66,6 +66,7 @@ def _filters(app: Flask, desk: Desk) -> None:
 
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["masked"] = text.mask_mobile
+    app.jinja_env.filters["masked_text"] = text.mask_mobiles_in
     app.jinja_env.globals.update(
         STATUS=text.STATUS,
         PROVINCE_STATUS=text.PROVINCE_STATUS,

@@ -9,6 +9,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -57,7 +58,7 @@ class HandledForm(ActionForm):
 class CorrectForm(ActionForm):
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
     index = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
-    field = SelectField("字段", choices=FIELDS)
+    field = SelectField("字段", choices=[SelectChoice(v, label) for v, label in FIELDS])
     value = StringField("新的值", validators=[Length(max=200)])
     notify = BooleanField("同时给报送单位发送确认邮件")
 
@@ -71,7 +72,7 @@ class RemoveForm(ActionForm):
 class AddForm(ActionForm):
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
     name = StringField("姓名", validators=[DataRequired(), Length(max=50)])
-    gender = SelectField("性别", choices=[("男", "男"), ("女", "女")])
+    gender = SelectField("性别", choices=[SelectChoice("男", "男"), SelectChoice("女", "女")])
     unit = StringField("单位", validators=[DataRequired(), Length(max=100)])
     title = StringField("职务", validators=[Optional(), Length(max=50)])
     mobile = StringField("手机", validators=[DataRequired(), Length(max=30)])

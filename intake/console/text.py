@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,14 @@ OUTBOX_STATE = {
     "failed": "发送失败",
     "bounced": "被退回",
 }
+
+
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def mask_mobiles_in(text: str) -> str:
+    """Every mobile number inside a text masked (13912345678@163.com -> 139****5678@163.com)."""
+    return MOBILE_IN_TEXT.sub(r"\1****\2", text or "")
 
 
 def mask_mobile(mobile: str) -> str:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, render_template, request
 
 from intake.console.access import requires, user
 from intake.console.state import current
+from intake.console.text import mask_mobiles_in
 from storage.audit import AuditEntry
 from storage.users import Role
 
 bp = Blueprint("audit_log", __name__)
-MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 ACTIONS = {
     "correct": "更正",
     "add": "增加人员",
@@ -42,7 +40,7 @@ def masked(value: object) -> str:
     if value is None or value == "":
         return ""
     text = value if isinstance(value, str) else ", ".join(f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
-    return MOBILE.sub(r"\1****\2", text)
+    return mask_mobiles_in(text)
 
 
 def _visible(entry: AuditEntry) -> bool:

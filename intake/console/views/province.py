@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template, request
+from wtforms import SelectChoice
 
 from intake.console.access import requires, user
-from intake.console.forms import FIELDS, AcceptForm, ActionForm, AddForm, CorrectForm, EnterForm, RejectForm, RemoveForm
+from intake.console.forms import AcceptForm, ActionForm, AddForm, CorrectForm, EnterForm, RejectForm, RemoveForm
 from intake.console.lookup import period_or_404, province_or_404, version_or_404
 from intake.console.record import audit
 from intake.console.state import current
@@ -58,7 +59,7 @@ def show(program: str, number: int, province: str) -> str:
     base = latest if latest is not None else None
     errors = [p for p in (base.verdict.problems if base else ()) if p.severity is Severity.ERROR]
     accept = AcceptForm(version=base.version if base else 0)
-    accept.codes.choices = [(p.code, p.message) for p in {p.code: p for p in errors}.values()]
+    accept.codes.choices = [SelectChoice(p.code, p.message) for p in {p.code: p for p in errors}.values()]
     forms = {
         "correct": CorrectForm(version=base.version if base else 0),
         "add": AddForm(version=base.version if base else 0),
@@ -79,7 +80,6 @@ def show(program: str, number: int, province: str) -> str:
         more=len(listed) - SHOWN if not everything and len(listed) > SHOWN else 0,
         questions=_questions(period.key, province),
         forms=forms,
-        fields=FIELDS,
         editor=user().role.rank >= Role.EDITOR.rank,
     )
 

@@ -16,6 +16,7 @@ from intake.console.record import audit
 from intake.console.state import current
 from intake.mailbox.source import FetchedMessage
 from storage.desk import Mark
+from storage.records import MessageOutcome
 from storage.users import Role
 
 bp = Blueprint("handled", __name__)
@@ -56,6 +57,9 @@ def reprocess(sha: str) -> Response:
         return redirect(back)
     desk = current().desk
     record = message.record
+    if record is not None and record.outcome in (MessageOutcome.PROCESSED, MessageOutcome.IGNORED):
+        flash("这封邮件已经处理过，重新处理也不会再次回复。要改变登记结果，请在省份页更正、同意例外或录入。")
+        return redirect(back)
     mailbox = next((mb for mb in desk.config.mailboxes if record and mb.name == record.mailbox), desk.config.mailboxes[0])
     received = datetime.fromisoformat(record.received) if record and record.received else desk.now()
     fetched = FetchedMessage(
