@@ -40,6 +40,10 @@ class ConsoleServer:
         self.ready.set()
         try:
             server.run()
+        except OSError:
+            if self._server is not None:
+                raise  # not closed by us
+            # close() from another thread took the sockets away under the loop: stopped
         finally:
             self.ready.clear()
 

@@ -42,7 +42,7 @@ def accept(program: str, number: int, province: str) -> Response:
         roster_pending(
             RosterChange(
                 kind="accept",
-                title=f"同意 {province} 第 {base.version} 版例外登记：{'、'.join(codes)}",
+                title=f"同意 {province} 第 {base.version} 版例外登记（{len(codes)} 条规则）",
                 period=period,
                 province=province,
                 people=[p.participant() for p in base.verdict.participants],
