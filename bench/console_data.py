@@ -44,7 +44,13 @@ def verdict(rng: random.Random, program: str, period: int, province: str) -> dic
         )
     if rng.random() < 0.05:
         problems.append(
-            {"code": "ocr_uncertain", "severity": "warning", "row": 4, "field": "mobile", "message": "识别把握不大"}
+            {
+                "code": "ocr_uncertain",
+                "severity": "warning",
+                "row": 4,
+                "field": "mobile",
+                "message": "识别把握不大",
+            }
         )
     return {
         "status": status,

@@ -133,7 +133,9 @@ class AuditLog:
         prev: str | None = None
         for i, entry in enumerate(self._follow()):
             anchor = i == 0 and entry.action == ANCHOR  # its hash is the removed entry's
-            if (not anchor and entry.hash != _digest(entry.body())) or (prev is not None and entry.prev != prev):
+            if (not anchor and entry.hash != _digest(entry.body())) or (
+                prev is not None and entry.prev != prev
+            ):
                 return entry.seq
             prev = entry.hash
         return None

@@ -44,7 +44,13 @@ class Waiver:
     action: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"codes": list(self.codes), "reason": self.reason, "by": self.by, "at": self.at, "action": self.action}
+        return {
+            "codes": list(self.codes),
+            "reason": self.reason,
+            "by": self.by,
+            "at": self.at,
+            "action": self.action,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Waiver:
@@ -105,7 +111,11 @@ class DeskState:
     def marked(self, item: str) -> Mark | None:
         with self._mutex:
             doc = self._marks.get(item)
-        return Mark(item, str(doc.get("by", "")), str(doc.get("at", "")), str(doc.get("note", ""))) if doc else None
+        return (
+            Mark(item, str(doc.get("by", "")), str(doc.get("at", "")), str(doc.get("note", "")))
+            if doc
+            else None
+        )
 
     def marked_items(self) -> set[str]:
         with self._mutex:

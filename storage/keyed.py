@@ -110,7 +110,6 @@ class KeyedTable:
             self.reindex()
             raise
 
-
     def remove(self, keys: list[str]) -> int:
         """Delete the documents under these keys (one atomic file write); returns how many were there."""
         doc_ids = [self._ids[k] for k in keys if k in self._ids]

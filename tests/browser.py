@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def require_browser() -> None:
 
 
 @contextmanager
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     """A headless Chromium under Selenium, with a fresh profile; quit at the end."""
     require_browser()
     os.environ["SE_OFFLINE"] = "true"

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
-from intake.config.settings import Config, load_config
+from intake.config.settings import Config, MailboxConfig, load_config
 from intake.console.app import create_app
 from intake.console.desk import Desk
 from intake.console.passwords import hash_password
@@ -36,7 +37,10 @@ MAILBOX = "yaoy@moe.edu.cn"  # zz-student's mailbox (periods 1-3)
 WHEN = datetime(2023, 6, 1, 10, 0, tzinfo=CST)  # before zz-student/1's deadline (2023-06-09 17:00)
 CSRF = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
-BEIJING = [("王一", "男", "北京市教育委员会", "13900001111"), ("李二", "女", "北京市教育委员会", "13900001112")]
+BEIJING = [
+    ("王一", "男", "北京市教育委员会", "13900001111"),
+    ("李二", "女", "北京市教育委员会", "13900001112"),
+]
 HENAN_OVER = [  # two from one school: over the school quota (1)
     ("赵三", "男", "河南省教育厅", "13900002221"),
     ("钱四", "女", "洛阳职业技术学院", "13900002222"),
@@ -77,7 +81,9 @@ periods = ["zz-student/1", "zz-student/2", "zz-student/3"]
     return path
 
 
-def add_user(config: Config, name: str, role: Role, periods: tuple[str, ...] = (), *, must_change: bool = False) -> None:
+def add_user(
+    config: Config, name: str, role: Role, periods: tuple[str, ...] = (), *, must_change: bool = False
+) -> None:
     book = UserBook(config.console.users_file)
     book.add(name, role, periods, hash_password(PASSWORD))
     if not must_change:
@@ -96,12 +102,15 @@ class ConsoleWorld:
     outbox_section: str = ""
 
     def __post_init__(self) -> None:
+        self.bj = self.ha = self.q = ""  # the shas of the messages a test received, by its own names
         self.config = load_config(write_config(self.tmp, outbox=self.outbox_section))
         self.store = Store(self.config.storage_dir)
         self.archive = Archive(Path(self.config.storage_dir) / "archive")
         self.outbox = Outbox(self.config.outbox.directory)
         self.service = Service(self.config, self.store, self.archive, self.outbox)
-        self.desk = Desk.open(self.config, self.store, self.archive, Outbox(self.config.outbox.directory), self.service)
+        self.desk = Desk.open(
+            self.config, self.store, self.archive, Outbox(self.config.outbox.directory), self.service
+        )
         self.app: Flask = create_app(self.desk, testing=True)
         self._uid = 0
 
@@ -110,7 +119,7 @@ class ConsoleWorld:
         self.store.close()
 
     @property
-    def mailbox(self):  # noqa: ANN201 - the MailboxConfig
+    def mailbox(self) -> MailboxConfig:
         return self.config.mailboxes[0]
 
     def receive(self, raw: bytes, received: datetime = WHEN) -> tuple[str, Handled]:
@@ -128,25 +137,37 @@ class ConsoleWorld:
     def client(self) -> FlaskClient:
         return self.app.test_client()
 
-    def login(self, client: FlaskClient, name: str, password: str = PASSWORD):  # noqa: ANN201 - the response
+    def login(self, client: FlaskClient, name: str, password: str = PASSWORD) -> TestResponse:
         page = client.get("/login")
-        return client.post("/login", data={"name": name, "password": password, "csrf_token": csrf_of(page.data)})
+        return client.post(
+            "/login", data={"name": name, "password": password, "csrf_token": csrf_of(page.data)}
+        )
 
     def token(self, client: FlaskClient, path: str = "/") -> str:
         return csrf_of(client.get(path).data)
 
 
 def beijing(sender: str = "bj@example.cn") -> bytes:
-    return receipt_message(sender, "北京市教育委员会", BEIJING, meeting="中职学生管理系统培训第一期", subject="北京报名回执")
+    return receipt_message(
+        sender, "北京市教育委员会", BEIJING, meeting="中职学生管理系统培训第一期", subject="北京报名回执"
+    )
 
 
 def henan_over(sender: str = "ha@example.cn") -> bytes:
-    return receipt_message(sender, "河南省教育厅", HENAN_OVER, meeting="中职学生管理系统培训第一期", subject="河南报名回执")
+    return receipt_message(
+        sender, "河南省教育厅", HENAN_OVER, meeting="中职学生管理系统培训第一期", subject="河南报名回执"
+    )
 
 
 def question(sender: str, in_reply_to: str, text: str = "请问能否多报一人？谢谢。") -> bytes:
     return (
-        MessageBuilder(sender=sender, sender_name="联系人", to=MAILBOX, client="qq", subject="回复：【已确认】北京报名回执")
+        MessageBuilder(
+            sender=sender,
+            sender_name="联系人",
+            to=MAILBOX,
+            client="qq",
+            subject="回复：【已确认】北京报名回执",
+        )
         .header("In-Reply-To", f"<{in_reply_to}>")
         .header("References", f"<{in_reply_to}>")
         .text(text)

@@ -50,12 +50,37 @@ def routes(w: ConsoleWorld) -> list[tuple[str, str, dict[str, object], str, bool
         ("GET", f"/m/{w.bj}/raw", {}, "viewer", True),
         ("GET", f"/m/{w.bj}/a/0", {}, "viewer", True),
         ("GET", "/users", {}, "admin", False),
-        ("POST", f"{p}/correct", {"version": 1, "index": 0, "field": "title", "value": "处长", "reason": "r"}, "editor", True),
-        ("POST", f"{p}/add", {"version": 1, "name": "周六", "gender": "男", "unit": "河南省教育厅", "mobile": "13900002229", "reason": "r"}, "editor", True),
+        (
+            "POST",
+            f"{p}/correct",
+            {"version": 1, "index": 0, "field": "title", "value": "处长", "reason": "r"},
+            "editor",
+            True,
+        ),
+        (
+            "POST",
+            f"{p}/add",
+            {
+                "version": 1,
+                "name": "周六",
+                "gender": "男",
+                "unit": "河南省教育厅",
+                "mobile": "13900002229",
+                "reason": "r",
+            },
+            "editor",
+            True,
+        ),
         ("POST", f"{p}/remove", {"version": 1, "index": 2, "reason": "r"}, "editor", True),
         ("POST", f"{p}/accept", {"version": 1, "codes": ["quota_exceeded"], "reason": "r"}, "editor", True),
         ("POST", f"{p}/reject", {"version": 1, "note": "请补充单位全称", "reason": "r"}, "editor", True),
-        ("POST", f"{p}/enter", {"rows": "周七，男，河南省教育厅，处长，13900002228", "how": "电话", "reason": "r"}, "editor", True),
+        (
+            "POST",
+            f"{p}/enter",
+            {"rows": "周七，男，河南省教育厅，处长，13900002228", "how": "电话", "reason": "r"},
+            "editor",
+            True,
+        ),
         ("POST", f"/m/{w.q}/reply", {"text": "可以。", "reason": "r"}, "editor", True),
         ("POST", f"/m/{w.bj}/resend", {"reason": "r"}, "editor", True),
         ("POST", f"/m/{w.bj}/reprocess", {"reason": "r"}, "editor", True),
@@ -108,7 +133,10 @@ def test_every_route_against_every_role(world: ConsoleWorld, role: str) -> None:
 def test_a_post_without_its_csrf_token_is_refused_with_403(world: ConsoleWorld) -> None:
     client = session_for(world, "editor")
     before = len(world.desk.audit.entries())
-    response = client.post("/p/zz-student/1/河南/correct", data={"version": 1, "index": 0, "field": "title", "value": "x", "reason": "r"})
+    response = client.post(
+        "/p/zz-student/1/河南/correct",
+        data={"version": 1, "index": 0, "field": "title", "value": "x", "reason": "r"},
+    )
     assert response.status_code == 403
     assert "没有权限，或表单已过期" in response.data.decode()
     assert client.post("/logout").status_code == 403  # logout too: no cross-site logout
@@ -118,14 +146,18 @@ def test_a_post_without_its_csrf_token_is_refused_with_403(world: ConsoleWorld) 
 def test_a_token_of_another_session_is_refused(world: ConsoleWorld) -> None:
     one, two = session_for(world, "editor"), session_for(world, "editor")
     foreign = csrf_of(one.get("/password").data)
-    response = two.post("/p/zz-student/1/河南/remove", data={"version": 1, "index": 0, "reason": "r", "csrf_token": foreign})
+    response = two.post(
+        "/p/zz-student/1/河南/remove", data={"version": 1, "index": 0, "reason": "r", "csrf_token": foreign}
+    )
     assert response.status_code == 403
 
 
 def test_logins_are_throttled_per_account_with_a_generic_error_and_no_lockout(world: ConsoleWorld) -> None:
     add_user(world.config, "throttled", Role.VIEWER)
     now = [1000.0]
-    app = create_app(world.desk, throttle=LoginThrottle(free=3, base=30.0, clock=lambda: now[0]), testing=True)
+    app = create_app(
+        world.desk, throttle=LoginThrottle(free=3, base=30.0, clock=lambda: now[0]), testing=True
+    )
     client = app.test_client()
 
     def attempt(password: str) -> tuple[int, str]:
@@ -201,10 +233,27 @@ def test_sessions_time_out_when_idle_and_absolutely() -> None:
     assert store.load(sid) is None  # 26 s after it began, though used every 8 s
 
 
-def test_no_default_account_and_a_one_time_password_must_be_changed(world: ConsoleWorld, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_default_account_and_a_one_time_password_must_be_changed(
+    world: ConsoleWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
     client = world.client()
     assert world.login(client, "admin", "admin").status_code == 200  # no such password: refused
-    assert main(["user", "add", "li", "--role", "editor", "--periods", "zz-student/1", "--config", str(world.config.path)]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "li",
+                "--role",
+                "editor",
+                "--periods",
+                "zz-student/1",
+                "--config",
+                str(world.config.path),
+            ]
+        )
+        == 0
+    )
     one_time = capsys.readouterr().out.split("one-time password: ")[1].split()[0]
     user = UserBook(world.config.console.users_file).get("li")
     assert user is not None and user.must_change and user.password_hash.startswith("$argon2id$")
@@ -213,7 +262,9 @@ def test_no_default_account_and_a_one_time_password_must_be_changed(world: Conso
     response = client.get("/p/zz-student/1")
     assert response.status_code == 302 and response.headers["Location"].endswith("/password")
     token = csrf_of(client.get("/password").data)
-    weak = client.post("/password", data={"current": one_time, "new": "password1", "again": "password1", "csrf_token": token})
+    weak = client.post(
+        "/password", data={"current": one_time, "new": "password1", "again": "password1", "csrf_token": token}
+    )
     assert "太常见" in weak.data.decode()
     new = "七月在扬州开会 2023"
     done = client.post("/password", data={"current": one_time, "new": new, "again": new, "csrf_token": token})

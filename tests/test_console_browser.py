@@ -44,7 +44,13 @@ def deliver(maildir: Path, name: str, raw: bytes, when: datetime) -> None:
 
 def henan_scan() -> bytes:
     return (
-        MessageBuilder(sender=HENAN_SENDER, sender_name="河南省教育厅", to=MAILBOX, client="163", subject="河南省报名回执（盖章扫描件）")
+        MessageBuilder(
+            sender=HENAN_SENDER,
+            sender_name="河南省教育厅",
+            to=MAILBOX,
+            client="163",
+            subject="河南省报名回执（盖章扫描件）",
+        )
         .text("老师您好，附件是我省盖章的报名回执扫描件，请查收。")
         .attach("河南报名回执.pdf", SCAN.read_bytes())
         .build()
@@ -92,7 +98,9 @@ def fill(driver: Any, form: Any, values: dict[str, str]) -> None:
 @pytest.mark.smtp
 @pytest.mark.ocr
 @pytest.mark.slow
-def test_an_organizer_walks_the_desk_in_a_real_browser(tmp_path: Path, smtpd: SmtpServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_organizer_walks_the_desk_in_a_real_browser(
+    tmp_path: Path, smtpd: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     require("ocr")
     from selenium.webdriver.common.by import By
 
@@ -101,23 +109,48 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(tmp_path: Path, smtpd: Sm
     maildir = tmp_path / "maildir"
     deliver(maildir, "henan", henan_scan(), datetime(2023, 6, 1, 9, 30, tzinfo=CST))
     deliver(maildir, "beijing", beijing(), datetime(2023, 6, 1, 10, 0, tzinfo=CST))
-    assert main(["user", "add", "wang", "--role", "editor", "--periods", "zz-student/1", "--config", str(config_path)]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "wang",
+                "--role",
+                "editor",
+                "--periods",
+                "zz-student/1",
+                "--config",
+                str(config_path),
+            ]
+        )
+        == 0
+    )
     one_time = capsys.readouterr().out.split("one-time password: ")[1].split()[0]
 
     with RunningDaemon(config_path) as daemon, browser() as driver:
-        assert wait_until(lambda: isinstance(daemon.console, ConsoleServer) and daemon.console.ready.is_set(), 20)
+        assert wait_until(
+            lambda: isinstance(daemon.console, ConsoleServer) and daemon.console.ready.is_set(), 20
+        )
         assert isinstance(daemon.console, ConsoleServer)
         base = daemon.console.address.rstrip("/")
         assert base.startswith("http://127.0.0.1:")
         store: Store = daemon.store
-        assert wait_until(lambda: store.current_roster("zz-student", 1, "北京") and store.versions("zz-student", 1, "河南"), 90)
+        assert wait_until(
+            lambda: store.current_roster("zz-student", 1, "北京") and store.versions("zz-student", 1, "河南"),
+            90,
+        )
         assert wait_until(lambda: len(smtpd.messages) >= 2, 20)  # the two automatic replies
         reply_to_beijing = next(
             email.message_from_bytes(m.content, policy=default)["Message-ID"].strip("<>")
             for m in smtpd.messages
             if m.rcpt_tos == ["bj@example.cn"]
         )
-        deliver(maildir, "question", question("bj@example.cn", reply_to_beijing), datetime(2023, 6, 2, 9, 0, tzinfo=CST))
+        deliver(
+            maildir,
+            "question",
+            question("bj@example.cn", reply_to_beijing),
+            datetime(2023, 6, 2, 9, 0, tzinfo=CST),
+        )
         assert wait_until(lambda: store.open_questions() == 1, 30)
         before = len(smtpd.messages)
 
@@ -151,7 +184,11 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(tmp_path: Path, smtpd: Sm
         assert "王喆" in driver.page_source and "138****2345" in driver.page_source
         shot(driver, "province")
         form = driver.find_element(By.XPATH, "//form[.//h3[text()='更正一项']]")
-        fill(driver, form, {"index": "6", "field": "mobile", "value": "13937306656", "reason": "电话与河南省教育厅核实"})
+        fill(
+            driver,
+            form,
+            {"index": "6", "field": "mobile", "value": "13937306656", "reason": "电话与河南省教育厅核实"},
+        )
         submit(driver, form)
         assert "189****6655" in driver.page_source and "139****6656" in driver.page_source
         shot(driver, "preview-correct")
@@ -179,7 +216,7 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(tmp_path: Path, smtpd: Sm
         assert len(confirmations) == 1
         [mail] = confirmations
         assert mail["Subject"].startswith("【已确认】") and mail["From"] == MAILBOX
-        text = mail.get_body(preferencelist=("plain",)).get_content()
+        text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]  # it has one
         assert "13937306656" in text and "18937306655" not in text  # the corrected roster
         assert "会务组同意例外（经请示同意洛阳职院增加一个名额）" in text  # the note of the exception
 
@@ -189,18 +226,35 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(tmp_path: Path, smtpd: Sm
         assert "请问能否多报一人" in driver.page_source
         shot(driver, "message")
         form = driver.find_element(By.XPATH, "//form[.//h3[contains(text(), '人工回复')]]")
-        fill(driver, form, {"text": "可以多报一人，请把名单补充完整后直接回复本邮件。", "reason": "答复北京的问题"})
+        fill(
+            driver,
+            form,
+            {"text": "可以多报一人，请把名单补充完整后直接回复本邮件。", "reason": "答复北京的问题"},
+        )
         submit(driver, form)
         shot(driver, "preview-reply")
         click(driver, driver.find_element(By.XPATH, "//button[contains(., '确认并发送')]"))
         click(driver, driver.find_element(By.LINK_TEXT, "待人工处理"))
         assert "待答复的问题（0）" in driver.page_source and "识别结果待核对（0）" in driver.page_source
-        assert wait_until(lambda: any(m.rcpt_tos == ["bj@example.cn"] and "回复：".encode() in m.content or b"=?utf-8?" in m.content for m in smtpd.messages[before:]), 20)
+        assert wait_until(
+            lambda: any(
+                m.rcpt_tos == ["bj@example.cn"] and "回复：".encode() in m.content or b"=?utf-8?" in m.content
+                for m in smtpd.messages[before:]
+            ),
+            20,
+        )
 
         # All three in the audit log.
         click(driver, driver.find_element(By.LINK_TEXT, "操作记录"))
         page = driver.page_source
-        for words in ("更正", "同意例外", "人工回复", "电话与河南省教育厅核实", "经请示同意洛阳职院增加一个名额", "答复北京的问题"):
+        for words in (
+            "更正",
+            "同意例外",
+            "人工回复",
+            "电话与河南省教育厅核实",
+            "经请示同意洛阳职院增加一个名额",
+            "答复北京的问题",
+        ):
             assert words in page, words
         assert "13937306656" not in page and "139****6656" in page  # masked in the list
         shot(driver, "audit")

@@ -28,7 +28,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = actions.add_parser("add", help="a new account; prints its one-time password")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--periods", nargs="+", default=[], metavar="PERIOD", help="only these periods (default: all)")
+    add.add_argument(
+        "--periods", nargs="+", default=[], metavar="PERIOD", help="only these periods (default: all)"
+    )
     add.set_defaults(func=cmd_add)
     disable = actions.add_parser("disable", help="refuse the account from now on; its sessions end")
     disable.add_argument("name")

@@ -53,7 +53,21 @@ def create_app(desk: Desk, *, throttle: LoginThrottle | None = None, testing: bo
     app.before_request(access.load_user)
     security.install(app)
     _filters(app, desk)
-    for module in (auth, periods, province, message, queue, audit_log, users, flow, people, decide, enter, replies, handled):
+    for module in (
+        auth,
+        periods,
+        province,
+        message,
+        queue,
+        audit_log,
+        users,
+        flow,
+        people,
+        decide,
+        enter,
+        replies,
+        handled,
+    ):
         app.register_blueprint(module.bp)
     return app
 

@@ -35,11 +35,15 @@ class VersionCache:
         self._groups: dict[str, tuple[int, list[SubmissionVersion]]] = {}
         self._lock = threading.Lock()
 
-    def versions(self, program: str | None, period: int | None, province: str | None, count: int = -1) -> list[SubmissionVersion]:
+    def versions(
+        self, program: str | None, period: int | None, province: str | None, count: int = -1
+    ) -> list[SubmissionVersion]:
         """The group's versions; count: how many the store holds (-1: ask it)."""
         key = group_key(program, period, province)
         if count < 0:
-            summary = next((s for s in self.store.submissions(program, period) if s.province == province), None)
+            summary = next(
+                (s for s in self.store.submissions(program, period) if s.province == province), None
+            )
             count = summary.versions if summary else 0
         with self._lock:
             cached = self._groups.get(key)
@@ -54,7 +58,9 @@ class VersionCache:
             self._groups[key] = (count, versions)
         return list(versions)
 
-    def version(self, program: str | None, period: int | None, province: str | None, number: int) -> SubmissionVersion | None:
+    def version(
+        self, program: str | None, period: int | None, province: str | None, number: int
+    ) -> SubmissionVersion | None:
         with self._lock:
             cached = self._groups.get(group_key(program, period, province))
         found = next((v for v in cached[1] if v.version == number), None) if cached else None
@@ -70,13 +76,19 @@ class LiveView(ReadOnlyStore):
         self.cache = cache
         self._counts: dict[str, int] = {}
 
-    def versions(self, program: str | None, period: int | None, province: str | None) -> list[SubmissionVersion]:
+    def versions(
+        self, program: str | None, period: int | None, province: str | None
+    ) -> list[SubmissionVersion]:
         if not self._counts:
-            self._counts = {group_key(s.program, s.period, s.province): s.versions for s in self.live.submissions()}
+            self._counts = {
+                group_key(s.program, s.period, s.province): s.versions for s in self.live.submissions()
+            }
         count = self._counts.get(group_key(program, period, province), 0)
         return self.cache.versions(program, period, province, count) if count else []
 
-    def current_roster(self, program: str | None, period: int | None, province: str | None) -> SubmissionVersion | None:
+    def current_roster(
+        self, program: str | None, period: int | None, province: str | None
+    ) -> SubmissionVersion | None:
         return self.live.current_roster(program, period, province)
 
     def submissions(self, program: str | None = None, period: int | None = None) -> list[SubmissionSummary]:

@@ -56,9 +56,21 @@ def plan_roster(
     """The version the roster will be; versions: the group's, as stored now."""
     if judged is None:
         waivers = desk.state.waivers(group_name(period.program, period.number, province))
-        judged = judge_roster(people, desk.config.notice, desk.config.policy, period, province, received=received, waivers=waivers)
+        judged = judge_roster(
+            people,
+            desk.config.notice,
+            desk.config.policy,
+            period,
+            province,
+            received=received,
+            waivers=waivers,
+        )
     stored = StoredVerdict.from_json(judged.verdict.public())
-    current = max((v for v in versions if v.accepted and not v.superseded), key=lambda v: (v.received_at, v.version), default=None)
+    current = max(
+        (v for v in versions if v.accepted and not v.superseded),
+        key=lambda v: (v.received_at, v.version),
+        default=None,
+    )
     planned = SubmissionVersion(
         program=period.program,
         period=period.number,
@@ -102,7 +114,14 @@ def file_roster(desk: Desk, plan: RosterPlan, record: ActionRecord) -> Submissio
     )
     desk.state.record_action(
         ActionRecord(
-            record.id, record.kind, record.by, record.at, record.reason, record.group, version.version, record.source
+            record.id,
+            record.kind,
+            record.by,
+            record.at,
+            record.reason,
+            record.group,
+            version.version,
+            record.source,
         )
     )
     return version

@@ -98,9 +98,12 @@ class RejectForm(ActionForm):
 class EnterForm(ActionForm):
     file = FileField("回执表文件（xlsx、docx、xls、csv 等，与邮件附件同样读取）")
     rows = TextAreaField(
-        "或逐行填写：姓名，性别，单位，职务，手机，电子邮箱，抵达时间，领队（是/否），备注", validators=[Length(max=20000)]
+        "或逐行填写：姓名，性别，单位，职务，手机，电子邮箱，抵达时间，领队（是/否），备注",
+        validators=[Length(max=20000)],
     )
-    received = StringField("收到时间（默认现在，如 2023-06-18 15:30）", validators=[Optional(), Length(max=40)])
+    received = StringField(
+        "收到时间（默认现在，如 2023-06-18 15:30）", validators=[Optional(), Length(max=40)]
+    )
     how = StringField("来源（微信、电话、纸质回执……）", validators=[DataRequired(), Length(max=100)])
     to = StringField("确认邮件发给（留空则不发）", validators=[Optional(), Length(max=200)])
 

@@ -51,7 +51,9 @@ def people_of(rows: Sequence[StoredParticipant]) -> list[Participant]:
     return [row.participant() for row in rows]
 
 
-def receipt_of(people: Sequence[Participant], notice: Notice, period: Period, province: str, source: str) -> Receipt:
+def receipt_of(
+    people: Sequence[Participant], notice: Notice, period: Period, province: str, source: str
+) -> Receipt:
     unit = notice.unit(province)
     program = notice.program(period.program)
     department = unit.department[0] if unit and unit.department else f"{province}教育厅"
@@ -82,7 +84,9 @@ def judge_roster(
     when = Circumstances(mailbox=period.mailbox, received=received, sender="", served=(period.key,))
     verdict = judge(receipt, notice, policy, when)
     if (verdict.program, verdict.period, verdict.province) != (period.program, period.number, province):
-        raise Misplaced(f"规则把这份名单判给了 {verdict.province or '未知省份'} {verdict.program}/{verdict.period}")
+        raise Misplaced(
+            f"规则把这份名单判给了 {verdict.province or '未知省份'} {verdict.program}/{verdict.period}"
+        )
     return waive(verdict, waivers)
 
 
@@ -95,11 +99,15 @@ def waive(verdict: Verdict, waivers: Sequence[Waiver]) -> Judged:
         w = notes.get(p.code)
         if w is not None and p.severity is Severity.ERROR:
             what = p.message.split("。", 1)[0] + "。"  # what the rule found, without how to fix it
-            problems.append(replace(p, severity=Severity.WARNING, message=WAIVED.format(reason=w.reason, what=what)))
+            problems.append(
+                replace(p, severity=Severity.WARNING, message=WAIVED.format(reason=w.reason, what=what))
+            )
             waived.append(p.code)
         else:
             problems.append(p)
-    return Judged(replace(verdict, problems=problems, status=status_of(problems)), tuple(dict.fromkeys(waived)))
+    return Judged(
+        replace(verdict, problems=problems, status=status_of(problems)), tuple(dict.fromkeys(waived))
+    )
 
 
 def with_note(verdict: Verdict, note: str) -> Verdict:

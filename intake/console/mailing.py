@@ -48,15 +48,29 @@ def from_address(desk: Desk, period: Period | None, mailbox: str = "") -> str:
         return mb.reply_from or mb.address
     if period is not None:
         return period_from(desk.config, period)
-    return desk.config.outbox.from_addr or desk.config.mailboxes[0].reply_from or desk.config.mailboxes[0].address
+    return (
+        desk.config.outbox.from_addr
+        or desk.config.mailboxes[0].reply_from
+        or desk.config.mailboxes[0].address
+    )
 
 
 def confirmation(
-    desk: Desk, verdict: Verdict, planned: SubmissionVersion, stands: SubmissionVersion | None, original: Original, from_addr: str
+    desk: Desk,
+    verdict: Verdict,
+    planned: SubmissionVersion,
+    stands: SubmissionVersion | None,
+    original: Original,
+    from_addr: str,
 ) -> Email:
     """The reply on a roster as the console filed it: 【已确认】 or 【需修改】, the roster, the notes."""
     raw = compose_reply(
-        verdict, desk.config.notice, original, from_addr=from_addr, now=desk.now(), filing=Filing(planned, stands)
+        verdict,
+        desk.config.notice,
+        original,
+        from_addr=from_addr,
+        now=desk.now(),
+        filing=Filing(planned, stands),
     )
     return Email(raw, from_addr, (original.sender,))
 
@@ -81,7 +95,13 @@ def thread_for(desk: Desk, sha: str) -> str:
     return question.thread if question.key == sha else ""
 
 
-def send(desk: Desk, pending: Pending, *, thread: str = "", group: tuple[str | None, int | None, str | None] = (None, None, None)) -> str:
+def send(
+    desk: Desk,
+    pending: Pending,
+    *,
+    thread: str = "",
+    group: tuple[str | None, int | None, str | None] = (None, None, None),
+) -> str:
     """Queue the action's email once (outbox key console:<id>) and record it; returns its outbox key."""
     email = pending.email
     assert email is not None

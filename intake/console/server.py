@@ -34,7 +34,10 @@ class ConsoleServer:
             options.update(trusted_proxy=settings.trusted_proxy, trusted_proxy_headers={"x-forwarded-for"})
         server = create_server(self.app, host=settings.host, port=settings.port, **options)
         self._server = server
-        host, port = getattr(server, "effective_host", settings.host), getattr(server, "effective_port", settings.port)
+        host, port = (
+            getattr(server, "effective_host", settings.host),
+            getattr(server, "effective_port", settings.port),
+        )
         self.address = f"http://{host}:{port}/"
         log.info("console: serving on %s", self.address)
         self.ready.set()

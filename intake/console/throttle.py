@@ -45,7 +45,7 @@ class LoginThrottle:
         over = count.failures - free
         if over < 0:
             return 0.0
-        delay = min(self.base * 2**over, self.cap)
+        delay = min(self.base * 2.0**over, self.cap)
         return max(0.0, count.last + delay - now)
 
     def wait(self, account: str, address: str) -> float:

@@ -38,8 +38,10 @@ def with_value(person: Participant, field: str, value: str, year: int) -> Partic
         return replace(person, remark=N.remark(text))
     if field == "leader":
         return replace(person, leader=bool(N.leader(text)))
-    if field in ("unit", "title"):
-        return replace(person, **{field: N.compact(text) if field == "unit" else text.strip()})
+    if field == "unit":
+        return replace(person, unit=N.compact(text))
+    if field == "title":
+        return replace(person, title=text.strip())
     raise ValueError(f"not a participant field: {field}")
 
 

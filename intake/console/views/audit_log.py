@@ -39,7 +39,13 @@ def masked(value: object) -> str:
     """An old or new value as the list shows it: mobiles masked."""
     if value is None or value == "":
         return ""
-    text = value if isinstance(value, str) else ", ".join(f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+    text = (
+        value
+        if isinstance(value, str)
+        else ", ".join(f"{k}: {v}" for k, v in value.items())
+        if isinstance(value, dict)
+        else str(value)
+    )
     return mask_mobiles_in(text)
 
 
@@ -56,4 +62,6 @@ def show() -> str:
     filters = {k: request.args.get(k, "").strip() for k in ("period", "province", "user", "action")}
     entries = [e for e in current().desk.audit.find(**filters, limit=1000) if _visible(e)][:500]
     periods = [p.key for p in current().desk.config.notice.periods if user().may_see(p.key)]
-    return render_template("audit.html", entries=entries, filters=filters, actions=ACTIONS, periods=periods, masked=masked)
+    return render_template(
+        "audit.html", entries=entries, filters=filters, actions=ACTIONS, periods=periods, masked=masked
+    )

@@ -88,7 +88,9 @@ def password() -> str | Response:
             problem = "新密码不能与当前密码相同。"
         if not problem:
             console = current()
-            changed = console.desk.users.set_password(who.name, passwords.hash_password(new), must_change=False)
+            changed = console.desk.users.set_password(
+                who.name, passwords.hash_password(new), must_change=False
+            )
             console.sessions.end_user(who.name)
             assert isinstance(session, ServerSession)
             session.clear()

@@ -14,7 +14,7 @@ from intake.console.mailing import readable
 from intake.console.record import audit
 from intake.console.state import current
 from intake.mime.quoting import own_words
-from storage.questions import QuestionNotFound
+from storage.questions import Question, QuestionNotFound
 from storage.users import Role
 
 bp = Blueprint("message", __name__)
@@ -36,9 +36,10 @@ def show(sha: str) -> str:
     desk = current().desk
     replies = [(key, desk.outbox.get(f"{key}:{sha}")) for key in ("reply", "ack")]
     sent = [(key, item, readable(item.raw)[1]) for key, item in replies if item is not None]
+    question: Question | None
     try:
-        question = desk.store.question(sha)
-        question = question if question.key == sha else None
+        found = desk.store.question(sha)
+        question = found if found.key == sha else None
     except QuestionNotFound:
         question = None
     actions = [e for e in desk.audit.find(limit=2000) if sha[:12] in e.object]
@@ -59,7 +60,11 @@ def show(sha: str) -> str:
 @requires(Role.VIEWER)
 def raw(sha: str) -> Response:
     message = message_or_404(sha)
-    audit("download.message", f"邮件 {sha[:12]} 原件", period=message.periods[0] if len(message.periods) == 1 else "")
+    audit(
+        "download.message",
+        f"邮件 {sha[:12]} 原件",
+        period=message.periods[0] if len(message.periods) == 1 else "",
+    )
     return Response(
         message.raw,
         mimetype="message/rfc822",
@@ -76,7 +81,11 @@ def attachment(sha: str, index: int) -> Response:
         abort(404)
     part = attachments[index]
     name = _safe_name(part.filename, f"附件{index + 1}")
-    audit("download.attachment", f"邮件 {sha[:12]} 附件“{name}”", period=message.periods[0] if len(message.periods) == 1 else "")
+    audit(
+        "download.attachment",
+        f"邮件 {sha[:12]} 附件“{name}”",
+        period=message.periods[0] if len(message.periods) == 1 else "",
+    )
     return Response(
         part.data,
         mimetype="application/octet-stream",  # never rendered by the browser: downloaded as it is

@@ -71,7 +71,10 @@ def quota_use(people: list[Person], quotas: Quotas) -> list[tuple[str, bool]]:
     department = sum(by_unit[UnitKind.DEPARTMENT].values())
     if department or quotas.department:
         out.append((f"省厅 {department}/{quotas.department}", department > quotas.department))
-    for kind, label, limit in ((UnitKind.BUREAU, "地市", quotas.bureau), (UnitKind.SCHOOL, "学校", quotas.school)):
+    for kind, label, limit in (
+        (UnitKind.BUREAU, "地市", quotas.bureau),
+        (UnitKind.SCHOOL, "学校", quotas.school),
+    ):
         units = by_unit[kind]
         if units:
             most = max(units.values())
@@ -111,5 +114,7 @@ def roster(program: str, number: int) -> Response:
     return Response(
         roster_workbook(data),
         mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{period.program}-{period.number}.xlsx"},
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{period.program}-{period.number}.xlsx"
+        },
     )

@@ -6,10 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template, request
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from intake.console.access import requires, user
-from intake.console.forms import AcceptForm, ActionForm, AddForm, CorrectForm, EnterForm, RejectForm, RemoveForm
+from intake.console.forms import (
+    AcceptForm,
+    ActionForm,
+    AddForm,
+    CorrectForm,
+    EnterForm,
+    RejectForm,
+    RemoveForm,
+)
 from intake.console.lookup import period_or_404, province_or_404, version_or_404
 from intake.console.record import audit
 from intake.console.state import current
@@ -47,6 +56,23 @@ def _questions(period_key: str, province: str) -> list[Question]:
     return [q for q in current().desk.store.questions() if q.province == province and period_key in q.periods]
 
 
+def _forms(base: SubmissionVersion | None) -> dict[str, FlaskForm]:
+    """The action forms for the version actions start from (the one sent last)."""
+    number = base.version if base else 0
+    errors = [p for p in (base.verdict.problems if base else ()) if p.severity is Severity.ERROR]
+    accept = AcceptForm(version=number)
+    accept.codes.choices = [SelectChoice(p.code, p.message) for p in {p.code: p for p in errors}.values()]
+    return {
+        "correct": CorrectForm(version=number),
+        "add": AddForm(version=number),
+        "remove": RemoveForm(version=number),
+        "accept": accept,
+        "reject": RejectForm(version=number),
+        "enter": EnterForm(),
+        "plain": ActionForm(),
+    }
+
+
 @bp.route("/p/<program>/<int:number>/<province>")
 @requires(Role.VIEWER)
 def show(program: str, number: int, province: str) -> str:
@@ -56,19 +82,7 @@ def show(program: str, number: int, province: str) -> str:
     stands, latest = standing(versions), newest(versions)
     listed = list(reversed(versions))
     everything = request.args.get("all") == "1"
-    base = latest if latest is not None else None
-    errors = [p for p in (base.verdict.problems if base else ()) if p.severity is Severity.ERROR]
-    accept = AcceptForm(version=base.version if base else 0)
-    accept.codes.choices = [SelectChoice(p.code, p.message) for p in {p.code: p for p in errors}.values()]
-    forms = {
-        "correct": CorrectForm(version=base.version if base else 0),
-        "add": AddForm(version=base.version if base else 0),
-        "remove": RemoveForm(version=base.version if base else 0),
-        "accept": accept,
-        "reject": RejectForm(version=base.version if base else 0),
-        "enter": EnterForm(),
-        "plain": ActionForm(),
-    }
+    base = latest
     return render_template(
         "province.html",
         period=period,
@@ -79,7 +93,7 @@ def show(program: str, number: int, province: str) -> str:
         lines=[_line(v) for v in (listed if everything else listed[:SHOWN])],
         more=len(listed) - SHOWN if not everything and len(listed) > SHOWN else 0,
         questions=_questions(period.key, province),
-        forms=forms,
+        forms=_forms(base),
         editor=user().role.rank >= Role.EDITOR.rank,
     )
 
@@ -94,5 +108,10 @@ def mobile(program: str, number: int, province: str, version: int, index: int) -
     if index >= len(found.verdict.participants):
         abort(404)
     person = found.verdict.participants[index]
-    audit("show.mobile", f"{period.key}/{province} 第 {version} 版 {person.name} 的手机", period=period.key, province=province)
+    audit(
+        "show.mobile",
+        f"{period.key}/{province} 第 {version} 版 {person.name} 的手机",
+        period=period.key,
+        province=province,
+    )
     return render_template("mobile.html", period=period, province=province, version=found, person=person)

@@ -19,7 +19,9 @@ bp = Blueprint("users", __name__)
 @requires(Role.ADMIN)
 def show() -> str:
     console = current()
-    return render_template("users.html", users=console.desk.users.all(), sessions=console.sessions.users(), form=ActionForm())
+    return render_template(
+        "users.html", users=console.desk.users.all(), sessions=console.sessions.users(), form=ActionForm()
+    )
 
 
 @bp.route("/users/<name>/disable", methods=["POST"])
@@ -38,6 +40,12 @@ def disable(name: str) -> Response:
         return redirect(url_for("users.show"))
     console.desk.users.disable(name)
     ended = console.sessions.end_user(name)
-    audit("user.disable", f"user {name}", reason=form.reason.data or "", old={"disabled": before.disabled}, new={"disabled": True, "sessions_ended": ended})
+    audit(
+        "user.disable",
+        f"user {name}",
+        reason=form.reason.data or "",
+        old={"disabled": before.disabled},
+        new={"disabled": True, "sessions_ended": ended},
+    )
     flash(f"已停用 {name}，结束了 {ended} 个会话。")
     return redirect(url_for("users.show"))

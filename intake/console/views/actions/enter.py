@@ -8,6 +8,7 @@ import io
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, url_for
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from intake.console.access import requires
@@ -70,7 +71,7 @@ def enter(program: str, number: int, province: str) -> Response:
         flash("请上传回执表或逐行填写名单，写明来源和理由。")
         return redirect(back)
     upload = form.file.data
-    if upload is not None and getattr(upload, "filename", ""):
+    if isinstance(upload, FileStorage) and upload.filename:
         people, problem = read_people(upload.filename, upload.read())
         source = f"上传文件“{upload.filename}”"
     else:

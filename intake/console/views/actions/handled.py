@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, redirect, url_for
 from werkzeug.wrappers import Response
 
+from intake.config.settings import MailboxConfig
 from intake.console.access import requires, user
 from intake.console.forms import ActionForm, HandledForm
 from intake.console.lookup import message_or_404
@@ -16,7 +17,7 @@ from intake.console.record import audit
 from intake.console.state import current
 from intake.mailbox.source import FetchedMessage
 from storage.desk import Mark
-from storage.records import MessageOutcome
+from storage.records import MessageOutcome, MessageRecord
 from storage.users import Role
 
 bp = Blueprint("handled", __name__)
@@ -41,9 +42,35 @@ def handled() -> Response:
     else:
         desk.state.mark(Mark(item.id, user().name, at, reason))
     period = item.periods[0] if len(item.periods) == 1 else ""
-    audit("handled", f"{KINDS[item.kind]}：{item.title}", reason=reason, period=period, province=item.province, old={"open": True}, new={"open": False, "item": item.id})
+    audit(
+        "handled",
+        f"{KINDS[item.kind]}：{item.title}",
+        reason=reason,
+        period=period,
+        province=item.province,
+        old={"open": True},
+        new={"open": False, "item": item.id},
+    )
     flash(f"已标记为已处理：{item.title}")
     return redirect(url_for("queue.show"))
+
+
+def _fetched(raw: bytes, record: MessageRecord | None) -> tuple[MailboxConfig, FetchedMessage]:
+    """The archived message as a watcher would hand it over, in the console's own UID namespace."""
+    desk = current().desk
+    mailbox = next(
+        (mb for mb in desk.config.mailboxes if record and mb.name == record.mailbox), desk.config.mailboxes[0]
+    )
+    received = datetime.fromisoformat(record.received) if record and record.received else desk.now()
+    return mailbox, FetchedMessage(
+        mailbox=mailbox.name,
+        folder="console",
+        uid=int(time.time() * 1000) % 2**31,
+        uidvalidity=CONSOLE_UIDVALIDITY,
+        received=received if received.tzinfo else received.replace(tzinfo=desk.config.notice.timezone),
+        raw=raw,
+        flags=(),
+    )
 
 
 @bp.route("/m/<sha>/reprocess", methods=["POST"])
@@ -60,22 +87,23 @@ def reprocess(sha: str) -> Response:
     if record is not None and record.outcome in (MessageOutcome.PROCESSED, MessageOutcome.IGNORED):
         flash("这封邮件已经处理过，重新处理也不会再次回复。要改变登记结果，请在省份页更正、同意例外或录入。")
         return redirect(back)
-    mailbox = next((mb for mb in desk.config.mailboxes if record and mb.name == record.mailbox), desk.config.mailboxes[0])
-    received = datetime.fromisoformat(record.received) if record and record.received else desk.now()
-    fetched = FetchedMessage(
-        mailbox=mailbox.name,
-        folder="console",
-        uid=int(time.time() * 1000) % 2**31,
-        uidvalidity=CONSOLE_UIDVALIDITY,
-        received=received if received.tzinfo else received.replace(tzinfo=desk.config.notice.timezone),
-        raw=message.raw,
-        flags=(),
-    )
+    mailbox, fetched = _fetched(message.raw, record)
     result = desk.service.handle(fetched, mailbox)
     if result.replied:
         desk.wake()
     period = message.periods[0] if len(message.periods) == 1 else ""
     before = str(record.outcome) if record and record.outcome else "pending"
-    audit("reprocess", f"邮件 {sha[:12]}", reason=form.reason.data or "", period=period, old={"outcome": before}, new={"outcome": str(result.outcome), "replied": result.replied, "detail": result.detail[:200]})
-    flash(f"已重新处理：{result.outcome}" + ("，已回复" if result.replied else "") + (f"（{result.detail[:120]}）" if result.detail else ""))
+    audit(
+        "reprocess",
+        f"邮件 {sha[:12]}",
+        reason=form.reason.data or "",
+        period=period,
+        old={"outcome": before},
+        new={"outcome": str(result.outcome), "replied": result.replied, "detail": result.detail[:200]},
+    )
+    flash(
+        f"已重新处理：{result.outcome}"
+        + ("，已回复" if result.replied else "")
+        + (f"（{result.detail[:120]}）" if result.detail else "")
+    )
     return redirect(back)

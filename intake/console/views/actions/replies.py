@@ -53,23 +53,37 @@ def reply(sha: str) -> Response:
         return redirect(back)
     period_key, province, group = _where(message)
     period = desk.config.notice.period(period_key) if period_key else None
-    email = hand_reply(desk, original, form.text.data or "", from_address(desk, period, message.record.mailbox if message.record else ""))
+    email = hand_reply(
+        desk,
+        original,
+        form.text.data or "",
+        from_address(desk, period, message.record.mailbox if message.record else ""),
+    )
     question = _question_key(sha) if form.handled.data else ""
     reason, who = form.reason.data or "", user().name
 
     def run() -> str:
         key = send(desk, pending, thread=thread_for(desk, sha), group=group)
         if question:
-            desk.store.mark_question_handled(question, by=who, note=f"人工回复：{reason}", at=desk.now().isoformat(timespec="seconds"))
+            desk.store.mark_question_handled(
+                question, by=who, note=f"人工回复：{reason}", at=desk.now().isoformat(timespec="seconds")
+            )
         audit(
             "reply",
             f"邮件 {sha[:12]}（{original.sender}）",
             reason=reason,
             period=period_key,
             province=province,
-            new={"to": original.sender, "subject": original.subject, "mail": key, "question_handled": bool(question)},
+            new={
+                "to": original.sender,
+                "subject": original.subject,
+                "mail": key,
+                "question_handled": bool(question),
+            },
         )
-        return f"回复已放入发送队列，发往 {original.sender}" + ("，问题已标记为已处理。" if question else "。")
+        return f"回复已放入发送队列，发往 {original.sender}" + (
+            "，问题已标记为已处理。" if question else "。"
+        )
 
     pending.title, pending.email, pending.run = f"人工回复 {original.sender}", email, run
     pending.changes = [f"问题 {sha[:12]} 将标记为已处理"] if question else []
@@ -90,13 +104,27 @@ def resend(sha: str) -> Response:
     if last is None:
         abort(404)
     reason, period_key, province = form.reason.data or "", *_where(message)[:2]
-    pending = Pending(kind="resend", user=user().name, title=f"重发自动回复给 {', '.join(last.rcpt_to)}", back=back, run=lambda: "")
+    pending = Pending(
+        kind="resend",
+        user=user().name,
+        title=f"重发自动回复给 {', '.join(last.rcpt_to)}",
+        back=back,
+        run=lambda: "",
+    )
     pending.email = Email(last.raw, last.mail_from, tuple(last.rcpt_to))
 
     def run() -> str:
         item = desk.outbox.enqueue(pending.outbox_key, last.raw, last.mail_from, list(last.rcpt_to))
         desk.wake()
-        audit("resend", f"邮件 {sha[:12]} 的自动回复", reason=reason, period=period_key, province=province, old={"mail": last.key, "state": str(last.state)}, new={"mail": item.key})
+        audit(
+            "resend",
+            f"邮件 {sha[:12]} 的自动回复",
+            reason=reason,
+            period=period_key,
+            province=province,
+            old={"mail": last.key, "state": str(last.state)},
+            new={"mail": item.key},
+        )
         return f"已重新放入发送队列，发往 {', '.join(last.rcpt_to)}。"
 
     pending.run = run

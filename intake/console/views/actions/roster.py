@@ -65,8 +65,13 @@ def _judged(change: RosterChange) -> Judged:
     group = group_name(change.period.program, change.period.number, change.province)
     waivers = [*desk.state.waivers(group), *([change.waiver] if change.waiver else [])]
     judged = judge_roster(
-        change.people, desk.config.notice, desk.config.policy, change.period, change.province,
-        received=change.received, waivers=waivers,
+        change.people,
+        desk.config.notice,
+        desk.config.policy,
+        change.period,
+        change.province,
+        received=change.received,
+        waivers=waivers,
     )
     return Judged(with_note(judged.verdict, change.note), judged.waived) if change.note else judged
 
@@ -83,7 +88,14 @@ def _email(change: RosterChange, plan: RosterPlan, seed: str, source: str) -> Em
     if original is None:
         return None
     mailbox = change.base.mailbox if change.base else ""
-    return confirmation(desk, plan.judged.verdict, plan.planned, plan.stands, original, from_address(desk, change.period, mailbox))
+    return confirmation(
+        desk,
+        plan.judged.verdict,
+        plan.planned,
+        plan.stands,
+        original,
+        from_address(desk, change.period, mailbox),
+    )
 
 
 def roster_pending(change: RosterChange) -> Pending:
@@ -92,15 +104,34 @@ def roster_pending(change: RosterChange) -> Pending:
     desk = console.desk
     action_id = secrets.token_hex(8)
     versions = group_versions(change.period, change.province)
-    plan = plan_roster(desk, versions, change.period, change.province, change.people, received=change.received, action_id=action_id, judged=_judged(change))
+    plan = plan_roster(
+        desk,
+        versions,
+        change.period,
+        change.province,
+        change.people,
+        received=change.received,
+        action_id=action_id,
+        judged=_judged(change),
+    )
     source = desk.state.source_of(change.base.message_sha) if change.base else ""
     email = _email(change, plan, seed_of(action_id), source)
     who = user().name
     group = group_name(change.period.program, change.period.number, change.province)
-    back = url_for("province.show", program=change.period.program, number=change.period.number, province=change.province)
+    back = url_for(
+        "province.show", program=change.period.program, number=change.period.number, province=change.province
+    )
 
     def run() -> str:
-        record = ActionRecord(action_id, change.kind, who, desk.now().isoformat(timespec="seconds"), change.reason, group, source=source)
+        record = ActionRecord(
+            action_id,
+            change.kind,
+            who,
+            desk.now().isoformat(timespec="seconds"),
+            change.reason,
+            group,
+            source=source,
+        )
         version = file_roster(desk, plan, record)
         if change.waiver is not None:
             desk.state.add_waiver(group, replace(change.waiver, action=action_id))
@@ -111,10 +142,14 @@ def roster_pending(change: RosterChange) -> Pending:
             reason=change.reason,
             period=change.period.key,
             province=change.province,
-            old={"version": change.base.version, "status": str(change.base.status), **_dict(change.old)} if change.base else change.old,
+            old={"version": change.base.version, "status": str(change.base.status), **_dict(change.old)}
+            if change.base
+            else change.old,
             new={"version": version.version, "status": str(version.status), "mail": key, **_dict(change.new)},
         )
-        return f"已保存为第 {version.version} 版（{STATUS.get(version.status, version.status)}）" + ("，邮件已放入发送队列。" if key else "。")
+        return f"已保存为第 {version.version} 版（{STATUS.get(version.status, version.status)}）" + (
+            "，邮件已放入发送队列。" if key else "。"
+        )
 
     pending = Pending(
         kind=change.kind,
