@@ -4,7 +4,11 @@ open the queue, correct a mobile read by OCR, accept a receipt over quota with a
 gets exactly one confirmation, with the corrected roster and a note of the exception), answer a
 question by hand and see it leave the queue, and find all three in the audit log.
 
-Each page is photographed into docs/console-*.png on the way (the README shows one)."""
+Each page is photographed on the way: into docs/console-*.png (the README and docs/console.md show
+them) when INTAKE_SCREENSHOTS=docs, else into the test's temporary directory:
+
+    INTAKE_SCREENSHOTS=docs .venv/bin/python -m pytest tests/test_console_browser.py
+"""
 
 from __future__ import annotations
 
@@ -19,10 +23,12 @@ from typing import Any
 import pytest
 
 from intake.cli.main import main
+from intake.config.settings import load_config
 from intake.console.server import ConsoleServer
 from storage.store import Store
+from storage.users import Role
 from tests.browser import browser
-from tests.console_env import MAILBOX, beijing, question, write_config
+from tests.console_env import MAILBOX, PASSWORD, add_user, beijing, question, write_config
 from tests.daemon_env import RunningDaemon, wait_until
 from tests.data.legacy.needs import require
 from tests.fixtures.smtpd import SmtpServer
@@ -57,11 +63,15 @@ def henan_scan() -> bytes:
     )
 
 
+SHOTS: list[Path] = []
+
+
 def shot(driver: Any, name: str) -> None:
-    """The page as it looks now, saved whole into docs/ (its height grown to fit)."""
+    """The page as it looks now, saved whole (its height grown to fit)."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1360, max(700, min(int(height) + 40, 4000)))
-    driver.save_screenshot(str(DOCS / f"console-{name}.png"))
+    path = SHOTS[0] / f"console-{name}.png"
+    assert driver.save_screenshot(str(path)), path
     driver.set_window_size(1360, 1000)
 
 
@@ -103,6 +113,9 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(
 ) -> None:
     require("ocr")
     from selenium.webdriver.common.by import By
+
+    SHOTS[:] = [DOCS if os.environ.get("INTAKE_SCREENSHOTS") == "docs" else tmp_path]
+    add_user(load_config(write_config(tmp_path)), "admin", Role.ADMIN)
 
     outbox = f'kind = "smtp"\ndirectory = "{tmp_path / "outbox"}"\nhost = "{smtpd.host}"\nport = {smtpd.port}\nsecurity = "none"'
     config_path = write_config(tmp_path, outbox=outbox)
@@ -162,6 +175,7 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(
         fill(driver, form, {"name": "wang", "password": one_time})
         submit(driver, form)
         assert driver.current_url.endswith("/password")
+        shot(driver, "password")
         form = driver.find_element(By.CSS_SELECTOR, "main form")
         fill(driver, form, {"current": one_time, "new": NEW_PASSWORD, "again": NEW_PASSWORD})
         submit(driver, form)
@@ -183,6 +197,10 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(
         click(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "由 OCR 读取"))
         assert "王喆" in driver.page_source and "138****2345" in driver.page_source
         shot(driver, "province")
+        click(driver, driver.find_elements(By.LINK_TEXT, "显示")[6])  # 孙明's mobile in full: logged
+        assert "18937306655" in driver.page_source
+        shot(driver, "mobile")
+        driver.back()
         form = driver.find_element(By.XPATH, "//form[.//h3[text()='更正一项']]")
         fill(
             driver,
@@ -259,4 +277,14 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(
         assert "13937306656" not in page and "139****6656" in page  # masked in the list
         shot(driver, "audit")
         rows = driver.find_elements(By.CSS_SELECTOR, "main table tr")
-        assert len(rows) >= 4
+        assert len(rows) >= 5
+
+        # An admin sees the accounts.
+        submit(driver, driver.find_element(By.XPATH, "//button[contains(., '退出')]"))
+        form = driver.find_element(By.TAG_NAME, "form")
+        fill(driver, form, {"name": "admin", "password": PASSWORD})
+        submit(driver, form)
+        click(driver, driver.find_element(By.LINK_TEXT, "用户"))
+        assert "wang" in driver.page_source and "编辑" in driver.page_source
+        shot(driver, "users")
+    assert len(list(SHOTS[0].glob("console-*.png"))) >= 13
