@@ -94,7 +94,8 @@ def _live_user(name: str) -> User | None:
     console = current()
     found = console.desk.users.get(name)
     if found is None or found.disabled or found.changed != session.get("changed"):
-        console.sessions.end_user(name) if found is None or found.disabled else None
+        if found is None or found.disabled:
+            console.sessions.end_user(name)
         assert isinstance(session, ServerSession)
         session.end()
         return None

@@ -10,6 +10,7 @@ from intake.console.access import check_period, may_see_any, user
 from intake.console.state import current
 from intake.mime.message import DecodedMessage, decode_message
 from rules.notice import Period
+from storage.questions import QuestionNotFound
 from storage.records import MessageRecord, SubmissionVersion
 from storage.users import Role
 
@@ -54,7 +55,7 @@ def message_periods(sha: str, record: MessageRecord | None) -> tuple[str, ...]:
         return (f"{verdict.program}/{verdict.period}",)
     try:
         question = desk.store.question(sha)
-    except Exception:  # no question has this key
+    except QuestionNotFound:
         question = None
     if question is not None and question.key == sha and question.periods:
         return question.periods

@@ -22,6 +22,7 @@ from mailer.compose.reply import Original, compose_reply
 from mailer.compose.reply_filing import Filing
 from rules.notice import Period
 from rules.verdict import Verdict
+from storage.questions import QuestionNotFound
 from storage.records import SubmissionVersion
 from storage.sent import SentKind, SentNote
 
@@ -90,7 +91,7 @@ def thread_for(desk: Desk, sha: str) -> str:
                 return note.thread
     try:
         question = desk.store.question(sha)
-    except Exception:  # no question has this key
+    except QuestionNotFound:
         return ""
     return question.thread if question.key == sha else ""
 
