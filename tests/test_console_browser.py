@@ -254,13 +254,14 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(
         click(driver, driver.find_element(By.XPATH, "//button[contains(., '确认并发送')]"))
         click(driver, driver.find_element(By.LINK_TEXT, "待人工处理"))
         assert "待答复的问题（0）" in driver.page_source and "识别结果待核对（0）" in driver.page_source
-        assert wait_until(
-            lambda: any(
-                m.rcpt_tos == ["bj@example.cn"] and "回复：".encode() in m.content or b"=?utf-8?" in m.content
-                for m in smtpd.messages[before:]
-            ),
-            20,
-        )
+
+        def hand_replies() -> list[Any]:
+            found = [email.message_from_bytes(m.content, policy=default) for m in smtpd.messages[before:]]
+            return [m for m in found if m["To"] == "bj@example.cn" and m["Subject"].startswith("回复：")]
+
+        assert wait_until(hand_replies, 20)
+        [answer] = hand_replies()
+        assert "可以多报一人" in answer.get_body(preferencelist=("plain",)).get_content()
 
         # All three in the audit log.
         click(driver, driver.find_element(By.LINK_TEXT, "操作记录"))
