@@ -328,9 +328,11 @@ def test_a_quarantined_message_is_reprocessed_through_the_service(
     sha = world.archive.put(raw)
     assert f"quarantined:{sha}" in client.get("/queue").data.decode()
     monkeypatch.setattr(service, "process", real)  # the bug is fixed
-    token = csrf_of(client.get(f"/m/{sha}").data)
-    response = client.post(f"/m/{sha}/reprocess", data={"reason": "修复后重新处理", "csrf_token": token})
-    assert response.status_code == 302
+    preview = plan(client, f"/m/{sha}/reprocess", {"reason": "修复后重新处理"}, f"/m/{sha}")
+    page = client.get(preview).data.decode()
+    assert "【已确认】北京报名回执" in page and "王一" in page  # the automatic reply it will cause, first
+    assert world.outbox.get(f"reply:{sha}") is None
+    confirm(client, preview)
     assert f"quarantined:{sha}" not in client.get("/queue").data.decode()
     [entry] = world.desk.audit.find(action="reprocess")
     assert (

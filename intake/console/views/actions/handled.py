@@ -12,10 +12,16 @@ from intake.config.settings import MailboxConfig
 from intake.console.access import requires, user
 from intake.console.forms import ActionForm, HandledForm
 from intake.console.lookup import message_or_404
+from intake.console.pending import Email, Pending
 from intake.console.queue_items import KINDS, open_items
 from intake.console.record import audit
 from intake.console.state import current
+from intake.console.text import STATUS
+from intake.console.views.actions.flow import propose
 from intake.mailbox.source import FetchedMessage
+from intake.pipeline.process import process
+from mailer.compose.reply import Original, compose_reply
+from rules.verdict import Status, Verdict
 from storage.desk import Mark
 from storage.records import MessageOutcome, MessageRecord
 from storage.users import Role
@@ -73,6 +79,29 @@ def _fetched(raw: bytes, record: MessageRecord | None) -> tuple[MailboxConfig, F
     )
 
 
+def _preview(
+    raw: bytes, sha: str, mailbox: MailboxConfig, fetched: FetchedMessage
+) -> tuple[Verdict, Email | None]:
+    """What the pipeline makes of the message now, and the automatic reply the service would queue."""
+    desk = current().desk
+    service = desk.service
+    outcome = process(
+        raw,
+        service.ctx,
+        mailbox=mailbox.address or None,
+        received=fetched.received,
+        served=mailbox.periods,
+        known_sender=service.known_sender,
+    )
+    msg, verdict = outcome.message, outcome.verdict
+    if verdict.status is Status.IGNORED or msg is None or "@" not in msg.sender:
+        return verdict, None
+    from_addr = mailbox.reply_from or mailbox.address or outcome.mailbox
+    original = Original(msg.sender, msg.subject, msg.message_id, msg.references, sha)
+    reply = compose_reply(verdict, desk.config.notice, original, from_addr=from_addr, now=desk.now())
+    return verdict, Email(reply, from_addr, (msg.sender,))
+
+
 @bp.route("/m/<sha>/reprocess", methods=["POST"])
 @requires(Role.EDITOR)
 def reprocess(sha: str) -> Response:
@@ -88,22 +117,34 @@ def reprocess(sha: str) -> Response:
         flash("这封邮件已经处理过，重新处理也不会再次回复。要改变登记结果，请在省份页更正、同意例外或录入。")
         return redirect(back)
     mailbox, fetched = _fetched(message.raw, record)
-    result = desk.service.handle(fetched, mailbox)
-    if result.replied:
-        desk.wake()
+    verdict, email = _preview(message.raw, sha, mailbox, fetched)
     period = message.periods[0] if len(message.periods) == 1 else ""
     before = str(record.outcome) if record and record.outcome else "pending"
-    audit(
-        "reprocess",
-        f"邮件 {sha[:12]}",
-        reason=form.reason.data or "",
-        period=period,
-        old={"outcome": before},
-        new={"outcome": str(result.outcome), "replied": result.replied, "detail": result.detail[:200]},
+    reason = form.reason.data or ""
+
+    def run() -> str:
+        result = desk.service.handle(fetched, mailbox)  # the daemon's own path: archive, judge, store, reply
+        if result.replied:
+            desk.wake()
+        new = {"outcome": str(result.outcome), "replied": result.replied, "detail": result.detail[:200]}
+        audit("reprocess", f"邮件 {sha[:12]}", reason=reason, period=period, old={"outcome": before}, new=new)
+        return (
+            f"已重新处理：{result.outcome}"
+            + ("，已自动回复" if result.replied else "")
+            + (f"（{result.detail[:120]}）" if result.detail else "")
+        )
+
+    pending = Pending(
+        kind="reprocess",
+        user=user().name,
+        title=f"重新处理邮件 {sha[:12]}",
+        back=back,
+        run=run,
+        changes=[
+            "按当前规则重新读取和判定这封邮件，并按判定结果登记；系统会像收到新邮件一样自动回复（版本号以实际登记为准）。"
+        ],
+        problems=[p.message for p in verdict.problems],
+        status=STATUS.get(verdict.status, ""),
+        email=email,
     )
-    flash(
-        f"已重新处理：{result.outcome}"
-        + ("，已回复" if result.replied else "")
-        + (f"（{result.detail[:120]}）" if result.detail else "")
-    )
-    return redirect(back)
+    return propose(pending)
