@@ -165,6 +165,8 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(
             datetime(2023, 6, 2, 9, 0, tzinfo=CST),
         )
         assert wait_until(lambda: store.open_questions() == 1, 30)
+        assert wait_until(lambda: len(smtpd.messages) >= 3, 20)  # and the question's acknowledgement
+        time.sleep(0.5)  # a delivery round more: nothing else is on its way
         before = len(smtpd.messages)
 
         # Log in with the one-time password; change it first.
