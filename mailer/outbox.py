@@ -452,23 +452,26 @@ class Outbox:
             return False
         return item is None or item.eml != eml
 
-    def purge(self, sent_before: float) -> int:
-        """Delete sent items with sent_at < ``sent_before``; return how many.
+    def purge(self, sent_before: float, *, flagged: bool = False) -> int:
+        """Delete sent items with sent_at < ``sent_before`` (and, with flagged, failed and bounced
+        items last changed before it: `intake purge`); return how many.
 
         Keep sent items at least as long as an input message may be
         re-processed: a purged key can be enqueued (and sent) again.
         """
         count = 0
-        for item in self.items(SENT):
-            if item.sent_at is not None and item.sent_at < sent_before:
-                try:
-                    self._json_path(item.id).unlink(missing_ok=True)
-                    item.eml_path.unlink(missing_ok=True)
-                except OSError as exc:
-                    raise OutboxError(
-                        f"{item.key}: cannot purge: {exc.strerror or exc}", self._json_path(item.id)
-                    ) from exc
-                count += 1
+        old = [i for i in self.items(SENT) if i.sent_at is not None and i.sent_at < sent_before]
+        if flagged:
+            old += [i for i in self.items() if i.flagged and (i.failed_at or i.updated_at) < sent_before]
+        for item in old:
+            try:
+                self._json_path(item.id).unlink(missing_ok=True)
+                item.eml_path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise OutboxError(
+                    f"{item.key}: cannot purge: {exc.strerror or exc}", self._json_path(item.id)
+                ) from exc
+            count += 1
         if count:
             fsync_dir(self.directory)
         return count

@@ -110,6 +110,18 @@ class KeyedTable:
             self.reindex()
             raise
 
+    def remove(self, keys: list[str]) -> int:
+        """Delete the documents under these keys (one atomic file write); returns how many were there."""
+        doc_ids = [self._ids[k] for k in keys if k in self._ids]
+        if not doc_ids:
+            return 0
+        try:
+            self.table.remove(doc_ids=doc_ids)
+        finally:
+            self.table.clear_cache()
+            self.reindex()
+        return len(doc_ids)
+
 
 class SegmentedTable:
     def __init__(
@@ -214,6 +226,21 @@ class SegmentedTable:
         finally:
             self._used(i)
         self._where[key] = i
+
+    def remove(self, keys: list[str]) -> int:
+        """Delete the documents under these keys (one atomic write per segment touched); how many were there."""
+        by_segment: dict[int, list[str]] = {}
+        for key in keys:
+            if key in self._where:
+                by_segment.setdefault(self._where[key], []).append(key)
+        removed = 0
+        for i, found in by_segment.items():
+            try:
+                removed += self._tables[i].remove(found)
+            finally:
+                self._used(i)
+        self._rebuild_where()
+        return removed
 
     def last_write_size(self) -> int:
         return self._tables[-1].storage.size if self._tables else 0

@@ -120,6 +120,12 @@ class MessageLog:
         doc = self.table.get(hit[1]) if hit else None
         return MessageRecord.from_json(doc) if doc is not None and doc["sha256"] == sha256 else None
 
+    def with_outcome(self, outcome: MessageOutcome) -> list[MessageRecord]:
+        """The records with this outcome (an index lookup, then one read each)."""
+        keys = [key for key, found in self._outcome.items() if found == outcome]
+        docs = (self.table.get(key) for key in keys)
+        return [MessageRecord.from_json(doc) for doc in docs if doc is not None]
+
     def failures(self, mailbox: str, uidvalidity: int, uid: int) -> int:
         record = self.get(mailbox, uidvalidity, uid)
         return record.failures if record else 0

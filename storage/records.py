@@ -299,6 +299,7 @@ class VersionKind(StrEnum):
 
     RECEIPT = "receipt"  # a receipt's whole roster (a replacement of the one that stood)
     SUPPLEMENT = "supplement"  # 补报: the roster that stood and the people the receipt adds
+    ORGANIZER = "organizer"  # entered or changed by an organizer in the console (storage/desk.py names who)
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,18 @@ class Store:
         return self._submissions.current(program, period, province)
 
     @_open
+    def version(
+        self, program: str | None, period: int | None, province: str | None, number: int
+    ) -> SubmissionVersion | None:
+        """One version of the group by its number (one document read), or None."""
+        return self._submissions.get(program, period, province, number)
+
+    @_open
+    def messages_with(self, outcome: MessageOutcome) -> list[MessageRecord]:
+        """The message records whose outcome is this one (the console lists the quarantined)."""
+        return self._messages.with_outcome(outcome)
+
+    @_open
     def submissions(self, program: str | None = None, period: int | None = None) -> list[SubmissionSummary]:
         """One summary per (program, period, province) group, sorted by program, period, province."""
         return self._submissions.summary(program, period)

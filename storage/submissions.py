@@ -225,6 +225,11 @@ class SubmissionLog:
     ) -> SubmissionVersion | None:
         return self._version(self._current_key(group_key(program, period, province)))
 
+    def get(
+        self, program: str | None, period: int | None, province: str | None, number: int
+    ) -> SubmissionVersion | None:
+        return self._version(version_key(program, period, province, number))
+
     def summary(self, program: str | None = None, period: int | None = None) -> list[SubmissionSummary]:
         out = []
         for group in self._groups.values():

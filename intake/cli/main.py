@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from intake.cli import check, daemon_commands, organizer_commands, questions
+from intake.cli import check, daemon_commands, organizer_commands, purge, questions, users
 from intake.errors import ConfigError
 
 
@@ -20,6 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     daemon_commands.register(sub)
     organizer_commands.register(sub)
     questions.register(sub)
+    users.register(sub)
+    purge.register(sub)
     return parser
 
 

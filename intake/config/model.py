@@ -121,6 +121,25 @@ class RemindersConfig:
 
 
 @dataclass(frozen=True)
+class ConsoleConfig:
+    """[console]: the organizers' web console, served by `intake run` (docs/console.md).
+
+    A [console] section switches it on (enabled = true unless written false); without one there
+    is no console.  It listens on host:port (127.0.0.1 by default: put a TLS reverse proxy in
+    front to reach it from elsewhere, and set https = true)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8765  # 0: any free port (tests); the port taken is logged
+    https: bool = False  # served over TLS (through a proxy): Secure cookies with the __Host- prefix
+    trusted_proxy: str = ""  # the proxy's address whose X-Forwarded-For names the client
+    idle_timeout: float = 1800.0  # a session unused this long ends (seconds)
+    absolute_timeout: float = 43200.0  # a session ends this long after login, used or not
+    users_file: str = ""  # default: <storage.directory>/console/users.json
+    threads: int = 4  # waitress worker threads
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     notice: Notice
@@ -134,3 +153,4 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     contacts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # province -> addresses
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)

@@ -22,6 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from intake.config.choices import MailboxKind
 from intake.config.model import (
     Config,
+    ConsoleConfig,
     DaemonConfig,
     DigestConfig,
     MailboxConfig,
@@ -47,6 +48,7 @@ from rules.policy import Policy
 __all__ = [
     "DEFAULT_CONFIG",
     "Config",
+    "ConsoleConfig",
     "DaemonConfig",
     "DigestConfig",
     "MailboxConfig",
@@ -89,6 +91,7 @@ def load_config(path: str | Path | None = None, *, secrets: bool = True) -> Conf
         ),
         digest=_check_schedule(read_section(DigestConfig, data.get("digest", {}), "digest"), "digest"),
         reminders=_reminders(data.get("reminders", {})),
+        console=_console(data, base),
     )
     check_senders(config)
     return config
@@ -192,6 +195,23 @@ def _storage_directory(table: object) -> str:
     if not isinstance(directory, str):
         raise ConfigError("storage.directory", f"expected str, got {type(directory).__name__}")
     return directory
+
+
+def _console(data: dict[str, Any], base: Path) -> ConsoleConfig:
+    """[console]: present means on (unless enabled = false); the users file defaults to the storage's."""
+    table = data.get("console", {"enabled": False})
+    if isinstance(table, dict) and "enabled" not in table:
+        table = {"enabled": True, **table}
+    console = read_section(ConsoleConfig, table, "console")
+    if not 0 <= console.port <= 65535:
+        raise ConfigError("console.port", f"{console.port} is not a TCP port (0-65535)")
+    if console.idle_timeout <= 0 or console.absolute_timeout < console.idle_timeout:
+        raise ConfigError("console.absolute_timeout", "must be at least idle_timeout, both above 0")
+    if not 1 <= console.threads <= 64:
+        raise ConfigError("console.threads", "must be 1 to 64")
+    storage = base / _storage_directory(data.get("storage", {}))
+    users = resolve_path(base, console.users_file) or str(storage / "console" / "users.json")
+    return replace(console, users_file=users)
 
 
 def _reminders(table: object) -> RemindersConfig:

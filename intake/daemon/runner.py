@@ -67,6 +67,8 @@ class Daemon:
         self.problems = Problems(config.notice.timezone)
         self.started: str | None = None
         self._account_errors: dict[str, str] = {}
+        self.on_stop: list[Callable[[], None]] = []  # called when run_forever ends (the console's server)
+        self.console: object | None = None  # the console's server while it runs (its .address)
 
     @property
     def errors(self) -> dict[str, str]:
@@ -189,7 +191,15 @@ class Daemon:
         """The daemon's threads besides the main one: a watcher per mailbox, the delivery."""
         threads = [self._guarded(f"watch-{mb.name}", self._watch, mb) for mb in self.config.mailboxes]
         threads.append(self._guarded("deliver", self._deliver_loop))
+        if self.config.console.enabled:  # the organizers' web console (docs/console.md)
+            threads.append(self._guarded("console", self._serve_console))
         return threads
+
+    def _serve_console(self) -> None:
+        """The console (waitress) until stop, on this daemon's own store, outbox and service."""
+        from intake.console.runner import serve_console  # noqa: PLC0415 - Flask only when a console is configured
+
+        serve_console(self.config, self.store, self.archive, self.service, self.wake.set, self.on_stop, self)
 
     def run_forever(self) -> None:
         self.started = now_iso(self.config.notice.timezone)
@@ -204,6 +214,8 @@ class Daemon:
         finally:
             scheduler.shutdown(wait=True)
             self.request_stop()
+            for stop in self.on_stop:
+                stop()
             self._close_sources()
             for t in threads:
                 t.join(timeout=5)

@@ -157,7 +157,8 @@ def _change_state(c: Change) -> str:
     if c.superseded_by is not None:
         return f"早于第 {c.superseded_by} 版，未替换"
     state = STATUS_LABELS.get(c.status, c.status)
-    return f"补报，{state}" if c.kind is VersionKind.SUPPLEMENT else state
+    kind = {VersionKind.SUPPLEMENT: "补报", VersionKind.ORGANIZER: "会务组录入"}.get(c.kind)
+    return f"{kind}，{state}" if kind else state
 
 
 def change_lines(data: DigestData) -> list[str]:
