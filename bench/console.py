@@ -219,13 +219,13 @@ def table(result: dict[str, Any]) -> str:
     rows.append(
         f"| trickle (one every {result['interval'] * 1000:.0f} ms) while the console is used: p50 / p95 / max | "
         f"{t['p50']:.2f} / {t['p95']:.2f} / {t['max']:.2f} s ({t['replies']}/{result['n']} replies; "
-        f"login_interval {result['login_interval']:g} s, {t['smtp_sessions']} SMTP sessions) | p95 ≤ 2 s | "
+        f"login_interval {result['login_interval']:g} s, new SMTP sessions: {t['smtp_sessions']}) | p95 ≤ 2 s | "
         f"{'yes' if t['p95'] <= 2.0 and t['complete'] else '**no**'} |"
     )
     q = result["quiet"]
     rows.append(
         f"| the same trickle, nobody at the console: p50 / p95 / max | {q['p50']:.2f} / {q['p95']:.2f} / {q['max']:.2f} s "
-        f"({q['replies']}/{result['n']} replies; {q['smtp_sessions']} SMTP sessions) |  |  |"
+        f"({q['replies']}/{result['n']} replies; new SMTP sessions: {q['smtp_sessions']}) |  |  |"
     )
     rows.append(
         f"| peak RSS: daemon with its console, {result['size']:,} stored | {result['rss_mb']:.0f} MB | ≤ 300 MB | {'yes' if result['rss_mb'] <= 300 else '**no**'} |"
