@@ -115,6 +115,7 @@ def run(
     """One phase (interval 0: burst); returns its figures."""
     world.create_folders(phase)
     world.handler.reset()
+    connections = world.handler.connections  # SMTP sessions the daemon opens at the sink (logins)
     config = world.write_config(phase)
     daemon = DaemonProcess(config, profile_to)
     try:
@@ -149,6 +150,7 @@ def run(
         "p50": percentile(latencies, 50),
         "p95": percentile(latencies, 95),
         "max": max(latencies, default=0.0),
+        "smtp_sessions": world.handler.connections - connections,
         "replies_raw": [m.content for m in world.handler.messages],
         **usage,
     }

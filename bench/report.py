@@ -197,6 +197,7 @@ def render(
     cpu = (
         f"Daemon CPU time: burst {burst['cpu_s']:.1f} s ({1000 * burst['cpu_s'] / n:.1f} ms per receipt), "
         f"trickle {trickle['cpu_s']:.1f} s.  Duplicate replies: burst {burst['duplicates']}, "
-        f"trickle {trickle['duplicates']}."
+        f"trickle {trickle['duplicates']}.  SMTP sessions opened at the sink: burst "
+        f"{burst.get('smtp_sessions', '?')}, trickle {trickle.get('smtp_sessions', '?')}."
     )
     return "\n".join(lines + ["", cpu, ""])

@@ -15,9 +15,8 @@ login per round at most and far fewer over hours (providers lock accounts that f
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,21 +112,25 @@ class _OneShotSession:
     def usable(self) -> bool:
         return True
 
+    async def alive(self) -> bool:
+        return True
+
+    async def close(self, *, polite: bool = True) -> None:
+        pass
+
     async def send(
         self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
     ) -> None:
         await self._sender.send(raw, mail_from, rcpt_to, key=key)
 
 
-@contextlib.asynccontextmanager
-async def open_session(sender: Sender) -> AsyncIterator[Session]:
-    """The sender's own session (connect and log in once) or a one-shot adapter.
+async def open_session(sender: Sender) -> Session:
+    """The sender's own session (connect and log in once) or a one-shot adapter; close() it after.
 
     Raises SendError when the session cannot be opened (connection, TLS, login).
     """
-    session_factory = getattr(sender, "session", None)
-    if session_factory is None:
-        yield _OneShotSession(sender)
-        return
-    async with session_factory() as session:
-        yield session
+    connect = getattr(sender, "connect", None)
+    if connect is None:
+        return _OneShotSession(sender)
+    session: Session = await connect()
+    return session

@@ -1,11 +1,16 @@
-"""One delivery round: send every due outbox item once, one login per account.
+"""One delivery round: send every due outbox item once, one login per account at most.
 
     report = await deliver_pending(outbox, accounts_or_sender, now)
+    report = await deliver_pending(outbox, accounts, sessions=kept)   # the daemon's loop
 
 The due items are grouped by the account that may send their From address (mailer.accounts).
-Per account: wait for its login pacing, open one session (connect, TLS, AUTH), then per item
-mark_sending (durable) -> session.send (MAIL, RCPT, DATA) -> mark_sent as soon as the server
-answered 250 to DATA, before the next item and before QUIT.
+Per account: its session (mailer.sessions: the one kept open since an earlier round, if recent
+and it still answers NOOP; else a new one, after the account's login pacing: connect, TLS, AUTH,
+and then the account's due items are listed again, so that those that came while it waited go
+too), then per item mark_sending (durable) -> session.send (MAIL, RCPT, DATA) -> mark_sent as
+soon as the server answered 250 to DATA, before the next item and before QUIT.  Without
+``sessions`` every session is closed (QUIT) before the call returns; with the daemon's
+KeptSessions a session nothing went wrong with stays open for the next round.
 
 * The session cannot be opened (connection refused, TLS, wrong password): the account's items
   are left as they are (no attempt counted, nothing flagged), the account records the error
@@ -27,14 +32,13 @@ died (see mailer.outbox for the delivery guarantee).  An item whose From no acco
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailer.accounts import Account, Accounts, open_session
+from mailer.accounts import Account, Accounts
 from mailer.errors import (
     OutboxError,
     OutboxLocked,
@@ -46,6 +50,7 @@ from mailer.errors import (
     SendTimeout,
 )
 from mailer.outbox import Outbox, OutboxItem
+from mailer.sessions import KeptSessions, Lease
 from mailer.smtp_sender import Sender, Session
 
 __all__ = ["DeliveryReport", "deliver_pending", "retry_delay"]
@@ -88,6 +93,7 @@ async def deliver_pending(
     *,
     max_uncertain: int = 1,
     throttle_delay: float = DEFAULT_THROTTLE_DELAY,
+    sessions: KeptSessions | None = None,
 ) -> DeliveryReport:
     """Try every item due at ``now`` (default: time.time()) once; return what happened.
 
@@ -96,21 +102,30 @@ async def deliver_pending(
     while 'sending', or timeout / lost connection during DATA) an item may
     have and still be retried; one more fails it instead, so a reply reaches
     the server at most max_uncertain + 1 times.
+    sessions: the sessions kept open between rounds (only the daemon's delivery loop has them,
+    always from its one event loop); None: every session is closed before this call returns.
     """
     log = log or _log
     start = time.time() if now is None else float(now)
     clock = time.time if now is None else (lambda: start)
     accounts = sender if isinstance(sender, Accounts) else Accounts.single(sender)
     report = DeliveryReport()
-    round_ = _Round(outbox, clock, backoff, max_attempts, max_uncertain, throttle_delay, log, report)
+    kept = sessions if sessions is not None else KeptSessions()
+    round_ = _Round(
+        outbox, clock, backoff, max_attempts, max_uncertain, throttle_delay, log, report, accounts, kept
+    )
     try:
+        await kept.close_idle()
         with outbox.lock():
             report.recovered = [i.key for i in outbox.recover(start, max_uncertain=max_uncertain)]
-            for account, items in _by_account(round_, accounts, outbox.pending(start)):
+            for account, items in _by_account(round_, outbox.pending(start)):
                 await _deliver_account(round_, account, items)
     except OutboxLocked:
         log.info("outbox %s: another delivery run is active; skipped", outbox.directory)
         report.locked = True
+    finally:
+        if sessions is None:
+            await kept.close_all()
     return report
 
 
@@ -126,12 +141,13 @@ class _Round:
     throttle_delay: float
     log: logging.Logger
     report: DeliveryReport
+    accounts: Accounts
+    sessions: KeptSessions
 
 
-def _by_account(
-    r: _Round, accounts: Accounts, items: Sequence[OutboxItem]
-) -> list[tuple[Account, list[OutboxItem]]]:
+def _by_account(r: _Round, items: Sequence[OutboxItem]) -> list[tuple[Account, list[OutboxItem]]]:
     """The due items grouped by the account that sends their From, in the accounts' order."""
+    accounts = r.accounts
     groups: dict[int, list[OutboxItem]] = {}
     for item in items:
         account = accounts.for_address(item.mail_from)
@@ -150,18 +166,33 @@ async def _deliver_account(r: _Round, account: Account, items: list[OutboxItem])
     if account.blocked(r.clock()):
         r.report.deferred.extend(i.key for i in items)
         return
-    await account.pace()
-    async with contextlib.AsyncExitStack() as stack:
-        try:
-            session = await stack.enter_async_context(open_session(account.sender))
-        except SendError as exc:
-            _account_failed(r, account, exc, items, retry_delay(account.failures + 1, r.backoff))
-            return
-        account.logged_in(r.clock())
-        for n, item in enumerate(items):
-            if not await _deliver(r, account, session, item):
-                r.report.deferred.extend(i.key for i in items[n + 1 :])
-                break
+    try:
+        lease = await r.sessions.take(account)
+    except SendError as exc:
+        _account_failed(r, account, exc, items, retry_delay(account.failures + 1, r.backoff))
+        return
+    healthy = False
+    try:
+        if lease.new:
+            account.logged_in(r.clock())
+            items = _due_now(r, account)  # those that came while it waited for its login
+        healthy = await _deliver_items(r, lease, items)
+    finally:
+        await r.sessions.give_back(lease, healthy=healthy)
+
+
+def _due_now(r: _Round, account: Account) -> list[OutboxItem]:
+    """The account's due items listed again, now that its pacing and login are over."""
+    return [item for item in r.outbox.pending(r.clock()) if r.accounts.for_address(item.mail_from) is account]
+
+
+async def _deliver_items(r: _Round, lease: Lease, items: list[OutboxItem]) -> bool:
+    """Each item on the session in turn; False when an error on the session stopped it (close it)."""
+    for n, item in enumerate(items):
+        if not await _deliver(r, lease.account, lease.session, item):
+            r.report.deferred.extend(i.key for i in items[n + 1 :])
+            return False
+    return lease.session.usable
 
 
 def _account_failed(

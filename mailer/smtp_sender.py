@@ -17,6 +17,10 @@ for several messages, as a delivery round uses it::
         await session.send(raw, mail_from, rcpt_to, key=key)   # MAIL, RCPT, DATA; returns at 250
         ...                                      # QUIT when the block ends
 
+or, for a session kept open between rounds (mailer.sessions), ``session = await
+sender.connect()`` ... ``await session.alive()`` (NOOP, before each reuse) ... ``await
+session.close()`` (QUIT).
+
 An error raised while opening the session is about the account (server, TLS, password), not
 about any message; mailer.delivery then leaves the replies alone and pauses the account.
 """
@@ -114,12 +118,22 @@ class Session(Protocol):
     @property
     def usable(self) -> bool: ...
 
+    async def alive(self) -> bool:
+        """Whether a session kept open between rounds may still be used (SMTP: it answers NOOP)."""
+        ...
+
+    async def close(self, *, polite: bool = True) -> None:
+        """End the session (SMTP: QUIT when polite, else only close the socket); never raises."""
+        ...
+
     async def send(
         self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
     ) -> None: ...
 
 
 class SessionSender(Sender, Protocol):
+    async def connect(self) -> Session: ...
+
     def session(self) -> contextlib.AbstractAsyncContextManager[Session]: ...
 
 
@@ -204,9 +218,8 @@ class SmtpSender:
         async with self.session() as session:
             await session.send(raw, mail_from, rcpt_to, key=key)
 
-    @contextlib.asynccontextmanager
-    async def session(self) -> AsyncIterator[SmtpSession]:
-        """Connect, TLS, log in; yield the session; QUIT (or close, when cancelled) at the end."""
+    async def connect(self) -> SmtpSession:
+        """Connect, TLS, log in: an open session, for the caller to close().  SendError if any step fails."""
         client = self._client()
         progress = _Progress()
         try:
@@ -217,7 +230,12 @@ class SmtpSender:
         except (SMTPException, OSError) as exc:
             client.close()
             raise _send_error(exc, progress.phase, where=f"{self.host}:{self.port}") from exc
-        session = SmtpSession(client, self.from_addr or "", self.timeout)
+        return SmtpSession(client, self.from_addr or "", self.timeout)
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[SmtpSession]:
+        """Connect, TLS, log in; yield the session; QUIT (or close, when cancelled) at the end."""
+        session = await self.connect()
         polite = True
         try:
             yield session
@@ -225,10 +243,7 @@ class SmtpSender:
             polite = False
             raise
         finally:
-            if polite and session.usable:
-                await _quit(client, min(self.timeout, 5.0))
-            else:
-                client.close()
+            await session.close(polite=polite)
 
     async def _open(self, client: SMTP, progress: _Progress) -> None:
         await client.connect()
@@ -254,6 +269,21 @@ class SmtpSession:
     @property
     def usable(self) -> bool:
         return self._usable and self._client.is_connected
+
+    async def alive(self) -> bool:
+        """NOOP answered 250: the server still holds the session (checked before a kept one is reused).
+
+        A session the server closed while it was idle (its idle timeout, a restart) is found here,
+        before any MAIL: False, and it is not used again.  NOOP changes no state (RFC 5321
+        4.1.1.9), where RSET's effect on the AUTH state is left open.
+        """
+        if not self.usable:
+            return False
+        try:
+            await self._client.noop(timeout=min(self._timeout, 5.0))
+        except (SMTPException, OSError):
+            self._usable = False
+        return self.usable
 
     async def send(
         self, raw: bytes, mail_from: str, rcpt_to: Sequence[str], *, key: str | None = None
@@ -288,6 +318,14 @@ class SmtpSession:
             await client.rcpt(rcpt, encoding=encoding)
         progress.phase = "data"
         await client.data(raw)
+
+    async def close(self, *, polite: bool = True) -> None:
+        """QUIT when polite and the connection is still usable, else only close the socket; never raises."""
+        if polite and self.usable:
+            await _quit(self._client, min(self._timeout, 5.0))
+        else:
+            self._client.close()
+        self._usable = False
 
     async def _reset(self) -> None:
         """RSET after a refused transaction; a session that cannot reset is not used again."""

@@ -77,6 +77,7 @@ class OutboxConfig:
     senders: tuple[str, ...] = ()  # From addresses it may send; empty: any
     from_addr: str = ""
     login_interval: float = 2.0  # seconds between two logins of one account
+    keep_session_s: float = 30.0  # the daemon keeps an account's session open this long unused; 0: never
     throttle_delay: float = 1800.0  # wait after a provider's rate-limit answer (163 "554 DT:SPM")
     secret: Secret = field(default=Secret(), repr=False, compare=False, metadata=LOADED)
 

@@ -100,6 +100,9 @@ def finish_outbox(outbox: OutboxConfig, base: Path, *, secrets: bool) -> OutboxC
         tls_ca_file=resolve_path(base, outbox.tls_ca_file),
         senders=_addresses("outbox.senders", outbox.senders),
     )
+    for key in ("login_interval", "keep_session_s", "throttle_delay"):
+        if getattr(outbox, key) < 0:
+            raise ConfigError(f"outbox.{key}", f"must be 0 or more seconds, not {getattr(outbox, key)}")
     if outbox.kind != "smtp":
         return outbox
     check_plaintext("outbox", outbox.host, outbox.security, outbox.allow_plaintext)

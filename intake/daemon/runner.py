@@ -41,6 +41,7 @@ from intake.readers.registry import capabilities
 from mailer.accounts import Accounts
 from mailer.delivery import DeliveryReport, deliver_pending
 from mailer.outbox_item import OutboxState
+from mailer.sessions import KeptSessions
 from storage.atomic import write_file_atomically
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,11 @@ class Daemon:
             self.warnings[mb.name] = warning
             self.problems.changed.set()
 
-    def deliver(self, runner: asyncio.Runner | None = None) -> DeliveryReport:
+    def deliver(
+        self, runner: asyncio.Runner | None = None, sessions: KeptSessions | None = None
+    ) -> DeliveryReport:
+        """One delivery round.  sessions: kept open between rounds, only by the delivery loop (its
+        runner's event loop); every other caller's sessions are closed before this returns."""
         d = self.config.daemon
         rounds = deliver_pending(
             self.outbox,
@@ -152,6 +157,7 @@ class Daemon:
             max_attempts=d.max_attempts,
             log=log,
             throttle_delay=self.config.outbox.throttle_delay,
+            sessions=sessions,
         )
         report = runner.run(rounds) if runner is not None else asyncio.run(rounds)
         errors = {name: raw["error"] for name, raw in self.accounts.status().items()}
@@ -289,23 +295,34 @@ class Daemon:
 
     def _deliver_loop(self) -> None:
         # One event loop for every round: a burst has a round per reply, and a new loop (with its
-        # own resolver thread) per round cost more than the round.
-        backoff = Backoff(base=1.0, cap=300.0)
+        # own resolver thread) per round cost more than the round.  The accounts' SMTP sessions
+        # stay open in it between rounds (mailer.sessions), until idle keep_session_s or the stop.
         with asyncio.Runner() as runner:
-            while not self.stop.is_set():
-                self.wake.wait(timeout=self.config.daemon.delivery_interval)
-                self.wake.clear()
-                if self.stop.is_set():
-                    break
-                try:
-                    self.deliver(runner)
-                except Exception as exc:
-                    log.exception("outbox delivery round failed")
-                    self.problems.set("delivery", f"{type(exc).__name__}: {exc}")
-                    self.stop.wait(backoff.next_delay())
-                else:
-                    backoff.reset()
-                    self.problems.clear("delivery")
+            sessions = KeptSessions(self.config.outbox.keep_session_s)
+            try:
+                self._deliver_rounds(runner, sessions)
+            finally:
+                runner.run(sessions.close_all())
+
+    def _deliver_rounds(self, runner: asyncio.Runner, sessions: KeptSessions) -> None:
+        """A round at every wake: a reply queued, delivery_interval passed, or a kept session expired."""
+        backoff = Backoff(base=1.0, cap=300.0)
+        while not self.stop.is_set():
+            expires = sessions.expires_in()
+            interval = self.config.daemon.delivery_interval
+            self.wake.wait(timeout=interval if expires is None else min(interval, expires))
+            self.wake.clear()
+            if self.stop.is_set():
+                break
+            try:
+                self.deliver(runner, sessions)
+            except Exception as exc:
+                log.exception("outbox delivery round failed")
+                self.problems.set("delivery", f"{type(exc).__name__}: {exc}")
+                self.stop.wait(backoff.next_delay())
+            else:
+                backoff.reset()
+                self.problems.clear("delivery")
 
     # -- operator's view ---------------------------------------------------------------------
     def status(self) -> StatusDocument:
