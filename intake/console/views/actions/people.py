@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, abort, flash, redirect, url_for
 from werkzeug.wrappers import Response
 
@@ -13,6 +15,7 @@ from intake.console.text import mask_mobile
 from intake.console.typed import LABELS, shown, with_value
 from intake.console.views.actions.flow import propose
 from intake.console.views.actions.roster import RosterChange, base_version, roster_pending
+from rules.notice import Period
 from rules.verdict import Participant
 from storage.records import SubmissionVersion
 from storage.users import Role
@@ -35,6 +38,39 @@ def _private(field: str, value: str) -> str:
     return mask_mobile(value) if field == "mobile" and value else value
 
 
+def _edit(
+    form: CorrectForm | AddForm | RemoveForm,
+    where: tuple[Period, str, SubmissionVersion],
+    *,
+    kind: str,
+    title: str,
+    people: Sequence[Participant],
+    changes: tuple[str, ...],
+    old: dict[str, str] | None = None,
+    new: dict[str, str] | None = None,
+) -> Response:
+    """Propose the roster of `where` (period, province, the version edited) changed to `people`."""
+    period, province, base = where
+    return propose(
+        roster_pending(
+            RosterChange(
+                kind=kind,
+                title=title,
+                period=period,
+                province=province,
+                people=people,
+                received=base.received_at or current().desk.now(),
+                reason=form.reason.data or "",
+                base=base,
+                notify=bool(form.notify.data),
+                changes=changes,
+                old=old,
+                new=new,
+            )
+        )
+    )
+
+
 @bp.route(f"{ROUTE}/correct", methods=["POST"])
 @requires(Role.EDITOR)
 def correct(program: str, number: int, province: str) -> Response:
@@ -54,23 +90,15 @@ def correct(program: str, number: int, province: str) -> Response:
     people[index] = after
     label = LABELS.get(field, field)
     change = f"{before.name or f'第 {index + 1} 人'} 的{label}：“{_private(field, shown(before, field))}” → “{_private(field, shown(after, field))}”"
-    return propose(
-        roster_pending(
-            RosterChange(
-                kind="correct",
-                title=f"更正 {province} 第 {base.version} 版：{before.name} 的{label}",
-                period=period,
-                province=province,
-                people=people,
-                received=base.received_at or current().desk.now(),
-                reason=form.reason.data or "",
-                base=base,
-                notify=bool(form.notify.data),
-                changes=(change,),
-                old={"person": before.name, "field": field, "value": shown(before, field)},
-                new={"person": after.name, "field": field, "value": shown(after, field)},
-            )
-        )
+    return _edit(
+        form,
+        (period, province, base),
+        kind="correct",
+        title=f"更正 {province} 第 {base.version} 版：{before.name} 的{label}",
+        people=people,
+        changes=(change,),
+        old={"person": before.name, "field": field, "value": shown(before, field)},
+        new={"person": after.name, "field": field, "value": shown(after, field)},
     )
 
 
@@ -87,22 +115,14 @@ def add(program: str, number: int, province: str) -> Response:
     person = Participant(leader=bool(form.leader.data))
     for field in ("name", "gender", "unit", "title", "mobile", "email", "arrival", "remark"):
         person = with_value(person, field, str(getattr(form, field).data or ""), year)
-    return propose(
-        roster_pending(
-            RosterChange(
-                kind="add",
-                title=f"在 {province} 第 {base.version} 版名单中增加 {person.name}",
-                period=period,
-                province=province,
-                people=[*_people(base), person],
-                received=base.received_at or current().desk.now(),
-                reason=form.reason.data or "",
-                base=base,
-                notify=bool(form.notify.data),
-                changes=(f"增加：{person.name}（{person.unit}，{_private('mobile', person.mobile)}）",),
-                new={"person": person.name, "unit": person.unit, "mobile": person.mobile},
-            )
-        )
+    return _edit(
+        form,
+        (period, province, base),
+        kind="add",
+        title=f"在 {province} 第 {base.version} 版名单中增加 {person.name}",
+        people=[*_people(base), person],
+        changes=(f"增加：{person.name}（{person.unit}，{_private('mobile', person.mobile)}）",),
+        new={"person": person.name, "unit": person.unit, "mobile": person.mobile},
     )
 
 
@@ -120,20 +140,12 @@ def remove(program: str, number: int, province: str) -> Response:
     if index >= len(people):
         abort(400)
     gone = people.pop(index)
-    return propose(
-        roster_pending(
-            RosterChange(
-                kind="remove",
-                title=f"从 {province} 第 {base.version} 版名单中删除 {gone.name}",
-                period=period,
-                province=province,
-                people=people,
-                received=base.received_at or current().desk.now(),
-                reason=form.reason.data or "",
-                base=base,
-                notify=bool(form.notify.data),
-                changes=(f"删除：{gone.name}（{gone.unit}）",),
-                old={"person": gone.name, "unit": gone.unit, "mobile": gone.mobile},
-            )
-        )
+    return _edit(
+        form,
+        (period, province, base),
+        kind="remove",
+        title=f"从 {province} 第 {base.version} 版名单中删除 {gone.name}",
+        people=people,
+        changes=(f"删除：{gone.name}（{gone.unit}）",),
+        old={"person": gone.name, "unit": gone.unit, "mobile": gone.mobile},
     )
