@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from rules.notice import Notice
 from rules.verdict import Status
-from storage.records import MessageOutcome, StoredVerdict
+from storage.records import MessageOutcome, MessageRecord, StoredVerdict
 from storage.store import Store
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -84,13 +84,15 @@ def fill(store: Store, notice: Notice, size: int, seed: int = 13) -> None:
             status=stored.status,
         )
         store.record_message(
-            mailbox="bench",
-            uidvalidity=1,
-            uid=i + 1,
-            message_id=f"<bench-{i}@example.cn>",
-            sha256=sha,
-            received=received,
-            outcome=MessageOutcome.PROCESSED,
-            sender=sender,
-            verdict=stored,
+            MessageRecord(
+                mailbox="bench",
+                uidvalidity=1,
+                uid=i + 1,
+                message_id=f"<bench-{i}@example.cn>",
+                sha256=sha,
+                received=received,
+                outcome=MessageOutcome.PROCESSED,
+                sender=sender,
+                verdict=stored,
+            )
         )

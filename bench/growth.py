@@ -32,7 +32,7 @@ from mailer.delivery import deliver_pending
 from mailer.outbox import Outbox
 from mailer.smtp_sender import FileSender
 from storage.archive import Archive
-from storage.records import MessageOutcome, StoredVerdict
+from storage.records import MessageOutcome, MessageRecord, StoredVerdict
 from storage.store import Store
 
 
@@ -72,15 +72,17 @@ def prefill(store: Store, outbox: Outbox, size: int, pool: list[tuple[dict, str]
             status=stored.status,
         )
         store.record_message(
-            mailbox="mb1",
-            uidvalidity=7,
-            uid=i + 1,
-            message_id=f"<prefill-{i}@bench>",
-            sha256=sha,
-            received=received,
-            outcome=MessageOutcome.PROCESSED,
-            sender=sender,
-            verdict=stored,
+            MessageRecord(
+                mailbox="mb1",
+                uidvalidity=7,
+                uid=i + 1,
+                message_id=f"<prefill-{i}@bench>",
+                sha256=sha,
+                received=received,
+                outcome=MessageOutcome.PROCESSED,
+                sender=sender,
+                verdict=stored,
+            )
         )
         item = outbox.enqueue(f"reply:{sha}", reply, "yaoy@moe.edu.cn", [sender], now=1.0)
         outbox.mark_sending(item, now=2.0)

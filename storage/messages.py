@@ -22,7 +22,6 @@ from .records import (
     FailureNote,
     MessageOutcome,
     MessageRecord,
-    StoredVerdict,
 )
 
 OUTCOMES = tuple(MessageOutcome)
@@ -138,36 +137,19 @@ class MessageLog:
         return len(self._outcome)
 
     # -- updates -----------------------------------------------------------------------------
-    def record(
-        self,
-        *,
-        mailbox: str,
-        uidvalidity: int,
-        uid: int,
-        message_id: str,
-        sha256: str,
-        received: str,
-        outcome: MessageOutcome,
-        sender: str,
-        verdict: StoredVerdict | None,
-        detail: str = "",
-    ) -> MessageRecord:
-        """Give the message its final outcome; failures counted before are kept."""
-        outcome = checked_outcome(outcome)
-        key = uid_key(mailbox, uidvalidity, uid)
+    def record(self, outcome: MessageRecord) -> MessageRecord:
+        """Give the message its final outcome (a record with outcome set); failures counted before are kept."""
+        if outcome.outcome is None:
+            raise ValueError("a final record needs an outcome")
+        key = uid_key(outcome.mailbox, outcome.uidvalidity, outcome.uid)
         old = self.table.get(key)
         earlier = MessageRecord.from_json(old) if old is not None else None
-        record = MessageRecord(
-            mailbox=mailbox,
-            uidvalidity=int(uidvalidity),
-            uid=int(uid),
-            message_id=message_id or "",
-            sha256=sha256,
-            received=received,
-            outcome=outcome,
-            sender=sender,
-            detail=detail,
-            verdict=verdict,
+        record = dataclasses.replace(
+            outcome,
+            uidvalidity=int(outcome.uidvalidity),
+            uid=int(outcome.uid),
+            message_id=outcome.message_id or "",
+            outcome=checked_outcome(outcome.outcome),
             failures=earlier.failures if earlier else 0,
             errors=earlier.errors if earlier else (),
             recorded=now_iso(),

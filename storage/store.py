@@ -138,33 +138,12 @@ class Store:
         return self._messages.seen_content(message_id, sha256)
 
     @_open
-    def record_message(
-        self,
-        *,
-        mailbox: str,
-        uidvalidity: int,
-        uid: int,
-        message_id: str,
-        sha256: str,
-        received: str,
-        outcome: MessageOutcome,
-        sender: str,
-        verdict: StoredVerdict | None,
-        detail: str = "",
-    ) -> MessageRecord:
-        """Record the final outcome (processed/ignored/failed/quarantined); replaces an earlier record."""
-        return self._messages.record(
-            mailbox=mailbox,
-            uidvalidity=uidvalidity,
-            uid=uid,
-            message_id=message_id,
-            sha256=sha256,
-            received=received,
-            outcome=outcome,
-            sender=sender,
-            verdict=verdict,
-            detail=detail,
-        )
+    def record_message(self, record: MessageRecord) -> MessageRecord:
+        """Record the final outcome (processed/ignored/failed/quarantined); replaces an earlier record.
+
+        failures, errors, recorded and seq are the store's to fill: what the caller gave there is replaced.
+        """
+        return self._messages.record(record)
 
     @_open
     def record_failure(

@@ -14,7 +14,7 @@ from tinydb import TinyDB
 
 from storage import atomic
 from storage.json_storage import AtomicJSONStorage
-from storage.records import MessageOutcome
+from storage.records import MessageOutcome, MessageRecord
 from storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ CHILD = textwrap.dedent("""
     import os, signal, sys
     from storage import atomic
     from rules.verdict import Status
-    from storage.records import MessageOutcome, StoredVerdict
+    from storage.records import MessageOutcome, MessageRecord, StoredVerdict
     from storage.store import Store
 
     directory, step, target_name, truncate, action = sys.argv[1:6]
@@ -47,9 +47,9 @@ CHILD = textwrap.dedent("""
     if action == "meta":
         store.meta_set("state", "new")
     else:
-        store.record_message(mailbox="INBOX", uidvalidity=7, uid=2, message_id="<new@x>", sha256="b" * 64,
-                             received="2024-05-01T10:00:00", outcome=MessageOutcome.PROCESSED,
-                             sender="a@example.cn", verdict=StoredVerdict(status=Status.ACCEPTED))
+        store.record_message(MessageRecord(mailbox="INBOX", uidvalidity=7, uid=2, message_id="<new@x>",
+                             sha256="b" * 64, received="2024-05-01T10:00:00", outcome=MessageOutcome.PROCESSED,
+                             sender="a@example.cn", verdict=StoredVerdict(status=Status.ACCEPTED)))
     print("not killed")
 """)
 
@@ -69,15 +69,17 @@ def prepare(directory: Path) -> None:
     with Store(directory) as store:
         store.meta_set("state", "old")
         store.record_message(
-            mailbox="INBOX",
-            uidvalidity=7,
-            uid=1,
-            message_id="<old@x>",
-            sha256="a" * 64,
-            received="2024-05-01T09:00:00",
-            outcome=MessageOutcome.PROCESSED,
-            sender="a@example.cn",
-            verdict=None,
+            MessageRecord(
+                mailbox="INBOX",
+                uidvalidity=7,
+                uid=1,
+                message_id="<old@x>",
+                sha256="a" * 64,
+                received="2024-05-01T09:00:00",
+                outcome=MessageOutcome.PROCESSED,
+                sender="a@example.cn",
+                verdict=None,
+            )
         )
 
 

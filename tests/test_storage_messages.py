@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from storage import atomic
-from storage.records import StoredVerdict
+from storage.records import MessageRecord, StoredVerdict
 from storage.store import Store
 
 SHA_A = hashlib.sha256(b"message a").hexdigest()
@@ -45,15 +45,17 @@ def record(
     message_id: str = "<a@example.cn>",
 ) -> None:
     store.record_message(
-        mailbox=mailbox,
-        uidvalidity=uidvalidity,
-        uid=uid,
-        message_id=message_id,
-        sha256=sha,
-        received="2024-05-01T10:00:00+08:00",
-        outcome=outcome,  # type: ignore[arg-type]  # a str on purpose: the store checks it (an unknown one is refused)
-        sender="a@example.cn",
-        verdict=StoredVerdict.from_json(VERDICT) if outcome == "processed" else None,
+        MessageRecord(
+            mailbox=mailbox,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            message_id=message_id,
+            sha256=sha,
+            received="2024-05-01T10:00:00+08:00",
+            outcome=outcome,  # type: ignore[arg-type]  # a str on purpose: the store checks it (an unknown one is refused)
+            sender="a@example.cn",
+            verdict=StoredVerdict.from_json(VERDICT) if outcome == "processed" else None,
+        )
     )
 
 

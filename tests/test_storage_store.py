@@ -11,7 +11,7 @@ import pytest
 
 from rules.verdict import Status
 from storage.errors import CorruptDatabase, StorageError, StoreLocked
-from storage.records import MessageOutcome, StoredVerdict
+from storage.records import MessageOutcome, MessageRecord, StoredVerdict
 from storage.store import Store
 
 
@@ -60,15 +60,17 @@ def test_database_files_are_0600_and_directories_0700(tmp_path: Path, umask: int
         with Store(directory) as store:
             store.meta_set("k", 1)
             store.record_message(
-                mailbox="INBOX",
-                uidvalidity=1,
-                uid=1,
-                message_id="<a@x>",
-                sha256="a" * 64,
-                received="",
-                outcome=MessageOutcome.IGNORED,
-                sender="a@x",
-                verdict=None,
+                MessageRecord(
+                    mailbox="INBOX",
+                    uidvalidity=1,
+                    uid=1,
+                    message_id="<a@x>",
+                    sha256="a" * 64,
+                    received="",
+                    outcome=MessageOutcome.IGNORED,
+                    sender="a@x",
+                    verdict=None,
+                )
             )
             store.add_submission(
                 program="P",

@@ -41,7 +41,7 @@ from rules.ours import Disposition
 from rules.supplement import Standing
 from rules.verdict import Reading, Status, Verdict
 from storage.archive import Archive
-from storage.records import DUPLICATE_DETAIL, MessageOutcome, StoredVerdict, VersionKind
+from storage.records import DUPLICATE_DETAIL, MessageOutcome, MessageRecord, StoredVerdict, VersionKind
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -217,16 +217,18 @@ class Service:
         self, incoming: Incoming, outcome: MessageOutcome, verdict: StoredVerdict | None, detail: str = ""
     ) -> None:
         self.store.record_message(
-            mailbox=incoming.mailbox,
-            uidvalidity=incoming.uidvalidity,
-            uid=incoming.uid,
-            message_id=incoming.message_id,
-            sha256=incoming.sha,
-            received=incoming.received,
-            outcome=outcome,
-            sender=incoming.sender,
-            verdict=verdict,
-            detail=detail,
+            MessageRecord(
+                mailbox=incoming.mailbox,
+                uidvalidity=incoming.uidvalidity,
+                uid=incoming.uid,
+                message_id=incoming.message_id,
+                sha256=incoming.sha,
+                received=incoming.received,
+                outcome=outcome,
+                sender=incoming.sender,
+                verdict=verdict,
+                detail=detail,
+            )
         )
 
     def _failed(self, fm: FetchedMessage, mb: MailboxConfig, sha: str, exc: Exception) -> Handled:
@@ -240,16 +242,18 @@ class Service:
         if count < self.config.daemon.max_failures:
             return Handled(HandledOutcome.FAILED, detail=str(exc))
         self.store.record_message(
-            mailbox=mb.name,
-            uidvalidity=fm.uidvalidity,
-            uid=fm.uid,
-            message_id="",
-            sha256=sha,
-            received=fm.received.isoformat(),
-            outcome=MessageOutcome.QUARANTINED,
-            sender="",
-            verdict=None,
-            detail=error,
+            MessageRecord(
+                mailbox=mb.name,
+                uidvalidity=fm.uidvalidity,
+                uid=fm.uid,
+                message_id="",
+                sha256=sha,
+                received=fm.received.isoformat(),
+                outcome=MessageOutcome.QUARANTINED,
+                sender="",
+                verdict=None,
+                detail=error,
+            )
         )
         log.error("sha:%s quarantined after %d failures; raw message kept in the archive", sha[:12], count)
         return Handled(HandledOutcome.QUARANTINED, detail=str(exc))
