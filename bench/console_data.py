@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from rules.notice import Notice
 from rules.verdict import Status
-from storage.records import MessageOutcome, MessageRecord, StoredVerdict
+from storage.records import MessageOutcome, MessageRecord, NewVersion, StoredVerdict
 from storage.store import Store
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -74,14 +74,16 @@ def fill(store: Store, notice: Notice, size: int, seed: int = 13) -> None:
         sha = hashlib.sha256(f"console-bench-{seed}-{i}".encode()).hexdigest()
         sender = f"{abs(hash(province)) % 1000}@example.cn"
         store.add_submission(
-            program=program,
-            period=number,
-            province=province,
-            verdict=stored,
-            message_sha=sha,
-            sender=sender,
-            received=received,
-            status=stored.status,
+            NewVersion(
+                program=program,
+                period=number,
+                province=province,
+                verdict=stored,
+                message_sha=sha,
+                sender=sender,
+                received=received,
+                status=stored.status,
+            )
         )
         store.record_message(
             MessageRecord(

@@ -32,7 +32,7 @@ from mailer.delivery import deliver_pending
 from mailer.outbox import Outbox
 from mailer.smtp_sender import FileSender
 from storage.archive import Archive
-from storage.records import MessageOutcome, MessageRecord, StoredVerdict
+from storage.records import MessageOutcome, MessageRecord, NewVersion, StoredVerdict
 from storage.store import Store
 
 
@@ -62,14 +62,16 @@ def prefill(store: Store, outbox: Outbox, size: int, pool: list[tuple[dict, str]
         received = (base + timedelta(seconds=37 * i)).isoformat()
         stored = StoredVerdict.from_json(verdict)
         store.add_submission(
-            program=verdict["program"],
-            period=verdict["period"],
-            province=verdict["province"],
-            verdict=stored,
-            message_sha=sha,
-            sender=sender,
-            received=received,
-            status=stored.status,
+            NewVersion(
+                program=verdict["program"],
+                period=verdict["period"],
+                province=verdict["province"],
+                verdict=stored,
+                message_sha=sha,
+                sender=sender,
+                received=received,
+                status=stored.status,
+            )
         )
         store.record_message(
             MessageRecord(

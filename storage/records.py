@@ -303,6 +303,27 @@ class VersionKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class NewVersion:
+    """What is filed as a new version of a (program, period, province) roster (Store.add_submission).
+
+    The store gives it its number, the version that stood, the diff against it and whether a
+    roster sent later supersedes it (SubmissionVersion).
+    """
+
+    program: str | None
+    period: int | None
+    province: str | None
+    verdict: StoredVerdict
+    message_sha: str
+    sender: str
+    received: str
+    status: Status
+    kind: VersionKind = VersionKind.RECEIPT
+    mailbox: str = ""
+    subject: str = ""
+
+
+@dataclass(frozen=True)
 class SubmissionVersion:
     """One version of a (program, period, province) submission.
 

@@ -28,8 +28,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-from rules.verdict import Status
-
 from .atomic import make_private_dir, sweep_temp_files
 from .errors import StorageError
 from .keyed import KeyedTable, SegmentedTable, open_db
@@ -39,10 +37,9 @@ from .questions import Question, QuestionLog
 from .records import (
     MessageOutcome,
     MessageRecord,
-    StoredVerdict,
+    NewVersion,
     SubmissionSummary,
     SubmissionVersion,
-    VersionKind,
 )
 from .sent import SentLog, SentNote
 from .submissions import SubmissionLog
@@ -189,38 +186,12 @@ class Store:
 
     # -- submissions -------------------------------------------------------------------------
     @_open
-    def add_submission(
-        self,
-        *,
-        program: str | None,
-        period: int | None,
-        province: str | None,
-        verdict: StoredVerdict,
-        message_sha: str,
-        sender: str,
-        received: str,
-        status: Status,
-        kind: VersionKind = VersionKind.RECEIPT,
-        mailbox: str = "",
-        subject: str = "",
-    ) -> SubmissionVersion:
+    def add_submission(self, filing: NewVersion) -> SubmissionVersion:
         """Store a new version and return it; its diff is against the roster that stood.
 
         A version sent (received) before the roster that stands is stored as superseded by it and
         replaces nothing (storage.submissions)."""
-        return self._submissions.add(
-            program=program,
-            period=period,
-            province=province,
-            verdict=verdict,
-            message_sha=message_sha,
-            sender=sender,
-            received=received,
-            status=status,
-            kind=kind,
-            mailbox=mailbox,
-            subject=subject,
-        )
+        return self._submissions.add(filing)
 
     @_open
     def versions(

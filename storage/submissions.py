@@ -32,7 +32,7 @@ from .diff import roster_diff
 from .keyed import Doc, SegmentedTable
 from .messages import now_iso
 from .records import (
-    StoredVerdict,
+    NewVersion,
     SubmissionSummary,
     SubmissionVersion,
     VersionKind,
@@ -160,24 +160,12 @@ class SubmissionLog:
         doc: Doc | None = self.table.get(key) if key is not None else None
         return SubmissionVersion.from_json(doc) if doc is not None else None
 
-    def add(
-        self,
-        *,
-        program: str | None,
-        period: int | None,
-        province: str | None,
-        verdict: StoredVerdict,
-        message_sha: str,
-        sender: str,
-        received: str,
-        status: Status,
-        kind: VersionKind = VersionKind.RECEIPT,
-        mailbox: str = "",
-        subject: str = "",
-    ) -> SubmissionVersion:
-        status = checked_status(status)
+    def add(self, filing: NewVersion) -> SubmissionVersion:
+        status = checked_status(filing.status)
+        program, period, province = filing.program, filing.period, filing.province
+        received, verdict = filing.received, filing.verdict
         g = group_key(program, period, province)
-        existing = self._version(self._by_sha.get((g, message_sha)))
+        existing = self._version(self._by_sha.get((g, filing.message_sha)))
         if existing is not None:
             return existing
         group = self._groups.get(g)
@@ -188,17 +176,17 @@ class SubmissionLog:
             province=province,
             version=len(group.versions) + 1 if group else 1,
             status=status,
-            message_sha=message_sha,
-            sender=sender,
+            message_sha=filing.message_sha,
+            sender=filing.sender,
             received=received,
             recorded=now_iso(),
             previous_accepted=prev.version if prev else None,
             diff=roster_diff(prev.verdict.roster() if prev else [], verdict.roster()),
             verdict=verdict,
-            kind=VersionKind(kind),
+            kind=VersionKind(filing.kind),
             superseded_by=superseding(prev, received),
-            mailbox=mailbox,
-            subject=subject,
+            mailbox=filing.mailbox,
+            subject=filing.subject,
         )
         return self._store(version)
 

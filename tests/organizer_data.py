@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from rules.verdict import Status
-from storage.records import StoredVerdict, SubmissionVersion, VersionKind
+from storage.records import NewVersion, StoredVerdict, SubmissionVersion, VersionKind
 from storage.store import Store
 from tests.helpers import ROOT, cst
 
@@ -72,15 +72,17 @@ def add(
     }
     sha = hashlib.sha256(f"{period}{province}{received}{len(people)}".encode()).hexdigest()
     return store.add_submission(
-        program=program,
-        period=int(number),
-        province=province,
-        verdict=StoredVerdict.from_json(verdict),
-        message_sha=sha,
-        sender=sender,
-        received=cst(received).isoformat(),
-        status=Status(status),
-        kind=kind,
+        NewVersion(
+            program=program,
+            period=int(number),
+            province=province,
+            verdict=StoredVerdict.from_json(verdict),
+            message_sha=sha,
+            sender=sender,
+            received=cst(received).isoformat(),
+            status=Status(status),
+            kind=kind,
+        )
     )
 
 
@@ -103,16 +105,18 @@ def unplaced(
         ],
     }
     return store.add_submission(
-        program=program,
-        period=period,
-        province=None,
-        verdict=StoredVerdict.from_json(verdict),
-        message_sha=hashlib.sha256(f"{sender}{received}".encode()).hexdigest(),
-        sender=sender,
-        received=cst(received).isoformat(),
-        status=Status.REJECTED,
-        mailbox="gz1",
-        subject="报名回执",
+        NewVersion(
+            program=program,
+            period=period,
+            province=None,
+            verdict=StoredVerdict.from_json(verdict),
+            message_sha=hashlib.sha256(f"{sender}{received}".encode()).hexdigest(),
+            sender=sender,
+            received=cst(received).isoformat(),
+            status=Status.REJECTED,
+            mailbox="gz1",
+            subject="报名回执",
+        )
     )
 
 

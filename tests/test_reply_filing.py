@@ -19,7 +19,7 @@ from rules.marks import ROSTER_CAPTION
 from rules.policy import Policy
 from rules.supplement import against_standing
 from rules.verdict import Participant, Reading, Status, Verdict
-from storage.records import StoredVerdict, SubmissionVersion, VersionKind
+from storage.records import NewVersion, StoredVerdict, SubmissionVersion, VersionKind
 from storage.store import Store
 from tests.helpers import body_text, cst, notice, person, receipt_grid, receipt_of
 
@@ -35,15 +35,17 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def file(store: Store, verdict: Verdict, sent: str) -> SubmissionVersion:
     return store.add_submission(
-        program=verdict.program,
-        period=verdict.period,
-        province=verdict.province,
-        verdict=StoredVerdict.from_json(verdict.public()),
-        message_sha=hashlib.sha256(sent.encode()).hexdigest(),
-        sender="gz@gzedu.cn",
-        received=cst(sent).isoformat(),
-        status=verdict.status,
-        kind=VersionKind.SUPPLEMENT if verdict.reading is Reading.SUPPLEMENT else VersionKind.RECEIPT,
+        NewVersion(
+            program=verdict.program,
+            period=verdict.period,
+            province=verdict.province,
+            verdict=StoredVerdict.from_json(verdict.public()),
+            message_sha=hashlib.sha256(sent.encode()).hexdigest(),
+            sender="gz@gzedu.cn",
+            received=cst(sent).isoformat(),
+            status=verdict.status,
+            kind=VersionKind.SUPPLEMENT if verdict.reading is Reading.SUPPLEMENT else VersionKind.RECEIPT,
+        )
     )
 
 

@@ -20,6 +20,7 @@ from storage.records import (
     DigestNote,
     MessageOutcome,
     MessageRecord,
+    NewVersion,
     ReminderNote,
     Severity,
     StoredVerdict,
@@ -131,14 +132,16 @@ def test_the_store_goes_on_from_where_it_was(directory: Path) -> None:
             participants=v3.verdict.participants[:2],
         )
         v4 = store.add_submission(
-            program="gz-status",
-            period=1,
-            province="河南",
-            verdict=fewer,
-            message_sha="f" * 64,
-            sender="henan@haedu.cn",
-            received="2023-06-21T10:00:00+08:00",
-            status=Status.ACCEPTED,
+            NewVersion(
+                program="gz-status",
+                period=1,
+                province="河南",
+                verdict=fewer,
+                message_sha="f" * 64,
+                sender="henan@haedu.cn",
+                received="2023-06-21T10:00:00+08:00",
+                status=Status.ACCEPTED,
+            )
         )
         assert (v4.version, v4.previous_accepted) == (4, 3)
         assert [r["name"] for r in v4.diff.removed] == ["王五"] and not v4.diff.added

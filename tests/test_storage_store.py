@@ -11,7 +11,7 @@ import pytest
 
 from rules.verdict import Status
 from storage.errors import CorruptDatabase, StorageError, StoreLocked
-from storage.records import MessageOutcome, MessageRecord, StoredVerdict
+from storage.records import MessageOutcome, MessageRecord, NewVersion, StoredVerdict
 from storage.store import Store
 
 
@@ -73,14 +73,16 @@ def test_database_files_are_0600_and_directories_0700(tmp_path: Path, umask: int
                 )
             )
             store.add_submission(
-                program="P",
-                period=1,
-                province="广东",
-                verdict=StoredVerdict(status=Status.ACCEPTED),
-                message_sha="a" * 64,
-                sender="a@x",
-                received="",
-                status=Status.ACCEPTED,
+                NewVersion(
+                    program="P",
+                    period=1,
+                    province="广东",
+                    verdict=StoredVerdict(status=Status.ACCEPTED),
+                    message_sha="a" * 64,
+                    sender="a@x",
+                    received="",
+                    status=Status.ACCEPTED,
+                )
             )
             store.note_reply("a@x", day="2024-05-01")
     finally:

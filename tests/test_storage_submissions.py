@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rules.verdict import Participant, Status, Verdict
-from storage.records import StoredVerdict, SubmissionVersion
+from storage.records import NewVersion, StoredVerdict, SubmissionVersion
 from storage.store import Store
 
 KEY = ("骨干教师培训", 3, "广东")
@@ -35,14 +35,16 @@ def add(
 ) -> SubmissionVersion:
     program, period, province = key
     return store.add_submission(
-        program=program,
-        period=period,
-        province=province,
-        verdict=verdict(status, *people),
-        message_sha=sha(n),
-        sender="gd@example.cn",
-        received=f"2024-05-0{n}T10:00:00+08:00",
-        status=Status(status),
+        NewVersion(
+            program=program,
+            period=period,
+            province=province,
+            verdict=verdict(status, *people),
+            message_sha=sha(n),
+            sender="gd@example.cn",
+            received=f"2024-05-0{n}T10:00:00+08:00",
+            status=Status(status),
+        )
     )
 
 

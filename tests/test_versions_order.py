@@ -12,7 +12,7 @@ import pytest
 
 from rules.verdict import Participant, Status, Verdict
 from storage.readonly import ReadOnlyStore
-from storage.records import StoredParticipant, StoredVerdict, SubmissionVersion, VersionKind
+from storage.records import NewVersion, StoredParticipant, StoredVerdict, SubmissionVersion, VersionKind
 from storage.store import Store
 from storage.submissions import in_sent_order, newest, standing
 
@@ -32,17 +32,19 @@ def add(
     store: Store, sent: str, status: Status, *names: str, kind: VersionKind = VersionKind.RECEIPT
 ) -> SubmissionVersion:
     return store.add_submission(
-        program=KEY[0],
-        period=KEY[1],
-        province=KEY[2],
-        verdict=verdict(status, *names),
-        message_sha=hashlib.sha256(f"{sent}{names}".encode()).hexdigest(),
-        sender="hlj@hljedu.cn",
-        received=f"2023-{sent}:00+08:00",
-        status=status,
-        kind=kind,
-        mailbox="zz",
-        subject="黑龙江报名回执",
+        NewVersion(
+            program=KEY[0],
+            period=KEY[1],
+            province=KEY[2],
+            verdict=verdict(status, *names),
+            message_sha=hashlib.sha256(f"{sent}{names}".encode()).hexdigest(),
+            sender="hlj@hljedu.cn",
+            received=f"2023-{sent}:00+08:00",
+            status=status,
+            kind=kind,
+            mailbox="zz",
+            subject="黑龙江报名回执",
+        )
     )
 
 

@@ -20,7 +20,7 @@ from rules.notice import Period
 from rules.verdict import Participant, Status
 from storage.desk import ActionRecord, action_sha, group_name
 from storage.diff import roster_diff
-from storage.records import StoredVerdict, SubmissionVersion, VersionKind
+from storage.records import NewVersion, StoredVerdict, SubmissionVersion, VersionKind
 from storage.submissions import superseding
 
 
@@ -100,17 +100,19 @@ def file_roster(desk: Desk, plan: RosterPlan, record: ActionRecord) -> Submissio
     if count != plan.count and not (existing and existing.message_sha == plan.planned.message_sha):
         raise Stale(f"{province} 的名单在预览之后有了新版本")
     version = desk.store.add_submission(
-        program=program,
-        period=number,
-        province=province,
-        verdict=plan.planned.verdict,
-        message_sha=plan.planned.message_sha,
-        sender=record.by and f"会务组（{record.by}）",
-        received=plan.planned.received,
-        status=plan.planned.status,
-        kind=VersionKind.ORGANIZER,
-        mailbox="console",
-        subject=record.reason[:200],
+        NewVersion(
+            program=program,
+            period=number,
+            province=province,
+            verdict=plan.planned.verdict,
+            message_sha=plan.planned.message_sha,
+            sender=record.by and f"会务组（{record.by}）",
+            received=plan.planned.received,
+            status=plan.planned.status,
+            kind=VersionKind.ORGANIZER,
+            mailbox="console",
+            subject=record.reason[:200],
+        )
     )
     desk.state.record_action(
         ActionRecord(

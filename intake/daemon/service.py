@@ -41,7 +41,14 @@ from rules.ours import Disposition
 from rules.supplement import Standing
 from rules.verdict import Reading, Status, Verdict
 from storage.archive import Archive
-from storage.records import DUPLICATE_DETAIL, MessageOutcome, MessageRecord, StoredVerdict, VersionKind
+from storage.records import (
+    DUPLICATE_DETAIL,
+    MessageOutcome,
+    MessageRecord,
+    NewVersion,
+    StoredVerdict,
+    VersionKind,
+)
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -284,17 +291,19 @@ class Service:
         (sha) is already in the group (a re-run after a crash), through an index.
         """
         version = self.store.add_submission(
-            program=verdict.program,
-            period=verdict.period,
-            province=verdict.province,
-            verdict=stored,
-            message_sha=incoming.sha,
-            sender=incoming.sender,
-            received=incoming.received,
-            status=stored.status,
-            kind=VersionKind.SUPPLEMENT if verdict.reading is Reading.SUPPLEMENT else VersionKind.RECEIPT,
-            mailbox=incoming.mailbox,
-            subject=incoming.subject,
+            NewVersion(
+                program=verdict.program,
+                period=verdict.period,
+                province=verdict.province,
+                verdict=stored,
+                message_sha=incoming.sha,
+                sender=incoming.sender,
+                received=incoming.received,
+                status=stored.status,
+                kind=VersionKind.SUPPLEMENT if verdict.reading is Reading.SUPPLEMENT else VersionKind.RECEIPT,
+                mailbox=incoming.mailbox,
+                subject=incoming.subject,
+            )
         )
         if not (verdict.program and verdict.period and verdict.province):
             return None
