@@ -8,15 +8,11 @@ Message-ID ``<ack-...>``, the subject tag 【已收到】, ``Auto-Submitted: aut
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 
-from mailer.compose.reply import Original, clean_header
+from mailer.compose.reply import Original, answering, clean_header, original_seed
 from rules.marks import REPLY_ATTRIBUTE, REPLY_TAGS
 
 ACK_TAG = "【已收到】"
@@ -44,19 +40,13 @@ def acknowledgement_subject(subject: str) -> str:
 
 
 def compose_acknowledgement(original: Original, *, from_addr: str, now: datetime) -> bytes:
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = clean_header(from_addr)
-    msg["To"] = clean_header(original.sender)
-    msg["Subject"] = acknowledgement_subject(original.subject)
-    msg["Date"] = format_datetime(now)
-    domain = from_addr.rpartition("@")[2] or "intake.local"
-    seed = original.sha256 or hashlib.sha256(f"{original.message_id}{original.sender}".encode()).hexdigest()
-    msg["Message-ID"] = f"<ack-{seed[:32]}@{clean_header(domain, 100)}>"
-    if original.message_id:
-        mid = f"<{clean_header(original.message_id, 500).strip('<>')}>"
-        msg["In-Reply-To"] = mid
-        refs = [f"<{clean_header(r, 500).strip('<>')}>" for r in original.references[-10:] if r]
-        msg["References"] = " ".join([*refs, mid])
+    msg = answering(
+        original,
+        from_addr=from_addr,
+        subject=acknowledgement_subject(original.subject),
+        now=now,
+        message_id=f"ack-{original_seed(original)[:32]}",
+    )
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Auto-Response-Suppress"] = "All"
     text = "\n".join(ACK_TEXT) + "\n"

@@ -11,11 +11,8 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 
-from mailer.compose.reply import Original, clean_header
+from mailer.compose.reply import Original, answering, clean_header
 from rules.marks import REPLY_ATTRIBUTE
 
 SIGNATURE = "会务组"
@@ -29,18 +26,13 @@ def hand_reply_subject(subject: str) -> str:
 
 def compose_hand_reply(original: Original, words: str, *, from_addr: str, now: datetime, seed: str) -> bytes:
     """seed: a hex string naming the action (it makes the Message-ID, stable if composed again)."""
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = clean_header(from_addr)
-    msg["To"] = clean_header(original.sender)
-    msg["Subject"] = hand_reply_subject(original.subject)
-    msg["Date"] = format_datetime(now)
-    domain = from_addr.rpartition("@")[2] or "intake.local"
-    msg["Message-ID"] = f"<reply-{seed[:32]}@{clean_header(domain, 100)}>"
-    if original.message_id:
-        mid = f"<{clean_header(original.message_id, 500).strip('<>')}>"
-        msg["In-Reply-To"] = mid
-        refs = [f"<{clean_header(r, 500).strip('<>')}>" for r in original.references[-10:] if r]
-        msg["References"] = " ".join([*refs, mid])
+    msg = answering(
+        original,
+        from_addr=from_addr,
+        subject=hand_reply_subject(original.subject),
+        now=now,
+        message_id=f"reply-{seed[:32]}",
+    )
     lines = [line.rstrip() for line in words.strip().splitlines()]
     text = "\n".join([*lines, "", SIGNATURE]) + "\n"
     paragraphs = "".join(f"<p>{html.escape(line) or '&nbsp;'}</p>" for line in [*lines, "", SIGNATURE])

@@ -65,6 +65,33 @@ def clean_header(text: str, limit: int = 200) -> str:
     return " ".join(_CONTROL.sub(" ", text or "").split())[:limit]
 
 
+def original_seed(original: Original) -> str:
+    """A hex string naming the answer to original: its sha256, else one made of its Message-ID and sender."""
+    return original.sha256 or hashlib.sha256(f"{original.message_id}{original.sender}".encode()).hexdigest()
+
+
+def answering(
+    original: Original, *, from_addr: str, subject: str, now: datetime, message_id: str
+) -> EmailMessage:
+    """A message that answers original, threaded under it (In-Reply-To, References): headers only.
+
+    message_id: the local part of our Message-ID (stable for one answer, so a retry is the same message).
+    """
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = clean_header(from_addr)
+    msg["To"] = clean_header(original.sender)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now)
+    domain = from_addr.rpartition("@")[2] or "intake.local"
+    msg["Message-ID"] = f"<{message_id}@{clean_header(domain, 100)}>"
+    if original.message_id:
+        mid = f"<{clean_header(original.message_id, 500).strip('<>')}>"
+        msg["In-Reply-To"] = mid
+        refs = [f"<{clean_header(r, 500).strip('<>')}>" for r in original.references[-10:] if r]
+        msg["References"] = " ".join([*refs, mid])
+    return msg
+
+
 def reply_subject(verdict: Verdict, subject: str, superseded: bool = False) -> str:
     """【已确认】 or 【需修改】 and the original subject; 【未替换】 for a receipt older than the roster that stands."""
     tag = "【已确认】" if verdict.status == Status.ACCEPTED else "【需修改】"
@@ -91,19 +118,13 @@ def compose_reply(
 ) -> bytes:
     """The reply; filing (where the receipt was filed among its province's versions) gives the diff and
     the version when it is known, and says so when the receipt was a 补报 or older than the roster that stands."""
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = clean_header(from_addr)
-    msg["To"] = clean_header(original.sender)
-    msg["Subject"] = reply_subject(verdict, original.subject, superseded=bool(filing and filing.superseded))
-    msg["Date"] = format_datetime(now)
-    domain = from_addr.rpartition("@")[2] or "intake.local"
-    seed = original.sha256 or hashlib.sha256(f"{original.message_id}{original.sender}".encode()).hexdigest()
-    msg["Message-ID"] = f"<reply-{seed[:32]}@{clean_header(domain, 100)}>"
-    if original.message_id:
-        mid = f"<{clean_header(original.message_id, 500).strip('<>')}>"
-        msg["In-Reply-To"] = mid
-        refs = [f"<{clean_header(r, 500).strip('<>')}>" for r in original.references[-10:] if r]
-        msg["References"] = " ".join([*refs, mid])
+    msg = answering(
+        original,
+        from_addr=from_addr,
+        subject=reply_subject(verdict, original.subject, superseded=bool(filing and filing.superseded)),
+        now=now,
+        message_id=f"reply-{original_seed(original)[:32]}",
+    )
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Auto-Response-Suppress"] = "All"
     text, body_html = render_reply(verdict, notice, diff=diff, version=version, filing=filing)
