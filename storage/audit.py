@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import FILE_MODE, make_private_dir, write_file_atomically
-from .errors import StorageError, StoreLocked
+from .errors import StorageError
 from .lock import FileLock
 
 GENESIS = "0" * 64
@@ -143,16 +142,7 @@ class AuditLog:
     # -- writing (any process) -----------------------------------------------------------------
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        lock = FileLock(f"{self.path}.lock")
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
-            try:
-                lock.acquire()
-                break
-            except StoreLocked:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
+        lock = FileLock(f"{self.path}.lock").acquire_waiting(LOCK_WAIT)
         try:
             yield
         finally:

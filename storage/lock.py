@@ -1,7 +1,8 @@
 """The one lock of the storage layer and the outbox: fcntl.flock(LOCK_EX | LOCK_NB) on a lock file.
 
 Non-blocking: acquire() raises StoreLocked, naming the holder's pid written in the file, when
-someone else holds it.  The store holds "<db>.lock" for as long as it is open (single writer);
+someone else holds it; acquire_waiting() tries again for a while first (the users file and the
+audit log, written by short commands beside the daemon).  The store holds "<db>.lock" for as long as it is open (single writer);
 the outbox takes its ".lock" for one delivery round (mailer.outbox.Outbox.lock).
 
 flock() locks belong to the open file description, so a second open of the same lock file
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -50,6 +52,17 @@ class FileLock:
             raise
         self._fd = fd
         return self
+
+    def acquire_waiting(self, seconds: float, poll: float = 0.02) -> FileLock:
+        """acquire(), trying again for up to ``seconds`` while another holds it; then StoreLocked."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                return self.acquire()
+            except StoreLocked:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(poll)
 
     def release(self) -> None:
         fd, self._fd = self._fd, None

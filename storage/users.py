@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import make_private_dir, write_file_atomically
-from .errors import StorageError, StoreLocked
+from .errors import StorageError
 from .lock import FileLock
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -141,16 +140,7 @@ class UserBook:
     @contextmanager
     def _locked(self) -> Iterator[dict[str, User]]:
         make_private_dir(self.path.parent)
-        lock = FileLock(f"{self.path}.lock")
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
-            try:
-                lock.acquire()
-                break
-            except StoreLocked:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        lock = FileLock(f"{self.path}.lock").acquire_waiting(LOCK_WAIT)
         try:
             users = self._read()
             yield users

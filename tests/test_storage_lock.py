@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,22 @@ def test_failed_open_does_not_keep_the_lock(tmp_path: Path) -> None:
         Store(tmp_path)
     (tmp_path / "intake.json").unlink()
     Store(tmp_path).close()
+
+
+def test_acquire_waiting_gets_the_lock_once_the_holder_lets_go(tmp_path: Path) -> None:
+    holder = FileLock(tmp_path / "f.lock").acquire()
+    releaser = threading.Timer(0.3, holder.release)
+    releaser.start()
+    try:
+        waiter = FileLock(tmp_path / "f.lock").acquire_waiting(10)
+    finally:
+        releaser.join()
+    assert waiter.held
+    waiter.release()
+
+
+def test_acquire_waiting_gives_up_with_the_holders_pid(tmp_path: Path) -> None:
+    with FileLock(tmp_path / "f.lock"):
+        with pytest.raises(StoreLocked) as caught:
+            FileLock(tmp_path / "f.lock").acquire_waiting(0.2)
+    assert caught.value.pid == os.getpid()
