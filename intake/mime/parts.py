@@ -22,6 +22,7 @@ from intake.mime.charsets import decode_bytes, raw_to_bytes
 from intake.mime.defects import Defects
 from intake.mime.envelope import content_type, raw_header
 from intake.mime.headers import get_param, parse_params
+from intake.mime.tnef import is_tnef, open_tnef
 from intake.mime.transfer import decode_base64, decode_quoted_printable
 
 _MAX_DEPTH = 40  # nesting of multiparts and forwarded messages
@@ -209,6 +210,8 @@ class _Walker:
         if not truncated and _maybe_message(ctype, filename) and looks_like_message(data):
             self.body.types.append("message/rfc822")
             return [_Part(email.message_from_bytes(data, policy=compat32), part.depth + 1, True)]
+        if not truncated and is_tnef(data) and self._tnef_files(part, data):
+            return []
         if not filename:
             filename = f"附件{len(self.body.attachments) + 1}{EXTENSION_BY_TYPE.get(ctype, '.bin')}"
         inline = disposition == "inline" or (
@@ -216,6 +219,20 @@ class _Walker:
         )
         self.body.attachments.append(Attachment(filename, ctype, data, truncated, inline, part.nested))
         return []
+
+    def _tnef_files(self, part: _Part, data: bytes) -> bool:
+        """The files inside an Outlook winmail.dat as attachments; False when one could not be taken
+        out (the winmail.dat itself is then kept, for the reader to explain)."""
+        contents = open_tnef(data)
+        for inner in contents.files:
+            name = inner.filename or f"附件{len(self.body.attachments) + 1}.bin"
+            self.body.attachments.append(Attachment(name, inner.content_type, inner.data, nested=part.nested))
+        if contents.damaged or contents.skipped:
+            self.defects.add(
+                f"part {part.number}: winmail.dat {'damaged' if contents.damaged else 'holds an embedded item'}"
+            )
+            return False
+        return True
 
     def _take_text(self, part: _Part, ctype: str) -> None:
         """The part's text as the body of its kind, unless one was found before."""
