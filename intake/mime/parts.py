@@ -75,6 +75,8 @@ _MESSAGE_ONLY = frozenset({b"from", b"received", b"return-path", b"message-id"})
 _TABLE_TEXT_TYPES = frozenset(
     {"text/csv", "text/x-csv", "text/comma-separated-values", "text/tab-separated-values"}
 )
+# Starts of files that are never a text body: zip (xlsx, docx), OLE (xls, doc), PDF, RAR, 7z, TNEF.
+_FILE_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF-", b"Rar!", b"7z\xbc\xaf", b"\x78\x9f\x3e\x22")
 EXTENSION_BY_TYPE: dict[str, str] = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
@@ -201,12 +203,12 @@ class _Walker:
         message under another type (its parts, to visit), or an attachment."""
         filename = _filename(part.message)
         disposition = parse_params(raw_header(part.message, "content-disposition") or "")[0]
-        if _is_body(filename, disposition, ctype):
-            self._take_text(part, ctype)
-            return []
         if is_signature(ctype, filename):
             return []
         data, truncated = self._payload(part)
+        if _is_body(filename, disposition, ctype) and not _binary(data):
+            self._take_text(part, ctype, data, truncated)
+            return []
         if not truncated and _maybe_message(ctype, filename) and looks_like_message(data):
             self.body.types.append("message/rfc822")
             return [_Part(email.message_from_bytes(data, policy=compat32), part.depth + 1, True)]
@@ -234,7 +236,7 @@ class _Walker:
             return False
         return True
 
-    def _take_text(self, part: _Part, ctype: str) -> None:
+    def _take_text(self, part: _Part, ctype: str, data: bytes, truncated: bool) -> None:
         """The part's text as the body of its kind, unless one was found before."""
         slot = {"text/plain": "text", "text/html": "html"}.get(ctype)
         if slot is None:
@@ -243,7 +245,6 @@ class _Walker:
             slot = "nested_" + slot
         if getattr(self.body, slot) is not None:
             return
-        data, truncated = self._payload(part)
         if truncated:
             self.defects.add(f"part {part.number}: {ctype} body truncated")
         charset = _charset(part.message, ctype, data)
@@ -283,6 +284,13 @@ def _is_body(filename: str, disposition: str, ctype: str) -> bool:
         and ctype.startswith("text/")
         and ctype not in _TABLE_TEXT_TYPES
     )
+
+
+def _binary(data: bytes) -> bool:
+    """A file, not text, whatever its label: a NUL byte or an office/PDF/archive signature at its start.
+    Some webmail gateways label an unnamed xlsx text/plain; it must not become the body."""
+    head = data[:8192]
+    return data.startswith(_FILE_MAGIC) or (b"\x00" in head and bool(head.strip(b"\x00\r\n\t ")))
 
 
 def is_signature(ctype: str, filename: str) -> bool:
