@@ -93,3 +93,89 @@ def test_rfc2231_gbk_file_name_cut_inside_a_percent_escape_comes_through_whole(w
     )
     decoded = decode_message(mixed(b"=?GBK?B?" + base64.b64encode("回执".encode("gbk")) + b"?=", NOTE, part))
     assert [a.filename for a in decoded.attachments] == [name]
+
+
+ROSTER_TEXT = (
+    "姚老师好，报名信息如下：\n省级教育行政部门名称：河南省教育厅\n会议名称和期数：中职学生管理系统培训第一期\n"
+    "姓名\t性别\t单位\t职务\t手机\t电子邮箱\t抵达酒店时间\t领队\n"
+    "王喆\t男\t河南省教育厅\t科长\t13900001111\twz@163.com\t6月19日上午\t是\n"
+    "李堃\t女\t开封市教育局\t主任\t13900002222\tlk@qq.com\t6月19日下午\t\n"
+)
+
+
+def single(subject: str, content_type: bytes, body: bytes, cte: bytes = b"8bit") -> bytes:
+    return (
+        b"From: hn@haedu.gov.cn\r\nTo: yaoy@moe.edu.cn\r\nDate: Thu, 1 Jun 2023 09:58:00 +0800\r\n"
+        b"Message-ID: <probe.2@haedu.gov.cn>\r\nMIME-Version: 1.0\r\nSubject: " + gbk_word(subject) + b"\r\n"
+        b"Content-Type: " + content_type + b"\r\nContent-Transfer-Encoding: " + cte + b"\r\n\r\n" + body
+    )
+
+
+@pytest.mark.parametrize("label", [b"iso-8859-1", b"ISO-8859-1", b"windows-1252", b"us-ascii"])
+def test_gbk_roster_typed_in_a_body_under_a_latin_label_is_read(label: bytes) -> None:
+    raw = single("河南省报名回执", b"text/plain; charset=" + label, ROSTER_TEXT.encode("gbk"))
+    assert decode_message(raw).text.startswith("姚老师好")
+    v = run(raw)
+    assert v.status == "accepted" and [p.name for p in v.participants] == ["王喆", "李堃"]
+
+
+def test_utf8_html_under_a_latin_label_is_read_as_utf8() -> None:
+    html = "<p>姚老师好</p><table><tr><td>姓名</td><td>性别</td></tr></table>"
+    raw = single("回执", b"text/html; charset=iso-8859-1", html.encode())
+    assert "姚老师好" in decode_message(raw).html
+
+
+@pytest.mark.parametrize(
+    "text", ["Müller Größe café", "Ça va très bien, merci à vous", "Preis: 5 €", "Señor José"]
+)
+def test_real_latin_text_under_its_label_stays_latin(text: str) -> None:
+    codec = "cp1252" if "€" in text else "latin-1"
+    raw = single("hello", b"text/plain; charset=" + codec.encode(), text.encode(codec))
+    assert decode_message(raw).text == text
+
+
+def outcome_of(raw: bytes) -> str:
+    return str(
+        process(raw, Context(notice(), limits=Limits()), mailbox="yaoy@moe.edu.cn", received=WHEN).disposition
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject", "words"),
+    [
+        ("咨询", "姚老师您好，请问第二期还有名额吗？\n河南省教育厅 王喆"),
+        ("关于中职学生管理系统培训报名的问题", "姚老师您好，请问第二期还有名额吗？我省想多报一人。"),
+        ("报名", "请问报名截止是哪天？"),
+        ("培训住宿", "老师好，河南参训人员能否提前一天入住？"),
+    ],
+)
+def test_a_provinces_question_with_no_file_goes_to_a_person_not_a_no_form_reply(
+    subject: str, words: str
+) -> None:
+    raw = single(subject, b"text/plain; charset=GBK", words.encode("gbk"))
+    assert outcome_of(raw) == "question"
+
+
+@pytest.mark.parametrize(
+    ("subject", "words"),
+    [
+        ("周末聚餐", "周六晚上一起吃饭吗？"),
+        ("海南旅游", "海南好玩吗？"),  # a unit in the subject only is no sign
+    ],
+)
+def test_a_question_with_no_word_of_ours_is_still_not_ours(subject: str, words: str) -> None:
+    raw = single(subject, b"text/plain; charset=GBK", words.encode("gbk"))
+    assert outcome_of(raw) == "unrelated"
+
+
+def test_a_covering_note_that_forgot_its_file_is_still_asked_for_the_file() -> None:
+    raw = single("河南省报名回执", b"text/plain; charset=GBK", "附件是我省报名回执，请查收。".encode("gbk"))
+    v = run(raw)
+    assert v.status == "rejected" and [p.code for p in v.problems] == ["no_form"]
+
+
+def test_intake_check_says_a_question_goes_to_a_person() -> None:
+    from intake.cli.report import render_text  # noqa: PLC0415 - only this test renders
+
+    raw = single("咨询", b"text/plain; charset=GBK", "请问第二期还有名额吗？河南省教育厅 王喆".encode("gbk"))
+    assert render_text(run(raw), notice()).startswith("结论：转人工")
