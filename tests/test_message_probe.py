@@ -179,3 +179,45 @@ def test_intake_check_says_a_question_goes_to_a_person() -> None:
 
     raw = single("咨询", b"text/plain; charset=GBK", "请问第二期还有名额吗？河南省教育厅 王喆".encode("gbk"))
     assert render_text(run(raw), notice()).startswith("结论：转人工")
+
+
+def excel_row(cells: list[str]) -> str:
+    """A row as Excel puts it on the clipboard: a mobile in a narrow column shows as 1.39E+10 or
+    ####, its full value in x:num."""
+    out = []
+    for cell in cells:
+        if cell.isdigit() and len(cell) == 11:
+            shown = "1.39E+10" if cell.endswith("1") else "########"
+            out.append(f'<td class=xl66 align=right x:num="{cell}">{shown}</td>')
+        else:
+            out.append(f"<td class=xl65>{cell}</td>")
+    return "<tr height=19 style='height:14.25pt'>" + "".join(out) + "</tr>"
+
+
+def test_roster_pasted_from_excel_into_outlook_reads_the_full_mobile_not_its_display() -> None:
+    from tests.mailbuilder import MessageBuilder  # noqa: PLC0415 - only these Outlook bodies use it
+
+    rows = [
+        ["姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队"],
+        ["王喆", "男", "河南省教育厅", "科长", "13900001111", "wz@163.com", "6月19日上午", "是"],
+        ["李堃", "女", "开封市教育局", "主任", "13900002222", "lk@qq.com", "6月19日下午", ""],
+    ]
+    html = (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">'
+        "<body lang=ZH-CN><p class=MsoNormal>姚老师好：<o:p></o:p></p>"
+        "<p class=MsoNormal>省级教育行政部门名称：河南省教育厅<o:p></o:p></p>"
+        "<p class=MsoNormal>会议名称和期数：中职学生管理系统培训第一期<o:p></o:p></p>"
+        "<!--[if gte mso 9]><xml><x:ExcelWorkbook></x:ExcelWorkbook></xml><![endif]-->"
+        "<table border=0 cellpadding=0 cellspacing=0 width=576 style='border-collapse:collapse'>"
+        "<col width=72 span=8>" + "".join(excel_row(r) for r in rows) + "</table></body></html>"
+    )
+    raw = (
+        MessageBuilder(
+            sender="hn@haedu.gov.cn", to="yaoy@moe.edu.cn", client="outlook", subject="河南省报名回执"
+        )
+        .html(html)
+        .build()
+    )
+    v = run(raw)
+    assert v.status == "accepted"
+    assert [p.mobile for p in v.participants] == ["13900001111", "13900002222"]
