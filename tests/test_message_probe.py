@@ -6,12 +6,16 @@ Each case is a class of input found wrong by probing `intake check` with hand-wr
 from __future__ import annotations
 
 import base64
+import binascii
 from datetime import datetime
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.mime.message import decode_message
+from intake.mime.uuencode import take_uuencoded
 from intake.pipeline.process import Context, process
 from intake.readers.limits import Limits
 from rules.verdict import Verdict
@@ -221,3 +225,34 @@ def test_roster_pasted_from_excel_into_outlook_reads_the_full_mobile_not_its_dis
     v = run(raw)
     assert v.status == "accepted"
     assert [p.mobile for p in v.participants] == ["13900001111", "13900002222"]
+
+
+def uuencoded(name: bytes, data: bytes) -> bytes:
+    """A file as Outlook Express writes it into the body (binascii's uuencode, 45 bytes a line)."""
+    lines = b"".join(binascii.b2a_uu(data[i : i + 45]) for i in range(0, len(data), 45))
+    return b"begin 644 " + name + b"\r\n" + lines.replace(b"\n", b"\r\n") + b"`\r\nend\r\n"
+
+
+def test_receipt_uuencoded_in_a_plain_body_is_an_attachment_and_the_note_stays_the_body() -> None:
+    note = "姚老师：附件是我省报名回执。\r\n\r\n".encode("gbk")
+    body = note + uuencoded("河南报名回执.xlsx".encode("gbk"), XLSX) + "王喆\r\n".encode("gbk")
+    raw = single("河南省报名回执", b"text/plain; charset=gb2312", body, b"7bit")
+    decoded = decode_message(raw)
+    assert [(a.filename, a.data) for a in decoded.attachments] == [("河南报名回执.xlsx", XLSX)]
+    assert "begin" not in decoded.text and "附件是我省报名回执" in decoded.text and "王喆" in decoded.text
+    v = run(raw)
+    assert v.status == "accepted" and len(v.participants) == 2
+
+
+def test_words_that_only_look_like_a_uuencode_start_stay_in_the_body() -> None:
+    text = "begin 644 is how a file starts\r\n这不是附件\r\nend\r\n"
+    decoded = decode_message(single("说明", b"text/plain; charset=GBK", text.encode("gbk")))
+    assert decoded.attachments == () and "这不是附件" in decoded.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.booleans())
+def test_any_bytes_in_a_uuencoded_block_give_a_body_never_an_exception(junk: bytes, ended: bool) -> None:
+    body = b"note\r\nbegin 644 a.xlsx\r\n" + junk + (b"\r\n`\r\nend\r\n" if ended else b"")
+    rest, files = take_uuencoded(body)
+    assert isinstance(rest, bytes) and len(files) <= 1

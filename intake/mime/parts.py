@@ -24,6 +24,7 @@ from intake.mime.envelope import content_type, raw_header
 from intake.mime.headers import get_param, parse_params
 from intake.mime.tnef import is_tnef, open_tnef
 from intake.mime.transfer import decode_base64, decode_quoted_printable
+from intake.mime.uuencode import take_uuencoded
 
 _MAX_DEPTH = 40  # nesting of multiparts and forwarded messages
 _MAX_PARTS = 1000  # MIME parts looked at per message
@@ -207,6 +208,8 @@ class _Walker:
             return []
         data, truncated = self._payload(part)
         if _is_body(filename, disposition, ctype) and not _binary(data):
+            if ctype == "text/plain":
+                data = self._uuencoded_files(part, data)
             self._take_text(part, ctype, data, truncated)
             return []
         if not truncated and _maybe_message(ctype, filename) and looks_like_message(data):
@@ -221,6 +224,17 @@ class _Walker:
         )
         self.body.attachments.append(Attachment(filename, ctype, data, truncated, inline, part.nested))
         return []
+
+    def _uuencoded_files(self, part: _Part, data: bytes) -> bytes:
+        """Files uuencoded in a text body (Outlook Express, old Foxmail) as attachments; the body
+        without them."""
+        rest, files = take_uuencoded(data)
+        for inner in files:
+            name = inner.filename or f"附件{len(self.body.attachments) + 1}.bin"
+            self.body.attachments.append(
+                Attachment(name, "application/octet-stream", inner.data, nested=part.nested)
+            )
+        return rest
 
     def _tnef_files(self, part: _Part, data: bytes) -> bool:
         """The files inside an Outlook winmail.dat as attachments; False when one could not be taken
