@@ -256,3 +256,21 @@ def test_any_bytes_in_a_uuencoded_block_give_a_body_never_an_exception(junk: byt
     body = b"note\r\nbegin 644 a.xlsx\r\n" + junk + (b"\r\n`\r\nend\r\n" if ended else b"")
     rest, files = take_uuencoded(body)
     assert isinstance(rest, bytes) and len(files) <= 1
+
+
+@pytest.mark.parametrize(("label", "encoding"), [(b"GBK", b"base64"), (b"gb2312", b"8bit")])
+def test_utf8_roster_body_under_a_gb_label_is_read_as_utf8(label: bytes, encoding: bytes) -> None:
+    data = ROSTER_TEXT.encode("utf-8")
+    body = b64(data) if encoding == b"base64" else data
+    raw = single("河南省报名回执", b"text/plain; charset=" + label, body, encoding)
+    assert decode_message(raw).text.startswith("姚老师好")
+    v = run(raw)
+    assert v.status == "accepted" and [p.name for p in v.participants] == ["王喆", "李堃"]
+
+
+@pytest.mark.parametrize(
+    "words", ["王建国", "姚老师：附件是我省报名回执，请查收。河南省教育厅 王喆 13900001111"]
+)
+def test_gbk_body_under_its_label_stays_gbk(words: str) -> None:
+    raw = single("回执", b"text/plain; charset=GBK", words.encode("gbk"))
+    assert decode_message(raw).text == words

@@ -131,6 +131,26 @@ def _chinese(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
 
 
+_UTF8_BODY_CHARS = 8  # non-ASCII characters of valid UTF-8 that outweigh a GB label on a body
+
+
+def body_charset(data: bytes, declared: str | None) -> str | None:
+    """The charset to read a text body with: the declared one, except UTF-8 text under a GB label.
+
+    Some webmail and phone clients label UTF-8 bodies GBK or gb2312; read as gb18030 (which accepts
+    almost any bytes) 姓名 becomes 濮撳悕.  GBK text is valid UTF-8 only by rare chance, and never
+    for long: a body that decodes strictly as UTF-8 with several non-ASCII characters is UTF-8.
+    Headers are not guessed so: a three-character name may be valid in both.
+    """
+    if normalize_charset(declared) != "gb18030" or data.isascii():
+        return declared
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return declared
+    return "utf-8" if sum(1 for c in text if ord(c) > 0x7F) >= _UTF8_BODY_CHARS else declared
+
+
 def raw_to_bytes(value: str) -> bytes:
     """Bytes of a raw header value as read by the bytes parser (surrogate escapes undone)."""
     try:

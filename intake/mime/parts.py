@@ -18,7 +18,7 @@ from email.message import Message
 from email.policy import compat32
 from typing import NamedTuple
 
-from intake.mime.charsets import decode_bytes, raw_to_bytes
+from intake.mime.charsets import body_charset, decode_bytes, raw_to_bytes
 from intake.mime.defects import Defects
 from intake.mime.envelope import content_type, raw_header
 from intake.mime.headers import get_param, parse_params
@@ -261,7 +261,7 @@ class _Walker:
             return
         if truncated:
             self.defects.add(f"part {part.number}: {ctype} body truncated")
-        charset = _charset(part.message, ctype, data)
+        charset = body_charset(data, _charset(part.message, ctype, data))
         text, clean = decode_bytes(data, charset)
         if not clean:
             self.defects.add(f"part {part.number}: {ctype} not valid in charset {(charset or 'none')[:40]}")
