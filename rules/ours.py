@@ -165,6 +165,9 @@ def settle(e: Evidence, first: Screening, found: Found) -> Screening:
 def _no_receipt(e: Evidence, first: Screening, found: Found) -> Screening:
     """Not in our thread, and no receipt read: answered (no_form, unreadable files) only when it is ours."""
     sign = strong_sign(e)
+    if e.asks and not e.covering and not found.unreadable and (sign or e.unit_in_words):
+        # 「请问附件通知中的第二期还有名额吗？」 with the notice attached: its files hold no receipt.
+        return Screening(Disposition.QUESTION, "a question; its files hold no receipt")
     if sign is not None and sign != "known sender":
         return first
     if e.known_sender and (found.unreadable or e.covering):

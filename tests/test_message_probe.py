@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 from datetime import datetime
 from urllib.parse import quote
 
@@ -274,3 +275,24 @@ def test_utf8_roster_body_under_a_gb_label_is_read_as_utf8(label: bytes, encodin
 def test_gbk_body_under_its_label_stays_gbk(words: str) -> None:
     raw = single("回执", b"text/plain; charset=GBK", words.encode("gbk"))
     assert decode_message(raw).text == words
+
+
+def test_a_question_with_the_notice_attached_goes_to_a_person_not_a_no_form_reply() -> None:
+    from openpyxl import Workbook  # noqa: PLC0415 - only this test writes a sheet that is no receipt
+
+    from tests.mailbuilder import MessageBuilder  # noqa: PLC0415 - as above
+
+    book = Workbook()
+    for line in ("关于举办中职学生管理系统培训的通知", "各省级教育行政部门：", "第二期 7月 开封"):
+        book.active.append([line])
+    sheet = io.BytesIO()
+    book.save(sheet)
+    raw = (
+        MessageBuilder(
+            sender="hn@haedu.gov.cn", to="yaoy@moe.edu.cn", client="163", subject="咨询中职学生管理系统培训"
+        )
+        .text("姚老师好，请问附件通知中的第二期还有名额吗？")
+        .attach("通知.xlsx", sheet.getvalue())
+        .build()
+    )
+    assert outcome_of(raw) == "question"
