@@ -51,6 +51,25 @@ def test_long_file_name_from_mapi_wins_over_the_8_3_title() -> None:
     assert (contents.skipped, contents.damaged) == (0, False)
 
 
+def test_long_file_name_in_the_code_page_936_as_older_outlook_writes_it() -> None:
+    tnef = winmail_dat([TnefAttachment("HNBMHZ~1.XLS", XLSX, "附件1：河南报名回执（喆）.xlsx", string8=True)])
+    assert [f.filename for f in open_tnef(tnef).files] == ["附件1：河南报名回执（喆）.xlsx"]
+
+
+def test_receipt_in_winmail_dat_inside_a_forwarded_message_is_read() -> None:
+    inner = outlook_rich_text(winmail_dat([TnefAttachment("HN~1.XLS", XLSX, "河南报名回执.xlsx")]))
+    raw = (
+        MessageBuilder(
+            sender="hn@haedu.gov.cn", to="yaoy@moe.edu.cn", client="qq", subject="转发：河南省报名回执"
+        )
+        .text("转发")
+        .attach_message(inner)
+        .build()
+    )
+    assert [a.filename for a in decode_message(raw).attachments] == ["河南报名回执.xlsx"]
+    assert run(raw).status == "accepted"
+
+
 def test_gbk_title_alone_names_the_file_in_code_page_936() -> None:
     contents = open_tnef(winmail_dat([TnefAttachment("河南报名回执.xlsx", XLSX)]))
     assert [f.filename for f in contents.files] == ["河南报名回执.xlsx"]

@@ -37,6 +37,7 @@ class TnefAttachment:
     data: bytes | None  # None: an embedded item (PR_ATTACH_DATA as an object), no attAttachData
     long_filename: str | None = None  # PR_ATTACH_LONG_FILENAME (UTF-16); None: not written
     mime_tag: str = ""
+    string8: bool = False  # the long name as PT_STRING8 in the code page, as older Outlook writes it
 
 
 def attribute(level: int, ident: int, data: bytes) -> bytes:
@@ -61,7 +62,10 @@ def mapi_properties(item: TnefAttachment, codepage: str) -> bytes:
         struct.pack("<HH", PT_LONG, 0x8005) + b"\x11" * 16 + struct.pack("<II", 1, len(name)) + _padded(name)
     )
     props.append(struct.pack("<I", 0))  # its PT_LONG value
-    if item.long_filename is not None:
+    if item.long_filename is not None and item.string8:
+        value = item.long_filename.encode(codepage) + b"\x00"
+        props.append(_variable(PT_STRING8, PR_ATTACH_LONG_FILENAME, value))
+    elif item.long_filename is not None:
         value = item.long_filename.encode("utf-16-le") + b"\x00\x00"
         props.append(_variable(PT_UNICODE, PR_ATTACH_LONG_FILENAME, value))
     if item.mime_tag:
