@@ -62,7 +62,7 @@ def test_unnamed_spreadsheet_labelled_text_is_an_attachment_not_a_second_body(la
     part = label.encode() + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(XLSX)
     raw = mixed(gbk_word("河南省报名回执"), NOTE, b"Content-Type: " + part)
     decoded = decode_message(raw)
-    assert [a.data for a in decoded.attachments] == [XLSX]
+    assert [(a.filename, a.data) for a in decoded.attachments] == [("附件1.xlsx", XLSX)]
     assert "附件是我省报名回执" in decoded.text
     v = run(raw)
     assert v.status == "accepted" and [p.name for p in v.participants] == ["王喆", "李堃"]

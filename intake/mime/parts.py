@@ -78,6 +78,10 @@ _TABLE_TEXT_TYPES = frozenset(
 )
 # Starts of files that are never a text body: zip (xlsx, docx), OLE (xls, doc), PDF, RAR, 7z, TNEF.
 _FILE_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF-", b"Rar!", b"7z\xbc\xaf", b"\x78\x9f\x3e\x22")
+# Labels that say nothing of a file's format.
+_VAGUE_TYPES = frozenset(
+    {"application/octet-stream", "text/plain", "text/html", "application/zip", "application/vnd.ms-excel", ""}
+)
 EXTENSION_BY_TYPE: dict[str, str] = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm",
@@ -218,7 +222,7 @@ class _Walker:
         if not truncated and is_tnef(data) and self._tnef_files(part, data):
             return []
         if not filename:
-            filename = f"附件{len(self.body.attachments) + 1}{EXTENSION_BY_TYPE.get(ctype, '.bin')}"
+            filename = f"附件{len(self.body.attachments) + 1}{_unnamed_extension(ctype, data)}"
         inline = disposition == "inline" or (
             not disposition and raw_header(part.message, "content-id") is not None
         )
@@ -298,6 +302,17 @@ def _is_body(filename: str, disposition: str, ctype: str) -> bool:
         and ctype.startswith("text/")
         and ctype not in _TABLE_TEXT_TYPES
     )
+
+
+def _unnamed_extension(ctype: str, data: bytes) -> str:
+    """The extension an unnamed file is shown with: by its content when its label says text or
+    nothing (an xlsx labelled text/plain is 附件1.xlsx, not 附件1.txt), else by its label."""
+    if data.startswith(b"PK\x03\x04") and ctype in _VAGUE_TYPES:
+        head = data[:65536]
+        return ".xlsx" if b"xl/" in head else ".docx" if b"word/" in head else ".zip"
+    if data.startswith(b"%PDF-") and ctype in _VAGUE_TYPES:
+        return ".pdf"
+    return EXTENSION_BY_TYPE.get(ctype, ".bin")
 
 
 def _binary(data: bytes) -> bool:
