@@ -26,6 +26,7 @@ Reason = Literal[
     "zip_bomb",
     "unsupported",
     "legacy_format",
+    "winmail",  # an Outlook winmail.dat (TNEF) whose files could not be taken out (intake/mime/tnef.py)
     "empty",
     "out_of_time",  # the message's reading budget ran out before this file (intake/readers/budget.py)
     "skipped",  # costly reading not started: nothing said the message is ours (rules/ours.py)

@@ -54,6 +54,10 @@ class Evidence:
     # A unit of the notice (河南, 河南省教育厅 ...) in a file name.  Not the subject: 「海南的照片」 is a
     # holiday, not a receipt.
     unit_named: bool = False
+    # A unit of the notice in the sender's own words (a signature: 河南省教育厅 王喆) that speak of the
+    # training (名额, 住宿, 第二期 ...: rules.words.about_training).  A sign only for a short question
+    # with no file: it goes to a person, never gets an answer by rule.
+    unit_in_words: bool = False
     own_chars: int = 0  # visible characters of the sender's own words
     asks: bool = False  # the own words ask something (rules.words)
     thanks: bool = False  # ... are only thanks
@@ -116,8 +120,8 @@ def screen(e: Evidence) -> Screening:
         if sign is None:
             return Screening(Disposition.UNRELATED, "scans or photos with no word of ours")
         return Screening(Disposition.READ, sign, costly=True)
-    if e.known_sender and e.asks and not e.covering:
-        return Screening(Disposition.QUESTION, "a question from a known sender, no receipt")
+    if e.asks and not e.covering:
+        return _question_without_file(e, sign)
     if sign is not None and sign != "known sender":
         return Screening(Disposition.READ, sign)
     if e.keyword:
@@ -125,6 +129,22 @@ def screen(e: Evidence) -> Screening:
             Disposition.UNRELATED, "receipt keyword in a long text with no program or form named"
         )
     return Screening(Disposition.UNRELATED, "no receipt-like attachment, table or word of ours")
+
+
+def _question_without_file(e: Evidence, sign: str | None) -> Screening:
+    """A question with no file, not in our thread: a person answers it when anything makes it ours
+    (「请问第二期还有名额吗？」 from a province is not a receipt that forgot its file)."""
+    if e.known_sender:
+        return Screening(Disposition.QUESTION, "a question from a known sender, no receipt")
+    if sign is not None:
+        return Screening(Disposition.QUESTION, f"a question, no receipt; {sign}")
+    if e.unit_in_words and e.own_chars <= COVERING_NOTE_CHARS:
+        return Screening(Disposition.QUESTION, "a short question naming a unit of the notice, no receipt")
+    if e.keyword:
+        return Screening(
+            Disposition.UNRELATED, "receipt keyword in a long text with no program or form named"
+        )
+    return Screening(Disposition.UNRELATED, "a question with no word of ours")
 
 
 def settle(e: Evidence, first: Screening, found: Found) -> Screening:
@@ -145,6 +165,9 @@ def settle(e: Evidence, first: Screening, found: Found) -> Screening:
 def _no_receipt(e: Evidence, first: Screening, found: Found) -> Screening:
     """Not in our thread, and no receipt read: answered (no_form, unreadable files) only when it is ours."""
     sign = strong_sign(e)
+    if e.asks and not e.covering and not found.unreadable and (sign or e.unit_in_words):
+        # 「请问附件通知中的第二期还有名额吗？」 with the notice attached: its files hold no receipt.
+        return Screening(Disposition.QUESTION, "a question; its files hold no receipt")
     if sign is not None and sign != "known sender":
         return first
     if e.known_sender and (found.unreadable or e.covering):

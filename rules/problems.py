@@ -142,6 +142,7 @@ class UnreadableReason(StrEnum):
     ZIP_BOMB = "zip_bomb"
     UNSUPPORTED = "unsupported"
     LEGACY_FORMAT = "legacy_format"
+    WINMAIL = "winmail"
     EMPTY = "empty"
     OUT_OF_TIME = "out_of_time"
     SKIPPED = "skipped"
@@ -174,6 +175,10 @@ UNREADABLE_REASONS: dict[UnreadableReason, tuple[str, str]] = {
     UnreadableReason.LEGACY_FORMAT: (
         "这是旧版 Word（.doc）或 WPS 文字（.wps）格式，暂不能自动读取",
         "请在 Word 或 WPS 中“另存为”.docx 或 .xlsx 后重新发送。",
+    ),
+    UnreadableReason.WINMAIL: (
+        "这是 Outlook 以 RTF 格式发信时生成的 winmail.dat，其中的附件未能取出",
+        "请在 Outlook 中将邮件格式改为 HTML 或纯文本（“设置文本格式”→“HTML”），把回执作为普通附件重新发送。",
     ),
     UnreadableReason.EMPTY: ("文件中没有内容", "请确认附件是否正确，填写后重新发送。"),
     UnreadableReason.OUT_OF_TIME: (

@@ -58,3 +58,15 @@ def read_words(own_text: str) -> Words:
 def _before_signature(text: str) -> str:
     found = _SIGNATURE.search(text)
     return text[: found.start()] if found else text
+
+
+# Words about a training, its places and its people: with a unit of the notice in a short question,
+# they make it a province's question for a person (「请问第二期还有名额吗？河南省教育厅」), where
+# 「海南好玩吗？」 stays a friend's.
+_TRAINING = re.compile(
+    r"培训|名额|参训|参会|住宿|入住|报到|第[一二三四五六七八九十\d]+期|会议|回执|报名|领队|会务"
+)
+
+
+def about_training(text: str) -> bool:
+    return bool(_TRAINING.search(text))

@@ -77,7 +77,7 @@ def test_errors_are_also_the_builtin_that_fits() -> None:
     assert isinstance(MailboxRefused("gz2", "STORE", "NO"), MailboxError)
 
 
-def test_the_reasons_of_unreadable_attachment_are_the_ten() -> None:
+def test_the_reasons_of_unreadable_attachment_are_the_eleven() -> None:
     assert UnreadableAttachment.REASONS == (
         "corrupt",
         "encrypted",
@@ -86,6 +86,7 @@ def test_the_reasons_of_unreadable_attachment_are_the_ten() -> None:
         "zip_bomb",
         "unsupported",
         "legacy_format",
+        "winmail",
         "empty",
         "out_of_time",
         "skipped",

@@ -14,8 +14,19 @@ STATUS_TEXT = {
 SEVERITY_TEXT = {Severity.ERROR: "错误", Severity.WARNING: "提示"}
 
 
+# An ignored verdict's reason starts with the disposition (intake.pipeline.process._set_aside).
+SET_ASIDE_TEXT = {
+    "question:": "转人工（来信提问，不自动回复，列入待人工答复）",
+    "note:": "不回复（致谢或空回复）",
+}
+
+
 def render_text(verdict: Verdict, notice: Notice) -> str:
-    lines = [f"结论：{STATUS_TEXT[verdict.status]}"]
+    status = STATUS_TEXT[verdict.status]
+    if verdict.status == Status.IGNORED:
+        reason = verdict.ignored_reason or ""
+        status = next((t for key, t in SET_ASIDE_TEXT.items() if reason.startswith(key)), status)
+    lines = [f"结论：{status}"]
     if verdict.status == Status.IGNORED:
         lines.append(f"原因：{verdict.ignored_reason}")
     else:

@@ -85,6 +85,8 @@ def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, bool]:
     clean is False.
     """
     codec = normalize_charset(charset)
+    if codec in _LATIN and not data.isascii():
+        codec = _chinese_under_latin_label(data) or codec
     tried: list[str] = []
     for candidate in (codec, "utf-8", "gb18030"):
         if candidate is None or candidate in tried:
@@ -98,6 +100,55 @@ def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, bool]:
         return data.decode(codec or "gb18030", "replace"), False
     except (LookupError, ValueError, TypeError):
         return data.decode("gb18030", "replace"), False
+
+
+# Single-byte labels a misconfigured client puts on GBK or UTF-8 text: every byte decodes, so the
+# label alone would turn 姓名 into mojibake.
+_LATIN = frozenset({"latin-1", "iso8859-1", "cp1252", "iso8859-15"})
+_MIN_HAN = 2  # Han characters that make a Latin-labelled text Chinese
+
+
+def _chinese_under_latin_label(data: bytes) -> str | None:
+    """utf-8 or gb18030 when the bytes are Chinese text under a Latin label, else None.
+
+    UTF-8 is taken when it decodes strictly; gb18030 only when every non-ASCII character it gives
+    is Chinese (Han or CJK punctuation and full-width forms) and there are a few Han characters:
+    French or German text under the same label decodes to odd symbols or fails.
+    """
+    for codec in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        wide = [c for c in text if ord(c) > 0x7F]
+        han = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff")
+        if codec == "utf-8" or (han >= _MIN_HAN and all(_chinese(c) for c in wide)):
+            return codec
+    return None
+
+
+def _chinese(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
+
+
+_UTF8_BODY_CHARS = 8  # non-ASCII characters of valid UTF-8 that outweigh a GB label on a body
+
+
+def body_charset(data: bytes, declared: str | None) -> str | None:
+    """The charset to read a text body with: the declared one, except UTF-8 text under a GB label.
+
+    Some webmail and phone clients label UTF-8 bodies GBK or gb2312; read as gb18030 (which accepts
+    almost any bytes) 姓名 becomes 濮撳悕.  GBK text is valid UTF-8 only by rare chance, and never
+    for long: a body that decodes strictly as UTF-8 with several non-ASCII characters is UTF-8.
+    Headers are not guessed so: a three-character name may be valid in both.
+    """
+    if normalize_charset(declared) != "gb18030" or data.isascii():
+        return declared
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return declared
+    return "utf-8" if sum(1 for c in text if ord(c) > 0x7F) >= _UTF8_BODY_CHARS else declared
 
 
 def raw_to_bytes(value: str) -> bytes:

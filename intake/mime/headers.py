@@ -156,16 +156,25 @@ def parse_params(raw: object) -> tuple[str, dict[str, str], dict[str, dict[int, 
 def _join_rfc2231(segments: dict[int, tuple[str, bool]]) -> str:
     data = bytearray()
     charset: str | None = None
+    escaped = ""  # adjacent percent-encoded segments, joined first: a server may cut inside "%D6"
     for position, index in enumerate(sorted(segments)):
         value, is_encoded = segments[index]
         if position == 0 and is_encoded and value.count("'") >= 2:
             label, _lang, value = value.split("'", 2)
             charset = label or None
         if is_encoded:
-            data.extend(unquote_to_bytes(value.encode(normalize_charset(charset) or "utf-8", "replace")))
-        else:
-            data.extend(value.encode("utf-8", "replace"))
+            escaped += value
+            continue
+        data.extend(_unescape(escaped, charset) + value.encode("utf-8", "replace"))
+        escaped = ""
+    data.extend(_unescape(escaped, charset))
     return decode_bytes(bytes(data), charset)[0]
+
+
+def _unescape(escaped: str, charset: str | None) -> bytes:
+    return (
+        unquote_to_bytes(escaped.encode(normalize_charset(charset) or "utf-8", "replace")) if escaped else b""
+    )
 
 
 def get_param(raw: object, name: str) -> str | None:

@@ -18,11 +18,13 @@ from email.message import Message
 from email.policy import compat32
 from typing import NamedTuple
 
-from intake.mime.charsets import decode_bytes, raw_to_bytes
+from intake.mime.charsets import body_charset, decode_bytes, raw_to_bytes
 from intake.mime.defects import Defects
 from intake.mime.envelope import content_type, raw_header
 from intake.mime.headers import get_param, parse_params
+from intake.mime.tnef import is_tnef, open_tnef
 from intake.mime.transfer import decode_base64, decode_quoted_printable
+from intake.mime.uuencode import take_uuencoded
 
 _MAX_DEPTH = 40  # nesting of multiparts and forwarded messages
 _MAX_PARTS = 1000  # MIME parts looked at per message
@@ -73,6 +75,12 @@ _MESSAGE_ONLY = frozenset({b"from", b"received", b"return-path", b"message-id"})
 # text/* types that carry a table, hence an attachment even without a file name.
 _TABLE_TEXT_TYPES = frozenset(
     {"text/csv", "text/x-csv", "text/comma-separated-values", "text/tab-separated-values"}
+)
+# Starts of files that are never a text body: zip (xlsx, docx), OLE (xls, doc), PDF, RAR, 7z, TNEF.
+_FILE_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF-", b"Rar!", b"7z\xbc\xaf", b"\x78\x9f\x3e\x22")
+# Labels that say nothing of a file's format.
+_VAGUE_TYPES = frozenset(
+    {"application/octet-stream", "text/plain", "text/html", "application/zip", "application/vnd.ms-excel", ""}
 )
 EXTENSION_BY_TYPE: dict[str, str] = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
@@ -200,24 +208,53 @@ class _Walker:
         message under another type (its parts, to visit), or an attachment."""
         filename = _filename(part.message)
         disposition = parse_params(raw_header(part.message, "content-disposition") or "")[0]
-        if _is_body(filename, disposition, ctype):
-            self._take_text(part, ctype)
-            return []
         if is_signature(ctype, filename):
             return []
         data, truncated = self._payload(part)
+        if _is_body(filename, disposition, ctype) and not _binary(data):
+            if ctype == "text/plain":
+                data = self._uuencoded_files(part, data)
+            self._take_text(part, ctype, data, truncated)
+            return []
         if not truncated and _maybe_message(ctype, filename) and looks_like_message(data):
             self.body.types.append("message/rfc822")
             return [_Part(email.message_from_bytes(data, policy=compat32), part.depth + 1, True)]
+        if not truncated and is_tnef(data) and self._tnef_files(part, data):
+            return []
         if not filename:
-            filename = f"附件{len(self.body.attachments) + 1}{EXTENSION_BY_TYPE.get(ctype, '.bin')}"
+            filename = f"附件{len(self.body.attachments) + 1}{_unnamed_extension(ctype, data)}"
         inline = disposition == "inline" or (
             not disposition and raw_header(part.message, "content-id") is not None
         )
         self.body.attachments.append(Attachment(filename, ctype, data, truncated, inline, part.nested))
         return []
 
-    def _take_text(self, part: _Part, ctype: str) -> None:
+    def _uuencoded_files(self, part: _Part, data: bytes) -> bytes:
+        """Files uuencoded in a text body (Outlook Express, old Foxmail) as attachments; the body
+        without them."""
+        rest, files = take_uuencoded(data)
+        for inner in files:
+            name = inner.filename or f"附件{len(self.body.attachments) + 1}.bin"
+            self.body.attachments.append(
+                Attachment(name, "application/octet-stream", inner.data, nested=part.nested)
+            )
+        return rest
+
+    def _tnef_files(self, part: _Part, data: bytes) -> bool:
+        """The files inside an Outlook winmail.dat as attachments; False when one could not be taken
+        out (the winmail.dat itself is then kept, for the reader to explain)."""
+        contents = open_tnef(data)
+        for inner in contents.files:
+            name = inner.filename or f"附件{len(self.body.attachments) + 1}.bin"
+            self.body.attachments.append(Attachment(name, inner.content_type, inner.data, nested=part.nested))
+        if contents.damaged or contents.skipped:
+            self.defects.add(
+                f"part {part.number}: winmail.dat {'damaged' if contents.damaged else 'holds an embedded item'}"
+            )
+            return False
+        return True
+
+    def _take_text(self, part: _Part, ctype: str, data: bytes, truncated: bool) -> None:
         """The part's text as the body of its kind, unless one was found before."""
         slot = {"text/plain": "text", "text/html": "html"}.get(ctype)
         if slot is None:
@@ -226,10 +263,9 @@ class _Walker:
             slot = "nested_" + slot
         if getattr(self.body, slot) is not None:
             return
-        data, truncated = self._payload(part)
         if truncated:
             self.defects.add(f"part {part.number}: {ctype} body truncated")
-        charset = _charset(part.message, ctype, data)
+        charset = body_charset(data, _charset(part.message, ctype, data))
         text, clean = decode_bytes(data, charset)
         if not clean:
             self.defects.add(f"part {part.number}: {ctype} not valid in charset {(charset or 'none')[:40]}")
@@ -266,6 +302,24 @@ def _is_body(filename: str, disposition: str, ctype: str) -> bool:
         and ctype.startswith("text/")
         and ctype not in _TABLE_TEXT_TYPES
     )
+
+
+def _unnamed_extension(ctype: str, data: bytes) -> str:
+    """The extension an unnamed file is shown with: by its content when its label says text or
+    nothing (an xlsx labelled text/plain is 附件1.xlsx, not 附件1.txt), else by its label."""
+    if data.startswith(b"PK\x03\x04") and ctype in _VAGUE_TYPES:
+        head = data[:65536]
+        return ".xlsx" if b"xl/" in head else ".docx" if b"word/" in head else ".zip"
+    if data.startswith(b"%PDF-") and ctype in _VAGUE_TYPES:
+        return ".pdf"
+    return EXTENSION_BY_TYPE.get(ctype, ".bin")
+
+
+def _binary(data: bytes) -> bool:
+    """A file, not text, whatever its label: a NUL byte or an office/PDF/archive signature at its start.
+    Some webmail gateways label an unnamed xlsx text/plain; it must not become the body."""
+    head = data[:8192]
+    return data.startswith(_FILE_MAGIC) or (b"\x00" in head and bool(head.strip(b"\x00\r\n\t ")))
 
 
 def is_signature(ctype: str, filename: str) -> bool:

@@ -24,7 +24,7 @@ from rules.marks import has_our_tag, is_our_message_id
 from rules.notice import Notice
 from rules.ours import Evidence
 from rules.units import find_province
-from rules.words import read_words
+from rules.words import about_training, read_words
 
 _RECORD_MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
 _RECORD_NAME = re.compile(r"\.(pdf|jpe?g|png|gif|bmp|tiff?|heic|webp)$", re.I)
@@ -79,6 +79,7 @@ def gather(
         form_terms=tuple(_found(notice.form_fields, [*places, *_file_texts(files, limits)])),
         keyword=_keyword(msg, own.text),
         unit_named=find_province(_names(msg), notice) is not None,
+        unit_in_words=about_training(own.text) and find_province(own.text, notice) is not None,
         own_chars=own.chars,
         asks=words.asks,
         thanks=words.thanks,

@@ -126,6 +126,9 @@ class _Cell:
     parts: list[str] = field(default_factory=list)
     rowspan: int = 1
     colspan: int = 1
+    # Excel's full value (x:num) of a cell pasted from Excel, where the text shows what Excel
+    # displayed: 1.38123E+10 or ##### for a mobile in a narrow column.
+    number: str | None = None
 
 
 @dataclass
@@ -180,6 +183,7 @@ class _TableParser(HTMLParser):
             table.cell = _Cell(
                 rowspan=_span(values.get("rowspan"), MAX_SPAN),
                 colspan=_span(values.get("colspan"), self.limits.max_cols),
+                number=values.get("x:num"),
             )
         elif tag == "tr" and self.stack:
             self._close_row(self.stack[-1])
@@ -266,7 +270,14 @@ class _TableParser(HTMLParser):
 
 
 def to_text(cell: _Cell) -> str:
-    return "\n".join(to_lines(cell.parts))
+    text = "\n".join(to_lines(cell.parts))
+    if cell.number and _FULL_NUMBER.fullmatch(cell.number) and _DISPLAY_ONLY.fullmatch(text.strip()):
+        return cell.number
+    return text
+
+
+_FULL_NUMBER = re.compile(r"-?\d{1,30}(?:\.\d{1,30})?")
+_DISPLAY_ONLY = re.compile(r"-?\d+(?:\.\d+)?[Ee][+-]?\d+|#+")
 
 
 def _layout(table: _Table, source: str, limits: Limits) -> Grid:

@@ -32,6 +32,7 @@ KNOWN: tuple[tuple[bytes, Reason, str], ...] = (
     (b"BZh", "unsupported", "bzip2 data"),
     (b"%!PS", "unsupported", "PostScript document"),
     (b"{\\rtf", "legacy_format", "RTF document"),
+    (b"\x78\x9f\x3e\x22", "winmail", "Outlook winmail.dat (TNEF) not opened"),
 )
 
 
