@@ -2,7 +2,7 @@
 
 Every decision on a receipt is made here or in a module this one calls, in this order: the form
 itself (rules.attachments), where it belongs (rules.placement), its rows (rules.checks), the quotas
-(rules.quotas), how it arrived (rules.delivery), and the other files of the message.  judge()
+(rules.quotas), the units invited (rules.unit_checks), how it arrived (rules.delivery), and the other files of the message.  judge()
 changes nothing it is given: it returns a new Verdict.
 """
 
@@ -14,12 +14,13 @@ from dataclasses import replace
 from rules.attachments import UnreadableFile, beside_receipt, empty_roster, without_receipt
 from rules.checks import check_rows
 from rules.delivery import Circumstances, check_delivery, check_sender
-from rules.notice import Notice, Unit, UnitKinds
+from rules.notice import Notice, Unit
 from rules.placement import Placement, place
 from rules.policy import Policy
 from rules.quotas import check_quotas
 from rules.receipt import Receipt
 from rules.roster_parts import other_receipts, unplaced_rows
+from rules.unit_checks import check_units
 from rules.units import unit_kind
 from rules.verdict import Participant, Problem, Status, Verdict, status_of
 
@@ -40,7 +41,7 @@ def judge(
     people = _classified(receipt, placement.province, notice)
     problems = [*empty_roster(receipt), *unplaced_rows(receipt), *placement.problems]
     if placement.takes_receipts:
-        problems += _receipt_checks(receipt, people, placement, policy, when, notice.unit_kinds)
+        problems += _receipt_checks(receipt, people, placement, policy, when, notice)
     problems += other_receipts(receipt, placement, notice)
     problems += beside_receipt(unreadable)
     return Verdict(
@@ -69,14 +70,15 @@ def _receipt_checks(
     placement: Placement,
     policy: Policy,
     when: Circumstances,
-    kinds: UnitKinds,
+    notice: Notice,
 ) -> list[Problem]:
     """The rows, the quotas, the delivery and the sender, each as far as the placement allows."""
     province, program, period = placement.province, placement.program, placement.period
     admitted = placement.admitted
     problems = check_rows(receipt, policy, period if admitted else None)
     if program is not None and province is not None:
-        problems += check_quotas(people, program, period, province, kinds)
+        problems += check_quotas(people, program, period, province, notice.unit_kinds)
+        problems += check_units(people, program, province, notice, dict(receipt.columns))
     if admitted and period is not None and program is not None and province is not None:
         problems += check_delivery(period, program, province, when, policy)
     if province is not None:

@@ -61,7 +61,25 @@ def place(receipt: Receipt, notice: Notice, mailbox: str) -> Placement:
         problems.append(problem("program_no_receipt", field="meeting", program=program.name))
         return Placement(province, program, None, tuple(problems))
     period, period_problems = _period(receipt, notice, program, province)
+    named = [p.name for p in notice.programs if p.id in programs_named(receipt.meeting, notice)]
+    if len(named) > 1 and period is not None:
+        period_problems = [p for p in period_problems if p.code != "period_inferred"]
+        period_problems.append(_two_programs(receipt.meeting, named, program, period))
     return Placement(province, program, period, (*problems, *period_problems))
+
+
+def _two_programs(meeting: str, named: list[str], program: Program, period: Period) -> Problem:
+    """会议名称和期数 names both trainings: one receipt registers one; the other must be sent on its own."""
+    return problem(
+        "meeting_two_programs",
+        field="meeting",
+        meeting=meeting,
+        named="、".join(named),
+        program=program.name,
+        period=period.number,
+        dates=date_span(period),
+        city=period.city,
+    )
 
 
 def _texts(receipt: Receipt, notice: Notice) -> list[str]:

@@ -58,7 +58,8 @@ KINDS: dict[str, Kind] = {
         "参加第{right_period}期（{dates}，{city}），回执请于{deadline}前发送至 {mailbox}。"
         "请把“会议名称和期数”改为第{right_period}期后发送到该邮箱。",
     ),
-    "quota_exceeded": Kind(ERROR, "“{unit}”报名 {count} 人{merged}，超过{rule}（限 {limit} 人）。{fix}"),
+    # what: "“太原市教育局”报名 3 人" or "“苏州市”报名 2 所学校（…）"; over: the rule broken, with its limit
+    "quota_exceeded": Kind(ERROR, "{what}{merged}，{over}。{fix}"),
     "missing_field": Kind(ERROR, "未填写{label}。请补全后重新发送。"),
     "bad_mobile": Kind(
         ERROR,
@@ -68,6 +69,24 @@ KINDS: dict[str, Kind] = {
     "bad_gender": Kind(ERROR, "性别“{value}”无法识别。请填写“男”或“女”。"),
     "duplicate_person": Kind(
         ERROR, "{name}与第 {other_row} 行重复（{why}）。同一人只需填写一次，请删除重复行。"
+    ),
+    "duplicate_mobile": Kind(
+        ERROR,
+        "手机号“{value}”与第 {other_row} 行（{other}）相同。每位参训人员请填写本人手机号，核对更正后重新发送。",
+    ),
+    "arrival_unreadable": Kind(
+        WARNING,
+        "抵达时间“{value}”不是有效的日期，无法安排住宿。请按“{example} 15:00”的格式填写后重新发送。",
+    ),
+    "unit_kind_unknown": Kind(
+        WARNING,
+        "单位“{value}”不是{program}通知所列的参训单位（{invited}），名额无法核定。"
+        "请核对单位名称（如写全“××市教育局”“××学校”）；如确为受邀单位，无需处理，会务组将人工核对。",
+    ),
+    "unit_other_province": Kind(
+        WARNING,
+        "单位“{value}”属于{other}，但本回执是{province}的报名回执。"
+        "请核对单位名称；其他省份人员请由所在省份报名。如无误，无需处理，会务组将人工核对。",
     ),
     "wrong_mailbox": Kind(
         WARNING,
@@ -91,6 +110,12 @@ KINDS: dict[str, Kind] = {
         WARNING,
         "回执未写明会议名称和期数，已按省份确定为{program}第{period}期（{dates}，{city}）。"
         "如有误请在“会议名称和期数”中注明后重新发送。",
+    ),
+    "meeting_two_programs": Kind(
+        WARNING,
+        "“会议名称和期数”写的是“{meeting}”，同时写了{named}。一份回执只能报名一项培训，"
+        "本回执已登记为{program}第{period}期（{dates}，{city}）。"
+        "如另一项培训也要报名，请另填一份回执，发送到该培训本期的报名邮箱；如登记有误，请改正“会议名称和期数”后重新发送。",
     ),
     "ocr_uncertain": Kind(
         WARNING,

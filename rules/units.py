@@ -153,6 +153,12 @@ def unit_key(unit_text: str, province: Unit | None, markers: Sequence[str] = ())
     return _canonical_place(rest, province, markers)
 
 
+def unit_as_written(unit_text: str, markers: Sequence[str] = ()) -> str:
+    """The unit's name as written (spaces dropped), an office after its own name left off:
+    河南职业技术学院教务处 -> 河南职业技术学院.  What a reply names; unit_key is what is counted."""
+    return _without_office(_clean(unit_text), markers)
+
+
 def _without_office(text: str, markers: Sequence[str]) -> str:
     """The text up to the end of the first marker followed by nothing but an office's name."""
     for marker in sorted(markers, key=len, reverse=True):
