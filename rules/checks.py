@@ -55,7 +55,9 @@ class Line:
 
     row: ReceiptRow
     copy_of: tuple[int, str] | None = None  # (the earlier row, why) when it repeats an earlier person
-    shares_mobile: tuple[int, str] | None = None  # (the earlier row, its name): another person, the same mobile
+    shares_mobile: tuple[int, str] | None = (
+        None  # (the earlier row, its name): another person, the same mobile
+    )
 
 
 RowCheck = Callable[[Line, Roster], list[Problem]]

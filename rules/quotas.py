@@ -33,7 +33,9 @@ def check_quotas(
     people carry their unit_kind (the rules classify them first).  kinds: the notice's markers, which
     end a bureau's or a school's own name, so an office inside it counts with it."""
     groups = _groups(people, province, kinds)
-    out = [p for key, members in groups.items() if (p := _over_limit(key, members, program, kinds)) is not None]
+    out = [
+        p for key, members in groups.items() if (p := _over_limit(key, members, program, kinds)) is not None
+    ]
     if program.quotas.schools_per_prefecture is not None:
         out += _schools_per_prefecture(groups, program, period, province, kinds)
     return out
@@ -105,7 +107,9 @@ def _made_of(members: Sequence[Participant], measure: str) -> str:
     if not registered:
         return ""
     total = len(members)
-    return f"（已登记 {registered} {measure}，本次补报 {total - registered} {measure}，合计 {total} {measure}）"
+    return (
+        f"（已登记 {registered} {measure}，本次补报 {total - registered} {measure}，合计 {total} {measure}）"
+    )
 
 
 def _fix(members: Sequence[Participant], fix: str) -> str:

@@ -1,0 +1,179 @@
+"""Receipts as provincial staff send them (a real xlsx in a real message, through the whole pipeline),
+judged against what the notice says: quotas per unit kind, units the notice does not invite, two
+programs in one 会议名称和期数, two people with one mobile, an arrival that is no date."""
+
+from __future__ import annotations
+
+import email
+import io
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+
+from openpyxl import Workbook
+
+from intake.pipeline.process import Context, process
+from mailer.compose.reply import Original, compose_reply
+from rules.verdict import Problem, Status, Verdict
+from tests.helpers import CST, HEADER, body_text, notice
+from tests.mailbuilder import MessageBuilder
+
+ZZ1 = "中职学生管理系统培训第一期"
+GZ1 = "高职状态平台培训第一期"
+BEFORE_ZZ1 = datetime(2023, 6, 5, 10, 0, tzinfo=CST)
+Row = tuple[str, str, str, str]  # name, gender, unit, mobile
+
+
+def workbook(unit: str, meeting: str, people: list[Row], arrival: list[str] | None = None) -> bytes:
+    """The notice's 附件3 as a province fills it in Excel: title, the two header lines, the table."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["报名回执表"])
+    sheet.append([f"省级教育行政部门名称：{unit}"])
+    sheet.append([f"会议名称和期数：{meeting}"])
+    sheet.append(HEADER)
+    for i, (name, gender, org, mobile) in enumerate(people, 1):
+        when = arrival[i - 1] if arrival else "6月18日下午"
+        sheet.append([i, name, gender, org, "科长", mobile, f"p{i}@163.com", when, "是" if i == 1 else ""])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def judged(
+    unit: str,
+    meeting: str,
+    people: list[Row],
+    *,
+    to: str = "yaoy@moe.edu.cn",
+    arrival: list[str] | None = None,
+) -> Verdict:
+    raw = (
+        MessageBuilder(sender="zcc@haedu.cn", to=to, subject=f"{unit}报名回执", client="qq")
+        .text("您好，附件是报名回执，请查收。")
+        .attach("报名回执表.xlsx", workbook(unit, meeting, people, arrival))
+        .build()
+    )
+    return process(raw, Context(notice()), mailbox=to, received=BEFORE_ZZ1).verdict
+
+
+def found(v: Verdict, code: str) -> list[Problem]:
+    return [p for p in v.problems if p.code == code]
+
+
+HENAN = [
+    ("王建国", "男", "河南省教育厅", "13900000001"),
+    ("李娜", "女", "河南省教育厅", "13900000002"),
+    ("张伟", "男", "郑州市教育局", "13900000003"),
+    ("赵敏", "女", "郑州市教育局", "13900000004"),
+    ("刘洋", "男", "郑州市财贸学校", "13900000005"),
+]
+
+
+def test_a_roster_at_every_limit_is_accepted_without_a_word() -> None:
+    v = judged("河南省教育厅", ZZ1, HENAN)
+    assert v.status is Status.ACCEPTED and v.problems == []
+
+
+def test_two_schools_of_one_prefecture_are_counted_in_schools_and_named() -> None:
+    v = judged("河南省教育厅", ZZ1, [*HENAN, ("陈刚", "男", "郑州市商业技师学院", "13900000006")])
+    [over] = found(v, "quota_exceeded")
+    assert v.status is Status.REJECTED and over.row == 10
+    assert "“郑州市”报名 2 所学校（郑州市财贸学校、郑州市商业技师学院）" in over.message
+    assert "限 1 所" in over.message and "人" not in over.message.split("。")[0].split("（限")[1]
+
+
+def test_a_school_over_its_limit_is_named_as_written_not_without_its_province() -> None:
+    people = [
+        ("王建国", "男", "河南省教育厅", "13900000001"),
+        ("刘洋", "男", "河南职业技术学院", "13900000005"),
+        ("陈刚", "男", "河南职业技术学院教务处", "13900000006"),
+    ]
+    v = judged("河南省教育厅", GZ1, people, to="1433935834@qq.com", arrival=["7月13日下午"] * 3)
+    [over] = found(v, "quota_exceeded")
+    assert over.row == 7 and "“河南职业技术学院”报名 2 人" in over.message and "限 1 人" in over.message
+
+
+def test_a_bureau_at_a_program_that_invites_none_is_told_so_plainly() -> None:
+    people = [("王建国", "男", "河南省教育厅", "13900000001"), ("张伟", "男", "郑州市教育局", "13900000003")]
+    v = judged("河南省教育厅", GZ1, people, to="1433935834@qq.com", arrival=["7月13日下午"] * 2)
+    [over] = found(v, "quota_exceeded")
+    assert v.status is Status.REJECTED and over.row == 6
+    assert "高职状态平台培训不邀请地市级教育行政部门参加" in over.message
+    assert "限 0 人" not in over.message and "删减到 0 人" not in over.message
+
+
+def test_a_unit_of_no_invited_kind_is_a_warning_naming_the_kinds_invited() -> None:
+    people = [
+        ("王建国", "男", "河南省教育厅", "13900000001"),
+        ("周强", "男", "河南省教育科学研究院", "13900000007"),
+    ]
+    v = judged("河南省教育厅", GZ1, people, to="1433935834@qq.com", arrival=["7月13日下午"] * 2)
+    [odd] = found(v, "unit_kind_unknown")
+    assert v.status is Status.ACCEPTED and odd.severity == "warning" and odd.row == 6
+    assert odd.message.startswith("第 6 行“单位”列：单位“河南省教育科学研究院”")
+    assert "省级教育行政部门、学校" in odd.message
+
+
+def test_a_unit_of_another_province_is_a_warning_and_bingtuan_is_not_xinjiang() -> None:
+    people = [
+        ("王建国", "男", "新疆生产建设兵团教育局", "13900000001"),
+        ("张伟", "男", "新疆维吾尔自治区教育厅", "13900000003"),
+        ("赵敏", "女", "石河子市教育局", "13900000004"),
+    ]
+    v = judged("新疆生产建设兵团教育局", "中职学生管理系统培训第三期", people, arrival=["8月14日"] * 3)
+    [other] = found(v, "unit_other_province")
+    assert v.status is Status.ACCEPTED and v.province == "新疆生产建设兵团" and other.row == 6
+    assert "属于新疆" in other.message and "新疆生产建设兵团的报名回执" in other.message
+    assert (
+        found(
+            judged("新疆生产建设兵团教育局", "中职学生管理系统培训第三期", people[:1]), "unit_other_province"
+        )
+        == []
+    )
+
+
+def test_two_people_with_one_mobile_is_not_called_the_same_person() -> None:
+    people = [*HENAN[:2], ("陈刚", "男", "郑州市教育局", "13900000001")]
+    v = judged("河南省教育厅", ZZ1, people)
+    [shared] = found(v, "duplicate_mobile")
+    assert found(v, "duplicate_person") == [] and v.status is Status.REJECTED
+    assert shared.message == (
+        "第 7 行“手机”列：手机号“13900000001”与第 5 行（王建国）相同。每位参训人员请填写本人手机号，核对更正后重新发送。"
+    )
+    same = judged("河南省教育厅", ZZ1, [*HENAN[:2], ("王建国", "男", "郑州市教育局", "13900000001")])
+    assert [p.row for p in found(same, "duplicate_person")] == [7] and found(same, "duplicate_mobile") == []
+
+
+def test_an_arrival_that_is_no_date_is_a_warning_with_an_example() -> None:
+    v = judged("河南省教育厅", ZZ1, HENAN[:2], arrival=["6月18日下午", "6月31日"])
+    [bad] = found(v, "arrival_unreadable")
+    assert v.status is Status.ACCEPTED and bad.row == 6 and bad.severity == "warning"
+    assert "“6月31日”不是有效的日期" in bad.message and "6月18日 15:00" in bad.message
+    assert (
+        found(judged("河南省教育厅", ZZ1, HENAN[:2], arrival=["6月18日下午", "待定"]), "arrival_unreadable")
+        == []
+    )
+
+
+def test_a_meeting_naming_both_programs_is_said_so_not_that_it_is_blank() -> None:
+    v = judged("河南省教育厅", "中职学生管理系统培训第一期、高职状态平台培训第一期", HENAN)
+    assert (v.program, v.period, v.status) == ("zz-student", 1, Status.ACCEPTED)
+    [both] = found(v, "meeting_two_programs")
+    assert found(v, "period_inferred") == []
+    assert "同时写了中职学生管理系统培训、高职状态平台培训" in both.message
+    assert "登记为中职学生管理系统培训第1期（6月19日至6月22日，开封）" in both.message
+
+
+def test_the_reply_explains_each_new_problem_by_row_and_column() -> None:
+    people = [*HENAN, ("陈刚", "男", "郑州市商业技师学院", "13900000001")]
+    v = judged("河南省教育厅", ZZ1, people)
+    raw = compose_reply(
+        v, notice(), Original("zcc@haedu.cn", "河南省报名回执"), from_addr="yaoy@moe.edu.cn", now=BEFORE_ZZ1
+    )
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    text = body_text(msg)
+    assert "第 10 行“手机”列：手机号“13900000001”与第 5 行（王建国）相同" in text
+    assert "“郑州市”报名 2 所学校（郑州市财贸学校、郑州市商业技师学院）" in text
