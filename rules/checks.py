@@ -261,10 +261,11 @@ def ocr_uncertain(line: Line, roster: Roster) -> list[Problem]:
 def arrival(line: Line, roster: Roster) -> list[Problem]:
     """The arrival falls in the period's days, with the days before and after the policy allows."""
     r, period = line.row, roster.period
-    if period is None or r.arrival_when is None:
+    when = _arrival_of(r)
+    if period is None or when is None:
         return []
     first, last = arrival_window(period, roster.policy)
-    if first <= _day(r.arrival_when) <= last:
+    if first <= _day(when) <= last:
         return []
     return [
         problem(
@@ -284,7 +285,7 @@ def arrival_unreadable(line: Line, roster: Roster) -> list[Problem]:
     """An arrival written with numbers that make no date (6月31日, 18日下午): the hotel cannot plan by it."""
     r, period = line.row, roster.period
     text = r.participant.arrival
-    if period is None or r.arrival_when is not None or not any(ch.isdigit() for ch in text):
+    if period is None or _arrival_of(r) is not None or not any(ch.isdigit() for ch in text):
         return []
     if roster.ocr:
         return ocr_slip(line, roster, "arrival", text)
@@ -306,6 +307,11 @@ def arrival_window(period: Period, policy: Policy) -> tuple[date, date]:
         period.start - timedelta(days=policy.arrival_days_before),
         period.end + timedelta(days=policy.arrival_days_after),
     )
+
+
+def _arrival_of(row: ReceiptRow) -> datetime | date | None:
+    """The arrival as read from the cell, else as stored with the person (a roster judged again)."""
+    return row.arrival_when if row.arrival_when is not None else row.participant.arrival_at
 
 
 def _day(when: datetime | date) -> date:
