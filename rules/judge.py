@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rules.attachments import UnreadableFile, beside_receipt, empty_roster, without_receipt
-from rules.checks import check_rows
+from rules.checks import check_rows, lines
 from rules.delivery import Circumstances, check_delivery, check_sender
 from rules.notice import Notice, Unit
 from rules.placement import Placement, place
@@ -64,6 +64,12 @@ def _classified(receipt: Receipt, province: Unit | None, notice: Notice) -> list
     ]
 
 
+def _once_each(receipt: Receipt, people: list[Participant]) -> list[Participant]:
+    """The people without the rows that repeat an earlier person (duplicate_person says so already): a
+    quota counts each person once."""
+    return [p for p, line in zip(people, lines(receipt.rows), strict=True) if line.copy_of is None]
+
+
 def _receipt_checks(
     receipt: Receipt,
     people: list[Participant],
@@ -77,7 +83,7 @@ def _receipt_checks(
     admitted = placement.admitted
     problems = check_rows(receipt, policy, period if admitted else None)
     if program is not None and province is not None:
-        problems += check_quotas(people, program, period, province, notice.unit_kinds)
+        problems += check_quotas(_once_each(receipt, people), program, period, province, notice.unit_kinds)
         problems += check_units(people, program, province, notice, dict(receipt.columns))
     if admitted and period is not None and program is not None and province is not None:
         problems += check_delivery(period, program, province, when, policy)

@@ -177,3 +177,10 @@ def test_the_reply_explains_each_new_problem_by_row_and_column() -> None:
     text = body_text(msg)
     assert "第 10 行“手机”列：手机号“13900000001”与第 5 行（王建国）相同" in text
     assert "“郑州市”报名 2 所学校（郑州市财贸学校、郑州市商业技师学院）" in text
+
+
+def test_a_person_written_twice_is_one_duplicate_not_also_a_quota_over() -> None:
+    people = [*HENAN[:2], HENAN[0]]
+    v = judged("河南省教育厅", ZZ1, people)
+    assert [(p.code, p.row) for p in v.problems] == [("duplicate_person", 7)]
+    assert len(v.participants) == 3  # every row is kept; the quota counts each person once
