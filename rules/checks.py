@@ -120,16 +120,17 @@ def missing_columns(receipt: Receipt) -> list[Problem]:
 
 def leaders(receipt: Receipt) -> list[Problem]:
     """One leader (领队) per receipt."""
-    return leader_problems([r.participant for r in receipt.rows])
+    return leader_problems([r.participant for r in receipt.rows], receipt.columns.get("leader"))
 
 
-def leader_problems(people: Sequence[Participant]) -> list[Problem]:
-    """One leader (领队) per roster (a receipt's, or a 补报 merged with the roster that stood)."""
+def leader_problems(people: Sequence[Participant], column: str | None = None) -> list[Problem]:
+    """One leader (领队) per roster (a receipt's, or a 补报 merged with the roster that stood).
+    column: the leader's column as the sender wrote it (是否带队), when it has one."""
     if not people:
         return []
     chosen = [p for p in people if p.leader]
     if not chosen:
-        return [problem("leader_missing", field="leader")]
+        return [problem("leader_missing", field="leader", column=column)]
     if len(chosen) == 1:
         return []
     names = "、".join(p.name or f"第{p.row}行" for p in chosen)

@@ -102,7 +102,7 @@ KINDS: dict[str, Kind] = {
         WARNING,
         "抵达时间“{value}”不在培训日期附近（{start} 至 {end}，可提前 {before} 天报到）。请核对后更正。",
     ),
-    "leader_missing": Kind(WARNING, "回执中没有指定领队。请在“领队”一栏为一位参训人员填写“是”。"),
+    "leader_missing": Kind(WARNING, "回执中没有指定领队。请在{label}一栏为一位参训人员填写“是”。"),
     "leader_multiple": Kind(
         WARNING, "回执中有 {count} 位领队（{names}）。每省只需一位领队，请只保留一位“是”。"
     ),

@@ -24,7 +24,14 @@ BEFORE_ZZ1 = datetime(2023, 6, 5, 10, 0, tzinfo=CST)
 Row = tuple[str, str, str, str]  # name, gender, unit, mobile
 
 
-def workbook(unit: str, meeting: str, people: list[Row], arrival: list[str] | None = None) -> bytes:
+def workbook(
+    unit: str,
+    meeting: str,
+    people: list[Row],
+    arrival: list[str] | None = None,
+    header: list[str] | None = None,
+    leader: str = "是",
+) -> bytes:
     """The notice's 附件3 as a province fills it in Excel: title, the two header lines, the table."""
     book = Workbook()
     sheet = book.active
@@ -32,10 +39,10 @@ def workbook(unit: str, meeting: str, people: list[Row], arrival: list[str] | No
     sheet.append(["报名回执表"])
     sheet.append([f"省级教育行政部门名称：{unit}"])
     sheet.append([f"会议名称和期数：{meeting}"])
-    sheet.append(HEADER)
+    sheet.append(header or HEADER)
     for i, (name, gender, org, mobile) in enumerate(people, 1):
         when = arrival[i - 1] if arrival else "6月18日下午"
-        sheet.append([i, name, gender, org, "科长", mobile, f"p{i}@163.com", when, "是" if i == 1 else ""])
+        sheet.append([i, name, gender, org, "科长", mobile, f"p{i}@163.com", when, leader if i == 1 else ""])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -48,11 +55,13 @@ def judged(
     *,
     to: str = "yaoy@moe.edu.cn",
     arrival: list[str] | None = None,
+    header: list[str] | None = None,
+    leader: str = "是",
 ) -> Verdict:
     raw = (
         MessageBuilder(sender="zcc@haedu.cn", to=to, subject=f"{unit}报名回执", client="qq")
         .text("您好，附件是报名回执，请查收。")
-        .attach("报名回执表.xlsx", workbook(unit, meeting, people, arrival))
+        .attach("报名回执表.xlsx", workbook(unit, meeting, people, arrival, header, leader))
         .build()
     )
     return process(raw, Context(notice()), mailbox=to, received=BEFORE_ZZ1).verdict
@@ -184,3 +193,12 @@ def test_a_person_written_twice_is_one_duplicate_not_also_a_quota_over() -> None
     v = judged("河南省教育厅", ZZ1, people)
     assert [(p.code, p.row) for p in v.problems] == [("duplicate_person", 7)]
     assert len(v.participants) == 3  # every row is kept; the quota counts each person once
+
+
+def test_a_leader_column_headed_daidui_is_read_and_a_missing_leader_names_that_column() -> None:
+    header = [*HEADER[:-1], "是否带队"]
+    v = judged("河南省教育厅", ZZ1, HENAN[:2], header=header, leader="带队")
+    assert v.problems == [] and [p.leader for p in v.participants] == [True, False]
+    none = judged("河南省教育厅", ZZ1, HENAN[:2], header=header, leader="否")
+    [missing] = found(none, "leader_missing")
+    assert "请在“是否带队”一栏" in missing.message and none.status is Status.ACCEPTED
