@@ -202,3 +202,24 @@ def test_a_leader_column_headed_daidui_is_read_and_a_missing_leader_names_that_c
     none = judged("河南省教育厅", ZZ1, HENAN[:2], header=header, leader="否")
     [missing] = found(none, "leader_missing")
     assert "请在“是否带队”一栏" in missing.message and none.status is Status.ACCEPTED
+
+
+def test_a_confirmation_repeats_the_notices_requirements_and_contacts() -> None:
+    v = judged("河南省教育厅", ZZ1, HENAN)
+    raw = compose_reply(
+        v, notice(), Original("zcc@haedu.cn", "河南省报名回执"), from_addr="yaoy@moe.edu.cn", now=BEFORE_ZZ1
+    )
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    text = body_text(msg)
+    assert "会务联系人：董丽萍 010-66096218-802；姚艳 010-83988970-823" in text
+    assert "培训要求（摘自通知）" in text and "签到制度" in text and "自带笔记本电脑" in text
+    for line in ("刘洋 | 男 | 郑州市财贸学校", "地点：开封 开封中州国际饭店"):
+        assert line in text
+    rejected = judged("河南省教育厅", ZZ1, [*HENAN, HENAN[4]])
+    raw = compose_reply(
+        rejected, notice(), Original("zcc@haedu.cn", "回执"), from_addr="yaoy@moe.edu.cn", now=BEFORE_ZZ1
+    )
+    again = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(again, EmailMessage)
+    assert "培训要求" not in body_text(again) and "会务联系人" in body_text(again)
