@@ -83,6 +83,11 @@ KINDS: dict[str, Kind] = {
         "单位“{value}”不是{program}通知所列的参训单位（{invited}），名额无法核定。"
         "请核对单位名称（如写全“××市教育局”“××学校”）；如确为受邀单位，无需处理，会务组将人工核对。",
     ),
+    "unit_county_bureau": Kind(
+        WARNING,
+        "单位“{value}”看起来是县级（{county}）教育行政部门，而{program}邀请的是地市级教育行政部门"
+        "（每单位限 {limit} 人）。请核对单位名称；如确需参加，无需处理，会务组将人工核对。",
+    ),
     "unit_other_province": Kind(
         WARNING,
         "单位“{value}”属于{other}，但本回执是{province}的报名回执。"

@@ -15,14 +15,17 @@ from rules.verdict import Participant, Problem
 def check_units(
     people: Sequence[Participant], program: Program, province: Unit, notice: Notice, columns: dict[str, str]
 ) -> list[Problem]:
-    """unit_other_province for a unit that names another province; unit_kind_unknown for a unit that is
-    none of the kinds the program invites."""
+    """unit_other_province for a unit that names another province; unit_county_bureau for a county's
+    bureau where the program invites the prefectures'; unit_kind_unknown for a unit that is none of the
+    kinds the program invites."""
     invited = _invited(program)
     out = []
     for p in people:
         if not p.unit:
             continue
         found = _foreign(p, province, notice, columns)
+        if found is None and p.unit_kind == UnitKind.BUREAU and program.quotas.bureau:
+            found = _county_bureau(p, program, province, columns)
         if found is None and p.unit_kind == UnitKind.OTHER:
             found = problem(
                 "unit_kind_unknown",
@@ -50,6 +53,25 @@ def _foreign(p: Participant, province: Unit, notice: Notice, columns: dict[str, 
         value=p.unit,
         other=other.name,
         province=province.name,
+    )
+
+
+def _county_bureau(
+    p: Participant, program: Program, province: Unit, columns: dict[str, str]
+) -> Problem | None:
+    """A county's bureau where the notice invites the prefectures' (地市级): a person decides."""
+    county = U.county_named(p.unit, province)
+    if not county:
+        return None
+    return problem(
+        "unit_county_bureau",
+        row=p.row,
+        field="unit",
+        column=columns.get("unit"),
+        value=p.unit,
+        county=county,
+        program=program.name,
+        limit=program.quotas.bureau,
     )
 
 

@@ -127,6 +127,24 @@ def prefecture(unit_text: str, province: Unit | None) -> str:
     return pref.name if pref else ""
 
 
+def county_named(unit_text: str, province: Unit | None) -> str:
+    """The county-level division (县, 县级市, a prefecture's 区) a unit's name puts it in, "" when it names
+    none: 新郑市教育局 -> 新郑市, 郑州市中原区教育局 -> 中原区, 郑州市教育局 -> "".  A district of a 直辖市
+    and a 省直辖县级 city count as prefectures (rules.gazetteer), so they are never county-level here."""
+    text = _clean(unit_text)
+    found = _division(text, province)
+    if found is None:
+        return ""
+    pref = gazetteer().prefecture(found)
+    if pref is not None and pref != found:
+        return found.name
+    rest = text[text.find(found.name) + len(found.name) :] if found.name in text else ""
+    inner = gazetteer().named_in(rest, _province_division(province)) if rest else None
+    if inner is not None and inner != found and gazetteer().prefecture(inner) == found:
+        return inner.name
+    return ""
+
+
 def _division(text: str, province: Unit | None) -> Division | None:
     """The division the unit's name begins with or names (its province's, or the country's when unknown)."""
     rest = strip_province(text, province)

@@ -223,3 +223,23 @@ def test_a_confirmation_repeats_the_notices_requirements_and_contacts() -> None:
     again = email.message_from_bytes(raw, policy=policy.default)
     assert isinstance(again, EmailMessage)
     assert "培训要求" not in body_text(again) and "会务联系人" in body_text(again)
+
+
+def test_a_county_bureau_where_the_notice_invites_prefectures_is_a_warning() -> None:
+    people = [
+        *HENAN[:2],
+        ("张伟", "男", "新郑市教育局", "13900000003"),
+        ("赵敏", "女", "郑州市中原区教育局", "13900000004"),
+        ("刘洋", "男", "郑州市教育局", "13900000005"),
+    ]
+    v = judged("河南省教育厅", ZZ1, people)
+    county = found(v, "unit_county_bureau")
+    assert v.status is Status.ACCEPTED and [p.row for p in county] == [7, 8]
+    assert "县级（新郑市）" in county[0].message and "县级（中原区）" in county[1].message
+    assert "地市级教育行政部门（每单位限 2 人）" in county[0].message
+    beijing = judged(
+        "北京市教育委员会",
+        ZZ1,
+        [("王建国", "男", "北京市教委", "13900000001"), ("张伟", "男", "海淀区教委", "13900000003")],
+    )
+    assert found(beijing, "unit_county_bureau") == []  # a 直辖市's district is its 地市级
