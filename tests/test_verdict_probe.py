@@ -243,3 +243,15 @@ def test_a_county_bureau_where_the_notice_invites_prefectures_is_a_warning() -> 
         [("王建国", "男", "北京市教委", "13900000001"), ("张伟", "男", "海淀区教委", "13900000003")],
     )
     assert found(beijing, "unit_county_bureau") == []  # a 直辖市's district is its 地市级
+
+
+def test_a_province_naming_a_period_it_does_not_attend_is_shown_its_own_arrangements() -> None:
+    v = judged("广东省教育厅", ZZ1, [("王建国", "男", "广东省教育厅", "13900000001")])
+    assert v.status is Status.REJECTED and [p.code for p in v.problems] == ["province_not_in_session"]
+    raw = compose_reply(v, notice(), Original("a@gd.cn", "回执"), from_addr="yaoy@moe.edu.cn", now=BEFORE_ZZ1)
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    text = body_text(msg)
+    assert "广东参加第2期（7月15日至7月18日，长沙）" in text
+    assert "时间：7月15日至7月18日（2023年）" in text and "报名截止：2023年7月7日 17:00" in text
+    assert "开封" not in text.split("培训安排：")[1]

@@ -257,9 +257,11 @@ def _problems(title: str, problems: list[Problem]) -> Block | None:
 
 
 def _arrangements(verdict: Verdict, notice: Notice, period: Period | None) -> Block | None:
-    """培训安排: dates, venue, the province's hotel, and for a receipt to fix the deadline and mailbox."""
+    """培训安排: dates, venue, the province's hotel, and for a receipt to fix the deadline and mailbox; of the
+    period the province attends when the receipt named one it does not (province_not_in_session)."""
     if period is None:
         return None
+    period = _attended(verdict, notice, period)
     venue = f"（{period.venue_address}）" if period.venue_address else ""
     facts = [
         f"时间：{date_span(period)}（{period.start.year}年）",
@@ -274,6 +276,14 @@ def _arrangements(verdict: Verdict, notice: Notice, period: Period | None) -> Bl
     if contacts := _contacts(program, period):
         facts.append(f"会务联系人：{contacts}")
     return _listing("培训安排", facts)
+
+
+def _attended(verdict: Verdict, notice: Notice, period: Period) -> Period:
+    """The period the receipt's province attends in the same program (the one named when it is admitted)."""
+    program = notice.program(period.program)
+    if not verdict.province or verdict.province in period.provinces or program is None:
+        return period
+    return program.period_of(verdict.province) or period
 
 
 def _contacts(program: Program | None, period: Period) -> str:
