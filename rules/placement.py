@@ -55,6 +55,7 @@ def place(receipt: Receipt, notice: Notice, mailbox: str) -> Placement:
     province = find_receipt_province(receipt, notice)
     program = find_receipt_program(receipt, notice, mailbox, province)
     problems = [] if province is not None else [_unknown_province(receipt)]
+    problems += _not_provincial(receipt, notice, province)
     if program is None:
         return Placement(province, None, None, tuple(problems))
     if not program.collects_receipts:
@@ -103,7 +104,34 @@ def find_receipt_province(receipt: Receipt, notice: Notice) -> Unit | None:
         first(texts, lambda text: U.find_province(text, notice))
         or _majority_province(receipt, notice)
         or U.find_province(receipt.body, notice)
+        or first(
+            [receipt.unit_name, *(r.participant.unit for r in receipt.rows)],
+            lambda text: U.province_of_place(text, notice),
+        )
     )
+
+
+def _not_provincial(receipt: Receipt, notice: Notice, province: Unit | None) -> list[Problem]:
+    """省级教育行政部门名称 names a city's bureau (大连市教育局, a 计划单列市's too): the notice has each
+    provincial department collect and send its province's receipt, so this one is not registered (it would
+    replace the province's roster), and the reply says whom to send it to."""
+    written = receipt.unit_name
+    if province is None or not written or U.find_province(written, notice) is not None:
+        return []
+    if U.province_of_place(written, notice) is not province:
+        return []
+    if any(U.unit_kind(r.participant.unit, province, notice) == U.DEPARTMENT for r in receipt.rows):
+        return []  # the department's own people are on it: the province compiled it, whatever it wrote
+    department = province.department[0] if province.department else f"{province.name}省级教育行政部门"
+    return [
+        problem(
+            "province_from_place",
+            field="province",
+            written=written,
+            province=province.name,
+            department=department,
+        )
+    ]
 
 
 def _majority_province(receipt: Receipt, notice: Notice) -> Unit | None:

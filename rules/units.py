@@ -64,6 +64,24 @@ def find_province(text: str, notice: Notice) -> Unit | None:
     return best[2] if best else None
 
 
+_UNDER_PROVINCE = "90"  # GB/T 2260: 省直辖县级行政区划 (xx90xx)
+
+
+def province_of_place(text: str, notice: Notice) -> Unit | None:
+    """The unit whose province holds the prefecture or county a text begins with (大连市教育局 -> 辽宁), by
+    the gazetteer; None when it names no place, or a county-level city directly under a province (GB/T 2260
+    codes xx90xx: 济源, and 新疆's 兵团 cities, which the gazetteer does not tell apart from 新疆)."""
+    found = gazetteer().named_in(_clean(text), None)
+    if found is None or found.code[2:4] == _UNDER_PROVINCE:
+        return None
+    prefix = found.code[:2]
+    for unit in notice.units:
+        division = _province_division(unit)
+        if division is not None and division.code[:2] == prefix:
+            return unit
+    return None
+
+
 def strip_province(text: str, unit: Unit | None) -> str:
     """The unit name without its province prefix: 广东省广州市教育局 -> 广州市教育局."""
     text = _clean(text)

@@ -255,3 +255,17 @@ def test_a_province_naming_a_period_it_does_not_attend_is_shown_its_own_arrangem
     assert "广东参加第2期（7月15日至7月18日，长沙）" in text
     assert "时间：7月15日至7月18日（2023年）" in text and "报名截止：2023年7月7日 17:00" in text
     assert "开封" not in text.split("培训安排：")[1]
+
+
+def test_a_city_bureau_sending_for_itself_is_told_to_send_through_its_province() -> None:
+    people = [
+        ("王建国", "男", "大连市教育局", "13900000001"),
+        ("李娜", "女", "大连市轻工业学校", "13900000002"),
+    ]
+    v = judged("大连市教育局", ZZ1, people)
+    [direct] = found(v, "province_from_place")
+    assert v.status is Status.REJECTED and v.province == "辽宁" and found(v, "unknown_province") == []
+    assert "“大连市教育局”（辽宁），不是省级教育行政部门" in direct.message
+    assert "请将参训人员报给辽宁省教育厅" in direct.message
+    compiled = judged("大连市教育局", ZZ1, [("赵敏", "女", "辽宁省教育厅", "13900000003"), *people])
+    assert compiled.status is Status.ACCEPTED and compiled.province == "辽宁"
