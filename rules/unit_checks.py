@@ -43,7 +43,7 @@ def check_units(
 
 def _foreign(p: Participant, province: Unit, notice: Notice, columns: dict[str, str]) -> Problem | None:
     other = U.find_province(p.unit, notice)
-    if other is None or other.name == province.name or not U.strip_province(p.unit, other):
+    if other is None or other.name == province.name or U.names_place_in(p.unit, province):
         return None
     return problem(
         "unit_other_province",

@@ -163,6 +163,11 @@ def county_named(unit_text: str, province: Unit | None) -> str:
     return ""
 
 
+def names_place_in(unit_text: str, province: Unit) -> bool:
+    """The unit's name begins with a prefecture or county of the province (海南州… is 青海's, not 海南's)."""
+    return _province_division(province) is not None and _division(_clean(unit_text), province) is not None
+
+
 def _division(text: str, province: Unit | None) -> Division | None:
     """The division the unit's name begins with or names (its province's, or the country's when unknown)."""
     rest = strip_province(text, province)

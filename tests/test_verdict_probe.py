@@ -269,3 +269,13 @@ def test_a_city_bureau_sending_for_itself_is_told_to_send_through_its_province()
     assert "请将参训人员报给辽宁省教育厅" in direct.message
     compiled = judged("大连市教育局", ZZ1, [("赵敏", "女", "辽宁省教育厅", "13900000003"), *people])
     assert compiled.status is Status.ACCEPTED and compiled.province == "辽宁"
+
+
+def test_a_place_of_the_province_named_like_another_province_is_not_foreign() -> None:
+    people = [
+        ("王建国", "男", "青海省教育厅", "13900000001"),
+        ("张伟", "男", "海南州教育局", "13900000003"),  # 海南藏族自治州 is 青海's
+        ("赵敏", "女", "海南省教育厅", "13900000004"),
+    ]
+    v = judged("青海省教育厅", "中职学生管理系统培训第三期", people, arrival=["8月14日"] * 3)
+    assert [(p.code, p.row) for p in v.problems] == [("unit_other_province", 7)]
