@@ -227,6 +227,8 @@ def shared_mobile(line: Line, roster: Roster) -> list[Problem]:
     if line.shares_mobile is None:
         return []
     p = line.row.participant
+    if roster.ocr:  # most likely a digit misread: a reading to check
+        return ocr_slip(line, roster, "mobile", p.mobile)
     other_row, other_name = line.shares_mobile
     return [
         problem(

@@ -14,8 +14,10 @@ from openpyxl import Workbook
 
 from intake.pipeline.process import Context, process
 from mailer.compose.reply import Original, compose_reply
+from rules.judge import Circumstances, judge
+from rules.policy import Policy
 from rules.verdict import Problem, Status, Verdict
-from tests.helpers import CST, HEADER, body_text, notice
+from tests.helpers import CST, HEADER, body_text, notice, person, receipt_grid, receipt_of
 from tests.mailbuilder import MessageBuilder
 
 ZZ1 = "中职学生管理系统培训第一期"
@@ -279,3 +281,16 @@ def test_a_place_of_the_province_named_like_another_province_is_not_foreign() ->
     ]
     v = judged("青海省教育厅", "中职学生管理系统培训第三期", people, arrival=["8月14日"] * 3)
     assert [(p.code, p.row) for p in v.problems] == [("unit_other_province", 7)]
+
+
+def test_two_people_with_one_mobile_in_a_scan_is_a_reading_to_check() -> None:
+    people = [
+        person(1, "陈伟", "河南省教育厅", "是", mobile="13900000001", arrival="6月18日"),
+        person(2, "罗敏", "河南省教育厅", gender="女", mobile="13900000001", arrival="6月18日"),
+    ]
+    receipt = receipt_of(receipt_grid("河南省教育厅", ZZ1, people))
+    receipt.ocr = True
+    v = judge(receipt, notice(), Policy(), Circumstances("yaoy@moe.edu.cn", BEFORE_ZZ1))
+    [check] = v.problems
+    assert (check.code, check.row, check.severity) == ("ocr_uncertain", 6, "warning")
+    assert "13900000001" in check.message
