@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from rules.notice import Period
 from rules.policy import Policy
-from rules.problems import FIELD_LABELS, in_part, problem
+from rules.problems import FIELD_LABELS, SHARED_MOBILE, in_part, problem
 from rules.receipt import Receipt, ReceiptRow
 from rules.verdict import Participant, Problem
 from rules.wording import month_day
@@ -223,7 +223,7 @@ def duplicate(line: Line, roster: Roster) -> list[Problem]:
 
 
 def shared_mobile(line: Line, roster: Roster) -> list[Problem]:
-    """Two people with one mobile: one of them is most likely a slip of copying."""
+    """Two people with one mobile: one of them is most likely a slip of copying (duplicate_person, said so)."""
     if line.shares_mobile is None:
         return []
     p = line.row.participant
@@ -232,7 +232,8 @@ def shared_mobile(line: Line, roster: Roster) -> list[Problem]:
     other_row, other_name = line.shares_mobile
     return [
         problem(
-            "duplicate_mobile",
+            "duplicate_person",
+            wording=SHARED_MOBILE,
             row=p.row,
             field="mobile",
             column=roster.columns.get("mobile"),

@@ -77,10 +77,6 @@ KINDS: dict[str, Kind] = {
     "duplicate_person": Kind(
         ERROR, "{name}与第 {other_row} 行重复（{why}）。同一人只需填写一次，请删除重复行。"
     ),
-    "duplicate_mobile": Kind(
-        ERROR,
-        "手机号“{value}”与第 {other_row} 行（{other}）相同。每位参训人员请填写本人手机号，核对更正后重新发送。",
-    ),
     "arrival_unreadable": Kind(
         WARNING,
         "抵达时间“{value}”不是有效的日期，无法安排住宿。请按“{example} 15:00”的格式填写后重新发送。",
@@ -169,6 +165,13 @@ KINDS: dict[str, Kind] = {
 }
 
 
+# duplicate_person when two rows share a mobile but not a name: one of them most likely copied it.
+SHARED_MOBILE = (
+    "手机号“{value}”与第 {other_row} 行（{other}）相同。每位参训人员请填写本人手机号；"
+    "如是同一人，请删除重复行。核对更正后重新发送。"
+)
+
+
 class UnreadableReason(StrEnum):
     """Why a file could not be read (the readers' UnreadableAttachment.reason)."""
 
@@ -235,13 +238,15 @@ def problem(
     field: str | None = None,
     column: str | None = None,
     severity: Severity | None = None,
+    wording: str | None = None,
     **params: object,
 ) -> Problem:
-    """Build a Problem from the table.  `column` is the header as the sender wrote it."""
+    """Build a Problem from the table.  `column` is the header as the sender wrote it; `wording`, another
+    of the code's texts kept here (SHARED_MOBILE for duplicate_person)."""
     kind = KINDS[code]
     if field and "label" not in params:
         params["label"] = "“" + (column or FIELD_LABELS.get(field, field)) + "”"
-    text = kind.text.format(**params)
+    text = (wording or kind.text).format(**params)
     prefix = ""
     if row:
         prefix = f"第 {row} 行"

@@ -148,13 +148,15 @@ def test_a_unit_of_another_province_is_a_warning_and_bingtuan_is_not_xinjiang() 
 def test_two_people_with_one_mobile_is_not_called_the_same_person() -> None:
     people = [*HENAN[:2], ("陈刚", "男", "郑州市教育局", "13900000001")]
     v = judged("河南省教育厅", ZZ1, people)
-    [shared] = found(v, "duplicate_mobile")
-    assert found(v, "duplicate_person") == [] and v.status is Status.REJECTED
+    [shared] = found(v, "duplicate_person")
+    assert v.status is Status.REJECTED and (shared.row, shared.field) == (7, "mobile")
     assert shared.message == (
-        "第 7 行“手机”列：手机号“13900000001”与第 5 行（王建国）相同。每位参训人员请填写本人手机号，核对更正后重新发送。"
+        "第 7 行“手机”列：手机号“13900000001”与第 5 行（王建国）相同。每位参训人员请填写本人手机号；"
+        "如是同一人，请删除重复行。核对更正后重新发送。"
     )
     same = judged("河南省教育厅", ZZ1, [*HENAN[:2], ("王建国", "男", "郑州市教育局", "13900000001")])
-    assert [p.row for p in found(same, "duplicate_person")] == [7] and found(same, "duplicate_mobile") == []
+    [again] = found(same, "duplicate_person")
+    assert again.row == 7 and "王建国与第 5 行重复（手机号相同）" in again.message
 
 
 def test_an_arrival_that_is_no_date_is_a_warning_with_an_example() -> None:
