@@ -147,9 +147,12 @@ def _schools_by_prefecture(
     groups: Groups, program: Program, period: Period | None, province: Unit
 ) -> dict[str, list[Participant]]:
     """prefecture -> the first participant of each of its schools, in the roster's order, leaving out the
-    host city's schools when they are unlimited."""
+    host city's schools when they are unlimited: all of them when the host is a 直辖市 (重庆), whose
+    districts the gazetteer counts as prefectures but the notice's 培训地所在地级市 is the city."""
     host = period.city if period else ""
     unlimited = program.quotas.host_city_schools_unlimited and host
+    if unlimited and host in province.spellings:
+        return {}
     by_prefecture: dict[str, list[Participant]] = defaultdict(list)
     for (kind, unit), members in groups.items():
         pref = U.prefecture(unit, province) if kind == UnitKind.SCHOOL else ""

@@ -296,3 +296,21 @@ def test_two_people_with_one_mobile_in_a_scan_is_a_reading_to_check() -> None:
     [check] = v.problems
     assert (check.code, check.row, check.severity) == ("ocr_uncertain", 6, "warning")
     assert "13900000001" in check.message
+
+
+def test_the_host_municipalitys_schools_are_unlimited_whatever_their_district() -> None:
+    people = [
+        ("王建国", "男", "重庆市教育委员会", "13900000001"),
+        ("刘洋", "男", "重庆市江北区职业教育中心", "13900000005"),
+        ("陈刚", "男", "重庆市江北区第二职业学校", "13900000006"),
+    ]
+    v = judged("重庆市教育委员会", "中职学生管理系统培训第三期", people, arrival=["8月14日"] * 3)
+    assert v.status is Status.ACCEPTED and v.problems == []
+    # elsewhere a 直辖市's district is its 地市级: two schools of one district are over
+    beijing = [
+        ("王建国", "男", "北京市教育委员会", "13900000001"),
+        *[(n, "男", u, m) for n, _g, u, m in people[1:]],
+    ]
+    beijing = [(n, g, u.replace("重庆市江北区", "北京市海淀区"), m) for n, g, u, m in beijing]
+    [over] = found(judged("北京市教育委员会", ZZ1, beijing), "quota_exceeded")
+    assert "“海淀区”报名 2 所学校" in over.message
