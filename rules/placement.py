@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from rules import units as U
 from rules.notice import Notice, Period, Program, Unit
-from rules.periods import find_period, find_program, first, programs_named
+from rules.periods import find_period, find_periods, find_program, first, programs_named
 from rules.problems import problem
 from rules.receipt import Receipt
 from rules.verdict import Problem
@@ -192,8 +192,10 @@ def _period(
 ) -> tuple[Period | None, list[Problem]]:
     """The period the receipt names, else the province's own (said as period_inferred)."""
     number = first(_texts(receipt, notice), find_period)
-    stated = program.period(number) if number is not None else None
     right = program.period_of(province.name) if province else None
+    if right is not None and right.number in (first(_texts(receipt, notice), find_periods) or []):
+        number = right.number  # 第一期、第三期: the one the province attends
+    stated = program.period(number) if number is not None else None
     if stated is None:
         return right, [_period_inferred(program, right)] if right is not None else []
     if province is not None and right is not None and stated is not right:

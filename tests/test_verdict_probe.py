@@ -314,3 +314,15 @@ def test_the_host_municipalitys_schools_are_unlimited_whatever_their_district() 
     beijing = [(n, g, u.replace("重庆市江北区", "北京市海淀区"), m) for n, g, u, m in beijing]
     [over] = found(judged("北京市教育委员会", ZZ1, beijing), "quota_exceeded")
     assert "“海淀区”报名 2 所学校" in over.message
+
+
+def test_a_meeting_naming_two_periods_is_placed_in_the_one_the_province_attends() -> None:
+    people = [
+        ("王建国", "男", "河南省教育厅", "13900000001"),
+        ("刘洋", "男", "河南职业技术学院", "13900000005"),
+    ]
+    for meeting in ("高职状态平台培训第三期、第一期", "高职状态平台培训第一、三期"):
+        v = judged("河南省教育厅", meeting, people, to="1433935834@qq.com", arrival=["7月13日下午"] * 2)
+        assert (v.program, v.period, v.status, v.problems) == ("gz-status", 1, Status.ACCEPTED, [])
+    alone = judged("河南省教育厅", "高职状态平台培训第三期", people, to="1433935834@qq.com")
+    assert [p.code for p in alone.problems] == ["province_not_in_session"]
