@@ -37,7 +37,7 @@ def judge(
     """The verdict on a message's receipt (None: none was found) and the files that could not be read."""
     if receipt is None:
         return Verdict(status=Status.REJECTED, problems=without_receipt(unreadable))
-    placement = place(receipt, notice, when.mailbox)
+    placement = place(receipt, notice, when.mailbox, when.served)
     people = _classified(receipt, placement.province, notice)
     problems = [*empty_roster(receipt), *unplaced_rows(receipt), *placement.problems]
     if placement.takes_receipts:

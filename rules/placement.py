@@ -51,13 +51,15 @@ class Placement:
         )
 
 
-def place(receipt: Receipt, notice: Notice, mailbox: str) -> Placement:
+def place(receipt: Receipt, notice: Notice, mailbox: str, served: tuple[str, ...] = ()) -> Placement:
+    """served: the periods ("gz-status/2") the operator configured the mailbox to serve, when the notice
+    does not name it (a forwarding address): the program they all belong to is the mailbox's."""
     province = find_receipt_province(receipt, notice)
-    program = find_receipt_program(receipt, notice, mailbox, province)
+    program = find_receipt_program(receipt, notice, mailbox, province) or _program_served(served, notice)
     problems = [] if province is not None else [_unknown_province(receipt)]
     problems += _not_provincial(receipt, notice, province)
     if program is None:
-        return Placement(province, None, None, tuple(problems))
+        return Placement(province, None, None, (*problems, _unknown_program(notice)))
     if not program.collects_receipts:
         problems.append(problem("program_no_receipt", field="meeting", program=program.name))
         return Placement(province, program, None, tuple(problems))
@@ -104,10 +106,7 @@ def find_receipt_province(receipt: Receipt, notice: Notice) -> Unit | None:
         first(texts, lambda text: U.find_province(text, notice))
         or _majority_province(receipt, notice)
         or U.find_province(receipt.body, notice)
-        or first(
-            [receipt.unit_name, *(r.participant.unit for r in receipt.rows)],
-            lambda text: U.province_of_place(text, notice),
-        )
+        or U.province_of_place(receipt.unit_name, notice)  # 大连市教育局: see _not_provincial
     )
 
 
@@ -154,6 +153,18 @@ def find_receipt_program(
     return (
         named or _program_from_mailbox(mailbox, notice) or _program_from_arrivals(receipt, notice, province)
     )
+
+
+def _program_served(served: tuple[str, ...], notice: Notice) -> Program | None:
+    programs = {key.partition("/")[0] for key in served}
+    return notice.program(programs.pop()) if len(programs) == 1 else None
+
+
+def _unknown_program(notice: Notice) -> Problem:
+    """Nothing says which training the receipt is for: it cannot be registered, and the reply says how."""
+    names = [p.name for p in notice.programs if p.collects_receipts]
+    example = "”或“".join(f"{name}第1期" for name in names)
+    return problem("unknown_program", field="meeting", programs="、".join(names), example=example)
 
 
 def _program_from_mailbox(mailbox: str, notice: Notice) -> Program | None:

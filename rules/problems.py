@@ -54,6 +54,11 @@ KINDS: dict[str, Kind] = {
         "请将参训人员报给{department}，由其汇总后发送；如本单位受省级教育行政部门委托报送，"
         "请在“省级教育行政部门名称”中填写“{department}”后重新发送。",
     ),
+    "unknown_program": Kind(
+        ERROR,
+        "无法确定本回执报名的是哪项培训（{programs}），回执没有登记。"
+        "请在“会议名称和期数”中写明培训名称和期数（如“{example}”），发送到该期的报名邮箱。",
+    ),
     "program_no_receipt": Kind(
         ERROR,
         "“{program}”由各省级教育行政部门自行组织实施，不需要向本邮箱报送回执。"

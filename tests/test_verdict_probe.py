@@ -326,3 +326,18 @@ def test_a_meeting_naming_two_periods_is_placed_in_the_one_the_province_attends(
         assert (v.program, v.period, v.status, v.problems) == ("gz-status", 1, Status.ACCEPTED, [])
     alone = judged("河南省教育厅", "高职状态平台培训第三期", people, to="1433935834@qq.com")
     assert [p.code for p in alone.problems] == ["province_not_in_session"]
+
+
+def test_a_receipt_for_no_training_anyone_can_tell_is_not_confirmed() -> None:
+    people = [("王建国", "男", "河南省教育厅", "13900000001"), ("刘洋", "男", "郑州市教育局", "13900000005")]
+    v = judged("河南省教育厅", "", people, to="forwarded@moe.edu.cn", arrival=["", ""])
+    [unknown] = found(v, "unknown_program")
+    assert v.status is Status.REJECTED and v.program is None
+    assert "请在“会议名称和期数”中写明培训名称和期数" in unknown.message
+    raw = (
+        MessageBuilder(sender="zcc@haedu.cn", to="forwarded@moe.edu.cn", subject="报名回执", client="qq")
+        .attach("报名回执表.xlsx", workbook("河南省教育厅", "", people, ["", ""]))
+        .build()
+    )
+    served = process(raw, Context(notice()), received=BEFORE_ZZ1, served=("gz-status/1",)).verdict
+    assert (served.program, served.period) == ("gz-status", 1) and found(served, "unknown_program") == []
