@@ -265,7 +265,7 @@ def _arrangements(verdict: Verdict, notice: Notice, period: Period | None) -> Bl
     venue = f"（{period.venue_address}）" if period.venue_address else ""
     facts = [
         f"时间：{date_span(period)}（{period.start.year}年）",
-        f"地点：{period.city} {period.venue}{venue}",
+        f"地点：{_place(period)}{venue}",
     ]
     hotel = period.hotel_for(verdict.province) if verdict.province else None
     if hotel and (len(period.hotels) > 1 or hotel.provinces):
@@ -276,6 +276,11 @@ def _arrangements(verdict: Verdict, notice: Notice, period: Period | None) -> Bl
     if contacts := _contacts(program, period):
         facts.append(f"会务联系人：{contacts}")
     return _listing("培训安排", facts)
+
+
+def _place(period: Period) -> str:
+    """开封 开封中州国际饭店; the venue alone when it begins with its city (成都（按省份分住三家酒店）)."""
+    return period.venue if period.venue.startswith(period.city) else f"{period.city} {period.venue}"
 
 
 def _attended(verdict: Verdict, notice: Notice, period: Period) -> Period:
