@@ -218,7 +218,7 @@ def test_a_confirmation_repeats_the_notices_requirements_and_contacts() -> None:
     text = body_text(msg)
     assert "会务联系人：董丽萍 010-66096218-802；姚艳 010-83988970-823" in text
     assert "培训要求（摘自通知）" in text and "签到制度" in text and "自带笔记本电脑" in text
-    for line in ("刘洋 | 男 | 郑州市财贸学校", "地点：开封 开封中州国际饭店"):
+    for line in ("刘洋 | 男 | 郑州市财贸学校", "地点：开封中州国际饭店（河南省开封市龙亭区大梁路121号）"):
         assert line in text
     rejected = judged("河南省教育厅", ZZ1, [*HENAN, HENAN[4]])
     raw = compose_reply(
