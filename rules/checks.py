@@ -55,9 +55,8 @@ class Line:
 
     row: ReceiptRow
     copy_of: tuple[int, str] | None = None  # (the earlier row, why) when it repeats an earlier person
-    shares_mobile: tuple[int, str] | None = (
-        None  # (the earlier row, its name): another person, the same mobile
-    )
+    # (the earlier row, its name) when another person has the same mobile
+    shares_mobile: tuple[int, str] | None = None
 
 
 RowCheck = Callable[[Line, Roster], list[Problem]]

@@ -2,8 +2,8 @@
 
 Every decision on a receipt is made here or in a module this one calls, in this order: the form
 itself (rules.attachments), where it belongs (rules.placement), its rows (rules.checks), the quotas
-(rules.quotas), the units invited (rules.unit_checks), how it arrived (rules.delivery), and the other files of the message.  judge()
-changes nothing it is given: it returns a new Verdict.
+(rules.quotas), the units invited (rules.unit_checks), how it arrived (rules.delivery), and the
+other files of the message.  judge() changes nothing it is given: it returns a new Verdict.
 """
 
 from __future__ import annotations
