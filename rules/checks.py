@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from rules.notice import Period
 from rules.policy import Policy
-from rules.problems import FIELD_LABELS, in_part, problem
+from rules.problems import FIELD_LABELS, SHARED_MOBILE, in_part, problem
 from rules.receipt import Receipt, ReceiptRow
 from rules.verdict import Participant, Problem
 from rules.wording import month_day
@@ -55,6 +55,8 @@ class Line:
 
     row: ReceiptRow
     copy_of: tuple[int, str] | None = None  # (the earlier row, why) when it repeats an earlier person
+    # (the earlier row, its name) when another person has the same mobile
+    shares_mobile: tuple[int, str] | None = None
 
 
 RowCheck = Callable[[Line, Roster], list[Problem]]
@@ -75,23 +77,31 @@ def check_rows(receipt: Receipt, policy: Policy, period: Period | None) -> list[
 
 
 def lines(rows: Sequence[ReceiptRow]) -> list[Line]:
-    """The rows, each with the earlier row it repeats: the same valid mobile, else the same name and unit."""
-    seen_mobile: dict[str, int] = {}
+    """The rows, each with the earlier row it repeats (the same valid mobile and name, else the same name and
+    unit), or else the earlier row of another person with the same mobile."""
+    seen_mobile: dict[str, Participant] = {}
     seen_person: dict[tuple[str, str], int] = {}
     out = []
     for r in rows:
         p = r.participant
-        copy_of = None
-        if p.mobile and _MOBILE.match(p.mobile):
-            if p.mobile in seen_mobile:
-                copy_of = (seen_mobile[p.mobile], "手机号相同")
-            seen_mobile.setdefault(p.mobile, p.row)
+        copy_of = shares = None
+        first = seen_mobile.setdefault(p.mobile, p) if p.mobile and _MOBILE.match(p.mobile) else p
+        if first is not p:
+            if _same_name(first.name, p.name):
+                copy_of = (first.row, "手机号相同")
+            else:
+                shares = (first.row, first.name)
         if p.name:
             if copy_of is None and (p.name, p.unit) in seen_person:
                 copy_of = (seen_person[(p.name, p.unit)], "姓名和单位相同")
             seen_person.setdefault((p.name, p.unit), p.row)
-        out.append(Line(r, copy_of))
+        out.append(Line(r, copy_of, None if copy_of else shares))
     return out
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two names that may be one person's (a blank name may be anyone's)."""
+    return not a or not b or a == b
 
 
 # -- the roster as a whole
@@ -109,16 +119,17 @@ def missing_columns(receipt: Receipt) -> list[Problem]:
 
 def leaders(receipt: Receipt) -> list[Problem]:
     """One leader (领队) per receipt."""
-    return leader_problems([r.participant for r in receipt.rows])
+    return leader_problems([r.participant for r in receipt.rows], receipt.columns.get("leader"))
 
 
-def leader_problems(people: Sequence[Participant]) -> list[Problem]:
-    """One leader (领队) per roster (a receipt's, or a 补报 merged with the roster that stood)."""
+def leader_problems(people: Sequence[Participant], column: str | None = None) -> list[Problem]:
+    """One leader (领队) per roster (a receipt's, or a 补报 merged with the roster that stood).
+    column: the leader's column as the sender wrote it (是否带队), when it has one."""
     if not people:
         return []
     chosen = [p for p in people if p.leader]
     if not chosen:
-        return [problem("leader_missing", field="leader")]
+        return [problem("leader_missing", field="leader", column=column)]
     if len(chosen) == 1:
         return []
     names = "、".join(p.name or f"第{p.row}行" for p in chosen)
@@ -210,6 +221,28 @@ def duplicate(line: Line, roster: Roster) -> list[Problem]:
     ]
 
 
+def shared_mobile(line: Line, roster: Roster) -> list[Problem]:
+    """Two people with one mobile: one of them is most likely a slip of copying (duplicate_person, said so)."""
+    if line.shares_mobile is None:
+        return []
+    p = line.row.participant
+    if roster.ocr:  # most likely a digit misread: a reading to check
+        return ocr_slip(line, roster, "mobile", p.mobile)
+    other_row, other_name = line.shares_mobile
+    return [
+        problem(
+            "duplicate_person",
+            wording=SHARED_MOBILE,
+            row=p.row,
+            field="mobile",
+            column=roster.columns.get("mobile"),
+            value=p.mobile,
+            other_row=other_row,
+            other=other_name or "姓名空白",
+        )
+    ]
+
+
 def ocr_uncertain(line: Line, roster: Roster) -> list[Problem]:
     """Each field OCR read with low confidence, with what it read."""
     r = line.row
@@ -231,10 +264,11 @@ def ocr_uncertain(line: Line, roster: Roster) -> list[Problem]:
 def arrival(line: Line, roster: Roster) -> list[Problem]:
     """The arrival falls in the period's days, with the days before and after the policy allows."""
     r, period = line.row, roster.period
-    if period is None or r.arrival_when is None:
+    when = _arrival_of(r)
+    if period is None or when is None:
         return []
     first, last = arrival_window(period, roster.policy)
-    if first <= _day(r.arrival_when) <= last:
+    if first <= _day(when) <= last:
         return []
     return [
         problem(
@@ -250,12 +284,37 @@ def arrival(line: Line, roster: Roster) -> list[Problem]:
     ]
 
 
+def arrival_unreadable(line: Line, roster: Roster) -> list[Problem]:
+    """An arrival written with numbers that make no date (6月31日, 18日下午): the hotel cannot plan by it."""
+    r, period = line.row, roster.period
+    text = r.participant.arrival
+    if period is None or _arrival_of(r) is not None or not any(ch.isdigit() for ch in text):
+        return []
+    if roster.ocr:
+        return ocr_slip(line, roster, "arrival", text)
+    return [
+        problem(
+            "arrival_unreadable",
+            row=r.participant.row,
+            field="arrival",
+            column=roster.columns.get("arrival"),
+            value=text,
+            example=month_day(period.start - timedelta(days=1)),
+        )
+    ]
+
+
 def arrival_window(period: Period, policy: Policy) -> tuple[date, date]:
     """The first and last day an arrival is fine."""
     return (
         period.start - timedelta(days=policy.arrival_days_before),
         period.end + timedelta(days=policy.arrival_days_after),
     )
+
+
+def _arrival_of(row: ReceiptRow) -> datetime | date | None:
+    """The arrival as read from the cell, else as stored with the person (a roster judged again)."""
+    return row.arrival_when if row.arrival_when is not None else row.participant.arrival_at
 
 
 def _day(when: datetime | date) -> date:
@@ -269,8 +328,10 @@ ROW_CHECKS: tuple[RowCheck, ...] = (
     email,
     gender,
     duplicate,
+    shared_mobile,
     ocr_uncertain,
     ocr_name,
     arrival,
+    arrival_unreadable,
 )
 ROSTER_CHECKS_LAST: tuple[RosterCheck, ...] = (leaders,)

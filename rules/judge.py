@@ -2,8 +2,8 @@
 
 Every decision on a receipt is made here or in a module this one calls, in this order: the form
 itself (rules.attachments), where it belongs (rules.placement), its rows (rules.checks), the quotas
-(rules.quotas), how it arrived (rules.delivery), and the other files of the message.  judge()
-changes nothing it is given: it returns a new Verdict.
+(rules.quotas), the units invited (rules.unit_checks), how it arrived (rules.delivery), and the
+other files of the message.  judge() changes nothing it is given: it returns a new Verdict.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rules.attachments import UnreadableFile, beside_receipt, empty_roster, without_receipt
-from rules.checks import check_rows
+from rules.checks import check_rows, lines
 from rules.delivery import Circumstances, check_delivery, check_sender
-from rules.notice import Notice, Unit, UnitKinds
+from rules.notice import Notice, Unit
 from rules.placement import Placement, place
 from rules.policy import Policy
 from rules.quotas import check_quotas
 from rules.receipt import Receipt
 from rules.roster_parts import other_receipts, unplaced_rows
+from rules.unit_checks import check_units
 from rules.units import unit_kind
 from rules.verdict import Participant, Problem, Status, Verdict, status_of
 
@@ -36,11 +37,11 @@ def judge(
     """The verdict on a message's receipt (None: none was found) and the files that could not be read."""
     if receipt is None:
         return Verdict(status=Status.REJECTED, problems=without_receipt(unreadable))
-    placement = place(receipt, notice, when.mailbox)
+    placement = place(receipt, notice, when.mailbox, when.served)
     people = _classified(receipt, placement.province, notice)
     problems = [*empty_roster(receipt), *unplaced_rows(receipt), *placement.problems]
     if placement.takes_receipts:
-        problems += _receipt_checks(receipt, people, placement, policy, when, notice.unit_kinds)
+        problems += _receipt_checks(receipt, people, placement, policy, when, notice)
     problems += other_receipts(receipt, placement, notice)
     problems += beside_receipt(unreadable)
     return Verdict(
@@ -63,20 +64,27 @@ def _classified(receipt: Receipt, province: Unit | None, notice: Notice) -> list
     ]
 
 
+def _once_each(receipt: Receipt, people: list[Participant]) -> list[Participant]:
+    """The people without the rows that repeat an earlier person (duplicate_person says so already): a
+    quota counts each person once."""
+    return [p for p, line in zip(people, lines(receipt.rows), strict=True) if line.copy_of is None]
+
+
 def _receipt_checks(
     receipt: Receipt,
     people: list[Participant],
     placement: Placement,
     policy: Policy,
     when: Circumstances,
-    kinds: UnitKinds,
+    notice: Notice,
 ) -> list[Problem]:
     """The rows, the quotas, the delivery and the sender, each as far as the placement allows."""
     province, program, period = placement.province, placement.program, placement.period
     admitted = placement.admitted
     problems = check_rows(receipt, policy, period if admitted else None)
     if program is not None and province is not None:
-        problems += check_quotas(people, program, period, province, kinds)
+        problems += check_quotas(_once_each(receipt, people), program, period, province, notice.unit_kinds)
+        problems += check_units(people, program, province, notice, dict(receipt.columns))
     if admitted and period is not None and program is not None and province is not None:
         problems += check_delivery(period, program, province, when, policy)
     if province is not None:

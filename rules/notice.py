@@ -90,6 +90,7 @@ class Program:
     periods: tuple[Period, ...] = ()
     contacts: tuple[Contact, ...] = ()
     who: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()  # what the notice asks of every participant (签到, 自带笔记本电脑 ...)
 
     def period(self, number: int) -> Period | None:
         return next((p for p in self.periods if p.number == number), None)
@@ -215,6 +216,7 @@ def _program(p: dict[str, Any], where: str, tz: ZoneInfo, unit_names: set[str]) 
         periods=periods,
         contacts=_contacts(p.get("contacts", [])),
         who=tuple(p.get("who", ())),
+        requirements=tuple(str(r) for r in p.get("requirements", ())),
     )
 
 

@@ -50,6 +50,23 @@ def find_period(text: str) -> int | None:
     return _number(m.group(1) or m.group(2))
 
 
+_PERIODS = re.compile(
+    r"第?((?:[一二两三四五六七八九十\d]{1,2}[、,，和及与/])*[一二两三四五六七八九十\d]{1,2})[期批](?!间|限|望|待)"
+)
+_SEPARATORS = re.compile(r"[、,，和及与/]")
+
+
+def find_periods(text: str) -> list[int]:
+    """Every period number a text names, in order: 第一期、第三期 and 第一、三期 are [1, 3]."""
+    out: list[int] = []
+    for m in _PERIODS.finditer(_clean(text)):
+        for token in _SEPARATORS.split(m.group(1)):
+            number = _number(token)
+            if number is not None and number not in out:
+                out.append(number)
+    return out
+
+
 def find_program(text: str, notice: Notice) -> Program | None:
     """The program a text names, by its keywords; the earliest, then longest, mention wins."""
     text = _clean(text)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from rules import units as U
 from rules.notice import Notice, Period, Program, Unit
-from rules.periods import find_period, find_program, first, programs_named
+from rules.periods import find_period, find_periods, find_program, first, programs_named
 from rules.problems import problem
 from rules.receipt import Receipt
 from rules.verdict import Problem
@@ -51,17 +51,38 @@ class Placement:
         )
 
 
-def place(receipt: Receipt, notice: Notice, mailbox: str) -> Placement:
+def place(receipt: Receipt, notice: Notice, mailbox: str, served: tuple[str, ...] = ()) -> Placement:
+    """served: the periods ("gz-status/2") the operator configured the mailbox to serve, when the notice
+    does not name it (a forwarding address): the program they all belong to is the mailbox's."""
     province = find_receipt_province(receipt, notice)
-    program = find_receipt_program(receipt, notice, mailbox, province)
+    program = find_receipt_program(receipt, notice, mailbox, province) or _program_served(served, notice)
     problems = [] if province is not None else [_unknown_province(receipt)]
+    problems += _not_provincial(receipt, notice, province)
     if program is None:
-        return Placement(province, None, None, tuple(problems))
+        return Placement(province, None, None, (*problems, _unknown_program(notice)))
     if not program.collects_receipts:
         problems.append(problem("program_no_receipt", field="meeting", program=program.name))
         return Placement(province, program, None, tuple(problems))
     period, period_problems = _period(receipt, notice, program, province)
+    named = [p.name for p in notice.programs if p.id in programs_named(receipt.meeting, notice)]
+    if len(named) > 1 and period is not None:
+        period_problems = [p for p in period_problems if p.code != "period_inferred"]
+        period_problems.append(_two_programs(receipt.meeting, named, program, period))
     return Placement(province, program, period, (*problems, *period_problems))
+
+
+def _two_programs(meeting: str, named: list[str], program: Program, period: Period) -> Problem:
+    """会议名称和期数 names both trainings: one receipt registers one; the other must be sent on its own."""
+    return problem(
+        "meeting_two_programs",
+        field="meeting",
+        meeting=meeting,
+        named="、".join(named),
+        program=program.name,
+        period=period.number,
+        dates=date_span(period),
+        city=period.city,
+    )
 
 
 def _texts(receipt: Receipt, notice: Notice) -> list[str]:
@@ -85,7 +106,31 @@ def find_receipt_province(receipt: Receipt, notice: Notice) -> Unit | None:
         first(texts, lambda text: U.find_province(text, notice))
         or _majority_province(receipt, notice)
         or U.find_province(receipt.body, notice)
+        or U.province_of_place(receipt.unit_name, notice)  # 大连市教育局: see _not_provincial
     )
+
+
+def _not_provincial(receipt: Receipt, notice: Notice, province: Unit | None) -> list[Problem]:
+    """省级教育行政部门名称 names a city's bureau (大连市教育局, a 计划单列市's too): the notice has each
+    provincial department collect and send its province's receipt, so this one is not registered (it would
+    replace the province's roster), and the reply says whom to send it to."""
+    written = receipt.unit_name
+    if province is None or not written or U.find_province(written, notice) is not None:
+        return []
+    if U.province_of_place(written, notice) is not province:
+        return []
+    if any(U.unit_kind(r.participant.unit, province, notice) == U.DEPARTMENT for r in receipt.rows):
+        return []  # the department's own people are on it: the province compiled it, whatever it wrote
+    department = province.department[0] if province.department else f"{province.name}省级教育行政部门"
+    return [
+        problem(
+            "province_from_place",
+            field="province",
+            written=written,
+            province=province.name,
+            department=department,
+        )
+    ]
 
 
 def _majority_province(receipt: Receipt, notice: Notice) -> Unit | None:
@@ -108,6 +153,18 @@ def find_receipt_program(
     return (
         named or _program_from_mailbox(mailbox, notice) or _program_from_arrivals(receipt, notice, province)
     )
+
+
+def _program_served(served: tuple[str, ...], notice: Notice) -> Program | None:
+    programs = {key.partition("/")[0] for key in served}
+    return notice.program(programs.pop()) if len(programs) == 1 else None
+
+
+def _unknown_program(notice: Notice) -> Problem:
+    """Nothing says which training the receipt is for: it cannot be registered, and the reply says how."""
+    names = [p.name for p in notice.programs if p.collects_receipts]
+    example = "”或“".join(f"{name}第1期" for name in names)
+    return problem("unknown_program", field="meeting", programs="、".join(names), example=example)
 
 
 def _program_from_mailbox(mailbox: str, notice: Notice) -> Program | None:
@@ -146,8 +203,10 @@ def _period(
 ) -> tuple[Period | None, list[Problem]]:
     """The period the receipt names, else the province's own (said as period_inferred)."""
     number = first(_texts(receipt, notice), find_period)
-    stated = program.period(number) if number is not None else None
     right = program.period_of(province.name) if province else None
+    if right is not None and right.number in (first(_texts(receipt, notice), find_periods) or []):
+        number = right.number  # 第一期、第三期: the one the province attends
+    stated = program.period(number) if number is not None else None
     if stated is None:
         return right, [_period_inferred(program, right)] if right is not None else []
     if province is not None and right is not None and stated is not right:

@@ -47,6 +47,18 @@ KINDS: dict[str, Kind] = {
         "无法确定报送单位所属省份{seen}。请在“省级教育行政部门名称”一栏填写完整名称"
         "（如“河南省教育厅”），修改后重新发送。",
     ),
+    "province_from_place": Kind(
+        ERROR,
+        "“省级教育行政部门名称”填写的是“{written}”（{province}），不是省级教育行政部门。"
+        "按通知，报名回执由各省级教育行政部门统一汇总报送，本回执没有登记。"
+        "请将参训人员报给{department}，由其汇总后发送；如本单位受省级教育行政部门委托报送，"
+        "请在“省级教育行政部门名称”中填写“{department}”后重新发送。",
+    ),
+    "unknown_program": Kind(
+        ERROR,
+        "无法确定本回执报名的是哪项培训（{programs}），回执没有登记。"
+        "请在“会议名称和期数”中写明培训名称和期数（如“{example}”），发送到该期的报名邮箱。",
+    ),
     "program_no_receipt": Kind(
         ERROR,
         "“{program}”由各省级教育行政部门自行组织实施，不需要向本邮箱报送回执。"
@@ -58,7 +70,8 @@ KINDS: dict[str, Kind] = {
         "参加第{right_period}期（{dates}，{city}），回执请于{deadline}前发送至 {mailbox}。"
         "请把“会议名称和期数”改为第{right_period}期后发送到该邮箱。",
     ),
-    "quota_exceeded": Kind(ERROR, "“{unit}”报名 {count} 人{merged}，超过{rule}（限 {limit} 人）。{fix}"),
+    # what: "“太原市教育局”报名 3 人" or "“苏州市”报名 2 所学校（…）"; over: the rule broken, with its limit
+    "quota_exceeded": Kind(ERROR, "{what}{merged}，{over}。{fix}"),
     "missing_field": Kind(ERROR, "未填写{label}。请补全后重新发送。"),
     "bad_mobile": Kind(
         ERROR,
@@ -68,6 +81,25 @@ KINDS: dict[str, Kind] = {
     "bad_gender": Kind(ERROR, "性别“{value}”无法识别。请填写“男”或“女”。"),
     "duplicate_person": Kind(
         ERROR, "{name}与第 {other_row} 行重复（{why}）。同一人只需填写一次，请删除重复行。"
+    ),
+    "arrival_unreadable": Kind(
+        WARNING,
+        "抵达时间“{value}”不是有效的日期，无法安排住宿。请按“{example} 15:00”的格式填写后重新发送。",
+    ),
+    "unit_kind_unknown": Kind(
+        WARNING,
+        "单位“{value}”不是{program}通知所列的参训单位（{invited}），名额无法核定。"
+        "请核对单位名称（如写全“××市教育局”“××学校”）；如确为受邀单位，无需处理，会务组将人工核对。",
+    ),
+    "unit_county_bureau": Kind(
+        WARNING,
+        "单位“{value}”看起来是县级（{county}）教育行政部门，而{program}邀请的是地市级教育行政部门"
+        "（每单位限 {limit} 人）。请核对单位名称；如确需参加，无需处理，会务组将人工核对。",
+    ),
+    "unit_other_province": Kind(
+        WARNING,
+        "单位“{value}”属于{other}，但本回执是{province}的报名回执。"
+        "请核对单位名称；其他省份人员请由所在省份报名。如无误，无需处理，会务组将人工核对。",
     ),
     "wrong_mailbox": Kind(
         WARNING,
@@ -83,7 +115,7 @@ KINDS: dict[str, Kind] = {
         WARNING,
         "抵达时间“{value}”不在培训日期附近（{start} 至 {end}，可提前 {before} 天报到）。请核对后更正。",
     ),
-    "leader_missing": Kind(WARNING, "回执中没有指定领队。请在“领队”一栏为一位参训人员填写“是”。"),
+    "leader_missing": Kind(WARNING, "回执中没有指定领队。请在{label}一栏为一位参训人员填写“是”。"),
     "leader_multiple": Kind(
         WARNING, "回执中有 {count} 位领队（{names}）。每省只需一位领队，请只保留一位“是”。"
     ),
@@ -91,6 +123,12 @@ KINDS: dict[str, Kind] = {
         WARNING,
         "回执未写明会议名称和期数，已按省份确定为{program}第{period}期（{dates}，{city}）。"
         "如有误请在“会议名称和期数”中注明后重新发送。",
+    ),
+    "meeting_two_programs": Kind(
+        WARNING,
+        "“会议名称和期数”写的是“{meeting}”，同时写了{named}。一份回执只能报名一项培训，"
+        "本回执已登记为{program}第{period}期（{dates}，{city}）。"
+        "如另一项培训也要报名，请另填一份回执，发送到该培训本期的报名邮箱；如登记有误，请改正“会议名称和期数”后重新发送。",
     ),
     "ocr_uncertain": Kind(
         WARNING,
@@ -130,6 +168,13 @@ KINDS: dict[str, Kind] = {
         "请忽略本提示；会务组将人工核对。",
     ),
 }
+
+
+# duplicate_person when two rows share a mobile but not a name: one of them most likely copied it.
+SHARED_MOBILE = (
+    "手机号“{value}”与第 {other_row} 行（{other}）相同。每位参训人员请填写本人手机号；"
+    "如是同一人，请删除重复行。核对更正后重新发送。"
+)
 
 
 class UnreadableReason(StrEnum):
@@ -203,13 +248,15 @@ def problem(
     field: str | None = None,
     column: str | None = None,
     severity: Severity | None = None,
+    wording: str | None = None,
     **params: object,
 ) -> Problem:
-    """Build a Problem from the table.  `column` is the header as the sender wrote it."""
+    """Build a Problem from the table.  `column` is the header as the sender wrote it; `wording`, another
+    of the code's texts kept here (SHARED_MOBILE for duplicate_person)."""
     kind = KINDS[code]
     if field and "label" not in params:
         params["label"] = "“" + (column or FIELD_LABELS.get(field, field)) + "”"
-    text = kind.text.format(**params)
+    text = (wording or kind.text).format(**params)
     prefix = ""
     if row:
         prefix = f"第 {row} 行"

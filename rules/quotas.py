@@ -34,28 +34,36 @@ def check_quotas(
     end a bureau's or a school's own name, so an office inside it counts with it."""
     groups = _groups(people, province, kinds)
     out = [
-        p
-        for (kind, unit), members in groups.items()
-        if (p := _over_limit(kind, unit, members, program)) is not None
+        p for key, members in groups.items() if (p := _over_limit(key, members, program, kinds)) is not None
     ]
     if program.quotas.schools_per_prefecture is not None:
-        out += _schools_per_prefecture(groups, program, period, province)
+        out += _schools_per_prefecture(groups, program, period, province, kinds)
     return out
 
 
 def _groups(people: Sequence[Participant], province: Unit, kinds: UnitKinds | None) -> Groups:
-    markers = {
-        UnitKind.BUREAU: kinds.bureau_markers if kinds else (),
-        UnitKind.SCHOOL: kinds.school_markers if kinds else (),
-    }
     groups: Groups = defaultdict(list)
     for p in people:
         if p.unit_kind == UnitKind.DEPARTMENT:
             unit = province.department[0] if province.department else p.unit
             groups[(UnitKind.DEPARTMENT, unit)].append(p)
         elif p.unit_kind in (UnitKind.BUREAU, UnitKind.SCHOOL):
-            groups[(p.unit_kind, U.unit_key(p.unit, province, markers[p.unit_kind]))].append(p)
+            groups[(p.unit_kind, U.unit_key(p.unit, province, _markers(p.unit_kind, kinds)))].append(p)
     return groups
+
+
+def _markers(kind: UnitKind, kinds: UnitKinds | None) -> tuple[str, ...]:
+    if kinds is None:
+        return ()
+    return tuple(kinds.school_markers if kind == UnitKind.SCHOOL else kinds.bureau_markers)
+
+
+def _shown(kind: UnitKind, unit: str, members: Sequence[Participant], kinds: UnitKinds | None) -> str:
+    """The unit as the sender wrote it (its first row, an office after its name left off); the key only
+    for the department, which is always one unit whatever it is called."""
+    if kind == UnitKind.DEPARTMENT:
+        return unit
+    return U.unit_as_written(members[0].unit, _markers(kind, kinds)) or unit
 
 
 def _limit(kind: UnitKind, quotas: Quotas) -> int:
@@ -66,42 +74,52 @@ def _limit(kind: UnitKind, quotas: Quotas) -> int:
     }[kind]
 
 
-def _over_limit(kind: UnitKind, unit: str, members: list[Participant], program: Program) -> Problem | None:
+def _over_limit(
+    key: tuple[UnitKind, str], members: list[Participant], program: Program, kinds: UnitKinds | None
+) -> Problem | None:
+    kind, unit = key
     limit = _limit(kind, program.quotas)
     if len(members) <= limit:
         return None
-    rule = _RULES[kind] if limit else f"{program.name}不邀请{U.KIND_LABELS[kind]}参加，名额"
+    shown = _shown(kind, unit, members, kinds)
+    if limit:
+        over = f"超过{_RULES[kind]}（限 {limit} 人）"
+        fix = _fix(members, f"请删减到 {limit} 人后重新发送。")
+    else:
+        over = f"按通知，{program.name}不邀请{U.KIND_LABELS[kind]}参加"
+        fix = _fix(members, "请删除这些人员后重新发送；如确需参加，请先与会务组联系。")
     first_over = next((m for m in members[limit:] if not m.registered), members[limit])
     found = problem(
         "quota_exceeded",
         row=first_over.row,
         field="unit",
-        unit=unit,
-        count=len(members),
-        rule=rule,
-        limit=limit,
-        merged=_made_of(members),
-        fix=_fix(members, limit),
+        what=f"“{shown}”报名 {len(members)} 人",
+        over=over,
+        merged=_made_of(members, "人"),
+        fix=fix,
     )
     return in_part(found, first_over.part)
 
 
-def _made_of(members: Sequence[Participant]) -> str:
-    """What a 补报's count is made of: the people already registered and the ones it adds."""
+def _made_of(members: Sequence[Participant], measure: str) -> str:
+    """What a 补报's count is made of: the people (or schools) already registered and the ones it adds."""
     registered = sum(1 for m in members if m.registered)
     if not registered:
         return ""
-    return f"（已登记 {registered} 人，本次补报 {len(members) - registered} 人，合计 {len(members)} 人）"
+    total = len(members)
+    return (
+        f"（已登记 {registered} {measure}，本次补报 {total - registered} {measure}，合计 {total} {measure}）"
+    )
 
 
-def _fix(members: Sequence[Participant], limit: int) -> str:
+def _fix(members: Sequence[Participant], fix: str) -> str:
     if not any(m.registered for m in members):
-        return f"请删减到 {limit} 人后重新发送。"
+        return fix
     return "本次补报未登记，原名单不变。请减少补报人数后重新发送，或发送包含全部人员的完整名单替换原名单。"
 
 
 def _schools_per_prefecture(
-    groups: Groups, program: Program, period: Period | None, province: Unit
+    groups: Groups, program: Program, period: Period | None, province: Unit, kinds: UnitKinds | None
 ) -> list[Problem]:
     limit = program.quotas.schools_per_prefecture or 0
     by_prefecture = _schools_by_prefecture(groups, program, period, province)
@@ -109,16 +127,17 @@ def _schools_per_prefecture(
     for pref, schools in by_prefecture.items():
         if len(schools) > limit:
             first_over = next((s for s in schools[limit:] if not s.registered), schools[limit])
+            names = "、".join(
+                dict.fromkeys(U.unit_as_written(s.unit, _markers(UnitKind.SCHOOL, kinds)) for s in schools)
+            )
             found = problem(
                 "quota_exceeded",
                 row=first_over.row,
                 field="unit",
-                unit=pref,
-                count=len(schools),
-                rule="每个地市限报学校数",
-                limit=limit,
-                merged=_made_of(schools),
-                fix=_fix(schools, limit),
+                what=f"“{pref}”报名 {len(schools)} 所学校（{names}）",
+                over=f"超过每个地市限报学校数（限 {limit} 所）",
+                merged=_made_of(schools, "所"),
+                fix=_fix(schools, f"请只保留 {limit} 所学校的人员后重新发送。"),
             )
             out.append(in_part(found, first_over.part))
     return out
@@ -128,9 +147,12 @@ def _schools_by_prefecture(
     groups: Groups, program: Program, period: Period | None, province: Unit
 ) -> dict[str, list[Participant]]:
     """prefecture -> the first participant of each of its schools, in the roster's order, leaving out the
-    host city's schools when they are unlimited."""
+    host city's schools when they are unlimited: all of them when the host is a 直辖市 (重庆), whose
+    districts the gazetteer counts as prefectures but the notice's 培训地所在地级市 is the city."""
     host = period.city if period else ""
     unlimited = program.quotas.host_city_schools_unlimited and host
+    if unlimited and host in province.spellings:
+        return {}
     by_prefecture: dict[str, list[Participant]] = defaultdict(list)
     for (kind, unit), members in groups.items():
         pref = U.prefecture(unit, province) if kind == UnitKind.SCHOOL else ""

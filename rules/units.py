@@ -64,6 +64,24 @@ def find_province(text: str, notice: Notice) -> Unit | None:
     return best[2] if best else None
 
 
+_UNDER_PROVINCE = "90"  # GB/T 2260: 省直辖县级行政区划 (xx90xx)
+
+
+def province_of_place(text: str, notice: Notice) -> Unit | None:
+    """The unit whose province holds the prefecture or county a text begins with (大连市教育局 -> 辽宁), by
+    the gazetteer; None when it names no place, or a county-level city directly under a province (GB/T 2260
+    codes xx90xx: 济源, and 新疆's 兵团 cities, which the gazetteer does not tell apart from 新疆)."""
+    found = gazetteer().named_in(_clean(text), None)
+    if found is None or found.code[2:4] == _UNDER_PROVINCE:
+        return None
+    prefix = found.code[:2]
+    for unit in notice.units:
+        division = _province_division(unit)
+        if division is not None and division.code[:2] == prefix:
+            return unit
+    return None
+
+
 def strip_province(text: str, unit: Unit | None) -> str:
     """The unit name without its province prefix: 广东省广州市教育局 -> 广州市教育局."""
     text = _clean(text)
@@ -127,6 +145,29 @@ def prefecture(unit_text: str, province: Unit | None) -> str:
     return pref.name if pref else ""
 
 
+def county_named(unit_text: str, province: Unit | None) -> str:
+    """The county-level division (县, 县级市, a prefecture's 区) a unit's name puts it in, "" when it names
+    none: 新郑市教育局 -> 新郑市, 郑州市中原区教育局 -> 中原区, 郑州市教育局 -> "".  A district of a 直辖市
+    and a 省直辖县级 city count as prefectures (rules.gazetteer), so they are never county-level here."""
+    text = _clean(unit_text)
+    found = _division(text, province)
+    if found is None:
+        return ""
+    pref = gazetteer().prefecture(found)
+    if pref is not None and pref != found:
+        return found.name
+    rest = text[text.find(found.name) + len(found.name) :] if found.name in text else ""
+    inner = gazetteer().named_in(rest, _province_division(province)) if rest else None
+    if inner is not None and inner != found and gazetteer().prefecture(inner) == found:
+        return inner.name
+    return ""
+
+
+def names_place_in(unit_text: str, province: Unit) -> bool:
+    """The unit's name begins with a prefecture or county of the province (海南州… is 青海's, not 海南's)."""
+    return _province_division(province) is not None and _division(_clean(unit_text), province) is not None
+
+
 def _division(text: str, province: Unit | None) -> Division | None:
     """The division the unit's name begins with or names (its province's, or the country's when unknown)."""
     rest = strip_province(text, province)
@@ -151,6 +192,12 @@ def unit_key(unit_text: str, province: Unit | None, markers: Sequence[str] = ())
     rest = re.sub(r"[()（）]", "", strip_province(unit_text, province))
     rest = _without_office(rest, markers)
     return _canonical_place(rest, province, markers)
+
+
+def unit_as_written(unit_text: str, markers: Sequence[str] = ()) -> str:
+    """The unit's name as written (spaces dropped), an office after its own name left off:
+    河南职业技术学院教务处 -> 河南职业技术学院.  What a reply names; unit_key is what is counted."""
+    return _without_office(_clean(unit_text), markers)
 
 
 def _without_office(text: str, markers: Sequence[str]) -> str:

@@ -71,7 +71,7 @@ def test_two_schools_of_one_prefecture_named_by_their_county_level_cities() -> N
     v = zz1("江苏省教育厅", people)
     assert [p.unit_kind for p in v.participants][1:] == [SCHOOL, SCHOOL]
     [over] = quota_problems(v)
-    assert over.row == 7 and "“苏州市”报名 2 人" in over.message and "每个地市限报学校数" in over.message
+    assert over.row == 7 and "“苏州市”报名 2 所学校" in over.message and "每个地市限报学校数" in over.message
 
 
 def test_schools_of_two_prefectures_pass() -> None:
@@ -93,7 +93,7 @@ def test_the_host_citys_county_schools_are_unlimited_and_others_counted() -> Non
         ("钱军", "男", "新郑市职教中心", "13900005555"),  # 新郑市 is in 郑州
     ]
     [over] = quota_problems(zz1("河南省教育厅", people))
-    assert over.row == 9 and "“郑州市”报名 2 人" in over.message
+    assert over.row == 9 and "“郑州市”报名 2 所学校" in over.message
 
 
 def test_digest_counts_units_of_every_spelling_by_their_kind(tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def test_one_school_per_prefecture_counts_the_schools_already_registered() -> No
     v = against_standing(judge(extra, notice(), Policy(), when), extra, stands, notice())
     assert v.status is Status.REJECTED
     [quota] = [p for p in v.problems if p.code == "quota_exceeded"]
-    assert "每个地市限报学校数" in quota.message and "已登记 1 人，本次补报 1 人" in quota.message
+    assert "每个地市限报学校数" in quota.message and "已登记 1 所，本次补报 1 所" in quota.message
 
 
 def test_a_supplement_naming_someone_already_registered_replaces_and_says_so() -> None:

@@ -97,7 +97,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "到达酒店日期",
         "报道时间",
     ),
-    "leader": ("领队", "是否领队", "是否为领队", "是否是领队", "领队人", "领队(是/否)"),
+    "leader": (
+        "领队",
+        "是否领队",
+        "是否为领队",
+        "是否是领队",
+        "领队人",
+        "领队(是/否)",
+        "带队",
+        "是否带队",
+        "带队人",
+    ),
     "remark": ("备注", "说明"),
 }
 PARTICIPANT_FIELDS = ("name", "gender", "unit", "title", "mobile", "email", "arrival", "leader")

@@ -20,7 +20,7 @@ from typing import Any
 from mailer.compose import reply_filing as RF
 from mailer.compose.reply_filing import Filing
 from rules.marks import REPLY_ATTRIBUTE, ROSTER_ATTRIBUTE, ROSTER_CAPTION
-from rules.notice import Notice, Period
+from rules.notice import Notice, Period, Program
 from rules.verdict import Participant, Problem, Severity, Status, Verdict
 from rules.wording import arrival_label, date_span, moment
 
@@ -176,7 +176,8 @@ def render_reply(
         _headline(verdict, notice, period, version, supplement),
         _ocr_note(verdict),
         _problems("需要修改的问题", verdict.errors),
-        _arrangements(verdict, period),
+        _arrangements(verdict, notice, period),
+        _requirements(verdict, notice),
         _roster(verdict.participants, supplement=supplement),
         _paragraph(RF.REPLACE_HINT) if supplement and verdict.status is Status.ACCEPTED else None,
         _diff(diff),
@@ -194,7 +195,7 @@ def _superseded(verdict: Verdict, notice: Notice, filing: Filing) -> list[Block 
         Block(("您好！", ""), "<p>您好！</p>"),
         Block((head,), f"<p>{html.escape(head)}</p>"),
         _paragraph(RF.SUPERSEDED_HINT),
-        _arrangements(verdict, period),
+        _arrangements(verdict, notice, period),
         _roster(filing.standing_people()),
         _paragraph(TAIL, style="color:#666"),
     ]
@@ -255,21 +256,53 @@ def _problems(title: str, problems: list[Problem]) -> Block | None:
     )
 
 
-def _arrangements(verdict: Verdict, period: Period | None) -> Block | None:
-    """培训安排: dates, venue, the province's hotel, and for a receipt to fix the deadline and mailbox."""
+def _arrangements(verdict: Verdict, notice: Notice, period: Period | None) -> Block | None:
+    """培训安排: dates, venue, the province's hotel, and for a receipt to fix the deadline and mailbox; of the
+    period the province attends when the receipt named one it does not (province_not_in_session)."""
     if period is None:
         return None
+    period = _attended(verdict, notice, period)
     venue = f"（{period.venue_address}）" if period.venue_address else ""
     facts = [
         f"时间：{date_span(period)}（{period.start.year}年）",
-        f"地点：{period.city} {period.venue}{venue}",
+        f"地点：{_place(period)}{venue}",
     ]
     hotel = period.hotel_for(verdict.province) if verdict.province else None
     if hotel and (len(period.hotels) > 1 or hotel.provinces):
         facts.append(f"住宿：{hotel.name}（地址：{hotel.address}）")
     if verdict.status != Status.ACCEPTED:
         facts.append(f"报名截止：{moment(period.deadline)}，报名邮箱：{period.mailbox}")
+    program = notice.program(period.program)
+    if contacts := _contacts(program, period):
+        facts.append(f"会务联系人：{contacts}")
     return _listing("培训安排", facts)
+
+
+def _place(period: Period) -> str:
+    """开封 开封中州国际饭店; the venue alone when it begins with its city (成都（按省份分住三家酒店）)."""
+    return period.venue if period.venue.startswith(period.city) else f"{period.city} {period.venue}"
+
+
+def _attended(verdict: Verdict, notice: Notice, period: Period) -> Period:
+    """The period the receipt's province attends in the same program (the one named when it is admitted)."""
+    program = notice.program(period.program)
+    if not verdict.province or verdict.province in period.provinces or program is None:
+        return period
+    return program.period_of(verdict.province) or period
+
+
+def _contacts(program: Program | None, period: Period) -> str:
+    """The notice's contacts for the program and the period's host: 姚艳 010-83988970-823."""
+    people = (*(program.contacts if program else ()), *period.host_contacts)
+    return "；".join(f"{c.name} {c.phone}".strip() + (f"（{c.unit}）" if c.unit else "") for c in people)
+
+
+def _requirements(verdict: Verdict, notice: Notice) -> Block | None:
+    """培训要求: what the notice asks of every participant, in a confirmation."""
+    program = notice.program(verdict.program) if verdict.program else None
+    if program is None or not program.requirements or verdict.status != Status.ACCEPTED:
+        return None
+    return _listing("培训要求（摘自通知）", list(program.requirements))
 
 
 def _listing(title: str, items: list[str]) -> Block:
