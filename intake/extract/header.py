@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from intake.extract import normalize as norm
 from intake.extract.columns import PARTICIPANT_FIELDS, header_score, map_columns
 from intake.extract.form_fields import FormField, is_label_only, split_fields
+from rules.periods import find_period
 from rules.receipt import Receipt
 
 MAX_HEADER_SEARCH = 60
@@ -163,8 +164,21 @@ def _take_value(row: list[str], c: int, under: list[str], below: list[str]) -> N
 
 
 def _set_field(receipt: Receipt, field: FormField, value: str) -> None:
-    """The first non-empty value found for a field is kept."""
+    """The first non-empty value found for a field is kept; the meeting's name and its period written
+    apart (会议名称：高职状态平台培训 | 期数：第二期) are joined."""
     if field == "unit" and value and not receipt.unit_name:
         receipt.unit_name = value
-    elif field == "meeting" and value and not receipt.meeting:
-        receipt.meeting = value
+    elif field == "meeting" and value:
+        receipt.meeting = joined_meeting(receipt.meeting, value)
+
+
+def joined_meeting(ours: str, theirs: str) -> str:
+    """The meeting read so far with another value for it: kept, or joined when one of them names the
+    period and the other does not."""
+    if not ours:
+        return theirs
+    if norm.compact(theirs) in norm.compact(ours):
+        return ours
+    if (find_period(ours) is None) != (find_period(theirs) is None):
+        return f"{ours} {theirs}"
+    return ours

@@ -13,6 +13,7 @@ from rules.verdict import Participant
 
 _EXAMPLE_NAMES = {"张三", "李四", "王五", "赵六", "xxx", "某某", "示例", "样例", "例", "xx", "×××"}
 _EXAMPLE_MARKS = ("例", "示例", "样例", "举例", "填写示例", "范例", "例:", "例：")
+_EXAMPLE_WORDS = ("示例", "样例", "范例")  # anywhere in the name: 张三（示例）, 示例：李四
 _EXAMPLE_MOBILES = {"13800000000", "13800138000", "13912345678", "13812345678", "13888888888"}
 _HINT_WORDS = ("必填", "选填", "请填写", "请如实", "填写说明")
 _SIGNATURE_WORDS = (
@@ -106,10 +107,10 @@ def _is_repeated_header(values: dict[str, str]) -> bool:
 
 def _is_example(values: dict[str, str], seq: str, texts: list[str]) -> bool:
     first = next((t for t in texts if t), "")
-    if norm.compact(seq) in _EXAMPLE_MARKS or norm.compact(first) in _EXAMPLE_MARKS:
+    if _mark(seq) in _EXAMPLE_MARKS or _mark(first) in _EXAMPLE_MARKS:
         return True
     name = norm.compact(values["name"]).lower()
-    if name.startswith(("例:", "例：", "示例", "样例")) or any(w in name for w in _HINT_WORDS):
+    if name.startswith(("例:", "例：")) or any(w in name for w in (*_HINT_WORDS, *_EXAMPLE_WORDS)):
         return True
     return name in _EXAMPLE_NAMES and (
         norm.mobile(values["mobile"]) in _EXAMPLE_MOBILES
@@ -117,6 +118,11 @@ def _is_example(values: dict[str, str], seq: str, texts: list[str]) -> bool:
         or "xx" in values["unit"].lower()
         or "×" in values["unit"]
     )
+
+
+def _mark(text: str) -> str:
+    """A cell as a mark: （示例） and 【例】 read 示例 and 例."""
+    return norm.compact(text).strip("()[]【】〔〕<>《》")
 
 
 def _is_footer(values: dict[str, str], filled: list[str], texts: list[str]) -> bool:
