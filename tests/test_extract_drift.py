@@ -5,13 +5,14 @@ the whole pipeline; the extraction rules are pinned on grids."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import datetime
 
 import pytest
 from openpyxl import Workbook
 
 from intake.extract.form_fields import split_fields
-from intake.extract.header import joined_meeting
+from intake.extract.header import joined_meeting, same_field
 from intake.pipeline.process import Context, process
 from intake.readers.grid import CellValue, Grid
 from intake.readers.limits import Limits
@@ -20,14 +21,14 @@ from tests.helpers import CST, notice, receipt_of
 from tests.mailbuilder import MessageBuilder
 
 WHEN = datetime(2023, 6, 1, 10, 0, tzinfo=CST)
-COLUMNS = ["姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队"]
-JIANGSU = [
+COLUMNS: list[CellValue] = ["姓名", "性别", "单位", "职务", "手机", "电子邮箱", "抵达酒店时间", "领队"]
+JIANGSU: list[list[CellValue]] = [
     ["王建国", "男", "江苏省教育厅", "处长", "13912345671", "wjg@js.edu.cn", "7月14日上午", "是"],
     ["李晓燕", "女", "南京工业职业技术大学", "科长", "13812345672", "lxy@njit.edu.cn", "7月14日下午", "否"],
 ]
 
 
-def workbook(rows: list[list[CellValue]]) -> bytes:
+def workbook(rows: Sequence[Sequence[CellValue]]) -> bytes:
     wb = Workbook()
     ws = wb.active
     for row in rows:
@@ -49,8 +50,8 @@ def judged(data: bytes, to: str = "1433935834@qq.com") -> Verdict:
     return process(raw, Context(notice(), limits=Limits()), mailbox=to, received=WHEN).verdict
 
 
-def grid(rows: list[list[CellValue]]) -> Grid:
-    return Grid(source="回执.xlsx", part="Sheet1", rows=rows, kind="xlsx")
+def grid(rows: Sequence[Sequence[CellValue]]) -> Grid:
+    return Grid(source="回执.xlsx", part="Sheet1", rows=[list(r) for r in rows], kind="xlsx")
 
 
 # --- the meeting's name and its period written apart -------------------------------------------
@@ -116,3 +117,119 @@ def test_example_mark_in_brackets_in_the_first_cell_is_an_example() -> None:
         )
     )
     assert [row.participant.name for row in r.rows] == ["王建国"]
+
+
+# --- rosters stacked in one sheet -----------------------------------------------------------------
+
+ZHONGZHI: list[CellValue] = ["赵强", "男", "南京市教育局", "科长", "13600001111", "zq@nj.cn", "6月19日", "是"]
+
+
+def test_a_second_roster_stacked_under_the_first_for_another_training_is_named_not_merged() -> None:
+    rows: list[list[CellValue]] = [
+        ["省级教育行政部门名称：江苏省教育厅"],
+        ["会议名称和期数：高职状态平台培训第一期"],
+        COLUMNS,
+        *JIANGSU,
+        [],
+        ["会议名称和期数：中职学生管理系统培训第一期"],
+        COLUMNS,
+        ZHONGZHI,
+    ]
+    v = judged(workbook(rows))
+    assert (v.status, v.program, v.period, v.province) == ("accepted", "gz-status", 1, "江苏")
+    assert [p.name for p in v.participants] == ["王建国", "李晓燕"]
+    [other] = v.problems
+    assert other.code == "other_receipt"
+    assert "工作表“Sheet”第 8 行起：中职学生管理系统培训第一期，1 人" in other.message
+
+
+def test_a_second_block_of_the_same_training_goes_on_with_the_roster_in_its_own_rows() -> None:
+    rows: list[list[CellValue]] = [
+        ["省级教育行政部门名称：江苏省教育厅"],
+        ["会议名称和期数：高职状态平台培训第一期"],
+        COLUMNS,
+        JIANGSU[0],
+        ["省级教育行政部门名称：江苏省教育厅", None, None, "会议名称和期数：高职状态平台培训第1期"],
+        COLUMNS,
+        JIANGSU[1],
+    ]
+    v = judged(workbook(rows))
+    assert (v.status, v.period) == ("accepted", 1) and [p.code for p in v.problems] == []
+    assert [(p.name, p.row, p.part) for p in v.participants] == [("王建国", 4, ""), ("李晓燕", 7, "")]
+
+
+def test_a_second_roster_far_down_the_sheet_is_found() -> None:
+    many: list[list[CellValue]] = [
+        [f"学员{i:02d}", "男", "江苏省教育厅", "科员", f"139000{i:05d}", "", "7月14日", ""] for i in range(70)
+    ]
+    rows: list[list[CellValue]] = [
+        ["会议名称和期数：高职状态平台培训第一期"],
+        COLUMNS,
+        *many,
+        ["会议名称和期数：中职学生管理系统培训第一期"],
+        COLUMNS,
+        ZHONGZHI,
+    ]
+    r = receipt_of(grid(rows))
+    assert len(r.rows) == 70 and r.meeting == "高职状态平台培训第一期"
+    [other] = r.others
+    assert (other.meeting, other.people) == ("中职学生管理系统培训第一期", 1)
+    assert other.where == "“回执.xlsx”的工作表“Sheet1”第 74 行起"
+
+
+def test_a_header_repeated_without_fields_above_it_is_the_same_roster() -> None:
+    rows: list[list[CellValue]] = [
+        ["会议名称和期数：高职状态平台培训第一期"],
+        COLUMNS,
+        JIANGSU[0],
+        COLUMNS,
+        JIANGSU[1],
+    ]
+    r = receipt_of(grid(rows))
+    assert [(row.participant.name, row.participant.row) for row in r.rows] == [("王建国", 3), ("李晓燕", 5)]
+    assert r.others == []
+
+
+def test_a_second_sheet_naming_the_same_training_otherwise_goes_on_with_the_roster() -> None:
+    wb = Workbook()
+    first = wb.active
+    first.title = "第一批"
+    for row in [
+        ["省级教育行政部门名称：江苏省教育厅"],
+        ["会议名称和期数：高职状态平台培训第一期"],
+        COLUMNS,
+        *JIANGSU,
+    ]:
+        first.append(row)
+    second = wb.create_sheet("第二批")
+    for row in [
+        ["省级教育行政部门名称：江苏省教育厅职成处"],
+        ["会议名称和期数：高职状态平台培训（1期）"],
+        COLUMNS,
+        ["陈明", "男", "无锡职业技术学院", "主任", "13712345673", "cm@wxit.edu.cn", "7月14日", "否"],
+    ]:
+        second.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    v = judged(out.getvalue())
+    assert (v.status, v.period) == ("accepted", 1) and [p.code for p in v.problems] == []
+    assert [(p.name, p.part) for p in v.participants] == [
+        ("王建国", ""),
+        ("李晓燕", ""),
+        ("陈明", "工作表“第二批”"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "same"),
+    [
+        ("江苏省教育厅", "江苏省教育厅职成处", True),
+        ("江苏省教育厅", "", True),
+        ("高职状态平台培训第一期", "高职状态平台培训（1期）", True),
+        ("高职状态平台培训第一期", "高职状态平台培训第二期", False),
+        ("高职状态平台培训第一期", "中职学生管理系统培训第一期", False),
+        ("江苏省教育厅", "南京市教育局", False),
+    ],
+)
+def test_same_field_reads_one_unit_or_meeting_written_two_ways(ours: str, theirs: str, same: bool) -> None:
+    assert same_field(ours, theirs) is same

@@ -35,7 +35,7 @@ def extract(
         return None
     receipt = max((r for r, _g in found), key=_score)
     first = next(g for r, g in found if r is receipt)
-    receipt.others = [_other(r, g, g.source == first.source) for r, g in found if r is not receipt and r.rows]
+    receipt.others = [_other(r, g, first) for r, g in found if r is not receipt and r.rows]
     receipt.subject, receipt.filenames, receipt.body = subject, list(filenames), body
     receipt.sender, receipt.sender_name = sender, sender_name
     return receipt
@@ -57,6 +57,10 @@ def _score(receipt: Receipt) -> tuple[bool, int, bool, int]:
     )
 
 
-def _other(receipt: Receipt, first: Grid, same_file: bool) -> OtherReceipt:
-    """Another receipt, named by its file (and its table or sheet when it shares the chosen one's file)."""
-    return OtherReceipt(where(first, same_file), receipt.unit_name, receipt.meeting, len(receipt.rows))
+def _other(receipt: Receipt, grid: Grid, chosen: Grid) -> OtherReceipt:
+    """Another receipt, named by its file (and its table or sheet when it shares the chosen one's file,
+    and its first row when it shares its sheet: two rosters stacked in one)."""
+    place = where(grid, grid.source == chosen.source)
+    if grid.label == chosen.label:
+        place = f"{place}第 {receipt.header_row} 行起"
+    return OtherReceipt(place, receipt.unit_name, receipt.meeting, len(receipt.rows))

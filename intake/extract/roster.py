@@ -25,7 +25,15 @@ from dataclasses import dataclass, field, replace
 from intake.extract import normalize as norm
 from intake.extract.align import outside, realigned
 from intake.extract.columns import PARTICIPANT_FIELDS
-from intake.extract.header import Header, find_header, header_fields, labels, rows_as_lines
+from intake.extract.header import (
+    Header,
+    find_header,
+    header_fields,
+    labels,
+    rows_as_lines,
+    same_field,
+    section_starts,
+)
 from intake.extract.rows import is_signature_row, read_row
 from intake.readers.grid import CellValue, Grid
 from rules.receipt import Receipt, ReceiptRow, UnplacedRows
@@ -51,10 +59,29 @@ class Table:
     header: Header | None
 
     @classmethod
-    def of(cls, grid: Grid) -> Table:
+    def of(cls, grid: Grid, first_row: int = 0) -> Table:
         rows = _filled(grid)
         texts = [[norm.cell_text(v) for v in row] for row in rows]
-        return cls(grid, rows, texts, find_header(texts))
+        return cls(grid, rows, texts, find_header(texts, first_row))
+
+    def sections(self) -> list[Table]:
+        """The table, or one table per roster when several are stacked in it (header.section_starts),
+        each with the others' rows blanked so that rows keep their numbers."""
+        starts = section_starts(self.texts, self.header) if self.header else []
+        if not starts:
+            return [self]
+        bounds = list(zip([0, *starts], [*starts, len(self.grid.rows)], strict=True))
+        return [
+            Table.of(
+                replace(
+                    self.grid,
+                    rows=[row if a <= r < b else [] for r, row in enumerate(self.grid.rows)],
+                    lines=self.grid.lines if a == 0 else [],
+                ),
+                a,
+            )
+            for a, b in bounds
+        ]
 
     @property
     def width(self) -> int:
@@ -82,8 +109,8 @@ def rosters(grids: Sequence[Grid], year: int) -> list[tuple[Receipt, Grid]]:
     each starts in."""
     out: list[_Roster] = []
     before: list[Table] = []  # grids without a header since the last one that had it
-    for grid in grids:
-        table = Table.of(grid)
+    for table in (section for grid in grids for section in Table.of(grid).sections()):
+        grid = table.grid
         if table.header is None:
             if not out or not _headless(out[-1], table, year):
                 before.append(table)
@@ -139,18 +166,16 @@ def _read_aligned(table: Table, header: Header, r: int, year: int, part: str) ->
 
 
 def _continues(first: Receipt, then: Receipt) -> bool:
-    """A later table goes on with the receipt unless it names another unit or meeting."""
-    return all(
-        not theirs or norm.compact(theirs) == norm.compact(ours)
-        for ours, theirs in ((first.unit_name, then.unit_name), (first.meeting, then.meeting))
-    )
+    """A later table goes on with the receipt unless it names another unit or meeting (not the same one
+    written otherwise: 第一期 | （1期）, 江苏省教育厅 | 江苏省教育厅职成处, which rules would not name)."""
+    return same_field(first.unit_name, then.unit_name) and same_field(first.meeting, then.meeting)
 
 
 def _join(roster: _Roster, then: Receipt, table: Table) -> None:
     """The later table's rows, each marked with its table, unless they only repeat people already read."""
     if then.rows and all(_person_key(r) in roster.people for r in then.rows):
         return
-    part = part_label(table.grid)
+    part = "" if table.grid.label == roster.first.label else part_label(table.grid)
     for r in then.rows:
         r.participant = _in_part(r, part)
     roster.add_rows(then.rows)
@@ -184,8 +209,9 @@ def _unplaced(table: Table, people: list[int]) -> UnplacedRows:
 
 
 def _joined(receipt: Receipt, grid: Grid, texts: Sequence[str]) -> None:
-    receipt.parts.append(grid.label)
-    receipt.source = f"{receipt.source}、{grid.part}" if grid.part else receipt.source
+    if grid.label not in receipt.parts:  # not a second roster block of a sheet already joined
+        receipt.parts.append(grid.label)
+        receipt.source = f"{receipt.source}、{grid.part}" if grid.part else receipt.source
     notes = [t for t in (receipt.notes, *texts) if t]
     receipt.notes = " ".join(dict.fromkeys(notes))[:500]
 
