@@ -233,3 +233,36 @@ def test_a_second_sheet_naming_the_same_training_otherwise_goes_on_with_the_rost
 )
 def test_same_field_reads_one_unit_or_meeting_written_two_ways(ours: str, theirs: str, same: bool) -> None:
     assert same_field(ours, theirs) is same
+
+
+def two_sheets(second_fields: list[list[CellValue]], second_people: list[list[CellValue]]) -> bytes:
+    wb = Workbook()
+    first = wb.active
+    for row in [
+        ["省级教育行政部门名称：江苏省教育厅"],
+        ["会议名称和期数：高职状态平台培训第一期"],
+        COLUMNS,
+        *JIANGSU,
+    ]:
+        first.append(row)
+    second = wb.create_sheet("补充")
+    for row in [*second_fields, COLUMNS, *second_people]:
+        second.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_sheet_for_the_same_training_that_cannot_be_joined_is_an_error_naming_it() -> None:
+    chen: list[CellValue] = ["陈明", "男", "无锡职业技术学院", "主任", "13712345673", "cm@wxit.edu.cn", "7月14日", "否"]
+    v = judged(two_sheets([["会议名称和期数：高职培训1期"]], [chen]))
+    assert v.status == "rejected" and [p.name for p in v.participants] == ["王建国", "李晓燕"]
+    [unjoined] = v.problems
+    assert (unjoined.code, unjoined.severity) == ("other_receipt_unjoined", "error")
+    assert "工作表“补充”：高职培训1期，1 人" in unjoined.message and "没有登记" in unjoined.message
+
+
+def test_a_sheet_that_repeats_the_rosters_people_is_a_copy_and_not_named() -> None:
+    v = judged(two_sheets([["会议名称和期数：高职培训1期（打印版）"]], JIANGSU))
+    assert (v.status, [p.code for p in v.problems]) == ("accepted", [])
+    assert [p.name for p in v.participants] == ["王建国", "李晓燕"]
