@@ -254,7 +254,16 @@ def two_sheets(second_fields: list[list[CellValue]], second_people: list[list[Ce
 
 
 def test_a_sheet_for_the_same_training_that_cannot_be_joined_is_an_error_naming_it() -> None:
-    chen: list[CellValue] = ["陈明", "男", "无锡职业技术学院", "主任", "13712345673", "cm@wxit.edu.cn", "7月14日", "否"]
+    chen: list[CellValue] = [
+        "陈明",
+        "男",
+        "无锡职业技术学院",
+        "主任",
+        "13712345673",
+        "cm@wxit.edu.cn",
+        "7月14日",
+        "否",
+    ]
     v = judged(two_sheets([["会议名称和期数：高职培训1期"]], [chen]))
     assert v.status == "rejected" and [p.name for p in v.participants] == ["王建国", "李晓燕"]
     [unjoined] = v.problems
@@ -266,3 +275,35 @@ def test_a_sheet_that_repeats_the_rosters_people_is_a_copy_and_not_named() -> No
     v = judged(two_sheets([["会议名称和期数：高职培训1期（打印版）"]], JIANGSU))
     assert (v.status, [p.code for p in v.problems]) == ("accepted", [])
     assert [p.name for p in v.participants] == ["王建国", "李晓燕"]
+
+
+# --- form fields typed under the roster -----------------------------------------------------------
+
+
+def test_fields_typed_under_the_roster_are_read_and_are_not_participants() -> None:
+    rows: list[list[CellValue]] = [
+        ["高职状态平台培训报名回执表"],
+        COLUMNS,
+        *JIANGSU,
+        [],
+        ["填报单位：江苏省教育厅（盖章）", None, None, None, "填报日期：2023年6月10日"],
+        ["期数：第一期"],
+    ]
+    v = judged(workbook(rows))
+    assert (v.status, v.program, v.period, v.province) == ("accepted", "gz-status", 1, "江苏")
+    assert [p.name for p in v.participants] == ["王建国", "李晓燕"]
+    assert [p.code for p in v.problems] == []  # not period_inferred, nor a participant named 期数：第一期
+
+
+def test_fields_above_the_roster_win_over_fields_under_it() -> None:
+    rows: list[list[CellValue]] = [
+        ["省级教育行政部门名称：江苏省教育厅"],
+        ["会议名称：高职状态平台培训"],
+        COLUMNS,
+        *JIANGSU,
+        ["填报单位：南京工业职业技术大学"],
+        ["期数：一"],
+    ]
+    r = receipt_of(grid(rows))
+    assert (r.unit_name, r.meeting) == ("江苏省教育厅", "高职状态平台培训 第一期")
+    assert len(r.rows) == 2

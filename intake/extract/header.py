@@ -168,6 +168,15 @@ def header_fields(
     receipt.notes = " ".join(notes)[:MAX_TITLE]
 
 
+def fields_below(receipt: Receipt, rows: Sequence[list[str]]) -> None:
+    """省级教育行政部门名称 and 会议名称和期数 typed under the roster (填报单位：…（盖章）, 期数：第一期), in
+    rows that are not participants: they fill what the text above left blank."""
+    for text in (t for row in rows for t in row if t):
+        for field, value in split_fields(text):
+            if not (field == "unit" and receipt.unit_name):
+                _set_field(receipt, field, value)
+
+
 def _join_labels_to_values(cells: list[list[str]]) -> None:
     """A label alone in a cell ("省级教育行政部门名称") becomes "label：value" with the value beside it,
     or, in a row of labels only, with the value under it in the next row."""

@@ -27,6 +27,7 @@ from intake.extract.align import outside, realigned
 from intake.extract.columns import PARTICIPANT_FIELDS
 from intake.extract.header import (
     Header,
+    fields_below,
     find_header,
     header_fields,
     labels,
@@ -138,6 +139,7 @@ def read_table(
     lines = [line for t in before for line in t.grid.lines]
     header_fields(receipt, [*lines, *grid.lines, *rows_as_lines(above)], above, [t.texts for t in before])
     misplaced = []
+    skipped = []
     for r in range(header.data_start, len(rows)):
         row = _read_aligned(table, header, r, year, part)
         if (
@@ -150,6 +152,9 @@ def read_table(
             if grid.ocr:
                 row.uncertain = _uncertain(grid, r, header.mapping)
             receipt.rows.append(row)
+        else:
+            skipped.append(texts[r])
+    fields_below(receipt, skipped)
     if misplaced:
         receipt.unplaced.append(_unplaced(table, misplaced))
     return receipt

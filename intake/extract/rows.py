@@ -7,6 +7,7 @@ import re
 
 from intake.extract import normalize as norm
 from intake.extract.columns import PARTICIPANT_FIELDS, match_header
+from intake.extract.form_fields import looks_like_label
 from intake.readers.grid import CellValue
 from rules.receipt import ReceiptRow
 from rules.verdict import Participant
@@ -144,7 +145,10 @@ def is_signature_row(texts: list[str]) -> bool:
 
 
 def _is_signature(text: str) -> bool:
-    return bool(text) and (text.endswith((":", "：")) or any(w in text for w in _SIGNATURE_WORDS))
+    """A signature, a note or a form field (期数：第一期, 填报单位：…) typed under the table."""
+    return bool(text) and (
+        text.endswith((":", "：")) or any(w in text for w in _SIGNATURE_WORDS) or looks_like_label(text)
+    )
 
 
 def _is_name_and_mobile(values: dict[str, str], filled: list[str]) -> bool:
