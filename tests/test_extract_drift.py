@@ -307,3 +307,61 @@ def test_fields_above_the_roster_win_over_fields_under_it() -> None:
     r = receipt_of(grid(rows))
     assert (r.unit_name, r.meeting) == ("江苏省教育厅", "高职状态平台培训 第一期")
     assert len(r.rows) == 2
+
+
+# --- rows that do not fit the columns: read when they can be, named when they cannot -------------
+
+
+def test_text_in_a_column_without_a_header_is_the_persons_remark_not_a_reason_to_drop_them() -> None:
+    rows: list[list[CellValue]] = [COLUMNS, [*JIANGSU[0], "需单间"], JIANGSU[1]]
+    r = receipt_of(grid(rows))
+    assert [(row.participant.name, row.participant.remark) for row in r.rows] == [
+        ("王建国", "需单间"),
+        ("李晓燕", ""),
+    ]
+    assert r.unplaced == []
+
+
+def test_a_row_shifted_one_column_is_named_not_misread() -> None:
+    rows: list[list[CellValue]] = [COLUMNS, JIANGSU[0], ["", *JIANGSU[1]]]
+    r = receipt_of(grid(rows))
+    assert [row.participant.name for row in r.rows] == ["王建国"]
+    [unplaced] = r.unplaced
+    assert (unplaced.rows, unplaced.names) == ((3,), ("李晓燕",))
+
+
+def test_two_people_typed_on_one_row_are_named_not_taken_as_a_remark() -> None:
+    rows: list[list[CellValue]] = [COLUMNS, [*JIANGSU[0], *JIANGSU[1]]]
+    r = receipt_of(grid(rows))
+    assert r.rows == [] and [u.rows for u in r.unplaced] == [(2,)]
+
+
+def test_a_person_typed_into_one_cell_is_named_in_the_reply() -> None:
+    one_cell: list[CellValue] = ["李晓燕，女，南京工业职业技术大学，科长，13812345672"]
+    rows: list[list[CellValue]] = [
+        ["省级教育行政部门名称：江苏省教育厅"],
+        ["会议名称和期数：高职状态平台培训第一期"],
+    ]
+    v = judged(workbook([*rows, COLUMNS, JIANGSU[0], one_cell]))
+    assert [p.name for p in v.participants] == ["王建国"]
+    [unplaced] = v.problems
+    assert unplaced.code == "rows_unplaced" and "第 5 行（李晓燕）" in unplaced.message
+
+
+@pytest.mark.parametrize(
+    "footer", ["如有疑问请联系王老师13912345671", "联系人：王建国，13912345671，江苏省教育厅"]
+)
+def test_a_contact_line_under_the_roster_is_not_a_person(footer: str) -> None:
+    r = receipt_of(grid([COLUMNS, *JIANGSU, [footer]]))
+    assert len(r.rows) == 2 and r.unplaced == []
+
+
+@pytest.mark.parametrize("written", ["李晓燕 女", "李晓燕（女）", "李晓燕(女)"])
+def test_gender_written_after_the_name_fills_an_empty_gender(written: str) -> None:
+    r = receipt_of(grid([COLUMNS, [written, "", *JIANGSU[1][2:]]]))
+    assert (r.rows[0].participant.name, r.rows[0].participant.gender) == ("李晓燕", "女")
+
+
+def test_a_two_character_name_spaced_out_keeps_its_second_character() -> None:
+    r = receipt_of(grid([COLUMNS, ["王　男", "", *JIANGSU[0][2:]]]))
+    assert (r.rows[0].participant.name, r.rows[0].participant.gender) == ("王男", "")

@@ -56,6 +56,17 @@ def name(value: CellValue) -> str:
     return compact(text)
 
 
+_NAME_AND_GENDER = re.compile(r"^(?P<name>.+?)(?:\s+|\s*[(（]\s*)(?P<gender>男|女)\s*[)）]?$")
+
+
+def name_and_gender(text: str) -> tuple[str, str]:
+    """(name, gender) from a name cell that holds both, 李晓燕 女 or 李晓燕（女）; else (name, "")."""
+    m = _NAME_AND_GENDER.match(half_width(text).strip())
+    if m is None or len(compact(m.group("name"))) < 2:  # 王　男: a two-character name spaced out
+        return name(text), ""
+    return name(m.group("name")), m.group("gender")
+
+
 def mobile(value: CellValue) -> str:
     """11 digits when it is a mainland mobile however written; else the cleaned text."""
     if isinstance(value, float | int) and not isinstance(value, bool):

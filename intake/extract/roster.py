@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from intake.extract import normalize as norm
-from intake.extract.align import outside, realigned
+from intake.extract.align import SPAN_AWARE, labelled, outside, realigned
 from intake.extract.columns import PARTICIPANT_FIELDS
 from intake.extract.header import (
     Header,
@@ -35,7 +35,8 @@ from intake.extract.header import (
     same_field,
     section_starts,
 )
-from intake.extract.rows import is_signature_row, read_row
+from intake.extract.people import fits, looks_like_person, name_in, person_in_one_cell
+from intake.extract.rows import read_row
 from intake.readers.grid import CellValue, Grid
 from rules.receipt import Receipt, ReceiptRow, UnplacedRows
 from rules.verdict import Participant
@@ -45,9 +46,6 @@ from rules.verdict import Participant
 OCR_UNCERTAIN = 0.70
 OCR_UNCERTAIN_LATIN = 0.85
 _LATIN_FIELDS = ("mobile", "email", "arrival")
-_NAME = re.compile(r"^(?:[\u3400-\u9fff·•]{2,6}|[A-Za-z][A-Za-z .'-]{1,40})$")
-_GENDERS = ("男", "女")
-_MIN_PHONE_DIGITS = 7
 
 
 @dataclass
@@ -144,8 +142,8 @@ def read_table(
         row = _read_aligned(table, header, r, year, part)
         if (
             row is None
-            and outside(rows[r], rows[header.row : header.data_start])
-            and _looks_like_person(texts[r])
+            and (outside(rows[r], rows[header.row : header.data_start]) or person_in_one_cell(texts[r]))
+            and looks_like_person(texts[r])
         ):
             misplaced.append(r)
         elif row is not None:
@@ -164,10 +162,29 @@ def _read_aligned(table: Table, header: Header, r: int, year: int, part: str) ->
     """Row r read under the header's columns, put back under them first when Word shifted its cells."""
     raw = realigned(table.grid, table.rows[r], table.rows[header.row : header.data_start])
     if raw is None:
-        return None
+        return _read_with_extras(table, header, r, year, part)
     texts = table.texts[r] if raw is table.rows[r] else [norm.cell_text(v) for v in raw]
     row = read_row(raw, texts, header.mapping, r + 1, year, part)
     return row if row is None or row.participant.name or raw is table.rows[r] else None
+
+
+def _read_with_extras(table: Table, header: Header, r: int, year: int, part: str) -> ReceiptRow | None:
+    """A spreadsheet row with text beside the header's columns (需单间 in a column without a header):
+    read as it stands when its named columns hold a person (name, 男/女, a phone number), the text
+    beside them kept as its 备注.  Else None: a shifted row, or one with a second person beside the
+    first, is named, not misread."""
+    if table.grid.kind in SPAN_AWARE or not fits(table.texts[r], header.mapping):
+        return None
+    row = read_row(table.rows[r], table.texts[r], header.mapping, r + 1, year, part)
+    if row is None:
+        return None
+    named = set(labelled(table.rows[header.row : header.data_start]))
+    extras = [t for c, t in enumerate(table.texts[r]) if t and c not in named]
+    if looks_like_person(extras):  # a second person typed on the same row: named, not a 备注
+        return None
+    remark = "；".join(t for t in (row.participant.remark, *extras) if t)
+    row.participant = replace(row.participant, remark=remark[:200])
+    return row
 
 
 def _continues(first: Receipt, then: Receipt) -> bool:
@@ -190,10 +207,10 @@ def _join(roster: _Roster, then: Receipt, table: Table) -> None:
 def _headless(roster: _Roster, table: Table, year: int) -> bool:
     """Join a table without a header to the roster when its people line up with its columns, else keep
     them as unplaced.  False when the table has no people (it may hold the next receipt's fields)."""
-    people = [r for r, texts in enumerate(table.texts) if _looks_like_person(texts)]
+    people = [r for r, texts in enumerate(table.texts) if looks_like_person(texts)]
     if not people:
         return False
-    if table.width <= roster.width and all(_fits(table.texts[r], roster.mapping) for r in people):
+    if table.width <= roster.width and all(fits(table.texts[r], roster.mapping) for r in people):
         part = part_label(table.grid)
         read = (read_row(table.rows[r], table.texts[r], roster.mapping, r + 1, year, part) for r in people)
         rows = [row for row in read if row is not None]
@@ -209,7 +226,7 @@ def _unplaced(table: Table, people: list[int]) -> UnplacedRows:
     return UnplacedRows(
         where=where(table.grid),
         rows=tuple(r + 1 for r in people),
-        names=tuple(n for r in people if (n := _name_in(table.texts[r]))),
+        names=tuple(n for r in people if (n := name_in(table.texts[r]))),
     )
 
 
@@ -219,40 +236,6 @@ def _joined(receipt: Receipt, grid: Grid, texts: Sequence[str]) -> None:
         receipt.source = f"{receipt.source}、{grid.part}" if grid.part else receipt.source
     notes = [t for t in (receipt.notes, *texts) if t]
     receipt.notes = " ".join(dict.fromkeys(notes))[:500]
-
-
-def _looks_like_person(texts: list[str]) -> bool:
-    """A row with a person in it: a mobile number, or a name beside 男 or 女; not a signature line."""
-    filled = [t for t in texts if t]
-    if not filled or is_signature_row(texts):
-        return False
-    if any(norm.is_mobile(norm.mobile(t)) for t in filled):
-        return True
-    return any(norm.gender(t) in _GENDERS for t in filled) and any(
-        _NAME.match(norm.compact(t)) for t in filled
-    )
-
-
-def _fits(texts: list[str], mapping: dict[str, int]) -> bool:
-    """The row's cells read as the roster's columns: a name, 男/女, a phone number where those columns are."""
-
-    def at(f: str) -> str:
-        col = mapping.get(f)
-        return texts[col] if col is not None and col < len(texts) else ""
-
-    name, gender, mobile = at("name"), at("gender"), at("mobile")
-    return (
-        bool(_NAME.match(norm.compact(name)))
-        and (not gender or norm.gender(gender) in _GENDERS)
-        and (not mobile or sum(ch.isdigit() for ch in mobile) >= _MIN_PHONE_DIGITS)
-    )
-
-
-def _name_in(texts: list[str]) -> str:
-    return next(
-        (norm.compact(t) for t in texts if _NAME.match(norm.compact(t)) and norm.gender(t) not in _GENDERS),
-        "",
-    )
 
 
 def _in_part(row: ReceiptRow, part: str) -> Participant:

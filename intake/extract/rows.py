@@ -81,9 +81,12 @@ def read_row(
     if _is_footer(values, filled, texts):
         return None
     when, arrival_text = norm.arrival(at("arrival"), year)
+    name, gender = norm.name(at("name")), norm.gender(at("gender"))
+    if not gender:
+        name, gender = norm.name_and_gender(norm.cell_text(at("name")))
     participant = Participant(
-        name=norm.name(at("name")),
-        gender=norm.gender(at("gender")),
+        name=name,
+        gender=gender,
         unit=norm.compact(values["unit"]),
         title=values["title"],
         mobile=norm.mobile(at("mobile")),
