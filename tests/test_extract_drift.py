@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook
@@ -365,3 +365,19 @@ def test_gender_written_after_the_name_fills_an_empty_gender(written: str) -> No
 def test_a_two_character_name_spaced_out_keeps_its_second_character() -> None:
     r = receipt_of(grid([COLUMNS, ["王　男", "", *JIANGSU[0][2:]]]))
     assert (r.rows[0].participant.name, r.rows[0].participant.gender) == ("王男", "")
+
+
+def test_an_arrival_and_a_title_typed_on_two_lines_in_one_cell_read_on_one() -> None:
+    row: list[CellValue] = [
+        "王建国",
+        "男",
+        "江苏省教育厅",
+        "处长\n（正处级）",
+        "13912345671",
+        "",
+        "7月14日\n上午",
+        "是",
+    ]
+    r = receipt_of(grid([COLUMNS, row]))
+    p = r.rows[0].participant
+    assert (p.title, p.arrival, p.arrival_at) == ("处长 (正处级)", "7月14日 上午", date(2023, 7, 14))

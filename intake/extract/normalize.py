@@ -169,7 +169,7 @@ def arrival(value: CellValue, year: int) -> tuple[datetime | date | None, str]:
         when = _EXCEL_EPOCH + timedelta(days=float(value))
         when = when.replace(second=0, microsecond=0)
         return (when if (when.hour or when.minute) else when.date()), when.strftime("%Y-%m-%d %H:%M")
-    text = cell_text(value)
+    text = " ".join(cell_text(value).split())  # 7月14日⏎上午 typed on two lines in one cell
     return parse_arrival_text(text, year), text
 
 

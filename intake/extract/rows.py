@@ -88,7 +88,7 @@ def read_row(
         name=name,
         gender=gender,
         unit=norm.compact(values["unit"]),
-        title=values["title"],
+        title=" ".join(values["title"].split()),
         mobile=norm.mobile(at("mobile")),
         email=norm.email(at("email")),
         arrival=arrival_text,
