@@ -381,3 +381,15 @@ def test_an_arrival_and_a_title_typed_on_two_lines_in_one_cell_read_on_one() -> 
     r = receipt_of(grid([COLUMNS, row]))
     p = r.rows[0].participant
     assert (p.title, p.arrival, p.arrival_at) == ("处长 (正处级)", "7月14日 上午", date(2023, 7, 14))
+
+
+@pytest.mark.parametrize(
+    ("office", "mobile"),
+    [("联系电话", "手机"), ("电话", "手机号码"), ("办公电话", "移动电话"), ("联系方式", "联系手机")],
+)
+def test_the_mobile_column_beside_an_office_phone_column_is_the_mobile(office: str, mobile: str) -> None:
+    header: list[CellValue] = ["姓名", "性别", "单位", "职务", office, mobile, "电子邮箱"]
+    row: list[CellValue] = ["王建国", "男", "江苏省教育厅", "处长", "025-83335555", "13912345671", ""]
+    r = receipt_of(grid([header, row]))
+    assert r.rows[0].participant.mobile == "13912345671"
+    assert r.columns["mobile"] == mobile

@@ -133,19 +133,30 @@ def match_header(text: str) -> tuple[str, int] | None:
 
 
 def map_columns(cells: list[str]) -> dict[str, int]:
-    """field -> column index for one header row; the best-scoring cell wins each field."""
-    found: list[tuple[int, int, str]] = []
+    """field -> column index for one header row; the best-scoring cell wins each field, and between
+    two that score the same, the one whose word comes first among the field's synonyms (手机 before
+    联系电话: the office phone beside the mobile is not the mobile), then the leftmost."""
+    found: list[tuple[int, int, int, str]] = []
     for col, text in enumerate(cells):
         m = match_header(text)
         if m:
-            found.append((-m[1], col, m[0]))
+            found.append((-m[1], _preference(m[0], text), col, m[0]))
     mapping: dict[str, int] = {}
     used: set[int] = set()
-    for _neg, col, field in sorted(found):
+    for _neg, _pref, col, field in sorted(found):
         if field not in mapping and col not in used:
             mapping[field] = col
             used.add(col)
     return mapping
+
+
+def _preference(field: str, text: str) -> int:
+    """The place among the field's synonyms of the first word the header cell is or holds."""
+    key = header_key(text)
+    words = SYNONYMS[field]
+    if key in words:
+        return words.index(key)
+    return next((i for i, word in enumerate(words) if len(word) >= 2 and word in key), len(words))
 
 
 def header_score(mapping: dict[str, int]) -> int:
