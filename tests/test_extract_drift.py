@@ -393,3 +393,26 @@ def test_the_mobile_column_beside_an_office_phone_column_is_the_mobile(office: s
     r = receipt_of(grid([header, row]))
     assert r.rows[0].participant.mobile == "13912345671"
     assert r.columns["mobile"] == mobile
+
+
+@pytest.mark.parametrize(
+    "slot",
+    [
+        ["", "", "", "", "", "", "", "否"],
+        ["", "", "江苏省教育厅", "", "", "", "", ""],
+        ["", "", "", "", "", "", "7月14日", "否"],
+        ["", "", "", "", 0, "", "", ""],
+    ],
+)
+def test_blank_slots_of_the_form_with_defaults_filled_in_hold_nobody(slot: list[CellValue]) -> None:
+    above: list[list[CellValue]] = [
+        ["省级教育行政部门名称：江苏省教育厅"],
+        ["会议名称和期数：高职状态平台培训第一期"],
+    ]
+    v = judged(workbook([*above, COLUMNS, *JIANGSU, slot, slot, slot]))
+    assert (v.status, [p.name for p in v.participants], v.problems) == ("accepted", ["王建国", "李晓燕"], [])
+
+
+def test_a_row_with_a_person_but_no_name_is_still_read_and_named() -> None:
+    r = receipt_of(grid([COLUMNS, ["", "女", "江苏省教育厅", "科员", "", "", "", ""]]))
+    assert [(row.participant.name, row.participant.row) for row in r.rows] == [("", 2)]

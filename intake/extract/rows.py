@@ -58,6 +58,10 @@ _FOOTER_WORDS = (
     "请于",
     "手机",
 )
+# A row holds a person when one of these is filled: a slot of the form whose unit, arrival or 领队
+# (否) was filled in ahead, or whose formula gives 0, holds nobody.
+_PERSONAL = ("name", "gender", "title", "mobile", "email")
+_NOTHING = ("", "0", "/", "-", "—", "无")
 _LONG_NOTE = 12  # characters: a row with only one cell filled with more than this is a note
 
 
@@ -74,8 +78,8 @@ def read_row(
 
     values = {f: norm.cell_text(at(f)) for f in PARTICIPANT_FIELDS}
     filled = [f for f in PARTICIPANT_FIELDS if values[f]]
-    if not filled:
-        return None
+    if not any(values[f] not in _NOTHING for f in _PERSONAL):
+        return None  # empty, or a blank slot of the form with its defaults (单位, 否, 0) filled in
     if _is_repeated_header(values) or _is_example(values, norm.cell_text(at("seq")), texts):
         return None
     if _is_footer(values, filled, texts):
