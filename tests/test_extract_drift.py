@@ -11,6 +11,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
+from intake.extract import normalize as norm
 from intake.extract.form_fields import split_fields
 from intake.extract.header import joined_meeting, same_field
 from intake.pipeline.process import Context, process
@@ -416,3 +417,23 @@ def test_blank_slots_of_the_form_with_defaults_filled_in_hold_nobody(slot: list[
 def test_a_row_with_a_person_but_no_name_is_still_read_and_named() -> None:
     r = receipt_of(grid([COLUMNS, ["", "女", "江苏省教育厅", "科员", "", "", "", ""]]))
     assert [(row.participant.name, row.participant.row) for row in r.rows] == [("", 2)]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("13912345671\n025-83335555", "13912345671"),  # Alt+Enter: the mobile, then the office phone
+        ("025-83335555\n13912345671", "13912345671"),
+        ("025-83335555/13912345671", "13912345671"),
+        ("1.3912345671E10", "13912345671"),  # a CSV showing the number in full precision
+        ("1.39123E+10", "1.39123E+10"),  # digits lost: left for the sender to correct
+        ("13912345671025", "13912345671025"),  # not a mobile with something after it
+    ],
+)
+def test_mobile_among_two_numbers_or_in_scientific_notation(written: str, read: str) -> None:
+    assert norm.mobile(written) == read
+
+
+@pytest.mark.parametrize(("written", "read"), [("男士", "男"), ("女士", "女"), ("♂", "男"), ("♀", "女")])
+def test_gender_written_as_a_title_or_a_sign(written: str, read: str) -> None:
+    assert norm.gender(written) == read

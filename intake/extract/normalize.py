@@ -68,11 +68,37 @@ def name_and_gender(text: str) -> tuple[str, str]:
 
 
 def mobile(value: CellValue) -> str:
-    """11 digits when it is a mainland mobile however written; else the cleaned text."""
+    """11 digits when it is a mainland mobile however written; else the cleaned text.
+
+    Two numbers in a cell (on two lines, or split by / 、 ，) give the first mobile among them."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         text = cell_text(value)
     else:
-        text = compact(cell_text(value))
+        text = _from_scientific(compact(cell_text(value)))
+    found = _whole_mobile(text)
+    if found:
+        return found
+    for segment in _SEGMENTS.split(cell_text(value)):
+        found = _whole_mobile(compact(segment))
+        if found:
+            return found
+    # A mobile among other words: 13800001111（微信同号）, 手机:13800001111, 138..../139.... (the first).
+    match = _MOBILE_IN_TEXT.search(re.sub(r"[\s\-‐‑–—()（）]", "", text))
+    return match.group(1) if match else text
+
+
+_SEGMENTS = re.compile(r"[\r\n/／、,，;；|]+|\s{2,}")
+# 1.3912345671E10, as a CSV shows a long number; only with all eleven digits (1.39123E+10 lost some).
+_SCIENTIFIC = re.compile(r"(\d)\.(\d{10})[eE]\+?10")
+
+
+def _from_scientific(text: str) -> str:
+    m = _SCIENTIFIC.fullmatch(text)
+    return m.group(1) + m.group(2) if m else text
+
+
+def _whole_mobile(text: str) -> str:
+    """The mobile a text is, written with dashes, dots, brackets or a +86 / 0086 prefix; else ""."""
     digits = re.sub(r"[\-‐‑–—.()（）]", "", text)
     if digits.startswith("+"):
         digits = digits[1:]
@@ -80,11 +106,7 @@ def mobile(value: CellValue) -> str:
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    if _MOBILE.match(digits):
-        return digits
-    # A mobile among other words: 13800001111（微信同号）, 手机:13800001111, 138..../139.... (the first).
-    found = _MOBILE_IN_TEXT.search(re.sub(r"[\s\-‐‑–—()（）]", "", text))
-    return found.group(1) if found else text
+    return digits if _MOBILE.match(digits) else ""
 
 
 def remark(value: CellValue) -> str:
@@ -120,6 +142,10 @@ _GENDER = {
     "female": "女",
     "man": "男",
     "woman": "女",
+    "男士": "男",
+    "女士": "女",
+    "♂": "男",
+    "♀": "女",
 }
 
 
