@@ -437,3 +437,32 @@ def test_mobile_among_two_numbers_or_in_scientific_notation(written: str, read: 
 @pytest.mark.parametrize(("written", "read"), [("男士", "男"), ("女士", "女"), ("♂", "男"), ("♀", "女")])
 def test_gender_written_as_a_title_or_a_sign(written: str, read: str) -> None:
     assert norm.gender(written) == read
+
+
+def test_more_header_words_provinces_use() -> None:
+    header: list[CellValue] = [
+        "序号",
+        "参训学员",
+        "性别",
+        "工作单位",
+        "职务职称",
+        "移动电话",
+        "邮箱",
+        "到会日期",
+        "是否带队",
+    ]
+    row: list[CellValue] = [
+        1,
+        "王建国",
+        "男",
+        "江苏省教育厅",
+        "处长",
+        "13912345671",
+        "w@js.cn",
+        "7月14日",
+        "是",
+    ]
+    r = receipt_of(grid([header, row]))
+    assert r.missing_columns == []
+    p = r.rows[0].participant
+    assert (p.name, p.mobile, p.arrival_at, p.leader) == ("王建国", "13912345671", date(2023, 7, 14), True)
