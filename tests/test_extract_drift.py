@@ -466,3 +466,21 @@ def test_more_header_words_provinces_use() -> None:
     assert r.missing_columns == []
     p = r.rows[0].participant
     assert (p.name, p.mobile, p.arrival_at, p.leader) == ("王建国", "13912345671", date(2023, 7, 14), True)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        ["总计", "3人"],
+        ["", "共3人"],
+        ["总人数", "3"],
+        ["", "3人"],
+        ["", "（以下空白）"],
+        ["", "此表可复制"],
+        ["小计", None, None, None, None, None, None, None, None],
+    ],
+)
+def test_a_total_or_a_printed_remark_under_the_roster_is_not_a_participant(tail: list[CellValue]) -> None:
+    header: list[CellValue] = ["序号", *COLUMNS]
+    r = receipt_of(grid([header, [1, *JIANGSU[0]], [2, "张伟", "男"], tail]))
+    assert [row.participant.name for row in r.rows] == ["王建国", "张伟"]

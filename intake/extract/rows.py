@@ -30,6 +30,9 @@ _SIGNATURE_WORDS = (
     "日期",
     "合计",
     "共计",
+    "总计",
+    "小计",
+    "总人数",
     "注:",
     "注：",
     "备注",
@@ -57,6 +60,14 @@ _FOOTER_WORDS = (
     "如有",
     "请于",
     "手机",
+    "总计",
+    "小计",
+    "人数",
+    "以上",
+    "以下",
+    "空白",
+    "此表",
+    "复制",
 )
 # A row holds a person when one of these is filled: a slot of the form whose unit, arrival or 领队
 # (否) was filled in ahead, or whose formula gives 0, holds nobody.
@@ -142,6 +153,8 @@ def _is_footer(values: dict[str, str], filled: list[str], texts: list[str]) -> b
         return False
     text = " ".join(values[f] for f in filled)
     if len(filled) == 1 and len(norm.compact(text)) > _LONG_NOTE:
+        return True
+    if filled == ["name"] and re.search(r"\d", values["name"]):  # 3人, 共3人: a count, not a name
         return True
     return any(w in text for w in _FOOTER_WORDS) and not _is_name_and_mobile(values, filled)
 
