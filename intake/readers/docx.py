@@ -48,7 +48,7 @@ MAIN_TYPES = (
 WRAPPERS = {"sdt", "sdtContent", "customXml", "smartTag"}
 # A table in a cell with at least this many rows and columns is read as a table of its own.
 NESTED_ROWS = 2
-NESTED_COLUMNS = 3
+NESTED_COLUMNS = 4
 SKIPPED = {"pPr", "rPr", "tcPr", "trPr", "tblPr", "tblGrid", "delText", "instrText", "moveFrom"}
 
 
