@@ -484,3 +484,18 @@ def test_a_total_or_a_printed_remark_under_the_roster_is_not_a_participant(tail:
     header: list[CellValue] = ["序号", *COLUMNS]
     r = receipt_of(grid([header, [1, *JIANGSU[0]], [2, "张伟", "男"], tail]))
     assert [row.participant.name for row in r.rows] == ["王建国", "张伟"]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("是（领队）", True),
+        ("√是", True),
+        ("领队（是）", True),
+        ("否（非领队）", False),
+        ("非领队", False),
+        ("副领队", None),
+    ],
+)
+def test_leader_written_with_a_note(written: str, read: bool | None) -> None:
+    assert norm.leader(written) is read

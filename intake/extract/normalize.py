@@ -161,11 +161,19 @@ _NO = {"", "否", "n", "no", "0", "×", "x", "✗", "无", "不是", "false", "/
 def leader(value: CellValue) -> bool | None:
     """True for 是/√/Y, False for 否/N/blank, None when it cannot tell."""
     text = compact(cell_text(value)).lower()
-    if text in _YES:
-        return True
-    if text in _NO:
+    for form in (text, _BRACKETS.sub("", text)):  # 是（领队）, 否(非领队)
+        if form in _YES:
+            return True
+        if form in _NO:
+            return False
+    if text.startswith(("是", "√", "✓", "✔", "☑")) and not text.startswith("是否"):
+        return True  # √是, 是，担任领队
+    if text.startswith(("否", "非", "不", "×")):
         return False
     return None
+
+
+_BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 
 
 _HALF_DAY = {
