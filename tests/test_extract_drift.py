@@ -499,3 +499,13 @@ def test_a_total_or_a_printed_remark_under_the_roster_is_not_a_participant(tail:
 )
 def test_leader_written_with_a_note(written: str, read: bool | None) -> None:
     assert norm.leader(written) is read
+
+
+def test_a_printed_note_under_the_roster_naming_a_field_is_not_the_field() -> None:
+    rows: list[list[CellValue]] = [
+        COLUMNS,
+        *JIANGSU,
+        ["说明：1.省级教育行政部门名称：填写全称；2.期数：第几期"],
+    ]
+    r = receipt_of(grid(rows))
+    assert (r.unit_name, r.meeting, len(r.rows)) == ("", "", 2)

@@ -170,8 +170,10 @@ def header_fields(
 
 def fields_below(receipt: Receipt, rows: Sequence[list[str]]) -> None:
     """省级教育行政部门名称 and 会议名称和期数 typed under the roster (填报单位：…（盖章）, 期数：第一期), in
-    rows that are not participants: they fill what the text above left blank."""
-    for text in (t for row in rows for t in row if t):
+    rows that are not participants: they fill what the text above left blank.  A printed note
+    (注：1.省级教育行政部门名称：填写全称) is the form's instructions, not its fields."""
+    filled = [[t for t in row if t] for row in rows]
+    for text in (t for row in filled if row and not is_note(row[0]) for t in row):
         for field, value in split_fields(text):
             if not (field == "unit" and receipt.unit_name):
                 _set_field(receipt, field, value)
