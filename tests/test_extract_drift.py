@@ -84,6 +84,8 @@ def test_period_label_with_a_bare_number_reads_as_the_period() -> None:
     assert split_fields("期数：2") == [("meeting", "第2期")]
     assert split_fields("期数：二") == [("meeting", "第二期")]
     assert split_fields("会议名称和期数：高职第2期") == [("meeting", "高职第2期")]
+    assert split_fields("高职状态平台培训报名回执表（期数：2）") == [("meeting", "第2期")]
+    assert split_fields("会议名称和期数：高职状态平台培训(第一期)") == [("meeting", "高职状态平台培训(第一期)")]
 
 
 def test_meeting_values_are_joined_only_when_one_names_the_period() -> None:

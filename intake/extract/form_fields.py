@@ -40,6 +40,8 @@ def split_fields(text: str) -> list[tuple[FormField, str]]:
         value = text[m.end() : end]
         value = _HINT.sub("", value)
         value = re.sub(r"^\s*[:：]\s*", "", value).strip(" \t\r\n_＿—-;；,，")
+        if not re.search(r"[(（\[【]", value):  # 回执表（期数：2）: the bracket closes around the label
+            value = value.rstrip(")）]】 ")
         if LABEL.fullmatch(value):  # labels side by side (a row of labels over their values): no value here
             value = ""
         if m.group("period") and _BARE_PERIOD.fullmatch(value):
