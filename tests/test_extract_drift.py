@@ -85,7 +85,9 @@ def test_period_label_with_a_bare_number_reads_as_the_period() -> None:
     assert split_fields("期数：二") == [("meeting", "第二期")]
     assert split_fields("会议名称和期数：高职第2期") == [("meeting", "高职第2期")]
     assert split_fields("高职状态平台培训报名回执表（期数：2）") == [("meeting", "第2期")]
-    assert split_fields("会议名称和期数：高职状态平台培训(第一期)") == [("meeting", "高职状态平台培训(第一期)")]
+    assert split_fields("会议名称和期数：高职状态平台培训(第一期)") == [
+        ("meeting", "高职状态平台培训(第一期)")
+    ]
 
 
 def test_meeting_values_are_joined_only_when_one_names_the_period() -> None:
@@ -511,3 +513,30 @@ def test_a_printed_note_under_the_roster_naming_a_field_is_not_the_field() -> No
     ]
     r = receipt_of(grid(rows))
     assert (r.unit_name, r.meeting, len(r.rows)) == ("", "", 2)
+
+
+def test_hidden_rows_and_columns_are_read_and_a_hidden_sheet_is_not() -> None:
+    wb = Workbook()
+    ws = wb.active
+    for row in [
+        ["省级教育行政部门名称：江苏省教育厅"],
+        ["会议名称和期数：高职状态平台培训第一期"],
+        [*COLUMNS, "身份证号"],
+    ]:
+        ws.append(row)
+    for person in JIANGSU:
+        ws.append([*person, "320102198001011234"])
+    ws.row_dimensions[5].hidden = True
+    ws.column_dimensions["I"].hidden = True
+    old = wb.create_sheet("旧名单")
+    old.sheet_state = "hidden"
+    for row in [
+        ["会议名称和期数：中职学生管理系统培训第一期"],
+        COLUMNS,
+        ["赵强", "男", "南京市教育局", "科长", "13600001111"],
+    ]:
+        old.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    v = judged(out.getvalue())
+    assert (v.status, [p.name for p in v.participants], v.problems) == ("accepted", ["王建国", "李晓燕"], [])
