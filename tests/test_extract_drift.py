@@ -486,8 +486,10 @@ def test_more_header_words_provinces_use() -> None:
 )
 def test_a_total_or_a_printed_remark_under_the_roster_is_not_a_participant(tail: list[CellValue]) -> None:
     header: list[CellValue] = ["序号", *COLUMNS]
-    r = receipt_of(grid([header, [1, *JIANGSU[0]], [2, "张伟", "男"], tail]))
-    assert [row.participant.name for row in r.rows] == ["王建国", "张伟"]
+    r = receipt_of(
+        grid([header, [1, *JIANGSU[0]], [2, "张伟", "男"], tail, [3, "赵刚", None, None, "副处级以上"]])
+    )
+    assert [row.participant.name for row in r.rows] == ["王建国", "张伟", "赵刚"]
 
 
 @pytest.mark.parametrize(

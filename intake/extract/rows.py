@@ -62,13 +62,9 @@ _FOOTER_WORDS = (
     "手机",
     "总计",
     "小计",
-    "人数",
-    "以上",
-    "以下",
-    "空白",
-    "此表",
-    "复制",
 )
+# Printed remarks alone on a row: 以下空白, 此表可复制, 总人数.
+_REMARK_WORDS = ("人数", "以上", "以下", "空白", "此表", "复制")
 # A row holds a person when one of these is filled: a slot of the form whose unit, arrival or 领队
 # (否) was filled in ahead, or whose formula gives 0, holds nobody.
 _PERSONAL = ("name", "gender", "title", "mobile", "email")
@@ -155,6 +151,8 @@ def _is_footer(values: dict[str, str], filled: list[str], texts: list[str]) -> b
     if len(filled) == 1 and len(norm.compact(text)) > _LONG_NOTE:
         return True
     if filled == ["name"] and re.search(r"\d", values["name"]):  # 3人, 共3人: a count, not a name
+        return True
+    if len(filled) == 1 and any(w in text for w in _REMARK_WORDS):
         return True
     return any(w in text for w in _FOOTER_WORDS) and not _is_name_and_mobile(values, filled)
 
