@@ -4,7 +4,10 @@ The header row is the one (within the first MAX_HEADER_SEARCH rows) that names
 姓名 and the most other participant columns; a row below it that names columns
 too makes a two-row header (联系方式 over 手机 | 电子邮箱).  Above the table,
 省级教育行政部门名称 and 会议名称和期数 are found in free text or in a label cell
-with its value in the next cell; the rest is the receipt's title.
+with its value in the next cell; the rest is the receipt's title.  Under the table,
+rows that are not participants may fill the fields left blank (fields_below); a
+header row repeated under fields of its own starts another roster (section_starts);
+same_field tells whether two tables name the same unit or meeting.
 """
 
 from __future__ import annotations

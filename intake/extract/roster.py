@@ -10,7 +10,10 @@ on in a second sheet, an HTML body holds two tables.  The grids of one file (one
   the receipt's columns (no wider than its header; each person's name, gender and mobile where the
   header has them).  When they do not, its people are kept as unplaced: rules.roster_parts names the
   file, the table or sheet and the rows in the reply.  Nobody is dropped quietly;
-- a grid without people before a receipt (a label | value table) may hold its header fields.
+- a grid without people before a receipt (a label | value table) may hold its header fields;
+- a grid holding two rosters stacked (a header row repeated under fields of its own) is read as two
+  grids, each with the other's rows blanked, and goes through the same rules.  "The same" fields are
+  read loosely (header.same_field: 第一期 | （1期）).
 
 Rows of the first grid keep their row numbers; the rows of the others are numbered in their own table
 or sheet, which each participant names (Participant.part: "工作表“Sheet2”", "第 2 个表格").
