@@ -148,13 +148,19 @@ def _is_footer(values: dict[str, str], filled: list[str], texts: list[str]) -> b
     if len(filled) > 2:
         return False
     text = " ".join(values[f] for f in filled)
-    if len(filled) == 1 and len(norm.compact(text)) > _LONG_NOTE:
-        return True
-    if filled == ["name"] and re.search(r"\d", values["name"]):  # 3人, 共3人: a count, not a name
-        return True
-    if len(filled) == 1 and any(w in text for w in _REMARK_WORDS):
+    if len(filled) == 1 and _is_lone_remark(text, filled[0]):
         return True
     return any(w in text for w in _FOOTER_WORDS) and not _is_name_and_mobile(values, filled)
+
+
+def _is_lone_remark(text: str, field: str) -> bool:
+    """The only text of a row: a long note, a count in the name column (3人, 共3人: not a name), or a
+    printed remark (以下空白)."""
+    return (
+        len(norm.compact(text)) > _LONG_NOTE
+        or (field == "name" and re.search(r"\d", text) is not None)
+        or any(w in text for w in _REMARK_WORDS)
+    )
 
 
 def is_signature_row(texts: list[str]) -> bool:
