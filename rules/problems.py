@@ -146,6 +146,12 @@ KINDS: dict[str, Kind] = {
         "邮件中还有一份报名回执（{where}：{what}，{count} 人）与本回执不是同一单位或同一期培训，没有登记。"
         "本次只登记了{this}的回执。每封邮件请只附一份回执，另一份请单独发送到相应期次的报名邮箱。",
     ),
+    "other_receipt_unjoined": Kind(
+        ERROR,
+        "邮件中还有一份报名回执（{where}：{what}，{count} 人）与本回执的单位和期数看起来相同，"
+        "但单独成表，无法确定是否属于同一份名单，这些人员没有登记。"
+        "请把全部参训人员填在同一张报名回执表中，修改后重新发送。",
+    ),
     "supplement_ambiguous": Kind(
         WARNING,
         "本回执注明“{word}”（{where}），但{names}已在登记名单中，无法确定是补报还是完整名单，"

@@ -4,7 +4,8 @@ other receipts beside it.  Pure.
 A roster may span several tables or sheets (intake.extract.roster joins them).  People in a table
 whose columns do not match the roster's are never dropped quietly: each such table is an error
 naming its rows.  A second receipt for another unit or another training in the same message is
-not joined either; the reply says it was not registered (a warning: this receipt stands).
+not joined either; the reply says it was not registered (a warning: this receipt stands).  One that
+names the same unit and training (or nothing) but was not joined is an error: its people are missing.
 """
 
 from __future__ import annotations
@@ -43,17 +44,19 @@ def _spans(rows: tuple[int, ...]) -> str:
 
 
 def other_receipts(receipt: Receipt, placement: Placement, notice: Notice) -> list[Problem]:
-    """other_receipt for each receipt in the message that names another unit or another training."""
+    """other_receipt for each receipt in the message that names another unit or another training;
+    other_receipt_unjoined (an error: its people were not registered) for one that does not, which
+    extraction could not join (its fields written too differently to tell)."""
     return [
         problem(
-            "other_receipt",
+            "other_receipt" if _differs(other, placement, notice) else "other_receipt_unjoined",
             where=other.where,
             what=" ".join(t for t in (other.unit_name, other.meeting) if t) or "未填写单位和期数",
             count=other.people,
             this=_this(placement),
         )
         for other in receipt.others
-        if other.people and _differs(other, placement, notice)
+        if other.people
     ]
 
 

@@ -24,6 +24,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "参会人",
         "培训人员",
         "姓 名",
+        "参训学员",
+        "培训学员",
+        "参会代表",
+        "报名人员",
+        "参训者",
     ),
     "gender": ("性别",),
     "unit": (
@@ -96,6 +101,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "入住时间",
         "到达酒店日期",
         "报道时间",
+        "到会日期",
+        "入住日期",
     ),
     "leader": (
         "领队",
@@ -143,19 +150,30 @@ def match_header(text: str) -> tuple[str, int] | None:
 
 
 def map_columns(cells: list[str]) -> dict[str, int]:
-    """field -> column index for one header row; the best-scoring cell wins each field."""
-    found: list[tuple[int, int, str]] = []
+    """field -> column index for one header row; the best-scoring cell wins each field, and between
+    two that score the same, the one whose word comes first among the field's synonyms (手机 before
+    联系电话: the office phone beside the mobile is not the mobile), then the leftmost."""
+    found: list[tuple[int, int, int, str]] = []
     for col, text in enumerate(cells):
         m = match_header(text)
         if m:
-            found.append((-m[1], col, m[0]))
+            found.append((-m[1], _preference(m[0], text), col, m[0]))
     mapping: dict[str, int] = {}
     used: set[int] = set()
-    for _neg, col, field in sorted(found):
+    for _neg, _pref, col, field in sorted(found):
         if field not in mapping and col not in used:
             mapping[field] = col
             used.add(col)
     return mapping
+
+
+def _preference(field: str, text: str) -> int:
+    """The place among the field's synonyms of the first word the header cell is or holds."""
+    key = header_key(text)
+    words = SYNONYMS[field]
+    if key in words:
+        return words.index(key)
+    return next((i for i, word in enumerate(words) if len(word) >= 2 and word in key), len(words))
 
 
 def header_score(mapping: dict[str, int]) -> int:

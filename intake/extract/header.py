@@ -4,17 +4,22 @@ The header row is the one (within the first MAX_HEADER_SEARCH rows) that names
 姓名 and the most other participant columns; a row below it that names columns
 too makes a two-row header (联系方式 over 手机 | 电子邮箱).  Above the table,
 省级教育行政部门名称 and 会议名称和期数 are found in free text or in a label cell
-with its value in the next cell; the rest is the receipt's title.
+with its value in the next cell; the rest is the receipt's title.  Under the table,
+rows that are not participants may fill the fields left blank (fields_below); a
+header row repeated under fields of its own starts another roster (section_starts);
+same_field tells whether two tables name the same unit or meeting.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from intake.extract import normalize as norm
 from intake.extract.columns import PARTICIPANT_FIELDS, header_score, map_columns
 from intake.extract.form_fields import FormField, is_label_only, split_fields
+from rules.periods import find_period
 from rules.receipt import Receipt
 
 MAX_HEADER_SEARCH = 60
@@ -31,10 +36,12 @@ class Header:
     data_start: int  # 0-based index of the first row after the header
 
 
-def find_header(texts: list[list[str]]) -> Header | None:
-    """The header row of the participant table in the cell texts, or None when there is none."""
+def find_header(texts: list[list[str]], first_row: int = 0) -> Header | None:
+    """The header row of the participant table in the cell texts (from first_row on), or None."""
     best: tuple[int, int, dict[str, int]] | None = None
-    for r, cells in enumerate(texts[:MAX_HEADER_SEARCH]):
+    for r, cells in enumerate(texts[: first_row + MAX_HEADER_SEARCH]):
+        if r < first_row:
+            continue
         mapping = map_columns(cells)
         score = header_score(mapping)
         if "name" in mapping and score >= MIN_HEADER_COLUMNS and (best is None or score > best[0]):
@@ -45,6 +52,33 @@ def find_header(texts: list[list[str]]) -> Header | None:
     if r + 1 < len(texts) and _is_second_header_row(texts[r + 1]):
         return Header(r, _with_second_row(mapping, map_columns(texts[r + 1])), r + 2)
     return Header(r, mapping, r + 1)
+
+
+def is_header_row(cells: list[str]) -> bool:
+    """Does the row name 姓名 and enough other participant columns to be a roster's header?"""
+    mapping = map_columns(cells)
+    return "name" in mapping and header_score(mapping) >= MIN_HEADER_COLUMNS
+
+
+def section_starts(texts: list[list[str]], header: Header) -> list[int]:
+    """Where another roster starts below the first in one sheet or table: its header row repeated
+    under rows with form fields of its own (会议名称和期数：…第二期), the first of those rows.
+
+    A header repeated without fields above it (a long table printed over pages) starts nothing."""
+    starts: list[int] = []
+    fields_from: int | None = None
+    name_col = header.mapping.get("name")
+    for r in range(header.data_start, len(texts)):
+        cells = texts[r]
+        if is_header_row(cells):
+            if fields_from is not None:
+                starts.append(fields_from)
+            fields_from = None
+        elif any(value for text in cells if text for _field, value in split_fields(text)):
+            fields_from = r if fields_from is None else fields_from
+        elif name_col is not None and texts_at(texts, r, name_col):
+            fields_from = None  # a participant: the fields above were a footer
+    return starts
 
 
 def _is_second_header_row(cells: list[str]) -> bool:
@@ -137,6 +171,17 @@ def header_fields(
     receipt.notes = " ".join(notes)[:MAX_TITLE]
 
 
+def fields_below(receipt: Receipt, rows: Sequence[list[str]]) -> None:
+    """省级教育行政部门名称 and 会议名称和期数 typed under the roster (填报单位：…（盖章）, 期数：第一期), in
+    rows that are not participants: they fill what the text above left blank.  A printed note
+    (注：1.省级教育行政部门名称：填写全称) is the form's instructions, not its fields."""
+    filled = [[t for t in row if t] for row in rows]
+    for text in (t for row in filled if row and not is_note(row[0]) for t in row):
+        for field, value in split_fields(text):
+            if not (field == "unit" and receipt.unit_name):
+                _set_field(receipt, field, value)
+
+
 def _join_labels_to_values(cells: list[list[str]]) -> None:
     """A label alone in a cell ("省级教育行政部门名称") becomes "label：value" with the value beside it,
     or, in a row of labels only, with the value under it in the next row."""
@@ -163,8 +208,42 @@ def _take_value(row: list[str], c: int, under: list[str], below: list[str]) -> N
 
 
 def _set_field(receipt: Receipt, field: FormField, value: str) -> None:
-    """The first non-empty value found for a field is kept."""
+    """The first non-empty value found for a field is kept; the meeting's name and its period written
+    apart (会议名称：高职状态平台培训 | 期数：第二期) are joined."""
     if field == "unit" and value and not receipt.unit_name:
         receipt.unit_name = value
-    elif field == "meeting" and value and not receipt.meeting:
-        receipt.meeting = value
+    elif field == "meeting" and value:
+        receipt.meeting = joined_meeting(receipt.meeting, value)
+
+
+_PERIOD_WORDS = re.compile(r"第?[一二两三四五六七八九十\d]{1,2}[期批]")
+_PUNCTUATION = re.compile(r"[()（）\[\]【】《》<>,，。.、:：;；\"“”'‘’\-—_/]")
+
+
+def same_field(ours: str, theirs: str) -> bool:
+    """Do two values of a form field name the same unit or meeting?  A blank one does; else one lies
+    within the other once spaces, brackets and the period are gone (江苏省教育厅 | 江苏省教育厅职成处,
+    高职状态平台培训第一期 | 高职状态平台培训（1期）), and they name the same period when both name one."""
+    if not ours or not theirs:
+        return True
+    ours_period, theirs_period = find_period(ours), find_period(theirs)
+    if ours_period is not None and theirs_period is not None and ours_period != theirs_period:
+        return False
+    a, b = _bare(ours), _bare(theirs)
+    return a in b or b in a
+
+
+def _bare(text: str) -> str:
+    return _PUNCTUATION.sub("", _PERIOD_WORDS.sub("", norm.compact(text)))
+
+
+def joined_meeting(ours: str, theirs: str) -> str:
+    """The meeting read so far with another value for it: kept, or joined when one of them names the
+    period and the other does not."""
+    if not ours:
+        return theirs
+    if norm.compact(theirs) in norm.compact(ours):
+        return ours
+    if (find_period(ours) is None) != (find_period(theirs) is None):
+        return f"{ours} {theirs}"
+    return ours

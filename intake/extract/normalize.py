@@ -56,12 +56,49 @@ def name(value: CellValue) -> str:
     return compact(text)
 
 
+_NAME_AND_GENDER = re.compile(r"^(?P<name>.+?)(?:\s+|\s*[(（]\s*)(?P<gender>男|女)\s*[)）]?$")
+
+
+def name_and_gender(text: str) -> tuple[str, str]:
+    """(name, gender) from a name cell that holds both, 李晓燕 女 or 李晓燕（女）; else (name, "")."""
+    m = _NAME_AND_GENDER.match(half_width(text).strip())
+    if m is None or len(compact(m.group("name"))) < 2:  # 王　男: a two-character name spaced out
+        return name(text), ""
+    return name(m.group("name")), m.group("gender")
+
+
 def mobile(value: CellValue) -> str:
-    """11 digits when it is a mainland mobile however written; else the cleaned text."""
+    """11 digits when it is a mainland mobile however written; else the cleaned text.
+
+    Two numbers in a cell (on two lines, or split by / 、 ，) give the first mobile among them."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         text = cell_text(value)
     else:
-        text = compact(cell_text(value))
+        text = _from_scientific(compact(cell_text(value)))
+    found = _whole_mobile(text)
+    if found:
+        return found
+    for segment in _SEGMENTS.split(cell_text(value)):
+        found = _whole_mobile(compact(segment))
+        if found:
+            return found
+    # A mobile among other words: 13800001111（微信同号）, 手机:13800001111, 138..../139.... (the first).
+    match = _MOBILE_IN_TEXT.search(re.sub(r"[\s\-‐‑–—()（）]", "", text))
+    return match.group(1) if match else text
+
+
+_SEGMENTS = re.compile(r"[\r\n/／、,，;；|]+|\s{2,}")
+# 1.3912345671E10, as a CSV shows a long number; only with all eleven digits (1.39123E+10 lost some).
+_SCIENTIFIC = re.compile(r"(\d)\.(\d{10})[eE]\+?10")
+
+
+def _from_scientific(text: str) -> str:
+    m = _SCIENTIFIC.fullmatch(text)
+    return m.group(1) + m.group(2) if m else text
+
+
+def _whole_mobile(text: str) -> str:
+    """The mobile a text is, written with dashes, dots, brackets or a +86 / 0086 prefix; else ""."""
     digits = re.sub(r"[\-‐‑–—.()（）]", "", text)
     if digits.startswith("+"):
         digits = digits[1:]
@@ -69,11 +106,7 @@ def mobile(value: CellValue) -> str:
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    if _MOBILE.match(digits):
-        return digits
-    # A mobile among other words: 13800001111（微信同号）, 手机:13800001111, 138..../139.... (the first).
-    found = _MOBILE_IN_TEXT.search(re.sub(r"[\s\-‐‑–—()（）]", "", text))
-    return found.group(1) if found else text
+    return digits if _MOBILE.match(digits) else ""
 
 
 def remark(value: CellValue) -> str:
@@ -109,6 +142,10 @@ _GENDER = {
     "female": "女",
     "man": "男",
     "woman": "女",
+    "男士": "男",
+    "女士": "女",
+    "♂": "男",
+    "♀": "女",
 }
 
 
@@ -124,11 +161,19 @@ _NO = {"", "否", "n", "no", "0", "×", "x", "✗", "无", "不是", "false", "/
 def leader(value: CellValue) -> bool | None:
     """True for 是/√/Y, False for 否/N/blank, None when it cannot tell."""
     text = compact(cell_text(value)).lower()
-    if text in _YES:
-        return True
-    if text in _NO:
+    for form in (text, _BRACKETS.sub("", text)):  # 是（领队）, 否(非领队)
+        if form in _YES:
+            return True
+        if form in _NO:
+            return False
+    if text.startswith(("是", "√", "✓", "✔", "☑")) and not text.startswith("是否"):
+        return True  # √是, 是，担任领队
+    if text.startswith(("否", "非", "不", "×")):
         return False
     return None
+
+
+_BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 
 
 _HALF_DAY = {
@@ -158,7 +203,7 @@ def arrival(value: CellValue, year: int) -> tuple[datetime | date | None, str]:
         when = _EXCEL_EPOCH + timedelta(days=float(value))
         when = when.replace(second=0, microsecond=0)
         return (when if (when.hour or when.minute) else when.date()), when.strftime("%Y-%m-%d %H:%M")
-    text = cell_text(value)
+    text = " ".join(cell_text(value).split())  # 7月14日⏎上午 typed on two lines in one cell
     return parse_arrival_text(text, year), text
 
 

@@ -3,7 +3,9 @@
 Pure: grids and message text in, a Receipt out.  Never raises on odd grids.
 The header row and the form fields above it are found in header.py, the participant rows read in
 rows.py, a roster's tables and sheets joined in roster.py; here the best receipt is chosen, and the
-others that hold people are named on it (rules.roster_parts says so when they are another unit's).
+others that hold people not in it are named on it (rules.roster_parts says whether they are another
+unit's or training's; one whose people all stand in the chosen one, by name, is a copy (a scan of it, the body's table
+repeating the attachment) and not named).
 """
 
 from __future__ import annotations
@@ -35,7 +37,12 @@ def extract(
         return None
     receipt = max((r for r, _g in found), key=_score)
     first = next(g for r, g in found if r is receipt)
-    receipt.others = [_other(r, g, g.source == first.source) for r, g in found if r is not receipt and r.rows]
+    names = {row.participant.name for row in receipt.rows}
+    receipt.others = [
+        _other(r, g, first)
+        for r, g in found
+        if r is not receipt and r.rows and not all(row.participant.name in names for row in r.rows)
+    ]
     receipt.subject, receipt.filenames, receipt.body = subject, list(filenames), body
     receipt.sender, receipt.sender_name = sender, sender_name
     return receipt
@@ -57,6 +64,10 @@ def _score(receipt: Receipt) -> tuple[bool, int, bool, int]:
     )
 
 
-def _other(receipt: Receipt, first: Grid, same_file: bool) -> OtherReceipt:
-    """Another receipt, named by its file (and its table or sheet when it shares the chosen one's file)."""
-    return OtherReceipt(where(first, same_file), receipt.unit_name, receipt.meeting, len(receipt.rows))
+def _other(receipt: Receipt, grid: Grid, chosen: Grid) -> OtherReceipt:
+    """Another receipt, named by its file (and its table or sheet when it shares the chosen one's file,
+    and its first row when it shares its sheet: two rosters stacked in one)."""
+    place = where(grid, grid.source == chosen.source)
+    if grid.label == chosen.label:
+        place = f"{place}第 {receipt.header_row} 行起"
+    return OtherReceipt(place, receipt.unit_name, receipt.meeting, len(receipt.rows))

@@ -10,7 +10,10 @@ on in a second sheet, an HTML body holds two tables.  The grids of one file (one
   the receipt's columns (no wider than its header; each person's name, gender and mobile where the
   header has them).  When they do not, its people are kept as unplaced: rules.roster_parts names the
   file, the table or sheet and the rows in the reply.  Nobody is dropped quietly;
-- a grid without people before a receipt (a label | value table) may hold its header fields.
+- a grid without people before a receipt (a label | value table) may hold its header fields;
+- a grid holding two rosters stacked (a header row repeated under fields of its own) is read as two
+  grids, each with the other's rows blanked, and goes through the same rules.  "The same" fields are
+  read loosely (header.same_field: 第一期 | （1期）).
 
 Rows of the first grid keep their row numbers; the rows of the others are numbered in their own table
 or sheet, which each participant names (Participant.part: "工作表“Sheet2”", "第 2 个表格").
@@ -23,10 +26,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from intake.extract import normalize as norm
-from intake.extract.align import outside, realigned
+from intake.extract.align import SPAN_AWARE, labelled, outside, realigned
 from intake.extract.columns import PARTICIPANT_FIELDS
-from intake.extract.header import Header, find_header, header_fields, labels, rows_as_lines
-from intake.extract.rows import is_signature_row, read_row
+from intake.extract.header import (
+    Header,
+    fields_below,
+    find_header,
+    header_fields,
+    labels,
+    rows_as_lines,
+    same_field,
+    section_starts,
+)
+from intake.extract.people import fits, looks_like_person, name_in, person_in_one_cell
+from intake.extract.rows import read_row
 from intake.readers.grid import CellValue, Grid
 from rules.receipt import Receipt, ReceiptRow, UnplacedRows
 from rules.verdict import Participant
@@ -36,9 +49,6 @@ from rules.verdict import Participant
 OCR_UNCERTAIN = 0.70
 OCR_UNCERTAIN_LATIN = 0.85
 _LATIN_FIELDS = ("mobile", "email", "arrival")
-_NAME = re.compile(r"^(?:[\u3400-\u9fff·•]{2,6}|[A-Za-z][A-Za-z .'-]{1,40})$")
-_GENDERS = ("男", "女")
-_MIN_PHONE_DIGITS = 7
 
 
 @dataclass
@@ -51,10 +61,29 @@ class Table:
     header: Header | None
 
     @classmethod
-    def of(cls, grid: Grid) -> Table:
+    def of(cls, grid: Grid, first_row: int = 0) -> Table:
         rows = _filled(grid)
         texts = [[norm.cell_text(v) for v in row] for row in rows]
-        return cls(grid, rows, texts, find_header(texts))
+        return cls(grid, rows, texts, find_header(texts, first_row))
+
+    def sections(self) -> list[Table]:
+        """The table, or one table per roster when several are stacked in it (header.section_starts),
+        each with the others' rows blanked so that rows keep their numbers."""
+        starts = section_starts(self.texts, self.header) if self.header else []
+        if not starts:
+            return [self]
+        bounds = list(zip([0, *starts], [*starts, len(self.grid.rows)], strict=True))
+        return [
+            Table.of(
+                replace(
+                    self.grid,
+                    rows=[row if a <= r < b else [] for r, row in enumerate(self.grid.rows)],
+                    lines=self.grid.lines if a == 0 else [],
+                ),
+                a,
+            )
+            for a, b in bounds
+        ]
 
     @property
     def width(self) -> int:
@@ -82,8 +111,8 @@ def rosters(grids: Sequence[Grid], year: int) -> list[tuple[Receipt, Grid]]:
     each starts in."""
     out: list[_Roster] = []
     before: list[Table] = []  # grids without a header since the last one that had it
-    for grid in grids:
-        table = Table.of(grid)
+    for table in (section for grid in grids for section in Table.of(grid).sections()):
+        grid = table.grid
         if table.header is None:
             if not out or not _headless(out[-1], table, year):
                 before.append(table)
@@ -111,18 +140,22 @@ def read_table(
     lines = [line for t in before for line in t.grid.lines]
     header_fields(receipt, [*lines, *grid.lines, *rows_as_lines(above)], above, [t.texts for t in before])
     misplaced = []
+    skipped = []
     for r in range(header.data_start, len(rows)):
         row = _read_aligned(table, header, r, year, part)
         if (
             row is None
-            and outside(rows[r], rows[header.row : header.data_start])
-            and _looks_like_person(texts[r])
+            and (outside(rows[r], rows[header.row : header.data_start]) or person_in_one_cell(texts[r]))
+            and looks_like_person(texts[r])
         ):
             misplaced.append(r)
         elif row is not None:
             if grid.ocr:
                 row.uncertain = _uncertain(grid, r, header.mapping)
             receipt.rows.append(row)
+        else:
+            skipped.append(texts[r])
+    fields_below(receipt, skipped)
     if misplaced:
         receipt.unplaced.append(_unplaced(table, misplaced))
     return receipt
@@ -132,25 +165,42 @@ def _read_aligned(table: Table, header: Header, r: int, year: int, part: str) ->
     """Row r read under the header's columns, put back under them first when Word shifted its cells."""
     raw = realigned(table.grid, table.rows[r], table.rows[header.row : header.data_start])
     if raw is None:
-        return None
+        return _read_with_extras(table, header, r, year, part)
     texts = table.texts[r] if raw is table.rows[r] else [norm.cell_text(v) for v in raw]
     row = read_row(raw, texts, header.mapping, r + 1, year, part)
     return row if row is None or row.participant.name or raw is table.rows[r] else None
 
 
+def _read_with_extras(table: Table, header: Header, r: int, year: int, part: str) -> ReceiptRow | None:
+    """A spreadsheet row with text beside the header's columns (需单间 in a column without a header):
+    read as it stands when its named columns hold a person (name, 男/女, a phone number), the text
+    beside them kept as its 备注.  Else None: a shifted row, or one with a second person beside the
+    first, is named, not misread."""
+    if table.grid.kind in SPAN_AWARE or not fits(table.texts[r], header.mapping):
+        return None
+    row = read_row(table.rows[r], table.texts[r], header.mapping, r + 1, year, part)
+    if row is None:
+        return None
+    named = set(labelled(table.rows[header.row : header.data_start]))
+    extras = [t for c, t in enumerate(table.texts[r]) if t and c not in named]
+    if looks_like_person(extras):  # a second person typed on the same row: named, not a 备注
+        return None
+    remark = "；".join(t for t in (row.participant.remark, *extras) if t)
+    row.participant = replace(row.participant, remark=remark[:200])
+    return row
+
+
 def _continues(first: Receipt, then: Receipt) -> bool:
-    """A later table goes on with the receipt unless it names another unit or meeting."""
-    return all(
-        not theirs or norm.compact(theirs) == norm.compact(ours)
-        for ours, theirs in ((first.unit_name, then.unit_name), (first.meeting, then.meeting))
-    )
+    """A later table goes on with the receipt unless it names another unit or meeting (not the same one
+    written otherwise: 第一期 | （1期）, 江苏省教育厅 | 江苏省教育厅职成处, which rules would not name)."""
+    return same_field(first.unit_name, then.unit_name) and same_field(first.meeting, then.meeting)
 
 
 def _join(roster: _Roster, then: Receipt, table: Table) -> None:
     """The later table's rows, each marked with its table, unless they only repeat people already read."""
     if then.rows and all(_person_key(r) in roster.people for r in then.rows):
         return
-    part = part_label(table.grid)
+    part = "" if table.grid.label == roster.first.label else part_label(table.grid)
     for r in then.rows:
         r.participant = _in_part(r, part)
     roster.add_rows(then.rows)
@@ -160,10 +210,10 @@ def _join(roster: _Roster, then: Receipt, table: Table) -> None:
 def _headless(roster: _Roster, table: Table, year: int) -> bool:
     """Join a table without a header to the roster when its people line up with its columns, else keep
     them as unplaced.  False when the table has no people (it may hold the next receipt's fields)."""
-    people = [r for r, texts in enumerate(table.texts) if _looks_like_person(texts)]
+    people = [r for r, texts in enumerate(table.texts) if looks_like_person(texts)]
     if not people:
         return False
-    if table.width <= roster.width and all(_fits(table.texts[r], roster.mapping) for r in people):
+    if table.width <= roster.width and all(fits(table.texts[r], roster.mapping) for r in people):
         part = part_label(table.grid)
         read = (read_row(table.rows[r], table.texts[r], roster.mapping, r + 1, year, part) for r in people)
         rows = [row for row in read if row is not None]
@@ -179,49 +229,16 @@ def _unplaced(table: Table, people: list[int]) -> UnplacedRows:
     return UnplacedRows(
         where=where(table.grid),
         rows=tuple(r + 1 for r in people),
-        names=tuple(n for r in people if (n := _name_in(table.texts[r]))),
+        names=tuple(n for r in people if (n := name_in(table.texts[r]))),
     )
 
 
 def _joined(receipt: Receipt, grid: Grid, texts: Sequence[str]) -> None:
-    receipt.parts.append(grid.label)
-    receipt.source = f"{receipt.source}、{grid.part}" if grid.part else receipt.source
+    if grid.label not in receipt.parts:  # not a second roster block of a sheet already joined
+        receipt.parts.append(grid.label)
+        receipt.source = f"{receipt.source}、{grid.part}" if grid.part else receipt.source
     notes = [t for t in (receipt.notes, *texts) if t]
     receipt.notes = " ".join(dict.fromkeys(notes))[:500]
-
-
-def _looks_like_person(texts: list[str]) -> bool:
-    """A row with a person in it: a mobile number, or a name beside 男 or 女; not a signature line."""
-    filled = [t for t in texts if t]
-    if not filled or is_signature_row(texts):
-        return False
-    if any(norm.is_mobile(norm.mobile(t)) for t in filled):
-        return True
-    return any(norm.gender(t) in _GENDERS for t in filled) and any(
-        _NAME.match(norm.compact(t)) for t in filled
-    )
-
-
-def _fits(texts: list[str], mapping: dict[str, int]) -> bool:
-    """The row's cells read as the roster's columns: a name, 男/女, a phone number where those columns are."""
-
-    def at(f: str) -> str:
-        col = mapping.get(f)
-        return texts[col] if col is not None and col < len(texts) else ""
-
-    name, gender, mobile = at("name"), at("gender"), at("mobile")
-    return (
-        bool(_NAME.match(norm.compact(name)))
-        and (not gender or norm.gender(gender) in _GENDERS)
-        and (not mobile or sum(ch.isdigit() for ch in mobile) >= _MIN_PHONE_DIGITS)
-    )
-
-
-def _name_in(texts: list[str]) -> str:
-    return next(
-        (norm.compact(t) for t in texts if _NAME.match(norm.compact(t)) and norm.gender(t) not in _GENDERS),
-        "",
-    )
 
 
 def _in_part(row: ReceiptRow, part: str) -> Participant:

@@ -2,9 +2,14 @@
 
 document.xml is streamed (after refusing any DTD): each top-level table
 row is turned into cells when its end tag arrives and then dropped, so memory
-stays at one row.  Paragraphs outside tables become the `lines` of the next
-table (lines after the last table go to the last one); a document without
-tables gives one Grid with no rows and its paragraphs as lines.
+stays at one row.  Paragraphs outside tables (those in a text box too) become
+the `lines` of the next table (lines after the last table go to the last one).
+A table inside a cell is flattened into the cell's text, unless it is a table
+of its own (NESTED_ROWS rows of NESTED_COLUMNS columns: the roster typed into a
+frame table), which becomes a Grid after the table that holds it.  A document
+without tables gives its paragraphs typed as a table (cells split by tabs or
+runs of spaces) as grids, else one Grid with no rows and its paragraphs as lines.
+The copy Word keeps of a drawing for old readers (mc:Fallback) is skipped.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from intake.readers.limits import Limits
 from ._common import MAX_LINES, GridBuilder, is_zip, split_lines
 from ._package import PACKAGE_MAX_PARTS, check_sizes, is_ooxml, open_zip, zip_names
 from ._xml import drop_read, iterparse_safe
+from .plaintext import parse_text
 
 log = logging.getLogger(__name__)
 KIND = "docx"
@@ -40,6 +46,9 @@ MAIN_TYPES = (
     "template.macroEnabledTemplate.main+xml",
 )
 WRAPPERS = {"sdt", "sdtContent", "customXml", "smartTag"}
+# A table in a cell with at least this many rows and columns is read as a table of its own.
+NESTED_ROWS = 2
+NESTED_COLUMNS = 4
 SKIPPED = {"pPr", "rPr", "tcPr", "trPr", "tblPr", "tblGrid", "delText", "instrText", "moveFrom"}
 
 
@@ -210,11 +219,12 @@ class _Document:
         self.grids: list[Grid] = []
         self.pending: deque[str] = deque(maxlen=MAX_LINES)
         self.table: _Table | None = None
+        self.nested: list[_Table] = []  # tables of their own found in the current table's cells
 
     def parse(self, events: Iterator[tuple[str, Element]]) -> list[Grid]:
         stack: list[Element] = []
         tables = paragraphs = 0  # nesting depth of w:tbl and w:p
-        for event, element in events:
+        for event, element in _outside_fallback(events):
             name = _local(element)
             if event == "start":
                 stack.append(element)
@@ -224,24 +234,27 @@ class _Document:
                     self._start_table()
                 continue
             stack.pop()
-            done = False
-            if name == "tbl":
-                tables -= 1
-                if tables == 0:
-                    self._end_table()
-                    done = True
-            elif name == "tr" and tables == 1:
-                if self.table is not None:
-                    self.table.add_row(element)
-                done = True
-            elif name == "p":
-                paragraphs -= 1
-                if paragraphs == 0 and tables == 0:
-                    self.pending.extend(split_lines(paragraph_text(element)))
-                    done = True
-            if done and stack:
+            tables -= name == "tbl"
+            paragraphs -= name == "p"
+            if name == "tbl" and tables:
+                self._nested_table(element, stack[-1])
+            elif self._ended(name, element, tables, paragraphs == 0 or _in_text_box(stack)) and stack:
                 drop_read(stack[-1], element)
         return self._finish()
+
+    def _ended(self, name: str, element: Element, tables: int, outermost: bool) -> bool:
+        """Take what an end tag closes; True when it is read and may be dropped.  outermost: a paragraph
+        not inside another one, or a paragraph of a text box."""
+        if name == "tbl":
+            return self._end_table()
+        if name == "tr" and tables == 1:
+            if self.table is not None:
+                self.table.add_row(element)
+            return True
+        if name == "p" and tables == 0 and outermost:
+            self.pending.extend(split_lines(paragraph_text(element)))
+            return True
+        return False
 
     def _start_table(self) -> None:
         if len(self.grids) >= self.limits.max_sheets:
@@ -251,19 +264,69 @@ class _Document:
         self.table = _Table(self.name, self.limits, list(self.pending))
         self.pending.clear()
 
-    def _end_table(self) -> None:
-        if self.table is None:
+    def _nested_table(self, tbl: Element, parent: Element) -> None:
+        """A table in a cell that is a table of its own is taken out of the cell (the paragraphs beside it
+        stay the cell's text); a smaller one is left there, flattened into the cell's text."""
+        rows = list(_children(tbl, "tr"))
+        if self.table is None or len(rows) < NESTED_ROWS or _width(rows) < NESTED_COLUMNS:
             return
-        grid = self.table.finish(f"表格{len(self.grids) + 1}")
-        if grid.rows:
-            self.grids.append(grid)
-        else:
-            self.pending.extendleft(reversed(grid.lines))
+        table = _Table(self.name, self.limits, [])
+        for tr in rows:
+            table.add_row(tr)
+        self.nested.append(table)
+        parent.remove(tbl)
+
+    def _end_table(self) -> bool:
+        if self.table is None:
+            return True
+        for table in [self.table, *self.nested]:
+            grid = table.finish(f"表格{len(self.grids) + 1}")
+            if grid.rows:
+                self.grids.append(grid)
+            else:
+                self.pending.extendleft(reversed(grid.lines))
         self.table = None
+        self.nested = []
+        return True
 
     def _finish(self) -> list[Grid]:
         if self.grids:
             self.grids[-1].lines.extend(self.pending)
-        elif self.pending:
-            self.grids.append(Grid(source=self.name, part="", rows=[], lines=list(self.pending), kind=KIND))
-        return self.grids
+            return self.grids
+        typed = parse_text("\n".join(self.pending), self.name, self.limits) if self.pending else []
+        for grid in typed:
+            grid.kind = KIND
+        if typed:
+            return typed
+        if self.pending:
+            return [Grid(source=self.name, part="", rows=[], lines=list(self.pending), kind=KIND)]
+        return []
+
+
+def _outside_fallback(events: Iterator[tuple[str, Element]]) -> Iterator[tuple[str, Element]]:
+    """The events outside mc:Fallback: the copy of a drawing (a text box) Word keeps for old readers,
+    which would read its tables and paragraphs a second time."""
+    depth = 0
+    for event, element in events:
+        if element.tag == MC_FALLBACK:
+            depth += 1 if event == "start" else -1
+            if event == "end" and not depth:
+                element.clear()
+        elif not depth:
+            yield event, element
+
+
+def _in_text_box(stack: list[Element]) -> bool:
+    """Is the element just closed a paragraph of a text box (w:txbxContent)?"""
+    return bool(stack) and _local(stack[-1]) == "txbxContent"
+
+
+def _width(rows: list[Element]) -> int:
+    """The most columns a row of a table spans."""
+    return max(
+        (
+            sum(_int(_property(tc, "tcPr", "gridSpan")[1], 1, 1000) for tc in _children(tr, "tc"))
+            for tr in rows
+        ),
+        default=0,
+    )
