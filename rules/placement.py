@@ -155,6 +155,21 @@ def find_receipt_program(
     )
 
 
+def mailbox_programs(mailbox: str, notice: Notice, served: tuple[str, ...] = ()) -> frozenset[str]:
+    """The programs a mailbox takes receipts for: those of the periods it is configured to serve, else
+    those of the notice's periods at that address (empty: any)."""
+    configured = {key.partition("/")[0] for key in served}
+    return frozenset(configured or {period.program for period in notice.periods_for_mailbox(mailbox)})
+
+
+def for_another_program(receipt: Receipt, notice: Notice, programs: frozenset[str]) -> bool:
+    """Does the receipt's 会议名称和期数 name programs, none of them one of these (empty: no preference)?
+
+    Of two receipts in one message, the one for the mailbox's own training is the one registered."""
+    named = programs_named(receipt.meeting, notice) if programs else set()
+    return bool(named) and not named & programs
+
+
 def _program_served(served: tuple[str, ...], notice: Notice) -> Program | None:
     programs = {key.partition("/")[0] for key in served}
     return notice.program(programs.pop()) if len(programs) == 1 else None

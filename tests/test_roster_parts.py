@@ -245,3 +245,38 @@ def test_the_same_receipt_twice_in_one_message_is_not_another_receipt() -> None:
     )
     v = process(raw, Context(notice()), received=WHEN).verdict
     assert v.status == "accepted" and "other_receipt" not in {p.code for p in v.problems}
+
+
+@pytest.mark.parametrize(
+    "to,program,names,other",
+    [
+        (GZ1, "gz-status", ["王喆"], "中职学生管理系统培训第一期，2 人"),
+        (ZZ, "zz-student", ["钱军", "周洁"], "高职状态平台培训第一期，1 人"),
+    ],
+)
+def test_of_two_trainings_receipts_the_mailboxs_own_is_registered(
+    to: str, program: str, names: list[str], other: str
+) -> None:
+    # 江苏 attends both trainings' first periods; one message carries both receipts, the other
+    # training's with more people.  The receipt for the mailbox's own training is registered, whatever
+    # its size; the other is named, never dropped.
+    gz = receipt_workbook(
+        "江苏省教育厅", "高职状态平台培训第一期", [("王喆", "男", "江苏省教育厅", "13851001001")]
+    )
+    zz = receipt_workbook(
+        "江苏省教育厅",
+        "中职学生管理系统培训第一期",
+        [("钱军", "男", "江苏省教育厅", "13851002001"), ("周洁", "女", "江苏省教育厅", "13851002002")],
+    )
+    raw = (
+        MessageBuilder(sender="jsjyt@js.edu.cn", sender_name="江苏", to=to, client="qq", subject="报名回执")
+        .text("附件是两个培训的回执。")
+        .attach("高职回执.xlsx", gz)
+        .attach("中职回执.xlsx", zz)
+        .build()
+    )
+    v = process(raw, Context(notice()), received=WHEN).verdict
+    assert (v.program, v.period, v.province) == (program, 1, "江苏"), v.problems
+    assert [p.name for p in v.participants] == names
+    [named] = [p for p in v.problems if p.code == "other_receipt"]
+    assert other in named.message

@@ -10,7 +10,7 @@ repeating the attachment) and not named).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from intake.extract.roster import by_source, rosters, where
 from intake.readers.grid import Grid
@@ -30,12 +30,16 @@ def extract(
     body: str = "",
     sender: str = "",
     sender_name: str = "",
+    elsewhere: Callable[[Receipt], bool] = lambda receipt: False,
 ) -> Receipt | None:
-    """The best receipt among the grids, or None when none holds a participant table."""
+    """The best receipt among the grids, or None when none holds a participant table.
+
+    elsewhere(receipt): is it addressed to another mailbox (another training)?  Such a receipt is
+    chosen only when no other one has people; it is then named on the chosen one like any other."""
     found = [pair for group in by_source(grids) for pair in rosters(group, year)]
     if not found:
         return None
-    receipt = max((r for r, _g in found), key=_score)
+    receipt = max((r for r, _g in found), key=lambda r: (len(r.rows) > 0, not elsewhere(r), *_score(r)))
     first = next(g for r, g in found if r is receipt)
     names = {row.participant.name for row in receipt.rows}
     receipt.others = [

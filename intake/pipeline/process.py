@@ -38,6 +38,7 @@ from rules.judge import Circumstances, judge
 from rules.marks import ROSTER_CAPTION
 from rules.notice import Notice
 from rules.ours import Disposition, Found, Screening, screen, settle
+from rules.placement import for_another_program, mailbox_programs
 from rules.policy import Policy
 from rules.problems import UnreadableReason
 from rules.receipt import Receipt
@@ -144,7 +145,14 @@ def _ours(
     started = time.monotonic()
     budget = Budget(ctx.limits.message_budget_s, ctx.limits.message_cpu_budget_s, costly=first.costly)
     with spending(budget):
-        reading = read_message(msg, ctx, mid, in_thread=evidence.in_thread, budget=budget)
+        reading = read_message(
+            msg,
+            ctx,
+            mid,
+            in_thread=evidence.in_thread,
+            budget=budget,
+            programs=mailbox_programs_of(when, ctx),
+        )
     spent = time.monotonic() - started
     final = settle(evidence, first, found(reading, ctx.notice))
     if final.disposition is not Disposition.READ:
@@ -204,14 +212,20 @@ def process_attachment(
     with spending(Budget(ctx.limits.message_budget_s, ctx.limits.message_cpu_budget_s)) as budget:
         grids, unreadable = _attachment_grids((attachment,), ctx.limits, filename, budget)
     empty = DecodedMessage(message_id="", sender="", sender_name="", subject="", date=None)
-    receipt = _extract(grids, empty, ctx, filenames=[filename])
     when = Circumstances(mailbox.strip().lower(), received)
+    receipt = _extract(grids, empty, ctx, filenames=[filename], programs=mailbox_programs_of(when, ctx))
     verdict = judge(receipt, ctx.notice, ctx.policy, when, unreadable)
     return Outcome(verdict, None, None, receipt, mailbox, received)
 
 
 def read_message(
-    msg: DecodedMessage, ctx: Context, mid: str, *, in_thread: bool = False, budget: Budget | None = None
+    msg: DecodedMessage,
+    ctx: Context,
+    mid: str,
+    *,
+    in_thread: bool = False,
+    budget: Budget | None = None,
+    programs: frozenset[str] = frozenset(),
 ) -> Reading:
     """The receipt in the editable attachments and the HTML body; else in the scans and PDFs; else in the text body.
 
@@ -225,14 +239,16 @@ def read_message(
     html = own_html(msg.html) if in_thread else without_our_reply(msg.html)
     if html:
         grids += _body_grids(lambda: read_html_body(html, ctx.limits), mid)
-    receipt = _extract(grids, msg, ctx)
+    receipt = _extract(grids, msg, ctx, programs=programs)
     if records and (receipt is None or not receipt.rows):
         more, unread_records = _attachment_grids(records, ctx.limits, mid, budget)
         unreadable += unread_records
-        receipt = _extract(grids + more, msg, ctx)
+        receipt = _extract(grids + more, msg, ctx, programs=programs)
     text = own_words(msg.text) if in_thread else without_our_roster(msg.text)
     if receipt is None and text:
-        receipt = _extract(_body_grids(lambda: read_text_body(text, ctx.limits), mid), msg, ctx)
+        receipt = _extract(
+            _body_grids(lambda: read_text_body(text, ctx.limits), mid), msg, ctx, programs=programs
+        )
     return Reading(receipt, tuple(unreadable))
 
 
@@ -317,8 +333,13 @@ def _read_attachment(att: Attachment, limits: Limits, mid: str) -> list[Grid] | 
 
 
 def _extract(
-    grids: list[Grid], msg: DecodedMessage, ctx: Context, filenames: list[str] | None = None
+    grids: list[Grid],
+    msg: DecodedMessage,
+    ctx: Context,
+    filenames: list[str] | None = None,
+    programs: frozenset[str] = frozenset(),
 ) -> Receipt | None:
+    """programs: those the mailbox takes receipts for (a receipt naming only others is chosen last)."""
     names = filenames if filenames is not None else [a.filename for a in msg.attachments if a.filename]
     return extract(
         grids,
@@ -328,4 +349,9 @@ def _extract(
         body=own_words(body_text(msg)),
         sender=msg.sender,
         sender_name=msg.sender_name,
+        elsewhere=lambda receipt: for_another_program(receipt, ctx.notice, programs),
     )
+
+
+def mailbox_programs_of(when: Circumstances, ctx: Context) -> frozenset[str]:
+    return mailbox_programs(when.mailbox, ctx.notice, when.served)
