@@ -83,9 +83,7 @@ def test_a_table_without_borders_is_rebuilt_from_word_positions() -> None:
 
 
 def test_password_protected_pdf_is_encrypted() -> None:
-    unreadable(
-        lambda: read_attachment("回执.pdf", fixture("receipt_encrypted.pdf"), LIMITS), "encrypted", seconds=10
-    )
+    unreadable(lambda: read_attachment("回执.pdf", fixture("receipt_encrypted.pdf"), LIMITS), "encrypted")
 
 
 def test_truncated_pdf_is_corrupt_or_still_read() -> None:
@@ -110,7 +108,7 @@ def blank_pdf(pages: int) -> bytes:
 
 def test_more_pages_than_allowed_is_refused_before_any_is_read() -> None:
     error = unreadable(
-        lambda: read_attachment("回执.pdf", blank_pdf(12), Limits(max_pdf_pages=10)), "too_large", seconds=10
+        lambda: read_attachment("回执.pdf", blank_pdf(12), Limits(max_pdf_pages=10)), "too_large"
     )
     assert "12 pages" in error.detail
 
@@ -168,21 +166,21 @@ def test_a_content_stream_bomb_is_stopped_by_the_time_limit() -> None:
     assert len(data) < 3 * 2**20
     limits = Limits(conversion_timeout_s=4, ocr_timeout_s=4)
     started = time.monotonic()
-    unreadable(lambda: read_attachment("回执.pdf", data, limits), "too_large", seconds=30)
+    unreadable(lambda: read_attachment("回执.pdf", data, limits), "too_large")
     assert time.monotonic() - started < 30
 
 
 def test_a_scanned_pdf_without_ocr_is_unsupported(monkeypatch: MonkeyPatch) -> None:
     monkeypatch.setattr(ocr, "available", lambda: False)
     error = unreadable(
-        lambda: read_attachment("扫描件.pdf", fixture("receipt_scan.pdf"), LIMITS), "unsupported", seconds=20
+        lambda: read_attachment("扫描件.pdf", fixture("receipt_scan.pdf"), LIMITS), "unsupported"
     )
     assert "OCR" in error.detail
 
 
 def test_a_pdf_without_text_or_table_gives_no_receipt(monkeypatch: MonkeyPatch) -> None:
     monkeypatch.setattr(ocr, "available", lambda: False)
-    unreadable(lambda: read_attachment("空白.pdf", blank_pdf(1), LIMITS), "unsupported", seconds=10)
+    unreadable(lambda: read_attachment("空白.pdf", blank_pdf(1), LIMITS), "unsupported")
 
 
 @pytest.mark.parametrize(
