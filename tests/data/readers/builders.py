@@ -8,6 +8,7 @@ compressed stream without ever inflating it.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import tracemalloc
 import zipfile
@@ -250,6 +251,12 @@ def zeros_member(name: str, megabytes: int) -> RawMember:
     for _ in range(megabytes):
         crc = zlib.crc32(chunk, crc)
     return RawMember(name.encode(), block * megabytes + final, crc, megabytes << 20)
+
+
+# What a reader's detail says when its own time limit stopped it: the sandbox killed the worker
+# ("pdf_text: not done after 8 s"), LibreOffice's conversion was killed ("conversion not done
+# after 4 s") or the worker gave up at its deadline ("OCR time limit reached", "took too long").
+TIME_LIMIT = re.compile(r"not done after \d+ s|time limit reached|took too long")
 
 
 def unreadable(call: Callable[[], object], reason: str, *, megabytes: float = 200.0) -> UnreadableAttachment:
