@@ -208,7 +208,7 @@ def test_recording_the_10000th_message_writes_about_the_bytes_of_the_100th(
     # write).  The time it takes is measured in bench/growth.py (BENCHMARKS.md), not here.
     monkeypatch.setattr(os, "fsync", lambda fd: None)  # the disk's part is not what is counted
     handed: list[int] = []
-    write = json_storage.write_file_atomically
+    write = atomic.write_file_atomically  # the function json_storage calls
 
     def counting_write(target: str | os.PathLike[str], data: bytes) -> None:
         handed.append(len(data))
