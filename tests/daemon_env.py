@@ -25,6 +25,8 @@ def write_config(
     extra_daemon: str = "",
     address: str = "yaoy@moe.edu.cn",
     periods: str = '"zz-student/1", "zz-student/2", "zz-student/3"',
+    poll_interval: float = 1,
+    idle_timeout: float = 30,
 ) -> Path:
     os.environ[PASSWORD_ENV] = dovecot.password
     path = tmp / "config.toml"
@@ -34,8 +36,8 @@ notice = "{ROOT / "notice-2023.toml"}"
 [storage]
 directory = "{tmp / "state"}"
 [daemon]
-poll_interval = 1
-idle_timeout = 30
+poll_interval = {poll_interval}
+idle_timeout = {idle_timeout}
 retry_base = 0.2
 retry_factor = 1.0
 retry_cap = 0.2

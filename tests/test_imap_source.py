@@ -10,15 +10,19 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from intake.config.choices import ProcessedAction, Security
 from intake.errors import ConfigError, MailboxAuthError, MailboxError, MailboxRefused, MailboxTimeout
+from intake.mailbox import imap
 from intake.mailbox.imap import ImapSource
 from intake.mailbox.source import FetchedMessage
+from tests.daemon_env import wait_until
 from tests.fixtures.dovecot import DovecotServer, make_message
+from tests.guard import finishes
 
 NAME = "报名邮箱 intake@example.org"
 
@@ -84,6 +88,29 @@ def later(delay: float, action: Callable[[], object]) -> Later:
     thread = Later(delay, action)
     thread.start()
     return thread
+
+
+def when_idling(source: ImapSource, action: Callable[[], object]) -> Later:
+    """Run action in a thread once the source has an IDLE command open (deadlock guard: 120 s)."""
+
+    def act() -> None:
+        assert wait_until(lambda: source._idling, 120), "the source never entered IDLE"
+        action()
+
+    return later(0, act)
+
+
+def spy_idle(monkeypatch: pytest.MonkeyPatch, source: ImapSource) -> list[float]:
+    """The seconds each IDLE command of the source was given, in order, as wait() issues them."""
+    asked: list[float] = []
+    idle_once = source._idle_once
+
+    def counting(client: Any, seconds: float) -> bool:
+        asked.append(seconds)
+        return idle_once(client, seconds)
+
+    monkeypatch.setattr(source, "_idle_once", counting)
+    return asked
 
 
 def join_ok(thread: Later) -> None:
@@ -154,10 +181,8 @@ def test_server_that_never_greets_is_a_timeout() -> None:
         listener.listen(1)  # accepts into the backlog, never answers
         port = listener.getsockname()[1]
         source = ImapSource("127.0.0.1", port, "none", "u", "pw", name="mute", timeout=0.5)
-        started = time.monotonic()
-        with pytest.raises(MailboxTimeout) as info:
-            source.connect()
-        assert time.monotonic() - started < 5
+        with pytest.raises(MailboxTimeout) as info:  # the source's own 0.5 s timeout ended it
+            finishes(source.connect, "connecting to a server that never greets")
         assert isinstance(info.value, MailboxError) and isinstance(info.value, TimeoutError)
         assert info.value.mailbox == "mute"
         assert not source.connected
@@ -329,43 +354,50 @@ def test_big_message_is_returned_with_its_header_only(
 
 @pytest.mark.dovecot
 def test_wait_returns_true_when_mail_arrives_during_idle(
-    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = make_source()
     assert source.fetch_new(never_seen) == []
-    thread = later(0.5, lambda: dovecot.append("INBOX", make_message(subject="while idling")))
-    started = time.monotonic()
-    assert source.wait(30) is True
-    assert time.monotonic() - started < 5
+    asked = spy_idle(monkeypatch, source)
+    thread = when_idling(source, lambda: dovecot.append("INBOX", make_message(subject="while idling")))
+    assert source.wait(120) is True  # True: mail was reported (the timeout gives False)
+    assert len(asked) == 1  # by the IDLE command that was open when it came
     join_ok(thread)
     assert [m.raw.count(b"while idling") for m in source.fetch_new(never_seen)] == [1]
 
 
 @pytest.mark.dovecot
 def test_wait_times_out_and_reissues_idle(
-    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = make_source(idle_interval=0.3)
-    started = time.monotonic()
-    assert source.wait(1.0) is False
-    assert 0.9 < time.monotonic() - started < 3
+    asked = spy_idle(monkeypatch, source)
+    assert source.wait(1.0) is False  # False only once its own clock has passed the deadline
+    assert asked and max(asked) <= 0.3  # no IDLE command longer than idle_interval
     # Mail arriving after several IDLE re-issues is still noticed.
-    thread = later(1.0, lambda: dovecot.append("INBOX", make_message()))
-    assert source.wait(10) is True
-    join_ok(thread)
+    asked.clear()
+
+    def append_during_the_third_idle() -> None:
+        assert wait_until(lambda: len(asked) >= 3 and source._idling, 120), "IDLE was not re-issued"
+        dovecot.append("INBOX", make_message())
+
+    appender = later(0, append_during_the_third_idle)
+    assert source.wait(120) is True
+    join_ok(appender)
+    assert len(asked) >= 3 and max(asked) <= 0.3
     assert len(source.fetch_new(never_seen)) == 1
 
 
 @pytest.mark.dovecot
 def test_wait_notices_mail_that_came_before_idle(
-    dovecot: DovecotServer, make_source: Callable[..., ImapSource]
+    dovecot: DovecotServer, make_source: Callable[..., ImapSource], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = make_source()
     source.fetch_new(never_seen)
     dovecot.append("INBOX", make_message())
-    started = time.monotonic()
-    assert source.wait(10) is True
-    assert time.monotonic() - started < 2
+    asked = spy_idle(monkeypatch, source)
+    assert source.wait(120) is True
+    assert asked == []  # noticed by the NOOP before IDLE, without waiting in an IDLE
 
 
 @pytest.mark.dovecot
@@ -440,17 +472,18 @@ def test_mark_processed_none_changes_nothing(
 
 @pytest.mark.dovecot
 def test_without_idle_wait_sleeps_the_poll_interval(
-    dovecot_factory: Callable[..., DovecotServer], make_source: Callable[..., ImapSource]
+    dovecot_factory: Callable[..., DovecotServer],
+    make_source: Callable[..., ImapSource],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server = dovecot_factory(extra_conf="imap_capability = IMAP4rev1 LITERAL+ UIDPLUS MOVE ID\n")
     source = make_source(server, poll_interval=0.3)
     assert "IDLE" not in source.capabilities
-    started = time.monotonic()
+    slept: list[float] = []
+    monkeypatch.setattr(imap, "time", SimpleNamespace(monotonic=time.monotonic, sleep=slept.append))
     assert source.wait(60) is True
-    assert 0.25 < time.monotonic() - started < 2
-    started = time.monotonic()
     assert source.wait(0.1) is True
-    assert time.monotonic() - started < 0.5
+    assert slept == [0.3, 0.1]  # the poll interval, or the wait asked for when shorter
 
 
 @pytest.mark.dovecot
@@ -477,11 +510,10 @@ def test_server_stop_during_idle_raises_promptly(
     dovecot: DovecotServer, make_source: Callable[..., ImapSource]
 ) -> None:
     source = make_source()
-    thread = later(0.5, dovecot.stop)
-    started = time.monotonic()
-    with pytest.raises(MailboxError):
-        source.wait(60)
-    assert time.monotonic() - started < 10
+    thread = when_idling(source, dovecot.stop)
+    with pytest.raises(MailboxError) as info:
+        source.wait(120)  # had the stop gone unnoticed, this would end in False, not raise
+    assert info.value.operation == "IDLE"
     join_ok(thread)
     assert not source.connected
     dovecot.start()
@@ -492,11 +524,9 @@ def test_server_stop_during_idle_raises_promptly(
 @pytest.mark.dovecot
 def test_close_from_another_thread_ends_wait(make_source: Callable[..., ImapSource]) -> None:
     source = make_source()
-    thread = later(0.3, source.close)
-    started = time.monotonic()
+    thread = when_idling(source, source.close)
     with pytest.raises(MailboxError):
-        source.wait(30)
-    assert time.monotonic() - started < 5
+        source.wait(120)  # had the close gone unnoticed, this would end in False, not raise
     join_ok(thread)
     assert not source.connected
     source.connect()  # usable again

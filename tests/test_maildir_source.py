@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from intake.errors import ConfigError, MailboxError
+from intake.mailbox import maildir as maildir_module
 from intake.mailbox.maildir import MaildirSource, maildir_uid, maildir_uidvalidity
 from tests.fixtures.dovecot import DovecotServer, make_message
 
@@ -179,21 +178,43 @@ def test_big_message_header_only(maildir: Path) -> None:
     assert b"Subject: big" in message.raw and message.raw.endswith(b"\r\n\r\n")
 
 
-def test_wait_sees_a_delivery(maildir: Path, source: MaildirSource) -> None:
+class FakeClock:
+    """The maildir module's clock: sleep() advances monotonic() at once and is recorded;
+    on_sleep(n) runs before the n-th sleep returns (a delivery "while waiting")."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+        self.on_sleep: dict[int, Callable[[], object]] = {}
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        action = self.on_sleep.get(len(self.slept))
+        if action is not None:
+            action()
+
+
+def test_wait_sees_a_delivery(maildir: Path, source: MaildirSource, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(maildir_module, "time", clock)
     assert source.fetch_new(never_seen) == []
-    started = time.monotonic()
     assert source.wait(0.3) is False
-    assert time.monotonic() - started >= 0.29
-    timer = threading.Timer(0.3, deliver, (maildir, "9.M9.host", make_message()))
-    timer.start()
-    started = time.monotonic()
+    assert sum(clock.slept) == pytest.approx(0.3)  # it looked every poll_interval until its timeout
+    assert max(clock.slept) == pytest.approx(0.05) and len(clock.slept) >= 6
+    clock.slept.clear()
+    clock.on_sleep = {3: lambda: deliver(maildir, "9.M9.host", make_message())}
     assert source.wait(10) is True
-    assert time.monotonic() - started < 5
-    timer.join()
+    assert len(clock.slept) == 3  # seen at the first look after the delivery
     assert len(source.fetch_new(never_seen)) == 1
     # Something delivered between fetch_new and wait is noticed at once.
+    clock.slept.clear()
     deliver(maildir, "10.M10.host", make_message())
     assert source.wait(5) is True
+    assert clock.slept == []
 
 
 def test_config_errors(tmp_path: Path) -> None:

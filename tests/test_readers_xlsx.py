@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
-import time as clock
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime, time
 from pathlib import Path
 
+import pytest
+
 from intake.readers import read_attachment
-from intake.readers._common import MAX_GAP
-from intake.readers.grid import Grid, Merge
+from intake.readers._common import MAX_GAP, GridBuilder
+from intake.readers.grid import CellValue, Grid, Merge
 from intake.readers.limits import Limits
 from tests.data.readers.builders import (
     BILLION_LAUGHS,
@@ -144,14 +146,21 @@ def test_xlsx_only_the_first_max_sheets_sheets_are_read() -> None:
     assert [g.part for g in read_attachment("a.xlsx", data, Limits(max_sheets=2))] == ["S0", "S1"]
 
 
-def test_xlsx_cell_in_the_last_row_does_not_make_a_million_row_grid() -> None:
+def test_xlsx_cell_in_the_last_row_does_not_make_a_million_row_grid(monkeypatch: pytest.MonkeyPatch) -> None:
     xml = sheet_xml(
         f'<row r="1">{cell("A1", "王喆")}</row><row r="1048576">{cell("A1048576", "李堃")}</row>',
         merges=["A1:B1"],
     )
-    started = clock.perf_counter()
+    rows_visited: list[int | None] = []
+    add = GridBuilder.add
+
+    def counting_add(self: GridBuilder, values: Sequence[CellValue], index: int | None = None) -> None:
+        rows_visited.append(index)
+        add(self, values, index)
+
+    monkeypatch.setattr(GridBuilder, "add", counting_add)
     [grid] = read_attachment("gap.xlsx", xlsx_bytes([("S", xml)]), LIMITS)
-    assert clock.perf_counter() - started < 2
+    assert rows_visited == [0, 1048575]  # the two rows in the file, not the million between them
     assert len(grid.rows) == MAX_GAP + 2
     assert grid.rows[0] == ["王喆"] and grid.rows[-1] == ["李堃"]
     assert grid.merges == [Merge(0, 0, 0, 1)]
@@ -169,9 +178,7 @@ def test_xlsx_200000_row_sheet_stops_at_max_rows_quickly() -> None:
         for i in range(1, 200_001)
     )
     data = xlsx_bytes([("S", sheet_xml(rows))], level=1)  # no <dimension>, as some generators write
-    error = unreadable(
-        lambda: read_attachment("big.xlsx", data, LIMITS), "too_many_rows", seconds=3, megabytes=100
-    )
+    error = unreadable(lambda: read_attachment("big.xlsx", data, LIMITS), "too_many_rows", megabytes=100)
     assert "5000" in error.detail
 
 
@@ -179,7 +186,7 @@ def test_xlsx_entity_bomb_in_shared_strings_is_refused_quickly() -> None:
     shared = BILLION_LAUGHS + f'<sst xmlns="{MAIN}"><si><t>&lol9;</t></si></sst>'
     rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
     data = xlsx_bytes([("S", sheet_xml(rows))], shared_strings=shared)
-    error = unreadable(lambda: read_attachment("lol.xlsx", data, LIMITS), "corrupt", seconds=1, megabytes=20)
+    error = unreadable(lambda: read_attachment("lol.xlsx", data, LIMITS), "corrupt", megabytes=20)
     assert "DTD" in error.detail
 
 
@@ -188,7 +195,8 @@ def test_xlsx_entity_bomb_in_a_sheet_is_refused_quickly() -> None:
         '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>', prolog=BILLION_LAUGHS
     )
     data = xlsx_bytes([("S", xml)])
-    unreadable(lambda: read_attachment("lol.xlsx", data, LIMITS), "corrupt", seconds=1, megabytes=20)
+    error = unreadable(lambda: read_attachment("lol.xlsx", data, LIMITS), "corrupt", megabytes=20)
+    assert "DTD" in error.detail
 
 
 def test_xlsx_external_entity_is_refused() -> None:
@@ -207,16 +215,14 @@ def _package_with_bomb(megabytes: int) -> bytes:
 def test_xlsx_whose_sheet_inflates_to_a_gigabyte_is_a_zip_bomb() -> None:
     data = _package_with_bomb(1024)
     assert len(data) < 2 * 2**20
-    error = unreadable(
-        lambda: read_attachment("bomb.xlsx", data, LIMITS), "zip_bomb", seconds=1, megabytes=20
-    )
+    error = unreadable(lambda: read_attachment("bomb.xlsx", data, LIMITS), "zip_bomb", megabytes=20)
     assert "inflates" in error.detail or "bytes from" in error.detail
 
 
 def test_xlsx_xml_part_over_max_xml_bytes_is_a_zip_bomb() -> None:
     data = _package_with_bomb(8)
     limits = Limits(max_zip_ratio=10_000, max_xml_bytes=4 * 2**20)
-    error = unreadable(lambda: read_attachment("big.xlsx", data, limits), "zip_bomb", seconds=1, megabytes=20)
+    error = unreadable(lambda: read_attachment("big.xlsx", data, limits), "zip_bomb", megabytes=20)
     assert "of XML" in error.detail
 
 

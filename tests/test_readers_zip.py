@@ -108,13 +108,13 @@ def test_zip_encrypted_member_is_encrypted() -> None:
 def test_zip_bomb_of_a_gigabyte_is_refused_without_inflating() -> None:
     data = raw_zip([zeros_member("回执.xlsx", 1024)])
     assert len(data) < 2 * 2**20
-    error = unreadable(lambda: read_attachment("bomb.zip", data, LIMITS), "zip_bomb", seconds=1, megabytes=20)
+    error = unreadable(lambda: read_attachment("bomb.zip", data, LIMITS), "zip_bomb", megabytes=20)
     assert error.filename == "bomb.zip"
 
 
 def test_zip_member_over_the_ratio_limit_is_a_bomb_even_under_the_total() -> None:
     data = raw_zip([zeros_member("回执.csv", 40)])  # 40 MiB, about 1000:1
-    error = unreadable(lambda: read_attachment("r.zip", data, LIMITS), "zip_bomb", seconds=1, megabytes=20)
+    error = unreadable(lambda: read_attachment("r.zip", data, LIMITS), "zip_bomb", megabytes=20)
     assert "bytes from" in error.detail
 
 
