@@ -308,8 +308,25 @@ def test_the_models_load_from_the_wheel_by_path_and_nothing_touches_the_network(
 def test_a_page_is_read_inside_the_worker_memory_limit(recogniser: None, photo: bytes) -> None:
     """The models and one page fit the sandbox's default address-space limit; a much smaller one is refused."""
     [grid] = read_attachment("IMG_2041.JPG", photo, LIMITS)
-    assert grid.ocr and LIMITS.max_worker_memory_bytes == 2 * 1024**3
+    assert grid.ocr and LIMITS.max_worker_memory_bytes == 3 * 1024**3
     unreadable(
         lambda: read_attachment("IMG_2041.JPG", photo, Limits(max_worker_memory_bytes=300 * 1024**2)),
         "too_large",
     )
+
+
+@pytest.mark.ocr
+def test_a_blank_page_is_empty_not_broken(recogniser: None) -> None:
+    """The back of a sheet scanned too: no text line anywhere, so it is not turned and read again."""
+    page = io.BytesIO()
+    Image.new("RGB", (2480, 3508), "white").save(page, "JPEG", quality=90)
+    error = unreadable(lambda: read_attachment("扫描件背面.jpg", page.getvalue(), LIMITS), "empty")
+    assert "ocr" in error.detail
+
+
+@pytest.mark.ocr
+def test_a_page_over_the_worker_memory_limit_is_too_large_not_corrupt(recogniser: None, photo: bytes) -> None:
+    """ONNX Runtime's std::bad_alloc under the worker's address-space limit is the limit, not a broken file."""
+    tight = Limits(max_worker_memory_bytes=int(1.5 * 1024**3))
+    error = unreadable(lambda: read_attachment("IMG_2041.JPG", photo, tight), "too_large")
+    assert "memory" in error.detail

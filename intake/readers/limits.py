@@ -21,7 +21,7 @@ class Limits:
     max_image_pixels: int = 64_000_000  # one photo, or one PDF page as rendered for OCR
     conversion_timeout_s: float = 60.0  # one LibreOffice conversion, or reading one PDF's text layer
     ocr_timeout_s: float = 120.0  # OCR of one attachment, all its pages
-    max_worker_memory_bytes: int = 2 * 1024**3  # address space of the process that parses a PDF or image
+    max_worker_memory_bytes: int = 3 * 1024**3  # address space of the process that parses a PDF or image
     # One budget per message across all its attachments (intake/readers/budget.py): OCR, LibreOffice
     # and PDF workers get at most what is left; once spent, the rest is answered as not read.
     message_budget_s: float = 180.0  # wall-clock seconds

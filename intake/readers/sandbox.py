@@ -227,7 +227,15 @@ def _work(job: Job, data: bytes, deadline: float) -> dict[str, Any]:
     except MemoryError:
         return {"error": {"reason": "too_large", "detail": "needs more memory than allowed"}}
     except Exception as exc:  # damaged files fail the libraries in every possible way
+        if _out_of_memory(exc):  # ONNX Runtime's std::bad_alloc under RLIMIT_AS: the limit, not the file
+            return {"error": {"reason": "too_large", "detail": "needs more memory than max_worker_memory_bytes"}}
         return {"error": {"reason": "corrupt", "detail": f"{type(exc).__name__}: {exc}"[:500]}}
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """Did a native library fail to allocate (C++ std::bad_alloc, ONNX Runtime's "Failed to allocate")?"""
+    text = str(exc)
+    return "bad_alloc" in text or "Failed to allocate" in text
 
 
 def main() -> int:

@@ -25,8 +25,11 @@ SAMPLE = 24  # lines the classifier looks at
 
 
 def upright(page: Prepared, deadline: float, name: str) -> tuple[Prepared, list[TextBox]]:
-    """The page turned the right way up, and its text boxes."""
+    """The page turned the right way up, and its text boxes (none on a blank page: the detector finds
+    text lines in any orientation, so a page where it finds none is not turned and read again)."""
     quads = detect(page.image)
+    if not quads:
+        return page, []
     best: tuple[tuple[int, float], Prepared, list[TextBox]] | None = None
     for turns in likely_turns(page, quads):
         if time.monotonic() > deadline:
