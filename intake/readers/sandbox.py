@@ -228,7 +228,9 @@ def _work(job: Job, data: bytes, deadline: float) -> dict[str, Any]:
         return {"error": {"reason": "too_large", "detail": "needs more memory than allowed"}}
     except Exception as exc:  # damaged files fail the libraries in every possible way
         if _out_of_memory(exc):  # ONNX Runtime's std::bad_alloc under RLIMIT_AS: the limit, not the file
-            return {"error": {"reason": "too_large", "detail": "needs more memory than max_worker_memory_bytes"}}
+            return {
+                "error": {"reason": "too_large", "detail": "needs more memory than max_worker_memory_bytes"}
+            }
         return {"error": {"reason": "corrupt", "detail": f"{type(exc).__name__}: {exc}"[:500]}}
 
 
