@@ -77,13 +77,13 @@ def shot(driver: Any, name: str) -> None:
 
 def submit(driver: Any, element: Any) -> None:
     """Submit the form (or click the button) and wait for the next page to replace this one."""
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    if element.tag_name == "form":
-        element.submit()
-    else:
-        element.click()
+    if element.tag_name == "form":  # as a person does: its button (form.submit() skips the browser's checks)
+        element = element.find_element(By.CSS_SELECTOR, "button:not([type=button]), input[type=submit]")
+    element.click()
     WebDriverWait(driver, 30).until(expected_conditions.staleness_of(element))
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
@@ -284,6 +284,7 @@ def test_an_organizer_walks_the_desk_in_a_real_browser(
 
         # An admin sees the accounts.
         submit(driver, driver.find_element(By.XPATH, "//button[contains(., '退出')]"))
+        assert "/login" in driver.current_url
         form = driver.find_element(By.TAG_NAME, "form")
         fill(driver, form, {"name": "admin", "password": PASSWORD})
         submit(driver, form)

@@ -82,8 +82,11 @@ def photo_message() -> bytes:
     return builder.build()
 
 
-def kill_mid_work(tmp_path: Path, raw: bytes, working: str) -> dict[int, str]:
-    """Start `intake check`, SIGKILL it once a process whose command holds `working` runs; what it had started."""
+def kill_mid_work(tmp_path: Path, raw: bytes, working: str, *, deeper: bool = False) -> dict[int, str]:
+    """Start `intake check`, SIGKILL it once a process whose command holds `working` runs; what it had started.
+
+    deeper: wait too for that process to start its own (soffice.bin below LibreOffice's launcher); an
+    OCR worker starts none, and waiting for one would let it finish its page first."""
     path = tmp_path / "message.eml"
     path.write_bytes(raw)
     proc = subprocess.Popen(
@@ -93,12 +96,16 @@ def kill_mid_work(tmp_path: Path, raw: bytes, working: str) -> dict[int, str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        assert wait_until(lambda: any(working in c for c in descendants(proc.pid).values()), 60, 0.05), (
-            f"no {working} process started"
-        )
-        # Let the worker start what it runs (soffice.bin), if it runs anything.
-        wait_until(lambda: any(_depth(pid, proc.pid) > 1 for pid in descendants(proc.pid)), 5, 0.05)
-        started = descendants(proc.pid)
+        started: dict[int, str] = {}
+
+        def working_now() -> bool:
+            started.update(descendants(proc.pid))
+            return any(working in command for command in started.values())
+
+        assert wait_until(working_now, 60, 0.05), f"no {working} process started"
+        if deeper:  # let the worker start what it runs (soffice.bin)
+            wait_until(lambda: any(_depth(pid, proc.pid) > 1 for pid in descendants(proc.pid)), 5, 0.05)
+        started.update(descendants(proc.pid))
         direct = {pid for pid in started if (stat := _stat(pid)) is not None and stat[0] == proc.pid}
         for pid in set(started) - direct:
             _signal(pid, signal.SIGSTOP)  # frozen: it cannot finish its work and exit by itself
@@ -153,6 +160,6 @@ def test_a_killed_intake_check_leaves_no_libreoffice(tmp_path: Path) -> None:
         .attach("黑龙江省报名回执.doc", (LEGACY / "receipt.doc").read_bytes())
         .build()
     )
-    started = kill_mid_work(tmp_path, raw, "soffice")
+    started = kill_mid_work(tmp_path, raw, "soffice", deeper=True)
     assert any("soffice" in c for c in started.values())
     assert gone(started, 10) == {}
