@@ -2,14 +2,16 @@
 mailing lists really send.
 
 Decisive on their own: ``Auto-Submitted`` other than ``no``, ``X-Autoreply``, ``X-Autorespond``
-(and their spellings), ``Precedence: bulk | junk | list | auto_reply``, ``List-*`` headers, a list
-robot's address (``owner-``, ``-request``, ``-bounces``, ``-admin``), and Exchange's
-``X-Auto-Response-Suppress`` together with an auto-reply subject (an Outlook out-of-office sends
-no ``Auto-Submitted``).  Supporting signals, decisive only when the sender's own part holds no
-receipt (an attachment that may be one, or a table that is not a quote of ours): an auto-reply
-subject (自动回复, 自动答复, 自動回覆, Automatic reply, Auto:, Out of Office), the header
-``X-Auto-Response-Suppress`` alone (Exchange puts it on some ordinary mail too), and the words
-auto-responders write in a short body (「这是来自QQ邮箱的假期自动回复邮件」).  Pure.
+(and their spellings), ``Precedence: junk | auto_reply``, a list robot's address (``owner-``,
+``-request``, ``-bounces``, ``-admin``), and Exchange's ``X-Auto-Response-Suppress`` together with
+an auto-reply subject (an Outlook out-of-office sends no ``Auto-Submitted``).  Supporting signals,
+decisive only when the sender's own part holds no receipt (an attachment that may be one, or a
+table that is not a quote of ours): ``Precedence: bulk | list`` and ``List-*`` headers (a
+province's receipt sent through a group alias or an OA gateway carries them; a newsletter's own
+form is then set aside as not ours, docs/what-is-ours.md), an auto-reply subject (自动回复, 自动答复,
+自動回覆, Automatic reply, Auto:, Out of Office), the header ``X-Auto-Response-Suppress`` alone
+(Exchange puts it on some ordinary mail too), and the words auto-responders write in a short body
+(「这是来自QQ邮箱的假期自动回复邮件」).  Pure.
 """
 
 from __future__ import annotations
@@ -50,11 +52,8 @@ def decisive_auto_reply(msg: DecodedMessage) -> str | None:
         if msg.header(name) is not None:
             return f"{_title(name)} present"
     precedence = _token(msg.header("precedence") or "")
-    if precedence in ("bulk", "junk", "list", "auto_reply"):
+    if precedence in ("junk", "auto_reply"):
         return f"Precedence: {precedence}"
-    for name, _value in msg.headers:
-        if name.startswith("list-"):
-            return f"{_title(name)[:40]} present"
     local = msg.sender.rpartition("@")[0]
     if local and _LIST_ROBOT.fullmatch(local):
         return "sender is a mailing-list robot"
@@ -65,6 +64,12 @@ def decisive_auto_reply(msg: DecodedMessage) -> str | None:
 
 def supporting_auto_reply(msg: DecodedMessage, own_text: str) -> str | None:
     """Signals that make an auto-reply only when the sender's own part holds no receipt."""
+    precedence = _token(msg.header("precedence") or "")
+    if precedence in ("bulk", "list"):
+        return f"Precedence: {precedence}"
+    for name, _value in msg.headers:
+        if name.startswith("list-"):
+            return f"{_title(name)[:40]} present"
     if AUTO_SUBJECT.match(msg.subject):
         return "auto-reply subject"
     if msg.header("x-auto-response-suppress") is not None:
