@@ -388,3 +388,22 @@ def test_a_delivery_report_for_our_reply_marks_it_bounced_only_when_it_failed(
         assert status["bounced"] == [item.key] and "bounced=1" in status_text(daemon)
         assert "processed=1 ignored=3" in status_text(daemon)
         assert names(daemon) == ["王喆", "李堃"]
+
+
+def test_a_receipt_addressed_to_our_mailbox_and_copied_to_another_is_not_told_it_went_astray(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
+    config = another_mailbox(
+        write_config(tmp_path, dovecot, smtpd), dovecot, "gz", "Gz", GZ1, '"gz-status/1"'
+    )
+    both = receipt_message(PROVINCE, UNIT, [WANG, LI], to=GZ1, message_id="<cc@hlj.edu.cn>")
+    both = both.replace(f"To: {GZ1}\r\n".encode(), f"To: {GZ1}\r\nCc: {OURS}\r\n".encode())
+    with Daemon(load_config(config)) as daemon:
+        dovecot.append("Gz", both, msg_time=sent("2023-06-05T09:00"))
+        daemon.run_once()  # the copy in another program's mailbox is read first
+        dovecot.append("INBOX", both, msg_time=sent("2023-06-05T09:00"))
+        daemon.run_once()
+        reply = reply_of(smtpd, 1)
+        assert reply["Subject"] == f"【已确认】{UNIT}报名回执" and "本回执发送到了" not in body_text(reply)
+        assert "请留意" not in body_text(reply)
+        assert names(daemon) == ["王喆", "李堃"] and "黑龙江(已确认 v1)" in status_text(daemon)
