@@ -3,6 +3,8 @@ no reply of ours undeliverable; one failed recipient does (intake/mime/bounces.p
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from intake.mime.bounces import report_actions, returned_ids
@@ -89,7 +91,48 @@ def test_a_bounce_without_a_delivery_report_still_returns_our_reply() -> None:
 
 
 def test_a_broken_report_is_read_as_a_failure() -> None:
-    raw = postfix_report(("liang@hlj.edu.cn", "delayed"), subject="Delayed Mail").replace(
+    raw = postfix_report(("liang@hlj.edu.cn", "delayed"), subject="Mail Delivery Report").replace(
         b"Action: delayed", b"Act\xff\xfeion delayed"
     )
     assert returned(raw) == (OUR_ID,)
+
+
+def notice_without_report(subject: str, words: str) -> bytes:
+    """A provider's notice in plain text with our reply's headers below it, as Coremail and Exchange write."""
+    return (
+        "Return-Path: <>\r\nFrom: Postmaster <postmaster@hlj.edu.cn>\r\nTo: yaoy@moe.edu.cn\r\n"
+        f"Subject: =?utf-8?b?{base64.b64encode(subject.encode()).decode()}?=\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{words}\r\n\r\n----- 原邮件信息 -----\r\n{RETURNED}"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("subject", "words"),
+    [
+        (
+            "邮件延迟投递通知",
+            "您发送给 liang@hlj.edu.cn 的邮件暂时未能投递，系统将在 24 小时内继续尝试，无需重新发送。",
+        ),
+        (
+            "Delivery delayed:【已确认】黑龙江省教育厅报名回执",
+            "Delivery is delayed to these recipients: liang@hlj.edu.cn",
+        ),
+    ],
+)
+def test_a_delay_warning_without_a_report_returns_no_reply_of_ours(subject: str, words: str) -> None:
+    assert returned(notice_without_report(subject, words)) == ()
+
+
+@pytest.mark.parametrize(
+    ("subject", "words"),
+    [
+        ("系统退信", "您发送的邮件无法送达：liang@hlj.edu.cn\r\n退信原因：收件人不存在"),
+        (
+            "Undeliverable: 【已确认】黑龙江省教育厅报名回执",
+            "Delivery has failed to these recipients: liang@hlj.edu.cn",
+        ),
+    ],
+)
+def test_a_failure_notice_without_a_report_returns_our_reply(subject: str, words: str) -> None:
+    assert returned(notice_without_report(subject, words)) == (OUR_ID,)

@@ -70,6 +70,13 @@ _FAILURE_TEXT = re.compile(
 _NOT_FAILED = frozenset({"delayed", "delivered", "relayed", "expanded"})
 _STATUS_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
 _ACTION = re.compile(r"^action\s*:\s*([a-z]+)", re.I | re.M)
+# A delay warning written without a delivery report (Exchange's "Delivery delayed:", Coremail's
+# 「邮件延迟投递通知」): the server is still trying, nothing came back.
+_DELAY_SUBJECT = re.compile(
+    r"delivery delayed|delayed mail|\(delay\)|still being retried|delivery status notification \(delay"
+    r"|延迟投递|延迟发送|延迟送达|投递延迟|发送延迟|延时投递|暂未投递|正在重试",
+    re.I,
+)
 _SES_NOTICE = re.compile(
     r'notificationType\\?"\s*:\s*\\?"(?:Bounce|Complaint|Delivery)'
 )  # also as escaped JSON
@@ -153,10 +160,13 @@ def returned_ids(raw: bytes, msg: DecodedMessage) -> tuple[str, ...]:
     """Our own Message-IDs that a bounce returns or names (in its returned headers or its text).
 
     None when its delivery report says no recipient failed (every Action delayed, delivered,
-    relayed or expanded): a "still being retried" warning or a success notice returns nothing.
+    relayed or expanded), or, without a report, its subject says the delivery is delayed: a "still
+    being retried" warning or a success notice returns nothing.
     """
     actions = report_actions(raw)
     if actions and all(action in _NOT_FAILED for action in actions):
+        return ()
+    if not actions and _DELAY_SUBJECT.search(_PREFIX.sub("", msg.subject)):
         return ()
     found: list[str] = []
     head = raw[:4_000_000].decode("ascii", "replace")
