@@ -407,3 +407,41 @@ def test_a_receipt_addressed_to_our_mailbox_and_copied_to_another_is_not_told_it
         assert reply["Subject"] == f"【已确认】{UNIT}报名回执" and "本回执发送到了" not in body_text(reply)
         assert "请留意" not in body_text(reply)
         assert names(daemon) == ["王喆", "李堃"] and "黑龙江(已确认 v1)" in status_text(daemon)
+
+
+def test_a_question_asked_beside_a_receipt_reaches_a_person_and_the_receipt_is_confirmed(
+    dovecot: DovecotServer, smtpd: SmtpServer, tmp_path: Path
+) -> None:
+    with Daemon(load_config(write_config(tmp_path, dovecot, smtpd))) as daemon:
+        asking = (
+            MessageBuilder(
+                sender=PROVINCE, to=OURS, subject="黑龙江报名回执", client="163", message_id="<rq@hlj.edu.cn>"
+            )
+            .text(
+                "姚老师您好：\n附件是我省报名回执，请查收。\n另外请问，能否多报一人？我省还有一位同志想参加。\n黑龙江省教育厅 梁"
+            )
+            .attach("回执.xlsx", receipt_xlsx(UNIT, "中职学生管理系统培训第一期", [WANG, LI]))
+            .build()
+        )
+        dovecot.append("INBOX", asking, msg_time=sent("2023-06-05T09:00"))
+        plain = receipt_message(
+            "jl@jl.edu.cn",
+            "吉林省教育厅",
+            [("张三", "男", "吉林省教育厅", "13900007777")],
+            message_id="<j@jl>",
+        )  # 「老师您好，附件是我省报名回执，请查收。」 asks nothing
+        dovecot.append("INBOX", plain, msg_time=sent("2023-06-05T09:10"))
+        daemon.run_once()
+        smtpd.wait_for(2)
+        assert no_more_mail(smtpd, 2)  # two confirmations, no acknowledgement beside them
+        assert sorted(str(parsed(m)["Subject"]) for m in smtpd.messages) == [
+            "【已确认】吉林省教育厅报名回执",
+            "【已确认】黑龙江报名回执",
+        ]
+        assert names(daemon) == ["王喆", "李堃"]
+        [question] = daemon.store.questions(open_only=True)
+        assert "能否多报一人？" in question.text and question.message_id == "rq@hlj.edu.cn"
+        assert (question.province, question.periods) == ("黑龙江", ("zz-student/1",))
+        assert "Questions  open=1" in status_text(daemon)
+        digest = digest_text(daemon)
+        assert "待人工答复的问题（1）" in digest and "能否多报一人？我省还有一位同志想参加。" in digest
