@@ -20,6 +20,9 @@ class Circumstances:
     received: datetime | None = None  # aware
     sender: str = ""
     served: tuple[str, ...] = ()  # periods ("gz-status/2") the operator configured this mailbox to serve
+    # every address the sender wrote in To and Cc: a receipt sent to the right mailbox with a copy to
+    # another (read first from the copy) was not sent to the wrong mailbox
+    addressed: tuple[str, ...] = ()
 
 
 def check_delivery(
@@ -32,6 +35,8 @@ def check_delivery(
 def _mailbox(period: Period, program: Program, province: Unit, when: Circumstances) -> list[Problem]:
     mailbox = when.mailbox.strip().lower()
     if not mailbox or mailbox == period.mailbox or period.key in when.served:
+        return []
+    if period.mailbox.lower() in (address.strip().lower() for address in when.addressed):
         return []
     return [
         problem(

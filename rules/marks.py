@@ -17,7 +17,9 @@ import re
 MESSAGE_ID_KINDS = ("reply", "ack", "reminder", "digest")
 _OUR_ID = re.compile(r"<?(?:reply|ack|reminder|digest)-[0-9a-f]{32}@[^>\s]+>?", re.I)
 # Subject tags of our replies: a reply to one of them is in our thread even without References.
-REPLY_TAGS = ("【已确认】", "【需修改】", "【已收到】")
+REPLY_TAGS = ("【已确认】", "【需修改】", "【已收到】", "【未替换】")
+# Re:/回复:/Fw: in front of a subject, as clients write them (Outlook's 答复, full-width colons).
+_REPLY_PREFIXES = re.compile(r"^(?:(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*)+", re.I)
 # The wrapper of a reply's HTML, and the caption row of the roster it echoes (HTML and text).
 REPLY_ATTRIBUTE = 'data-intake="reply"'
 ROSTER_ATTRIBUTE = 'data-intake="roster"'
@@ -37,3 +39,18 @@ def our_message_ids(text: str) -> list[str]:
 def has_our_tag(subject: str) -> bool:
     """Does the subject carry one of our replies' tags (a reply to our reply, Re: or not)?"""
     return any(tag in subject for tag in REPLY_TAGS)
+
+
+def original_subject(subject: str) -> str:
+    """The subject without our tags and the Re:/回复: prefixes in front of or between them.
+
+    A province answering our 【已收到】 with its receipt writes 「回复：【已收到】咨询」; its confirmation
+    must read 【已确认】咨询, never 【已确认】【已收到】咨询.  Every tag of ours is dropped, wherever it is.
+    """
+    text = subject
+    for tag in REPLY_TAGS:
+        text = text.replace(tag, "")
+    text = text.strip()
+    while (shorter := _REPLY_PREFIXES.sub("", text).strip()) != text:
+        text = shorter
+    return text

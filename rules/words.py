@@ -55,6 +55,17 @@ def read_words(own_text: str) -> Words:
     return Words(asks=asks, thanks=thanks, covering=covering and not asks, empty=not compact)
 
 
+# What asks a person something beside a receipt: a question mark or an interrogative.  Narrower than
+# _ASKS: a covering note's 「收到请回复」 or 「请核对是否有误」 asks nothing of a person, and a change in
+# words (补报, 替换) is what the attached receipt itself does.
+_QUESTION = re.compile(r"[?？]|能否|可否|请问|能不能|可不可以|可以吗|行不行|想问|问一下|请教|咨询")
+
+
+def asks_beside_a_receipt(own_text: str) -> bool:
+    """Do the words sent with a receipt ask a person something (「另外，能否多报一人？」)?"""
+    return bool(_QUESTION.search(_before_signature(own_text)))
+
+
 def _before_signature(text: str) -> str:
     found = _SIGNATURE.search(text)
     return text[: found.start()] if found else text

@@ -40,13 +40,28 @@ class QuestionDesk:
         self.outbox = outbox
         self.own_addresses = own_addresses
 
-    def keep(self, outcome: Outcome, mb: MailboxConfig, sha: str, received: str, now: datetime) -> Kept:
-        """Keep the question (idempotent per message) and acknowledge it if its thread has had nothing."""
+    def keep(
+        self,
+        outcome: Outcome,
+        mb: MailboxConfig,
+        sha: str,
+        received: str,
+        now: datetime,
+        *,
+        with_receipt: bool = False,
+    ) -> Kept:
+        """Keep the question (idempotent per message) and acknowledge it if its thread has had nothing.
+
+        with_receipt: asked in the words sent with a receipt; its reply answers the receipt, so no
+        acknowledgement, and the question concerns the receipt's period and province."""
         msg = outcome.message
         assert msg is not None, "a question is a decoded message"
         thread = thread_of(self.store, msg) or msg.message_id or f"sha:{sha[:12]}"
         note = self.store.sent(referenced(msg))
         periods = (f"{note.program}/{note.period}",) if note and note.program and note.period else mb.periods
+        verdict = outcome.verdict
+        if with_receipt and verdict.program and verdict.period:
+            periods = (f"{verdict.program}/{verdict.period}",)
         question = self.store.add_question(
             Question(
                 key=sha,
@@ -58,10 +73,10 @@ class QuestionDesk:
                 received=received,
                 thread=thread,
                 periods=tuple(periods),
-                province=note.province if note else None,
+                province=(verdict.province or None) if with_receipt else note.province if note else None,
             )
         )
-        acknowledged = self._acknowledge(question, outcome, mb, now)
+        acknowledged = False if with_receipt else self._acknowledge(question, outcome, mb, now)
         return Kept(question, acknowledged)
 
     def _acknowledge(self, question: Question, outcome: Outcome, mb: MailboxConfig, now: datetime) -> bool:

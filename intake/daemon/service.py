@@ -40,6 +40,7 @@ from mailer.outbox import Outbox
 from rules.ours import Disposition
 from rules.supplement import Standing
 from rules.verdict import Reading, Status, Verdict
+from rules.words import asks_beside_a_receipt
 from storage.archive import Archive
 from storage.records import (
     DUPLICATE_DETAIL,
@@ -208,6 +209,13 @@ class Service:
         filing = self._submission(verdict, stored, incoming)
         replied = self._reply(outcome, mb, incoming.sha, now, filing, incoming.log_id)
         self._record(incoming, MessageOutcome.PROCESSED, stored)
+        if asks_beside_a_receipt(outcome.words):  # 「另外，能否多报一人？」: a person reads it too
+            kept = self.questions.keep(outcome, mb, incoming.sha, incoming.received, now, with_receipt=True)
+            log.info(
+                "%s its words ask something: question kept for a person key=%s",
+                incoming.log_id,
+                kept.question.short,
+            )
         log.info(
             "%s %s program=%s period=%s province=%s rows=%d replied=%s",
             incoming.log_id,

@@ -9,19 +9,16 @@ sender and subject.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from intake.config.settings import Config
 from intake.mime.message import DecodedMessage
-from rules.marks import REPLY_TAGS, is_our_message_id
+from rules.marks import REPLY_TAGS, is_our_message_id, original_subject
 from rules.verdict import Verdict
 from storage.sent import SentKind, SentNote
 from storage.store import Store
-
-_PREFIXES = re.compile(r"^(?:(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*)+", re.I)
 
 
 def referenced(msg: DecodedMessage) -> list[str]:
@@ -46,12 +43,7 @@ def thread_of(store: Store, msg: DecodedMessage) -> str:
 
 def subject_key(subject: str) -> str:
     """The subject without Re:/回复: prefixes and our tags: the same for every message of a thread."""
-    text = subject
-    for tag in REPLY_TAGS:
-        text = text.replace(tag, "")
-    text = text.strip()
-    while (shorter := _PREFIXES.sub("", text).strip()) != text:
-        text = shorter
+    text = original_subject(subject)
     return " ".join(text.split())[:200]
 
 

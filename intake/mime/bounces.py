@@ -12,6 +12,9 @@ never makes a bounce: 「回执发送失败，重新发送」 with the receipt a
 from __future__ import annotations
 
 import re
+from email import message_from_bytes
+from email.message import Message
+from email.policy import compat32
 
 from intake.mime.message import DecodedMessage
 from rules.marks import our_message_ids
@@ -62,6 +65,17 @@ _FAILURE_TEXT = re.compile(
     r"|recipient address rejected|message was not delivered|delivery has failed"
     r"|退信原因|投递失败|收件人不存在|无法送达|邮箱不存在|送信できませんでした",
     re.I | re.M,
+)
+# RFC 3464 per-recipient actions that say the message was not lost: a warning or a success report.
+_NOT_FAILED = frozenset({"delayed", "delivered", "relayed", "expanded"})
+_STATUS_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
+_ACTION = re.compile(r"^action\s*:\s*([a-z]+)", re.I | re.M)
+# A delay warning written without a delivery report (Exchange's "Delivery delayed:", Coremail's
+# 「邮件延迟投递通知」): the server is still trying, nothing came back.
+_DELAY_SUBJECT = re.compile(
+    r"delivery delayed|delayed mail|\(delay\)|still being retried|delivery status notification \(delay"
+    r"|延迟投递|延迟发送|延迟送达|投递延迟|发送延迟|延时投递|暂未投递|正在重试",
+    re.I,
 )
 _SES_NOTICE = re.compile(
     r'notificationType\\?"\s*:\s*\\?"(?:Bounce|Complaint|Delivery)'
@@ -125,8 +139,35 @@ def _provider_notice(msg: DecodedMessage) -> str | None:
     return None
 
 
+def report_actions(raw: bytes) -> tuple[str, ...]:
+    """The Action of every recipient in the message's delivery-status parts (RFC 3464), lower case."""
+    try:
+        parsed = message_from_bytes(raw[:4_000_000], policy=compat32)
+        reports = [p for p in parsed.walk() if p.get_content_type() in _STATUS_TYPES]
+        return tuple(a.lower() for report in reports for a in _ACTION.findall(_report_text(report)))
+    except Exception:  # a broken report says nothing: treated as a failure, as before
+        return ()
+
+
+def _report_text(report: Message) -> str:
+    payload = report.get_payload()
+    if isinstance(payload, list):  # the parser splits a delivery-status body into header blocks
+        return "\n\n".join(block.as_string() for block in payload if isinstance(block, Message))
+    return str(payload)
+
+
 def returned_ids(raw: bytes, msg: DecodedMessage) -> tuple[str, ...]:
-    """Our own Message-IDs that a bounce returns or names (in its returned headers or its text)."""
+    """Our own Message-IDs that a bounce returns or names (in its returned headers or its text).
+
+    None when its delivery report says no recipient failed (every Action delayed, delivered,
+    relayed or expanded), or, without a report, its subject says the delivery is delayed: a "still
+    being retried" warning or a success notice returns nothing.
+    """
+    actions = report_actions(raw)
+    if actions and all(action in _NOT_FAILED for action in actions):
+        return ()
+    if not actions and _DELAY_SUBJECT.search(_PREFIX.sub("", msg.subject)):
+        return ()
     found: list[str] = []
     head = raw[:4_000_000].decode("ascii", "replace")
     for text in (head, msg.text, msg.html, msg.in_reply_to, " ".join(msg.references)):

@@ -109,7 +109,11 @@ def process(
     mid = msg.message_id or "-"
     cls = classify(msg)
     when = Circumstances(
-        (mailbox or default_mailbox(msg)).strip().lower(), received or msg.date, msg.sender, served
+        (mailbox or default_mailbox(msg)).strip().lower(),
+        received or msg.date,
+        msg.sender,
+        served,
+        addressed=(*msg.to, *msg.cc),
     )
     if oversize:
         verdict = judge(None, ctx.notice, ctx.policy, when, _too_large().unreadable)

@@ -9,11 +9,10 @@ Message-ID ``<ack-...>``, the subject tag 【已收到】, ``Auto-Submitted: aut
 from __future__ import annotations
 
 import html
-import re
 from datetime import datetime
 
 from mailer.compose.reply import Original, answering, clean_header, original_seed
-from rules.marks import REPLY_ATTRIBUTE, REPLY_TAGS
+from rules.marks import REPLY_ATTRIBUTE, original_subject
 
 ACK_TAG = "【已收到】"
 ACK_TEXT = (
@@ -25,17 +24,11 @@ ACK_TEXT = (
     "",
     "本邮件由报名系统自动发送，同一主题只发送一次。",
 )
-_PREFIXES = re.compile(r"^(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*", re.I)
 
 
 def acknowledgement_subject(subject: str) -> str:
     """【已收到】 and the original subject without Re:/回复: prefixes or our own tags."""
-    original = clean_header(subject)
-    for tag in REPLY_TAGS:
-        original = original.replace(tag, "")
-    original = original.strip()
-    while (shorter := _PREFIXES.sub("", original)) != original:
-        original = shorter.strip()
+    original = original_subject(clean_header(subject))
     return f"{ACK_TAG}{original or '您的来信'}"
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from mailer.compose import reply_filing as RF
 from mailer.compose.reply_filing import Filing
-from rules.marks import REPLY_ATTRIBUTE, ROSTER_ATTRIBUTE, ROSTER_CAPTION
+from rules.marks import REPLY_ATTRIBUTE, ROSTER_ATTRIBUTE, ROSTER_CAPTION, original_subject
 from rules.notice import Notice, Period, Program
 from rules.verdict import Participant, Problem, Severity, Status, Verdict
 from rules.wording import arrival_label, date_span, moment
@@ -96,12 +96,7 @@ def reply_subject(verdict: Verdict, subject: str, superseded: bool = False) -> s
     """【已确认】 or 【需修改】 and the original subject; 【未替换】 for a receipt older than the roster that stands."""
     tag = "【已确认】" if verdict.status == Status.ACCEPTED else "【需修改】"
     tag = RF.SUPERSEDED_TAG if superseded else tag
-    original = re.sub(r"【(?:已确认|需修改|未替换)】", "", clean_header(subject)).strip()
-    while True:  # Re: 回复: 答复: Fw: 转发: in front of our own tag, from a reply to our reply
-        shorter = re.sub(r"^(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*", "", original, flags=re.I)
-        if shorter == original:
-            break
-        original = shorter
+    original = original_subject(clean_header(subject))  # our tags and Re:/回复: in front of them
     return f"{tag}{original or '报名回执'}"
 
 
