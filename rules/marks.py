@@ -4,7 +4,8 @@ Every message we send carries a Message-ID of the form ``<kind-<32 hex>@domain>`
 for a verdict, ``ack-`` for an acknowledgement, ``reminder-`` and ``digest-``): a message whose
 In-Reply-To or References holds one is in one of our threads.  The HTML of a reply is wrapped
 in an element carrying ``data-intake="reply"``, and the roster it echoes opens with a caption
-row (``ROSTER_CAPTION``) in HTML and in plain text.  A client that quotes our reply keeps the
+row (``ROSTER_CAPTION``, or ``ROSTER_CAPTION_READ`` when nothing was registered; both end in
+``ROSTER_MARK``) in HTML and in plain text.  A client that quotes our reply keeps the
 caption, whatever it does to the HTML around it (Outlook rewrites it, QQ Mail keeps it), so a
 table that opens with it is ours and is never judged again.  Pure data and tiny functions.
 """
@@ -23,7 +24,11 @@ _REPLY_PREFIXES = re.compile(r"^(?:(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s
 # The wrapper of a reply's HTML, and the caption row of the roster it echoes (HTML and text).
 REPLY_ATTRIBUTE = 'data-intake="reply"'
 ROSTER_ATTRIBUTE = 'data-intake="roster"'
-ROSTER_CAPTION = "报名系统已登记的名单（供核对，不是新的报名回执表）"
+# The mark is what recognises the roster when it comes back; the caption before it says whether the
+# roster was registered (a confirmation) or only read (a receipt to fix: nothing was registered).
+ROSTER_MARK = "（供核对，不是新的报名回执表）"
+ROSTER_CAPTION = f"报名系统已登记的名单{ROSTER_MARK}"
+ROSTER_CAPTION_READ = f"本次回执读取到的名单，尚未登记{ROSTER_MARK}"
 
 
 def is_our_message_id(message_id: str) -> bool:

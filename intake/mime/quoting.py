@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from rules.marks import REPLY_ATTRIBUTE, ROSTER_CAPTION
+from rules.marks import REPLY_ATTRIBUTE, ROSTER_MARK
 
 # Lines where quoted history begins, as QQ Mail, 163, Foxmail, Outlook, Apple Mail and Thunderbird write them.
 _SEPARATORS = re.compile(
@@ -75,13 +75,13 @@ def without_our_reply(html: str) -> str:
 
 def without_our_roster(text: str) -> str:
     """Plain text without the roster block of our replies (its caption line to the next blank line)."""
-    if ROSTER_CAPTION not in text:
+    if ROSTER_MARK not in text:
         return text
     out: list[str] = []
     skipping = False
     for line in text.splitlines():
         bare = line.lstrip(" >\t")
-        if ROSTER_CAPTION in bare:
+        if ROSTER_MARK in bare:
             skipping = True
             continue
         if skipping and not bare.strip():

@@ -35,7 +35,7 @@ from intake.readers.grid import Grid
 from intake.readers.limits import Limits
 from rules.attachments import WHOLE_MESSAGE, UnreadableFile
 from rules.judge import Circumstances, judge
-from rules.marks import ROSTER_CAPTION
+from rules.marks import ROSTER_MARK
 from rules.notice import Notice
 from rules.ours import Disposition, Found, Screening, screen, settle
 from rules.placement import for_another_program, mailbox_programs
@@ -300,7 +300,7 @@ def _body_grids(read: Callable[[], Iterable[Grid]], mid: str) -> list[Grid]:
 def is_our_roster(grid: Grid) -> bool:
     """A table that opens with our roster's caption: our own reply, quoted or pasted back (rules.marks)."""
     head = [str(cell) for row in grid.rows[:2] for cell in row if cell is not None]
-    return any(ROSTER_CAPTION in text for text in (*head, *grid.lines[-3:]))
+    return any(ROSTER_MARK in text for text in (*head, *grid.lines[-3:]))
 
 
 def _attachment_grids(

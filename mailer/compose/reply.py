@@ -19,7 +19,13 @@ from typing import Any
 
 from mailer.compose import reply_filing as RF
 from mailer.compose.reply_filing import Filing
-from rules.marks import REPLY_ATTRIBUTE, ROSTER_ATTRIBUTE, ROSTER_CAPTION, original_subject
+from rules.marks import (
+    REPLY_ATTRIBUTE,
+    ROSTER_ATTRIBUTE,
+    ROSTER_CAPTION,
+    ROSTER_CAPTION_READ,
+    original_subject,
+)
 from rules.notice import Notice, Period, Program
 from rules.verdict import Participant, Problem, Severity, Status, Verdict
 from rules.wording import arrival_label, date_span, moment
@@ -173,7 +179,7 @@ def render_reply(
         _problems("需要修改的问题", verdict.errors),
         _arrangements(verdict, notice, period),
         _requirements(verdict, notice),
-        _roster(verdict.participants, supplement=supplement),
+        _roster(verdict.participants, supplement=supplement, registered=verdict.status is Status.ACCEPTED),
         _paragraph(RF.REPLACE_HINT) if supplement and verdict.status is Status.ACCEPTED else None,
         _diff(diff),
         _problems("请留意", verdict.warnings),
@@ -307,16 +313,20 @@ def _listing(title: str, items: list[str]) -> Block:
     )
 
 
-def _roster(people: list[Participant], *, supplement: bool = False) -> Block | None:
-    """The roster: every column of the form, 备注 when someone wrote one, and who this 补报 adds."""
+def _roster(people: list[Participant], *, supplement: bool = False, registered: bool = True) -> Block | None:
+    """The roster: every column of the form, 备注 when someone wrote one, and who this 补报 adds.
+
+    registered: the roster stands now (a confirmation, the roster a superseded receipt did not
+    replace); else it was only read, and its caption says it is not registered."""
     if not people:
         return None
+    caption_text = ROSTER_CAPTION if registered else ROSTER_CAPTION_READ
     columns = [
         *COLUMNS,
         *([REMARK] if any(p.remark for p in people) else []),
         *([ADDED] if supplement else []),
     ]
-    lines: tuple[str, ...] = ("", f"{ROSTER_CAPTION}：", "  " + " | ".join(label for _k, label in columns))
+    lines: tuple[str, ...] = ("", f"{caption_text}：", "  " + " | ".join(label for _k, label in columns))
     lines += tuple("  " + " | ".join(_cell(p, k) for k, _l in columns) for p in people)
     head = "".join(f'<th style="border:1px solid #999;padding:2px 6px">{label}</th>' for _k, label in columns)
     body = "".join(
@@ -328,7 +338,7 @@ def _roster(people: list[Participant], *, supplement: bool = False) -> Block | N
         + "</tr>"
         for p in people
     )
-    caption = f'<tr><td colspan="{len(columns)}" style="padding:2px 6px;color:#666">{html.escape(ROSTER_CAPTION)}</td></tr>'
+    caption = f'<tr><td colspan="{len(columns)}" style="padding:2px 6px;color:#666">{html.escape(caption_text)}</td></tr>'
     return Block(
         lines,
         f'<p><b>报名名单</b></p><table class="intake-roster" {ROSTER_ATTRIBUTE} style="border-collapse:collapse">'
