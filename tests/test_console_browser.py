@@ -83,9 +83,25 @@ def submit(driver: Any, element: Any) -> None:
 
     if element.tag_name == "form":  # as a person does: its button (form.submit() skips the browser's checks)
         element = element.find_element(By.CSS_SELECTOR, "button:not([type=button]), input[type=submit]")
-    element.click()
+    _click(element)
     WebDriverWait(driver, 30).until(expected_conditions.staleness_of(element))
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _click(element: Any, attempts: int = 3) -> None:
+    """element.click(), again after a moment when ChromeDriver loses track of the page's nodes
+    ("unhandled inspector error ... does not belong to the document", seen under load while the
+    page stands still); any other error, or the same one three times, fails the test."""
+    from selenium.common.exceptions import WebDriverException
+
+    for attempt in range(attempts):
+        try:
+            element.click()
+            return
+        except WebDriverException as exc:
+            if "does not belong to the document" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def click(driver: Any, element: Any) -> None:
