@@ -8,9 +8,10 @@ import hashlib
 import random
 from datetime import timedelta
 
+from bench.filing import file_processed
 from rules.notice import Notice
 from rules.verdict import Status
-from storage.records import MessageOutcome, MessageRecord, NewVersion, StoredVerdict
+from storage.records import StoredVerdict
 from storage.store import Store
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -73,28 +74,4 @@ def fill(store: Store, notice: Notice, size: int, seed: int = 13) -> None:
         stored = StoredVerdict.from_json(data)
         sha = hashlib.sha256(f"console-bench-{seed}-{i}".encode()).hexdigest()
         sender = f"{abs(hash(province)) % 1000}@example.cn"
-        store.add_submission(
-            NewVersion(
-                program=program,
-                period=number,
-                province=province,
-                verdict=stored,
-                message_sha=sha,
-                sender=sender,
-                received=received,
-                status=stored.status,
-            )
-        )
-        store.record_message(
-            MessageRecord(
-                mailbox="bench",
-                uidvalidity=1,
-                uid=i + 1,
-                message_id=f"<bench-{i}@example.cn>",
-                sha256=sha,
-                received=received,
-                outcome=MessageOutcome.PROCESSED,
-                sender=sender,
-                verdict=stored,
-            )
-        )
+        file_processed(store, stored, sha=sha, sender=sender, received=received, where=("bench", 1, i + 1))

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench.env import mailboxes, write_config
+from bench.filing import file_processed
 from bench.pipeline import percentile
 from intake.config.settings import load_config
 from intake.daemon.service import Service
@@ -32,7 +33,7 @@ from mailer.delivery import deliver_pending
 from mailer.outbox import Outbox
 from mailer.smtp_sender import FileSender
 from storage.archive import Archive
-from storage.records import MessageOutcome, MessageRecord, NewVersion, StoredVerdict
+from storage.records import StoredVerdict
 from storage.store import Store
 
 
@@ -61,31 +62,7 @@ def prefill(store: Store, outbox: Outbox, size: int, pool: list[tuple[dict, str]
         sha = hashlib.sha256(f"prefill-{i}".encode()).hexdigest()
         received = (base + timedelta(seconds=37 * i)).isoformat()
         stored = StoredVerdict.from_json(verdict)
-        store.add_submission(
-            NewVersion(
-                program=verdict["program"],
-                period=verdict["period"],
-                province=verdict["province"],
-                verdict=stored,
-                message_sha=sha,
-                sender=sender,
-                received=received,
-                status=stored.status,
-            )
-        )
-        store.record_message(
-            MessageRecord(
-                mailbox="mb1",
-                uidvalidity=7,
-                uid=i + 1,
-                message_id=f"<prefill-{i}@bench>",
-                sha256=sha,
-                received=received,
-                outcome=MessageOutcome.PROCESSED,
-                sender=sender,
-                verdict=stored,
-            )
-        )
+        file_processed(store, stored, sha=sha, sender=sender, received=received, where=("mb1", 7, i + 1))
         item = outbox.enqueue(f"reply:{sha}", reply, "yaoy@moe.edu.cn", [sender], now=1.0)
         outbox.mark_sending(item, now=2.0)
         outbox.mark_sent(item, now=3.0)
