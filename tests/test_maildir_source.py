@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -179,18 +181,26 @@ def test_big_message_header_only(maildir: Path) -> None:
 
 
 class FakeClock:
-    """The maildir module's clock: sleep() advances monotonic() at once and is recorded;
-    on_sleep(n) runs before the n-th sleep returns (a delivery "while waiting")."""
+    """The maildir module's clock for the test's own thread: sleep() advances monotonic() at once
+    and is recorded; on_sleep(n) runs before the n-th sleep returns (a delivery "while waiting").
+    Any other thread that reaches the module's clock (a daemon of an earlier test still closing)
+    gets the real one, so it neither spins nor writes into this test's record."""
 
     def __init__(self) -> None:
         self.now = 1000.0
         self.slept: list[float] = []
         self.on_sleep: dict[int, Callable[[], object]] = {}
+        self.owner = threading.get_ident()
 
     def monotonic(self) -> float:
+        if threading.get_ident() != self.owner:
+            return time.monotonic()
         return self.now
 
     def sleep(self, seconds: float) -> None:
+        if threading.get_ident() != self.owner:
+            time.sleep(seconds)
+            return
         self.slept.append(seconds)
         self.now += seconds
         action = self.on_sleep.get(len(self.slept))
@@ -215,6 +225,28 @@ def test_wait_sees_a_delivery(maildir: Path, source: MaildirSource, monkeypatch:
     deliver(maildir, "10.M10.host", make_message())
     assert source.wait(5) is True
     assert clock.slept == []
+
+
+def test_close_from_another_thread_ends_a_wait(
+    source: MaildirSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon's stop closes its sources; a watcher polling a maildir must then return at once
+    rather than poll on for the rest of its idle timeout (as a closed IMAP connection ends IDLE)."""
+    looking = threading.Event()
+    names = source._names
+
+    def looked() -> frozenset[tuple[str, str]]:
+        looking.set()
+        return names()
+
+    monkeypatch.setattr(source, "_names", looked)
+    waited: list[bool] = []
+    watcher = threading.Thread(target=lambda: waited.append(source.wait(3600)))
+    watcher.start()
+    assert looking.wait(30)  # the watcher is inside its polling loop
+    source.close()
+    watcher.join(timeout=30)
+    assert not watcher.is_alive() and waited == [False]
 
 
 def test_config_errors(tmp_path: Path) -> None:

@@ -324,18 +324,22 @@ class MaildirSource(ContextManaged):
     # -- waiting -----------------------------------------------------------------------------
 
     def wait(self, timeout_s: float) -> bool:
-        """Poll every poll_interval until a message appears or goes (True) or time runs out."""
+        """Poll every poll_interval until a message appears or goes (True) or time runs out.
+
+        close() from another thread (the daemon's stop) ends the wait at the next look, False,
+        as closing an IMAP connection ends its IDLE."""
         self._require()
         deadline = time.monotonic() + max(0.0, timeout_s)
         with self._errors("poll"):
             before = self._snapshot if self._snapshot is not None else self._names()
-            while True:
+            while self._connected:
                 if self._names() != before:
                     return True
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
                 time.sleep(min(self.poll_interval, remaining))
+            return False
 
     def _names(self) -> frozenset[tuple[str, str]]:
         names = set()
