@@ -58,6 +58,48 @@ def test_word_97_document_is_converted_and_read_whatever_its_name(name: str) -> 
     assert Merge(2, 2, 3, 2) in grid.merges  # 李堃 and 张婷婷 share one 单位 cell
 
 
+def gbk_rtf(rows: Sequence[Sequence[str]], lines: Sequence[str] = ()) -> bytes:
+    """An RTF as Word and WordPad write Chinese: \\ansicpg936, each character as GBK \\'xx escapes,
+    the paragraphs, then a table of \\trowd rows with \\cellx borders."""
+
+    def escaped(text: str) -> str:
+        return "".join(
+            ch if ch.isascii() else "".join(f"\\'{b:02x}" for b in ch.encode("gbk")) for ch in text
+        )
+
+    body = [f"\\pard\\f0 {escaped(line)}\\par" for line in lines]
+    for row in rows:
+        borders = "".join(f"\\clbrdrt\\brdrs\\clbrdrb\\brdrs\\cellx{1400 * (i + 1)}" for i in range(len(row)))
+        cells = "".join(f"\\pard\\intbl {escaped(cell)}\\cell" for cell in row)
+        body.append(f"\\trowd\\trgaph108{borders}{cells}\\row")
+    head = "{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0\\fnil\\fcharset134 \\'cb\\'ce\\'cc\\'e5;}}"
+    return ("\r\n".join([head, *body, "\\pard\\par}"])).encode("ascii")
+
+
+def test_rtf_saved_by_libreoffice_is_converted_and_read() -> None:
+    [grid] = read_attachment("回执.rtf", fixture("receipt.rtf"), LIMITS)
+    assert (grid.kind, grid.rows[0]) == ("rtf", COLUMNS)
+    assert HEADER_LINES[0] in grid.lines
+    assert table(grid)[1:] == people_rows(PEOPLE)
+
+
+def test_rtf_with_gbk_escapes_as_word_writes_it_is_read_by_content_whatever_its_name() -> None:
+    people = [[str(v) for v in person] for person in PEOPLE[:2]]
+    data = gbk_rtf([COLUMNS, *people], lines=[TITLE, *HEADER_LINES])
+    for name in ("回执.rtf", "回执.doc", "附件"):
+        [grid] = read_attachment(name, data, LIMITS)
+        assert grid.kind == "rtf" and grid.lines[:3] == [TITLE, *HEADER_LINES]
+        assert table(grid) == [COLUMNS, *people]
+
+
+def test_rtf_without_a_table_gives_its_text_and_no_receipt() -> None:
+    data = gbk_rtf([], lines=["姓名 张三"])
+    [grid] = read_attachment("说明.rtf", data, LIMITS)
+    assert (grid.rows, grid.lines) == ([], ["姓名 张三"])
+    v = process_attachment("说明.rtf", data, Context(notice())).verdict
+    assert v.status == "rejected" and [p.code for p in v.problems] == ["no_form"]
+
+
 def test_opendocument_text_is_read_like_the_docx_it_becomes() -> None:
     [grid] = read_attachment("回执.odt", fixture("receipt.odt"), LIMITS)
     assert (grid.kind, grid.rows[0]) == ("odt", COLUMNS)
@@ -81,7 +123,8 @@ def test_opendocument_is_recognised_by_its_mimetype_member_not_the_name() -> Non
 
 
 @pytest.mark.parametrize(
-    ("name", "kind"), [("receipt.doc", "doc"), ("receipt.odt", "odt"), ("receipt.ods", "ods")]
+    ("name", "kind"),
+    [("receipt.doc", "doc"), ("receipt.rtf", "rtf"), ("receipt.odt", "odt"), ("receipt.ods", "ods")],
 )
 def test_sniffing_tells_the_kinds_apart(name: str, kind: str) -> None:
     assert convert.sniff(fixture(name)) == kind
@@ -93,7 +136,7 @@ def test_other_ole_and_zip_files_are_not_claimed() -> None:
         assert convert.sniff((readers / other).read_bytes()) is None
 
 
-@pytest.mark.parametrize("name", ["receipt.doc", "receipt.odt", "receipt.ods"])
+@pytest.mark.parametrize("name", ["receipt.doc", "receipt.rtf", "receipt.odt", "receipt.ods"])
 def test_the_whole_pipeline_reads_the_roster(name: str) -> None:
     v = process_attachment(
         name, fixture(name), Context(notice()), mailbox="yaoy@moe.edu.cn", received=WHEN
@@ -184,6 +227,11 @@ def test_without_libreoffice_a_doc_is_legacy_format_with_the_clear_explanation(
     [p] = v.problems
     assert p.code == "unreadable_attachment" and name in p.message
     assert ".docx" in p.message and ".xlsx" in p.message
+
+
+def test_without_libreoffice_rtf_is_legacy_format(no_libreoffice: None) -> None:
+    data = b"{\\rtf1\\ansi\\ansicpg936 \\b \\'d0\\'d5\\'c3\\'fb}"
+    unreadable(lambda: read_attachment("回执.rtf", data, LIMITS), "legacy_format")
 
 
 def test_without_libreoffice_opendocument_is_unsupported(no_libreoffice: None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from intake.readers.grid import CellValue, Grid
 
 # Readers whose grids mark a cell covered by a span with None (and an empty cell with "").
-SPAN_AWARE = frozenset({"docx", "doc", "odt", "wps"})
+SPAN_AWARE = frozenset({"docx", "doc", "rtf", "odt", "wps"})
 
 
 def cells_of(row: list[CellValue]) -> list[int]:

@@ -1,11 +1,13 @@
-"""Word 97-2003 .doc, WPS .wps, OpenDocument .odt and .ods: converted by LibreOffice, then read as docx/xlsx.
+"""Word 97-2003 .doc, WPS .wps, RTF, OpenDocument .odt and .ods: converted by LibreOffice, then read as docx/xlsx.
 
 Recognised by content: an OLE compound file with a "WordDocument" stream (a
-.doc, and a WPS .wps, which is the same format), or a zip whose "mimetype"
-member names an OpenDocument text or spreadsheet.  LibreOffice headless
+.doc, and a WPS .wps, which is the same format), a file that starts {\\rtf (Rich
+Text Format, as WordPad, Word's "save as RTF" and some OA systems write it,
+often with GBK \\'xx escapes), or a zip whose "mimetype" member names an
+OpenDocument text or spreadsheet.  LibreOffice headless
 (Debian libreoffice-writer, libreoffice-calc) converts the file to docx or
 xlsx, the formats it writes with the highest fidelity, and the existing
-readers read the result (kind "doc", "odt", "ods").
+readers read the result (kind "doc", "rtf", "odt", "ods").
 
 The converter runs in a subprocess with a timeout (limits.conversion_timeout_s, and
 never more than what is left of the message's budget: budget.py), in its own process
@@ -17,8 +19,8 @@ a time: a process-wide lock and a file lock, so two daemons on one machine do
 not run two LibreOffices at once.
 
 When LibreOffice is not installed, can_read is False for these files and they
-are refused as before: a .doc or .wps as legacy_format ("save it as .docx or
-.xlsx"), an OpenDocument file as unsupported.
+are refused as before: a .doc, .wps or RTF as legacy_format ("save it as .docx
+or .xlsx"), an OpenDocument file as unsupported.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from ._common import is_ole, is_zip
 
 log = logging.getLogger(__name__)
 
+RTF_MAGIC = b"{\\rtf"
 ODF_TYPES = {
     "application/vnd.oasis.opendocument.text": "odt",
     "application/vnd.oasis.opendocument.text-template": "odt",
@@ -72,6 +75,7 @@ class Target:
 
 TARGETS = {
     "doc": Target("libswlo.so", "docx:MS Word 2007 XML", docx.read),
+    "rtf": Target("libswlo.so", "docx:MS Word 2007 XML", docx.read),
     "odt": Target("libswlo.so", "docx:MS Word 2007 XML", docx.read),
     "ods": Target("libsclo.so", "xlsx:Calc MS Excel 2007 XML", xlsx.read),
 }
@@ -121,7 +125,7 @@ def component(library: str) -> bool:
 
 
 def available(kind: str = "doc") -> bool:
-    """Can .doc/.wps/.odt (kind doc or odt) or .ods (kind ods) files be converted here?"""
+    """Can .doc/.wps/.rtf/.odt (kind doc, rtf or odt) or .ods (kind ods) files be converted here?"""
     return soffice() is not None and component(TARGETS[kind].library)
 
 
@@ -145,7 +149,9 @@ def _no_network() -> tuple[str, ...]:
 
 
 def sniff(head: bytes) -> str | None:
-    """doc (a .doc or .wps), odt or ods by content; None for anything else."""
+    """doc (a .doc or .wps), rtf, odt or ods by content; None for anything else."""
+    if head.startswith(RTF_MAGIC):
+        return "rtf"
     if is_ole(head):
         try:
             with olefile.OleFileIO(io.BytesIO(head)) as ole:
@@ -170,6 +176,11 @@ def can_read(name: str, head: bytes) -> bool:
     return kind is not None and available(kind)
 
 
+def can_read_rtf(name: str, head: bytes) -> bool:
+    """RTF is text: it must be claimed before the refusals and the text readers look at it."""
+    return head.startswith(RTF_MAGIC) and available("rtf")
+
+
 def read(data: bytes, name: str, limits: Limits) -> list[Grid]:
     kind = sniff(data)
     if kind is None:
@@ -192,7 +203,7 @@ def convert(data: bytes, name: str, kind: str, limits: Limits) -> bytes:
     timeout = budget.allowance(name, "LibreOffice", limits.conversion_timeout_s)
     with _one_at_a_time(name, timeout), tempfile.TemporaryDirectory(prefix="intake-convert-") as tmp:
         work = Path(tmp)
-        source = work / f"in.{'doc' if kind == 'doc' else kind}"
+        source = work / f"in.{kind}"
         source.write_bytes(data)
         out = work / "out"
         started = time.monotonic()
@@ -262,7 +273,7 @@ def _run(command: list[str], work: Path, timeout: float, name: str) -> tuple[int
 
 
 def _refusal(kind: str) -> Reason:
-    return "legacy_format" if kind == "doc" else "unsupported"
+    return "legacy_format" if kind in ("doc", "rtf") else "unsupported"
 
 
 def _environment(work: Path) -> dict[str, str]:

@@ -34,7 +34,7 @@ class Grid:
     lines:  free text that surrounds the table (docx paragraphs above it, text
             lines around an HTML table), where header fields may be written.
     kind:   the reader that made it: xlsx, xls, docx, csv, html, text, pdf, ocr
-            (doc, wps, odt, ods: read by the docx/xlsx reader after conversion).
+            (doc, rtf, odt, ods: read by the docx/xlsx reader after conversion).
     ocr:    every value was read by OCR from a scan or a photo, so any of them may be wrong.
     confidence: for an OCR grid, the recogniser's confidence (0.0-1.0) per
             (row, col) of each non-empty cell; a merged range has it at its top-left.

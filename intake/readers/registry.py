@@ -101,10 +101,12 @@ def _read_member(data: bytes, name: str, limits: Limits) -> list[Grid]:
     return read_bytes(name, data, limits)
 
 
-# Tried before the refusals above: PDF (always), images (when the OCR recogniser is installed).
+# Tried before the refusals above: PDF (always), images (when the OCR recogniser is installed),
+# RTF (when LibreOffice is: without it, RTF is refused as legacy_format).
 FIRST: tuple[Reader, ...] = (
     FormatReader("pdf", pdf.can_read, pdf.read),
     FormatReader("ocr", ocr.can_read, ocr.read),
+    FormatReader("rtf", convert.can_read_rtf, convert.read),
 )
 # convert (LibreOffice, when installed) before xls, which refuses a Word 97 .doc as legacy_format.
 READERS: tuple[Reader, ...] = (

@@ -10,7 +10,8 @@ the table, one vertically merged 单位 cell) in the style of tests/data/readers
 
 1. LibreOffice Writer turns the HTML page into receipt.odt (writer8), then the
    .odt into receipt.doc (MS Word 97: an OLE file with a WordDocument stream;
-   a WPS .wps is the same file) and into receipt.pdf (writer_pdf_Export: a PDF
+   a WPS .wps is the same file), into receipt.rtf (Rich Text Format, as WordPad
+   and "save as RTF" write it) and into receipt.pdf (writer_pdf_Export: a PDF
    with a text layer, as Word or WPS export it); receipt_encrypted.pdf is the
    same PDF with the open password 123456; receipt_long.pdf is a 60-person
    roster whose table runs over three pages; receipt_unruled.pdf has the
@@ -229,6 +230,9 @@ def main() -> None:
         )
         soffice(profile, ["--convert-to", "doc:MS Word 97", "--outdir", str(out), str(out / "receipt.odt")])
         soffice(
+            profile, ["--convert-to", "rtf:Rich Text Format", "--outdir", str(out), str(out / "receipt.odt")]
+        )
+        soffice(
             profile, ["--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out), str(out / "receipt.odt")]
         )
         encrypted = work / "encrypted"
@@ -276,7 +280,7 @@ def main() -> None:
         source_workbook(source)
         soffice(profile, ["--convert-to", "ods:calc8", "--outdir", str(out), str(source)])
         shutil.copyfile(out / "receipt_src.ods", HERE / "receipt.ods")
-        for name in ("receipt.odt", "receipt.doc", "receipt.pdf"):
+        for name in ("receipt.odt", "receipt.doc", "receipt.rtf", "receipt.pdf"):
             shutil.copyfile(out / name, HERE / name)
         (HERE / "receipt_scan.pdf").write_bytes(scan((out / "receipt.pdf").read_bytes()))
     for path in sorted(HERE.iterdir()):
