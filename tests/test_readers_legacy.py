@@ -246,7 +246,7 @@ def test_status_says_legacy_conversion_is_off(no_libreoffice: None) -> None:
         {"written": "", "mailboxes": {}, "flagged": [], "periods": {}, "outbox": {}, "formats": formats}, out
     )
     assert "legacy conversion is off" in out.getvalue()
-    assert "doc/wps/odt=OFF" in out.getvalue()
+    assert "doc/wps/rtf/odt=OFF" in out.getvalue()
 
 
 def test_daemon_status_shows_legacy_conversion_off(no_libreoffice: None, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from storage.errors import StoreLocked
 from storage.records import SubmissionSummary
 
 STATUS = {"accepted": "已确认", "rejected": "需修改"}
-FORMAT_NAMES = {"doc_wps_odt": "doc/wps/odt", "ods": "ods", "pdf_text": "pdf", "ocr": "scans(OCR)"}
+FORMAT_NAMES = {"doc_wps_odt": "doc/wps/rtf/odt", "ods": "ods", "pdf_text": "pdf", "ocr": "scans(OCR)"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
