@@ -30,6 +30,7 @@ Reason = Literal[
     "empty",
     "out_of_time",  # the message's reading budget ran out before this file (intake/readers/budget.py)
     "skipped",  # costly reading not started: nothing said the message is ours (rules/ours.py)
+    "cloud_link",  # sent as a download link (超大附件, 云附件, a net disk), never fetched (intake/mime/cloud.py)
 ]
 
 

@@ -197,6 +197,7 @@ class UnreadableReason(StrEnum):
     EMPTY = "empty"
     OUT_OF_TIME = "out_of_time"
     SKIPPED = "skipped"
+    CLOUD_LINK = "cloud_link"
 
     @classmethod
     def _missing_(cls, value: object) -> UnreadableReason:
@@ -239,6 +240,10 @@ UNREADABLE_REASONS: dict[UnreadableReason, tuple[str, str]] = {
     UnreadableReason.SKIPPED: (
         "邮件中没有说明这是报名回执，这个文件没有读取",
         "如果这是报名回执，请在邮件主题中写明“报名回执”后重新发送。",
+    ),
+    UnreadableReason.CLOUD_LINK: (
+        "它是以超大附件（云附件、网盘）下载链接发送的，系统不会打开邮件中的链接",
+        "回执表很小，请把它作为普通附件（.xlsx 或 .docx）直接添加到邮件中，回复本邮件重新发送。",
     ),
 }
 

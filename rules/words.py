@@ -33,6 +33,8 @@ _REQUESTS = re.compile(
     r"更换|换成|替换|改为|改成|调整|变更|增加|增报|减少|删除|取消|不来|不能参加|无法参加|补报|请假|退出"
 )
 _THANKS_ONLY = 12  # characters left beside the thanks words: more is something to read
+# Links ask nothing: the ? of https://wx.mail.qq.com/ftn/download?k=… (a 超大附件) is not a question.
+_LINKS = re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class Words:
 
 
 def read_words(own_text: str) -> Words:
-    text = _before_signature(own_text).strip()
+    text = _LINKS.sub(" ", _before_signature(own_text)).strip()
     compact = re.sub(r"\s+", "", text)
     asks = bool(_ASKS.search(text) or _REQUESTS.search(compact))
     covering = bool(_COVERING.search(compact))
@@ -63,7 +65,7 @@ _QUESTION = re.compile(r"[?？]|能否|可否|请问|能不能|可不可以|可�
 
 def asks_beside_a_receipt(own_text: str) -> bool:
     """Do the words sent with a receipt ask a person something (「另外，能否多报一人？」)?"""
-    return bool(_QUESTION.search(_before_signature(own_text)))
+    return bool(_QUESTION.search(_LINKS.sub(" ", _before_signature(own_text))))
 
 
 def _before_signature(text: str) -> str:

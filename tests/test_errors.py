@@ -77,7 +77,7 @@ def test_errors_are_also_the_builtin_that_fits() -> None:
     assert isinstance(MailboxRefused("gz2", "STORE", "NO"), MailboxError)
 
 
-def test_the_reasons_of_unreadable_attachment_are_the_eleven() -> None:
+def test_the_reasons_of_unreadable_attachment_are_the_twelve() -> None:
     assert UnreadableAttachment.REASONS == (
         "corrupt",
         "encrypted",
@@ -90,6 +90,7 @@ def test_the_reasons_of_unreadable_attachment_are_the_eleven() -> None:
         "empty",
         "out_of_time",
         "skipped",
+        "cloud_link",
     )
 
 

@@ -26,6 +26,7 @@ from intake.extract.columns import match_header
 from intake.extract.receipt import extract
 from intake.mime.bounces import returned_ids
 from intake.mime.classify import Classification, MessageKind, body_text, classify
+from intake.mime.cloud import cloud_files
 from intake.mime.message import Attachment, DecodedMessage, decode_message
 from intake.mime.quoting import own_html, own_words, without_our_reply, without_our_roster
 from intake.pipeline.evidence import KnownSender, gather, is_record_kind, own_text
@@ -253,7 +254,15 @@ def read_message(
         receipt = _extract(
             _body_grids(lambda: read_text_body(text, ctx.limits), mid), msg, ctx, programs=programs
         )
-    return Reading(receipt, tuple(unreadable))
+    return Reading(receipt, (*unreadable, *_linked_files(text, html, msg, mid)))
+
+
+def _linked_files(text: str, html: str, msg: DecodedMessage, mid: str) -> list[UnreadableFile]:
+    """Files the sender's own words link to (超大附件, 云附件, a net disk) instead of attaching."""
+    linked = cloud_files(text, html, tuple(a.filename for a in msg.attachments))
+    if linked.names:
+        log.info("%s files sent as links: %d via %s", mid, len(linked.names), ",".join(linked.hosts))
+    return [UnreadableFile(name, UnreadableReason.CLOUD_LINK) for name in linked.names]
 
 
 def _too_large() -> Reading:
