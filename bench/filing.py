@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from storage.records import MessageOutcome, MessageRecord, NewVersion, StoredVerdict
+from storage.records import MessageOutcome, MessageRecord, StoredVerdict
 from storage.store import Store
+from storage.versions import NewVersion
 
 
 def file_processed(

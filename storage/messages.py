@@ -15,14 +15,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 from .keyed import Doc, SegmentedTable
-from .records import (
-    DUPLICATE,
-    DUPLICATE_DETAIL,
-    PENDING,
-    FailureNote,
-    MessageOutcome,
-    MessageRecord,
-)
+from .records import DUPLICATE, DUPLICATE_DETAIL, PENDING, FailureNote, MessageOutcome, MessageRecord
 
 OUTCOMES = tuple(MessageOutcome)
 MAX_ERRORS_KEPT = 20

@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .desk import DeskState
+from .fields import parse_received
 from .keyed import SegmentedTable
 from .lock import FileLock
-from .records import parse_received
 from .store import DB_NAME
 
 

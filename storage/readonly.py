@@ -17,9 +17,9 @@ from types import TracebackType
 from typing import Any
 
 from .json_storage import read_json_file
-from .records import SubmissionSummary, SubmissionVersion, VersionSummary, summary_sort_key
 from .store import DB_NAME
 from .submissions import group_key, in_sent_order, newest, standing
+from .versions import SubmissionSummary, SubmissionVersion, VersionSummary, summary_sort_key
 
 _SEGMENT = re.compile(r"\d{6}\.json")
 

@@ -34,15 +34,10 @@ from .keyed import KeyedTable, SegmentedTable, open_db
 from .lock import FileLock
 from .messages import MessageLog
 from .questions import Question, QuestionLog
-from .records import (
-    MessageOutcome,
-    MessageRecord,
-    NewVersion,
-    SubmissionSummary,
-    SubmissionVersion,
-)
+from .records import MessageOutcome, MessageRecord
 from .sent import SentLog, SentNote
 from .submissions import SubmissionLog
+from .versions import NewVersion, SubmissionSummary, SubmissionVersion
 
 DB_NAME = "intake.json"
 P = ParamSpec("P")

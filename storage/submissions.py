@@ -29,15 +29,15 @@ from typing import Protocol, TypeVar
 from rules.verdict import Status
 
 from .diff import roster_diff
+from .fields import parse_received
 from .keyed import Doc, SegmentedTable
 from .messages import now_iso
-from .records import (
+from .versions import (
     NewVersion,
     SubmissionSummary,
     SubmissionVersion,
     VersionKind,
     VersionSummary,
-    parse_received,
     summary_sort_key,
 )
 

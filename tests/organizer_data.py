@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 from rules.verdict import Status
-from storage.records import NewVersion, StoredVerdict, SubmissionVersion, VersionKind
+from storage.records import StoredVerdict
 from storage.store import Store
+from storage.versions import NewVersion, SubmissionVersion, VersionKind
 from tests.helpers import ROOT, cst
 
 PERIOD = "gz-status/1"  # 北京 天津 上海 江苏 浙江 山东 河南; deadline 2023-06-19 17:00

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from openpyxl import Workbook
 
 from intake.mailbox.source import FetchedMessage
-from storage.records import SubmissionVersion, VersionKind
 from storage.users import Role
+from storage.versions import SubmissionVersion, VersionKind
 from tests.console_env import MAILBOX, WHEN, ConsoleWorld, add_user, beijing, csrf_of, henan_over, question
 
 HENAN = "/p/zz-student/1/河南"

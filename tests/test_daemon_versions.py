@@ -26,7 +26,7 @@ from mailer.compose.digest import render_text
 from mailer.compose.workbook import roster_workbook
 from rules.marks import ROSTER_CAPTION
 from rules.verdict import Status
-from storage.records import VersionKind
+from storage.versions import VersionKind
 from tests.daemon_env import PASSWORD_ENV, write_config
 from tests.fixtures.dovecot import DovecotServer
 from tests.fixtures.smtpd import ReceivedMessage, SmtpServer

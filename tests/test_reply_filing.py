@@ -19,8 +19,9 @@ from rules.marks import ROSTER_CAPTION
 from rules.policy import Policy
 from rules.supplement import against_standing
 from rules.verdict import Participant, Reading, Status, Verdict
-from storage.records import NewVersion, StoredVerdict, SubmissionVersion, VersionKind
+from storage.records import StoredVerdict
 from storage.store import Store
+from storage.versions import NewVersion, SubmissionVersion, VersionKind
 from tests.helpers import body_text, cst, notice, person, receipt_grid, receipt_of
 
 NOW = cst("2023-06-27T10:00")

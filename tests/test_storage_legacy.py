@@ -15,18 +15,11 @@ from pathlib import Path
 import pytest
 
 from rules.verdict import Status
+from storage.notes import DigestNote, ReminderNote
 from storage.readonly import ReadOnlyStore
-from storage.records import (
-    DigestNote,
-    MessageOutcome,
-    MessageRecord,
-    NewVersion,
-    ReminderNote,
-    Severity,
-    StoredVerdict,
-    SubmissionVersion,
-)
+from storage.records import MessageOutcome, MessageRecord, Severity, StoredVerdict
 from storage.store import Store
+from storage.versions import NewVersion, SubmissionVersion
 from tests.helpers import DATA
 
 LEGACY = DATA / "store-9e50fad"

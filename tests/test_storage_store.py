@@ -11,8 +11,9 @@ import pytest
 
 from rules.verdict import Status
 from storage.errors import CorruptDatabase, StorageError, StoreLocked
-from storage.records import MessageOutcome, MessageRecord, NewVersion, StoredVerdict
+from storage.records import MessageOutcome, MessageRecord, StoredVerdict
 from storage.store import Store
+from storage.versions import NewVersion
 
 
 def test_reply_counts_survive_reopen(tmp_path: Path) -> None:

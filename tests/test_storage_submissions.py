@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from rules.verdict import Participant, Status, Verdict
-from storage.records import NewVersion, StoredVerdict, SubmissionVersion
+from storage.records import StoredVerdict
 from storage.store import Store
+from storage.versions import NewVersion, SubmissionVersion
 
 KEY = ("骨干教师培训", 3, "广东")
 

@@ -19,7 +19,7 @@ from rules.policy import Policy
 from rules.receipt import Receipt
 from rules.supplement import Standing, against_standing, supplement_mark
 from rules.verdict import Participant, Reading, Severity, Status, Verdict
-from storage.records import VersionKind
+from storage.versions import VersionKind
 from tests.helpers import body_text, cst, notice, person, receipt_grid, receipt_of
 from tests.receipts import receipt_message
 from tests.test_daemon_local import local_config

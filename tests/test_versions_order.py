@@ -12,9 +12,10 @@ import pytest
 
 from rules.verdict import Participant, Status, Verdict
 from storage.readonly import ReadOnlyStore
-from storage.records import NewVersion, StoredParticipant, StoredVerdict, SubmissionVersion, VersionKind
+from storage.records import StoredParticipant, StoredVerdict
 from storage.store import Store
 from storage.submissions import in_sent_order, newest, standing
+from storage.versions import NewVersion, SubmissionVersion, VersionKind
 
 KEY = ("zz-student", 1, "黑龙江")
 MOBILES = {"王喆": "13900001111", "李堃": "13900002222", "赵磊": "13900003333"}

@@ -15,7 +15,7 @@ from intake.daemon.status import AccountStatus, FlaggedReply, MailboxStatus, Per
 from intake.errors import ConfigError
 from mailer.outbox import Outbox, OutboxState
 from storage.errors import StoreLocked
-from storage.records import SubmissionSummary
+from storage.versions import SubmissionSummary
 
 STATUS = {"accepted": "已确认", "rejected": "需修改"}
 FORMAT_NAMES = {"doc_wps_odt": "doc/wps/rtf/odt", "ods": "ods", "pdf_text": "pdf", "ocr": "scans(OCR)"}

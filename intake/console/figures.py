@@ -20,9 +20,9 @@ from intake.organizer.desk import Organizer
 from mailer.compose.digest_data import DigestData
 from rules.notice import Period
 from storage.readonly import ReadOnlyStore
-from storage.records import SubmissionSummary, SubmissionVersion
 from storage.store import Store
 from storage.submissions import group_key, in_sent_order
+from storage.versions import SubmissionSummary, SubmissionVersion
 
 Group = tuple[str | None, int | None, str | None]
 

@@ -20,8 +20,9 @@ from rules.notice import Period
 from rules.verdict import Participant, Status
 from storage.desk import ActionRecord, action_sha, group_name
 from storage.diff import roster_diff
-from storage.records import NewVersion, StoredVerdict, SubmissionVersion, VersionKind
+from storage.records import StoredVerdict
 from storage.submissions import superseding
+from storage.versions import NewVersion, SubmissionVersion, VersionKind
 
 
 class Stale(RuntimeError):

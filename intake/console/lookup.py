@@ -11,8 +11,9 @@ from intake.console.state import current
 from intake.mime.message import DecodedMessage, decode_message
 from rules.notice import Period
 from storage.questions import QuestionNotFound
-from storage.records import MessageRecord, SubmissionVersion
+from storage.records import MessageRecord
 from storage.users import Role
+from storage.versions import SubmissionVersion
 
 
 def period_or_404(program: str, number: int) -> Period:

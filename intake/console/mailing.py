@@ -23,8 +23,8 @@ from mailer.compose.reply_filing import Filing
 from rules.notice import Period
 from rules.verdict import Verdict
 from storage.questions import QuestionNotFound
-from storage.records import SubmissionVersion
 from storage.sent import SentKind, SentNote
+from storage.versions import SubmissionVersion
 
 
 def seed_of(action_id: str) -> str:

@@ -27,8 +27,9 @@ from mailer.outbox_item import OutboxState
 from rules.notice import Period
 from rules.verdict import Status
 from storage.desk import group_name
-from storage.records import MessageOutcome, SubmissionSummary, VersionKind
+from storage.records import MessageOutcome
 from storage.users import Role
+from storage.versions import SubmissionSummary, VersionKind
 
 KINDS = {
     "question": "待答复的问题",

@@ -42,15 +42,9 @@ from rules.supplement import Standing
 from rules.verdict import Reading, Status, Verdict
 from rules.words import asks_beside_a_receipt
 from storage.archive import Archive
-from storage.records import (
-    DUPLICATE_DETAIL,
-    MessageOutcome,
-    MessageRecord,
-    NewVersion,
-    StoredVerdict,
-    VersionKind,
-)
+from storage.records import DUPLICATE_DETAIL, MessageOutcome, MessageRecord, StoredVerdict
 from storage.store import Store
+from storage.versions import NewVersion, VersionKind
 
 log = logging.getLogger(__name__)
 

@@ -64,7 +64,7 @@ class FlaggedReply(TypedDict):
 
 class PeriodStatus(TypedDict):
     admitted: int  # provinces admitted to the period
-    submissions: list[dict[str, Any]]  # storage.records.SubmissionSummary.to_json() per group
+    submissions: list[dict[str, Any]]  # storage.versions.SubmissionSummary.to_json() per group
 
 
 class QuestionItem(TypedDict):

@@ -35,10 +35,11 @@ from mailer.compose.template import receipt_template, template_filename
 from mailer.compose.workbook import roster_workbook
 from mailer.outbox import Outbox, OutboxItem
 from rules.notice import Period
+from storage.notes import DigestNote, ReminderNote
 from storage.questions import Question, read_questions
 from storage.readonly import ReadOnlyStore
-from storage.records import DigestNote, ReminderNote, SubmissionVersion
 from storage.store import Store
+from storage.versions import SubmissionVersion
 
 log = logging.getLogger(__name__)
 FIRST_LOOKBACK = timedelta(days=1)  # with no digest ever sent, only a due time this recent counts

@@ -46,8 +46,10 @@ from mailer.compose.digest_province import (
 from mailer.compose.digest_unplaced import Unidentified, unidentified
 from rules.notice import Notice, Period, Program
 from rules.wording import arrival_sort_key
+from storage.notes import DigestNote, ReminderNote
 from storage.questions import Question
-from storage.records import DigestNote, ReminderNote, Severity, SubmissionSummary, SubmissionVersion
+from storage.records import Severity
+from storage.versions import SubmissionSummary, SubmissionVersion
 
 __all__ = [  # re-exported: every figure of the digest is found here
     "ACCEPTED",

@@ -19,7 +19,7 @@ from mailer.compose.digest_lodging import Count, HotelFigures
 from rules.problems import FIELD_LABELS
 from rules.units import BUREAU, DEPARTMENT, OTHER, SCHOOL
 from rules.wording import date_span, moment
-from storage.records import VersionKind
+from storage.versions import VersionKind
 
 STATUS_LABELS: dict[str, str] = {
     ACCEPTED: "已确认",

@@ -21,16 +21,10 @@ from mailer.compose.digest_unplaced import Unidentified
 from rules import units as U
 from rules.notice import Notice, Period, Unit
 from rules.verdict import Status
-from storage.records import (
-    DigestNote,
-    ReminderNote,
-    Severity,
-    StoredParticipant,
-    StoredProblem,
-    SubmissionVersion,
-    VersionKind,
-)
+from storage.notes import DigestNote, ReminderNote
+from storage.records import Severity, StoredParticipant, StoredProblem
 from storage.submissions import in_sent_order, newest, standing
+from storage.versions import SubmissionVersion, VersionKind
 
 KINDS = (U.DEPARTMENT, U.BUREAU, U.SCHOOL, U.OTHER)
 

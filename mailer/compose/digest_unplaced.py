@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from storage.records import Severity, SubmissionVersion
+from storage.records import Severity
+from storage.versions import SubmissionVersion
 
 NO_MESSAGE = "未能读取到报名回执"
 

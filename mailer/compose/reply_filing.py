@@ -18,7 +18,7 @@ from typing import Any
 
 from rules.verdict import Participant, Reading, Status, Verdict
 from rules.wording import moment
-from storage.records import SubmissionVersion, VersionKind
+from storage.versions import SubmissionVersion, VersionKind
 
 REPLACE_HINT = (
     "如需以完整名单替换已登记的名单，请把全部参训人员填在同一张回执表中重新发送，"

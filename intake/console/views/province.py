@@ -27,9 +27,10 @@ from mailer.outbox_item import OutboxItem
 from rules.verdict import Severity
 from storage.desk import ActionRecord
 from storage.questions import Question
-from storage.records import MessageRecord, SubmissionVersion
+from storage.records import MessageRecord
 from storage.submissions import newest, standing
 from storage.users import Role
+from storage.versions import SubmissionVersion
 
 bp = Blueprint("province", __name__)
 SHOWN = 20  # versions listed before "show all"

@@ -17,8 +17,8 @@ from intake.console.views.actions.flow import propose
 from intake.console.views.actions.roster import RosterChange, base_version, roster_pending
 from rules.notice import Period
 from rules.verdict import Participant
-from storage.records import SubmissionVersion
 from storage.users import Role
+from storage.versions import SubmissionVersion
 
 bp = Blueprint("people", __name__)
 ROUTE = "/p/<program>/<int:number>/<province>"

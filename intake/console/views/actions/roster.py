@@ -22,8 +22,8 @@ from mailer.compose.reply import Original
 from rules.notice import Period
 from rules.verdict import Participant
 from storage.desk import ActionRecord, Waiver, group_name
-from storage.records import SubmissionVersion
 from storage.submissions import newest, standing
+from storage.versions import SubmissionVersion
 
 
 def group_versions(period: Period, province: str) -> list[SubmissionVersion]:
