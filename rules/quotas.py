@@ -48,7 +48,11 @@ def _groups(people: Sequence[Participant], province: Unit, kinds: UnitKinds | No
             unit = province.department[0] if province.department else p.unit
             groups[(UnitKind.DEPARTMENT, unit)].append(p)
         elif p.unit_kind in (UnitKind.BUREAU, UnitKind.SCHOOL):
-            groups[(p.unit_kind, U.unit_key(p.unit, province, _markers(p.unit_kind, kinds)))].append(p)
+            markers = _markers(p.unit_kind, kinds)
+            one_per_place = p.unit_kind == UnitKind.BUREAU  # a place's bureau, whatever it is called
+            groups[(p.unit_kind, U.unit_key(p.unit, province, markers, one_per_place=one_per_place))].append(
+                p
+            )
     return groups
 
 

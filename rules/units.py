@@ -183,15 +183,19 @@ def _province_division(province: Unit | None) -> Division | None:
 _OFFICE = re.compile(r"^[^\s]{1,14}?(?:处|科|室|办公室|办|部|中心|股|组|系)$")
 
 
-def unit_key(unit_text: str, province: Unit | None, markers: Sequence[str] = ()) -> str:
+def unit_key(
+    unit_text: str, province: Unit | None, markers: Sequence[str] = (), *, one_per_place: bool = False
+) -> str:
     """One key for one unit: 广东省广州市教育局, 广州市教育局 and 广州教育局 are one unit, and so is an office
     inside it (太原市教育局职成教科 counts with 太原市教育局).
 
     markers: what ends the unit's own name (the notice's bureau or school markers: 教育局, 学院 ...);
-    the office after it is dropped."""
+    the office after it is dropped.  one_per_place: a place has one unit of this kind whatever marker
+    names it (a place's education bureau: 北京市海淀区教育委员会, 海淀区教委 and 海淀区教委职成科 are one),
+    so the key is the place and the first marker."""
     rest = re.sub(r"[()（）]", "", strip_province(unit_text, province))
     rest = _without_office(rest, markers)
-    return _canonical_place(rest, province, markers)
+    return _canonical_place(rest, province, markers, one_per_place)
 
 
 def unit_as_written(unit_text: str, markers: Sequence[str] = ()) -> str:
@@ -211,13 +215,39 @@ def _without_office(text: str, markers: Sequence[str]) -> str:
     return text
 
 
-def _canonical_place(text: str, province: Unit | None, markers: Sequence[str]) -> str:
-    """太原教育局 -> 太原市教育局: the place before the marker written as the gazetteer names it."""
+def _canonical_place(text: str, province: Unit | None, markers: Sequence[str], one_per_place: bool) -> str:
+    """太原教育局 -> 太原市教育局: the place before the marker written as the gazetteer names it (and the
+    first marker for it when the place has one such unit)."""
     for marker in sorted(markers, key=len, reverse=True):
         if text.endswith(marker) and len(text) > len(marker):
-            place = text[: -len(marker)]
-            found = gazetteer().named_in(place, _province_division(province))
-            if found is not None and place in (found.name, *short_names(found.name)):
-                return found.name + marker
+            found = _place_named(text[: -len(marker)], province)
+            if found is not None:
+                return _full_name(found) + (markers[0] if one_per_place else marker)
             return text
     return text
+
+
+def _full_name(division: Division) -> str:
+    """A county-level division with its prefecture (南京市鼓楼区, never 徐州市's 鼓楼区); others by name."""
+    pref = gazetteer().prefecture(division)
+    return division.name if pref is None or pref == division else pref.name + division.name
+
+
+def _place_named(place: str, province: Unit | None) -> Division | None:
+    """The division a unit's place is, written whole: 太原, 太原市; 郑州市中原区 and 郑州中原区 are 中原区."""
+    found = gazetteer().named_in(place, _province_division(province))
+    if found is None:
+        return None
+    names = (found.name, *short_names(found.name))
+    if place in names:
+        return found
+    prefix = next((name for name in sorted(names, key=len, reverse=True) if place.startswith(name)), "")
+    rest = place[len(prefix) :]
+    inner = gazetteer().named_in(rest, _province_division(province)) if prefix and rest else None
+    if (
+        inner is not None
+        and rest in (inner.name, *short_names(inner.name))
+        and gazetteer().prefecture(inner) == found
+    ):
+        return inner
+    return None

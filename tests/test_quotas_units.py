@@ -62,6 +62,18 @@ def test_an_office_of_a_bureau_counts_with_the_bureau() -> None:
     assert over.row == 8 and "“太原市教育局”报名 3 人" in over.message
 
 
+def test_a_municipal_district_bureau_written_three_ways_is_one_unit() -> None:
+    people = [
+        ("王喆", "男", "北京市教育委员会", "13900003331"),
+        ("李堃", "男", "北京市海淀区教育委员会", "13900003332"),
+        ("张婷", "女", "海淀区教委", "13900003333"),
+        ("赵敏", "女", "北京市海淀区教委职成科", "13900003334"),
+    ]
+    [over] = quota_problems(zz1("北京市教育委员会", people))
+    assert over.row == 8 and "“北京市海淀区教育委员会”报名 3 人" in over.message
+    assert zz1("北京市教育委员会", people[:3]).status == "accepted"
+
+
 def test_two_schools_of_one_prefecture_named_by_their_county_level_cities() -> None:
     people = [
         ("王喆", "男", "江苏省教育厅", "13900003331"),

@@ -68,10 +68,37 @@ def test_offices_and_spellings_of_one_unit_share_its_key(
     assert {U.unit_key(t, known_unit(province), markers) for t in texts} == {key}
 
 
+@pytest.mark.parametrize(
+    ("texts", "province"),
+    [
+        # a 直辖市's district: 教委 and 教育委员会, with and without the city, an office inside it
+        (["北京市海淀区教育委员会", "北京市海淀区教委", "海淀区教委", "海淀区教委职成科"], "北京"),
+        # one bureau, named by its older or newer name
+        (["太原市教育局", "太原市教育体育局", "太原教体局", "太原市教育和体育局"], "山西"),
+        # a county's bureau with or without its prefecture
+        (["郑州市中原区教育局", "中原区教育局", "郑州中原区教育局"], "河南"),
+    ],
+)
+def test_a_place_has_one_bureau_whatever_it_is_called(texts: list[str], province: str) -> None:
+    markers = notice().unit_kinds.bureau_markers
+    assert len({U.unit_key(t, known_unit(province), markers, one_per_place=True) for t in texts}) == 1
+
+
+def test_districts_of_one_name_in_two_prefectures_are_two_bureaus() -> None:
+    markers, jiangsu = notice().unit_kinds.bureau_markers, known_unit("江苏")
+    nanjing = U.unit_key("南京市鼓楼区教育局", jiangsu, markers, one_per_place=True)
+    assert nanjing != U.unit_key("徐州市鼓楼区教育局", jiangsu, markers, one_per_place=True)
+    # schools keep their marker: 职教中心 and 卫校 of one city are two schools
+    school = notice().unit_kinds.school_markers
+    assert U.unit_key("郑州市职教中心", known_unit("河南"), school) != U.unit_key(
+        "郑州市卫校", known_unit("河南"), school
+    )
+
+
 def test_a_county_bureau_and_a_school_beside_a_bureau_keep_their_own_keys() -> None:
     kinds, shanxi = notice().unit_kinds, known_unit("山西")
-    assert U.unit_key("清徐县教育局", shanxi, kinds.bureau_markers) == "清徐县教育局"
-    assert U.unit_key("太原市教育局", shanxi, kinds.bureau_markers) != "清徐县教育局"
+    assert U.unit_key("清徐县教育局", shanxi, kinds.bureau_markers) == "太原市清徐县教育局"
+    assert U.unit_key("太原市教育局", shanxi, kinds.bureau_markers) != "太原市清徐县教育局"
     # what follows a school's name and is not an office is part of the name
     jiangsu = known_unit("江苏")
     assert U.unit_key("南京学院继续教育学院", jiangsu, kinds.school_markers) == "南京学院继续教育学院"
