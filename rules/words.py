@@ -3,7 +3,8 @@ that a receipt is attached (a covering note that forgot the file).  Pure.
 
 Only the sender's own words are read (the quoted history stripped, intake/mime/quoting.py).
 A question is anything that asks: a question mark, the interrogatives provincial staff write
-(能否, 可否, 是否, 请问, 吗 ...), or a change asked for in words (换成, 增加, 不能参加 ...).  Thanks is a short message made of thanks and receipt of mail
+(能否, 可否, 是否, 请问, 吗 ...), a change asked for in words (换成, 增加, 不能参加 ...), or words that
+nobody will come (无人参加, 不派员).  Thanks is a short message made of thanks and receipt of mail
 (收到，谢谢！), nothing else.  A covering note says a file is attached (见附件, 附件是, 请查收).
 """
 
@@ -28,9 +29,11 @@ _POLITE = re.compile(
     r"老师|您好|你好|尊敬的|各位|领导|同志|此致|敬礼|祝好|顺祝|商祺|工作顺利|的|了|啊|呀|哈|！|!|。|，|,|、|\.|~|～"
 )
 _SIGNATURE = re.compile(r"^\s*(?:--\s*$|发自|来自|Sent from|Get Outlook)", re.I | re.M)
-# Words that ask for a change without a question mark: a person must read them.
+# Words that ask for a change without a question mark, or say that nobody will come (a province that
+# sends no one: 「我省本期无人参加」 is for a person to record, never a 「请填写回执表」 by rule).
 _REQUESTS = re.compile(
     r"更换|换成|替换|改为|改成|调整|变更|增加|增报|减少|删除|取消|不来|不能参加|无法参加|补报|请假|退出"
+    r"|无人参|无人报名|不派员|不派人|不参加|不参训|不参会|不报名|放弃参"
 )
 _THANKS_ONLY = 12  # characters left beside the thanks words: more is something to read
 # Links ask nothing: the ? of https://wx.mail.qq.com/ftn/download?k=… (a 超大附件) is not a question.

@@ -97,6 +97,11 @@ def test_a_known_sender_with_a_spreadsheet_that_is_no_receipt_is_not_answered() 
         ("李堃不能参加了，换成张三", True, False, False),
         ("修改后的回执见附件，请查收。", False, False, True),
         ("附件收到，谢谢", False, True, False),
+        ("我省本期无人参加，特此说明。", True, False, False),
+        ("因工作安排，本次培训我省不派员参加。", True, False, False),
+        ("本省无人报名", True, False, False),
+        # a link's ? asks nothing
+        ("回执见超大附件：https://wx.mail.qq.com/ftn/download?k=1&code=2 请查收", False, False, True),
     ],
 )
 def test_what_the_words_say(text: str, asks: bool, thanks: bool, covering: bool) -> None:

@@ -122,6 +122,25 @@ def test_a_covering_note_that_forgot_its_file_still_gets_the_please_attach_reply
     assert [p.code for p in outcome.verdict.problems] == ["no_form"]
 
 
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "河南省报名回执",
+            "姚老师：您好！我省本期无人参加中职学生管理系统培训，特此说明。\n河南省教育厅 王老师",
+        ),
+        ("关于中职学生系统培训报名情况的说明", "我省因工作安排，本次培训不派员参加。"),
+    ],
+)
+def test_a_province_that_sends_nobody_is_told_nothing_by_rule_and_kept_for_a_person(
+    subject: str, text: str
+) -> None:
+    raw = MessageBuilder(sender="hn@haedu.gov.cn", to=OURS, subject=subject, client="qq").text(text).build()
+    outcome = run(raw)
+    assert outcome.disposition is Disposition.QUESTION  # never 「请按附件3填写回执表」
+    assert outcome.verdict.status is Status.IGNORED and outcome.verdict.problems == []
+
+
 def test_a_long_message_naming_the_program_is_ours_even_without_a_form() -> None:
     text = (
         "关于中职学生管理系统培训的报名，我省情况说明如下：\n" + "我省各地市教育局正在汇总人员名单。\n" * 40
