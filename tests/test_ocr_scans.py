@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from intake.pipeline.process import Context, process_attachment
+from intake.pipeline.process import Context, process, process_attachment
 from mailer.compose.reply import OCR_NOTE, render_reply
 from rules.verdict import Severity, Status, Verdict
 from tests.data.legacy.needs import require
 from tests.data.scans.make_scans import SET, Sample, make_set, missing_tools
 from tests.data.scans.score import SampleScore, score
 from tests.helpers import CST, notice
+from tests.mailbuilder import MessageBuilder
 
 WHEN = datetime(2023, 6, 1, 10, 0, tzinfo=CST)
 pytestmark = [pytest.mark.ocr, pytest.mark.slow]
@@ -139,6 +140,30 @@ def test_the_fax_that_lost_a_column_rule_keeps_its_columns(verdicts: dict[str, V
     v = verdicts["fax.tif"]
     assert [p.gender for p in v.participants] == ["男", "女", "男", "女", "女", "男", "女", "男"]
     assert sum(p.unit.startswith("四川") or p.unit.startswith("成都") for p in v.participants) >= 7
+
+
+def test_a_faxed_receipt_mailed_as_an_octet_stream_tiff_is_read_like_the_file_alone(
+    scan_set: dict[str, Path], verdicts: dict[str, Verdict]
+) -> None:
+    """A fax machine's e-mail: a TIFF labelled application/octet-stream; the subject says 回执.  Once it
+    was not counted as a file that may be a receipt, so OCR was never allowed to start (skipped)."""
+    sample = next(s for s in SET if s.filename == "fax.tif")
+    raw = (
+        MessageBuilder(
+            sender="fax@hebei.gov.cn", to=sample.roster.mailbox, subject="报名回执（传真）", client="qq"
+        )
+        .attach("fax.tif", scan_set["fax.tif"].read_bytes(), "application/octet-stream")
+        .build()
+    )
+    got = process(raw, Context(notice()), mailbox=sample.roster.mailbox, received=WHEN).verdict
+    alone = verdicts["fax.tif"]
+    assert (got.status, got.program, got.period, got.province) == (
+        alone.status,
+        alone.program,
+        alone.period,
+        alone.province,
+    )
+    assert [p.name for p in got.participants] == [p.name for p in alone.participants]
 
 
 def test_the_photos_and_the_sideways_scan_are_found_and_turned(scores: dict[str, SampleScore]) -> None:

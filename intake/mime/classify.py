@@ -54,6 +54,18 @@ RECEIPT_EXTENSIONS = frozenset(
         ".jpg",
         ".jpeg",
         ".png",
+        # a fax arrives as TIFF; scans and screenshots as BMP, GIF or WEBP; an iPhone photo as HEIC
+        ".tif",
+        ".tiff",
+        ".bmp",
+        ".gif",
+        ".webp",
+        ".heic",
+        ".rtf",  # WordPad, Word's "save as RTF"
+        ".tsv",
+        ".xml",  # Excel 2003 XML spreadsheet
+        ".mht",  # a web page or an Excel sheet saved as a single file
+        ".mhtml",
     }
 )
 RECEIPT_TYPES = frozenset(ctype for ctype, ext in EXTENSION_BY_TYPE.items() if ext in RECEIPT_EXTENSIONS) | {
@@ -75,6 +87,9 @@ _MAGIC = (
     b"7z\xbc\xaf\x27\x1c",
     b"\x89PNG\r\n\x1a\n",
     b"\xff\xd8\xff",
+    b"II*\x00",  # TIFF (a fax)
+    b"MM\x00*",
+    b"{\\rtf",
 )
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")
 _HTML_START = re.compile(rb"\s*(?:<!doctype html|<html|<table|<meta)", re.I)

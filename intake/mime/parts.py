@@ -113,6 +113,13 @@ EXTENSION_BY_TYPE: dict[str, str] = {
     "image/png": ".png",
     "image/gif": ".gif",
     "image/bmp": ".bmp",
+    "image/x-ms-bmp": ".bmp",
+    "image/tiff": ".tif",
+    "image/x-tiff": ".tif",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+    "application/rtf": ".rtf",
+    "text/rtf": ".rtf",
     "message/rfc822": ".eml",
 }
 
