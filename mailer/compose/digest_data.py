@@ -174,17 +174,12 @@ def _totals(
     people: Sequence[Person],
     problems: Sequence[OpenProblem],
 ) -> dict[str, int]:
-    statuses = Counter(p.status for p in provinces)
     genders = Counter(p.gender for p in people)
     errors = sum(1 for p in problems if p.severity is Severity.ERROR)
     kinds = Counter(p.unit_kind for p in people)
     return {
         "admitted": len(period.provinces),
-        "submitted": sum(1 for p in provinces if p.versions or p.unidentified),  # sent something
-        "accepted": statuses[ACCEPTED],
-        "not_accepted": statuses[REJECTED],
-        "missing": statuses[MISSING],
-        "absent": statuses[ABSENT],
+        **_statuses(provinces),
         "late": sum(1 for p in provinces if p.late),
         "people": len(people),
         "men": genders["男"],
@@ -195,6 +190,18 @@ def _totals(
         "reminded": sum(1 for p in provinces if p.reminded),
         **_follow_ups(provinces),
         **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
+    }
+
+
+def _statuses(provinces: Sequence[ProvinceFigures]) -> dict[str, int]:
+    """Provinces by where they stand; submitted: those that sent something (an absent one may have)."""
+    statuses = Counter(p.status for p in provinces)
+    return {
+        "submitted": sum(1 for p in provinces if p.versions or p.unidentified),
+        "accepted": statuses[ACCEPTED],
+        "not_accepted": statuses[REJECTED],
+        "missing": statuses[MISSING],
+        "absent": statuses[ABSENT],
     }
 
 
