@@ -22,7 +22,7 @@ from intake.console.sessions import ServerSessionInterface, SessionStore
 from intake.console.state import KEY, Console
 from intake.console.throttle import LoginThrottle
 from intake.console.views import audit_log, auth, message, periods, province, queue, users
-from intake.console.views.actions import decide, enter, flow, handled, people, replies
+from intake.console.views.actions import absence, decide, enter, flow, handled, people, replies
 
 MAX_UPLOAD = 20 * 1024 * 1024  # as a message's attachment ([limits] max_attachment_bytes is the reader's)
 
@@ -67,6 +67,7 @@ def create_app(desk: Desk, *, throttle: LoginThrottle | None = None, testing: bo
         enter,
         replies,
         handled,
+        absence,
     ):
         app.register_blueprint(module.bp)
     return app

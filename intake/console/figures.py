@@ -4,7 +4,7 @@ Reading a period's versions is what a digest costs (about 0.5 s for a period of 
 store: every version is a document read from a segment file); building the figures from them costs
 20 ms.  Versions never change once filed, so the console keeps each group's versions in memory
 (``VersionCache``), re-read only when the group has a new one, and keeps each period's DigestData
-until one of its groups or its questions change (``Figures``).  The organizers' desk
+until one of its groups, its questions or its provinces' 不参加 records change (``Figures``).  The organizers' desk
 (intake.organizer.desk.Organizer) builds the snapshot as it does for the digest, over ``LiveView``:
 the daemon's store with the cache in front of its versions.
 """
@@ -19,6 +19,7 @@ from intake.config.settings import Config
 from intake.organizer.desk import Organizer
 from mailer.compose.digest_data import DigestData
 from rules.notice import Period
+from storage.notes import AbsenceNote, read_absences
 from storage.readonly import ReadOnlyStore
 from storage.store import Store
 from storage.submissions import group_key, in_sent_order
@@ -98,8 +99,13 @@ class LiveView(ReadOnlyStore):
         return self.live.meta_get(key, default)
 
 
-def fingerprint(summaries: list[SubmissionSummary], questions: int) -> tuple[object, ...]:
-    return (questions, *((s.program, s.period, s.province, s.versions) for s in summaries))
+def fingerprint(
+    summaries: list[SubmissionSummary], questions: int, absent: dict[str, AbsenceNote] | None = None
+) -> tuple[object, ...]:
+    """What a period's figures are made of, in brief: its groups' version counts, the open questions,
+    the provinces recorded as sending nobody (a record or its withdrawal changes the page at once)."""
+    groups = tuple((s.program, s.period, s.province, s.versions) for s in summaries)
+    return (questions, tuple((absent or {}).items()), *groups)
 
 
 class Figures:
@@ -118,7 +124,8 @@ class Figures:
             for s in self.store.submissions()
             if s.province is None or (s.program == period.program and s.period == period.number)
         ]
-        mark = fingerprint(summaries, self.store.open_questions())
+        absent = read_absences(self.store.meta_get, period.key, period.provinces)
+        mark = fingerprint(summaries, self.store.open_questions(), absent)
         with self._lock:
             cached = self._digests.get(period.key)
         if cached is not None and cached[0] == mark:

@@ -55,6 +55,12 @@ class HandledForm(ActionForm):
     item = HiddenField(validators=[DataRequired(), Length(max=300)])
 
 
+class AbsenceForm(ActionForm):
+    """记为本期不参加: the reason, and the province's message that said so (one of its questions, or none)."""
+
+    message = SelectField("省份来信（可不选）", choices=[], validate_choice=False)
+
+
 class CorrectForm(ActionForm):
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
     index = IntegerField(validators=[InputRequired(), NumberRange(min=0)])

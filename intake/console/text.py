@@ -14,6 +14,7 @@ PROVINCE_STATUS = {
     ProvinceStatus.REJECTED: "需修改",
     ProvinceStatus.MISSING: "未报送",
     ProvinceStatus.UNIDENTIFIED: "来件未识别",
+    ProvinceStatus.ABSENT: "不参加",
 }
 KIND = {"receipt": "回执", "supplement": "补报", "organizer": "会务组录入"}
 OUTBOX_STATE = {

@@ -6,12 +6,15 @@ intake.organizer.schedule passes the real one.  What was sent is kept in the sto
     digest:<program>/<n>              {"due", "sent_at", "key", "reported": {province: versions}}
     reminder:<program>/<n>:<province> [{"date", "stage", "to", "key"}, ...]
     reminded:<province>               the local date of the province's last reminder (any period)
+    absent:<program>/<n>:<province>   {"by", "at", "reason", "message"}: it sends nobody (the console
+                                      writes it; None once withdrawn)
 
 A digest is due at each fire time of the [digest] cron; the latest fire time not yet sent is sent
 once, however late (a daemon that was down sends it when it comes back).  A reminder stage N
 (from [reminders] days_before) opens at the first cron fire time N days before the deadline and
 closes at the deadline; a province without an accepted receipt gets one reminder per stage and
-never more than one a day.  Outbox keys ``digest:<period>:<date>`` and
+never more than one a day; a province recorded as sending nobody (不参加, while nothing it sent came
+after the record) gets none.  Outbox keys ``digest:<period>:<date>`` and
 ``reminder:<period>:<province>:<date>`` make a crash between queueing and recording harmless.
 """
 
@@ -35,7 +38,7 @@ from mailer.compose.template import receipt_template, template_filename
 from mailer.compose.workbook import roster_workbook
 from mailer.outbox import Outbox, OutboxItem
 from rules.notice import Period
-from storage.notes import DigestNote, ReminderNote
+from storage.notes import AbsenceNote, DigestNote, ReminderNote, absence_key, read_absences
 from storage.questions import Question, read_questions
 from storage.readonly import ReadOnlyStore
 from storage.store import Store
@@ -95,6 +98,11 @@ class Organizer:
 
     def _reminders_sent(self, period: Period, province: str) -> tuple[ReminderNote, ...]:
         return ReminderNote.list_from_json(self.store.meta_get(f"reminder:{period.key}:{province}"))
+
+    def absences(self, period: Period) -> dict[str, AbsenceNote]:
+        """The period's provinces recorded as sending nobody, with the record (whether it holds is the
+        digest's to say: storage.notes.AbsenceNote.holds)."""
+        return read_absences(self.store.meta_get, period.key, period.provinces)
 
     def _accepted(self, period: Period, province: str) -> tuple[bool, list[SubmissionVersion]]:
         versions = self.store.versions(period.program, period.number, province)
@@ -170,6 +178,7 @@ class Organizer:
             questions=[q for q in self._open_questions() if period.key in q.periods],
             unplaced=self.unplaced(period),
             senders=self.known_senders(),
+            absent=self.absences(period),
         )
 
     def _open_questions(self) -> list[Question]:
@@ -306,6 +315,12 @@ class Organizer:
             return None
         accepted, versions = self._accepted(period, province)
         if accepted:
+            return None
+        absence = AbsenceNote.from_json(self.store.meta_get(absence_key(period.key, province)))
+        if absence is not None and absence.holds(v.received_at for v in versions):
+            log.info(
+                "reminder %s %s: not sent, recorded as sending nobody by %s", period.key, province, absence.by
+            )
             return None
         to = tuple(self.contacts(province, period))
         if not to:

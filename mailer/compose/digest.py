@@ -40,7 +40,7 @@ def _section(title: str, lines: list[str]) -> list[str]:
 
 def _attention(data: DigestData) -> list[str]:
     """At the top: rosters whose newest receipt was rejected, receipts nobody could place, then the
-    provinces still missing or not accepted."""
+    provinces still missing or not accepted, and those that send nobody (不参加)."""
     out = []
     if data.regressed:
         out += [
@@ -53,9 +53,15 @@ def _attention(data: DigestData) -> list[str]:
             *(f"  ? {F.unidentified_line(u)}" for u in data.unidentified),
         ]
     waiting = [p for p in data.provinces if p.status in (MISSING, UNIDENTIFIED, REJECTED)]
+    absent = [F.absent_line(data)] if data.absent else []  # they answered: not waited for
     if not waiting:
-        return [*out, "全部参训省份均已确认报名。"]
-    return [*out, f"尚未完成报名的省份（{len(waiting)}）：", *(f"  - {_waiting(p)}" for p in waiting)]
+        return [*out, F.all_done(data), *absent]
+    return [
+        *out,
+        f"尚未完成报名的省份（{len(waiting)}）：",
+        *(f"  - {_waiting(p)}" for p in waiting),
+        *absent,
+    ]
 
 
 def _waiting(p: ProvinceFigures) -> str:

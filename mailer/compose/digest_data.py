@@ -5,13 +5,16 @@ holds, for the period: every version of each admitted province's receipt, the re
 to each, the addresses a reminder would go to, what the previous digest reported, the groups
 filed under the period for provinces it does not admit, and the receipts whose province could
 not be told (with the addresses known for each province, to put them where they belong), and
-the questions waiting for a person that may concern the period.
+the questions waiting for a person that may concern the period, and the provinces an organizer
+recorded as sending nobody (storage.notes.AbsenceNote).
 
 A province's roster is the roster that stands: its accepted version sent last (versions go by the
 time they were sent, storage.submissions); its open problems are those of the version it sent last
 (a rejected resubmission leaves the accepted roster standing but its errors open, and flags the
 province: ``regressed``; the people of that receipt are ``pending``).  Stored rosters carry no unit
-kind, so it is recomputed here with rules.units.unit_kind.
+kind, so it is recomputed here with rules.units.unit_kind.  A province recorded as sending nobody is
+不参加 (ABSENT) while nothing of it stands accepted and nothing it sent arrived after the record; it is
+then neither missing nor waiting, and is not reminded.
 
 DigestData is the one model of a period's figures: the digest (text and HTML), the workbook, the
 sign-in sheet and the console read it, so they cannot disagree.
@@ -26,6 +29,7 @@ from datetime import date, datetime, timedelta
 
 from mailer.compose.digest_lodging import HotelFigures, hotel
 from mailer.compose.digest_province import (
+    ABSENT,
     ACCEPTED,
     KINDS,
     MISSING,
@@ -46,12 +50,13 @@ from mailer.compose.digest_province import (
 from mailer.compose.digest_unplaced import Unidentified, unidentified
 from rules.notice import Notice, Period, Program
 from rules.wording import arrival_sort_key
-from storage.notes import DigestNote, ReminderNote
+from storage.notes import AbsenceNote, DigestNote, ReminderNote
 from storage.questions import Question
 from storage.records import Severity
 from storage.versions import SubmissionSummary, SubmissionVersion
 
 __all__ = [  # re-exported: every figure of the digest is found here
+    "ABSENT",
     "ACCEPTED",
     "KINDS",
     "MISSING",
@@ -86,6 +91,7 @@ class DigestSnapshot:
     # address or "@domain" -> the province it is known for ([contacts], [senders], receipts' senders)
     senders: Mapping[str, str] = field(default_factory=dict)
     questions: Sequence[Question] = ()  # open questions for a person that may concern the period
+    absent: Mapping[str, AbsenceNote] = field(default_factory=dict)  # province -> its 不参加 record
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,11 @@ class DigestData:
     def missing(self) -> tuple[str, ...]:
         """Admitted provinces from which nothing was received."""
         return tuple(p.province for p in self.provinces if p.status == MISSING)
+
+    @property
+    def absent(self) -> tuple[ProvinceFigures, ...]:
+        """Admitted provinces recorded as sending nobody (不参加), each with its note."""
+        return tuple(p for p in self.provinces if p.status == ABSENT)
 
     @property
     def regressed(self) -> tuple[ProvinceFigures, ...]:
@@ -163,16 +174,12 @@ def _totals(
     people: Sequence[Person],
     problems: Sequence[OpenProblem],
 ) -> dict[str, int]:
-    statuses = Counter(p.status for p in provinces)
     genders = Counter(p.gender for p in people)
     errors = sum(1 for p in problems if p.severity is Severity.ERROR)
     kinds = Counter(p.unit_kind for p in people)
     return {
         "admitted": len(period.provinces),
-        "submitted": len(provinces) - statuses[MISSING],
-        "accepted": statuses[ACCEPTED],
-        "not_accepted": statuses[REJECTED],
-        "missing": statuses[MISSING],
+        **_statuses(provinces),
         "late": sum(1 for p in provinces if p.late),
         "people": len(people),
         "men": genders["男"],
@@ -183,6 +190,18 @@ def _totals(
         "reminded": sum(1 for p in provinces if p.reminded),
         **_follow_ups(provinces),
         **{f"kind_{k}": kinds.get(k, 0) for k in KINDS},
+    }
+
+
+def _statuses(provinces: Sequence[ProvinceFigures]) -> dict[str, int]:
+    """Provinces by where they stand; submitted: those that sent something (an absent one may have)."""
+    statuses = Counter(p.status for p in provinces)
+    return {
+        "submitted": sum(1 for p in provinces if p.versions or p.unidentified),
+        "accepted": statuses[ACCEPTED],
+        "not_accepted": statuses[REJECTED],
+        "missing": statuses[MISSING],
+        "absent": statuses[ABSENT],
     }
 
 
@@ -236,6 +255,7 @@ def _on_file(snapshot: DigestSnapshot, province: str, unplaced: Sequence[Unident
         reminders=snapshot.reminders.get(province, ()),
         contacts=snapshot.contacts.get(province, ()),
         unplaced=unplaced,
+        absence=snapshot.absent.get(province),
     )
 
 

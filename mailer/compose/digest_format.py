@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from mailer.compose.digest_data import (
+    ABSENT,
     ACCEPTED,
     MISSING,
     REJECTED,
@@ -26,6 +27,7 @@ STATUS_LABELS: dict[str, str] = {
     REJECTED: "需修改",
     MISSING: "未报送",
     UNIDENTIFIED: "来件未识别",
+    ABSENT: "不参加",
 }
 KIND_LABELS = {DEPARTMENT: "省级教育行政部门", BUREAU: "地市级教育行政部门", SCHOOL: "学校", OTHER: "其他"}
 KIND_SHORT = {DEPARTMENT: "省级", BUREAU: "地市级", SCHOOL: "学校", OTHER: "其他"}
@@ -84,6 +86,21 @@ def unidentified_line(u: Unidentified) -> str:
     return f"{when(u.received)} {u.sender or '发件人不明'}{subject}{people}：{u.message}"
 
 
+def absent_line(data: DigestData) -> str:
+    """不参加：河南（来函说明本期无人参加）、上海（电话告知）; "" when no province is."""
+    if not data.absent:
+        return ""
+    return "不参加：" + "、".join(
+        f"{p.province}（{p.absence.reason}）" if p.absence and p.absence.reason else p.province
+        for p in data.absent
+    )
+
+
+def all_done(data: DigestData) -> str:
+    """When no province is waiting: all confirmed, or all but those that send nobody."""
+    return "其余参训省份均已确认报名。" if data.absent else "全部参训省份均已确认报名。"
+
+
 def regressed_line(p: ProvinceFigures) -> str:
     return (
         f"{p.province} 最近一次回执（{when(p.last_received)}）未通过，有 {len(p.errors)} 个问题待修改；"
@@ -112,12 +129,13 @@ def deadline_phrase(data: DigestData) -> str:
 def headline(data: DigestData) -> str:
     t = data.totals
     unidentified = f"，来件未识别 {t['unidentified']} 个" if t["unidentified"] else ""
+    absent = f"，不参加 {t['absent']} 个" if t["absent"] else ""
     pending = (
         f"另有 {t['pending']} 人在待修改的回执中（{t['pending_provinces']} 省）。" if t["pending"] else ""
     )
     return (
         f"截至 {when(data.now)}：已确认 {t['accepted']}/{t['admitted']} 个省份，需修改 {t['not_accepted']} 个，"
-        f"未报送 {t['missing']} 个{unidentified}；已确认名单共 {t['people']} 人。{pending}{deadline_phrase(data)}。"
+        f"未报送 {t['missing']} 个{unidentified}{absent}；已确认名单共 {t['people']} 人。{pending}{deadline_phrase(data)}。"
     )
 
 

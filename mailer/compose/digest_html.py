@@ -11,6 +11,7 @@ from html import escape
 
 from mailer.compose import digest_format as F
 from mailer.compose.digest_data import (
+    ABSENT,
     ACCEPTED,
     KINDS,
     MISSING,
@@ -30,6 +31,7 @@ STATUS_COLORS: dict[str, str] = {
     REJECTED: "#c62828",
     MISSING: "#c62828",
     UNIDENTIFIED: "#8e24aa",
+    ABSENT: "#757575",
 }
 TITLE = '<p style="margin:16px 0 4px"><b>{}</b></p>'
 
@@ -151,14 +153,11 @@ def _progress_chart(data: DigestData) -> str:
         ("需修改", [(t["not_accepted"], "#e08a1e")], f"{t['not_accepted']}/{t['admitted']}"),
         ("未报送", [(t["missing"], "#c62828")], f"{t['missing']}/{t['admitted']}"),
     ]
-    if t["unidentified"]:
-        rows.append(
-            (
-                "来件未识别",
-                [(t["unidentified"], STATUS_COLORS[UNIDENTIFIED])],
-                f"{t['unidentified']}/{t['admitted']}",
+    for key, status in (("unidentified", UNIDENTIFIED), ("absent", ABSENT)):
+        if t[key]:
+            rows.append(
+                (F.STATUS_LABELS[status], [(t[key], STATUS_COLORS[status])], f"{t[key]}/{t['admitted']}")
             )
-        )
     return _chart("报送进度（省份）", rows, t["admitted"])
 
 
@@ -279,7 +278,12 @@ def _attention(data: DigestData) -> str:
     else:
         out.append(
             '<p style="background:#e8f5e9;border-left:4px solid #2e7d32;padding:6px 10px">'
-            "全部参训省份均已确认报名。</p>"
+            f"{_e(F.all_done(data))}</p>"
+        )
+    if data.absent:  # they answered: not waited for
+        out.append(
+            f'<p style="border-left:4px solid {STATUS_COLORS[ABSENT]};padding:6px 10px;color:#555">'
+            f"{_e(F.absent_line(data))}</p>"
         )
     return "".join(out)
 

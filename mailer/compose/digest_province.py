@@ -21,7 +21,7 @@ from mailer.compose.digest_unplaced import Unidentified
 from rules import units as U
 from rules.notice import Notice, Period, Unit
 from rules.verdict import Status
-from storage.notes import DigestNote, ReminderNote
+from storage.notes import AbsenceNote, DigestNote, ReminderNote
 from storage.records import Severity, StoredParticipant, StoredProblem
 from storage.submissions import in_sent_order, newest, standing
 from storage.versions import SubmissionVersion, VersionKind
@@ -36,9 +36,10 @@ class ProvinceStatus(StrEnum):
     REJECTED = "rejected"  # submitted, nothing accepted
     MISSING = "missing"  # nothing received
     UNIDENTIFIED = "unidentified"  # nothing filed under it, but its sender wrote a receipt we could not place
+    ABSENT = "absent"  # an organizer recorded that it sends nobody, and nothing accepted or later came
 
 
-ACCEPTED, REJECTED, MISSING, UNIDENTIFIED = ProvinceStatus
+ACCEPTED, REJECTED, MISSING, UNIDENTIFIED, ABSENT = ProvinceStatus
 NO_HOTEL = "未分配酒店"
 UNKNOWN_DAY = "未填写或无法识别"
 
@@ -93,6 +94,7 @@ class ProvinceFigures:
     regressed: bool = False  # the version sent last was rejected after an accepted one: that one stands
     pending: int = 0  # people in the version sent last, when it was rejected: awaiting the province's fix
     unidentified: tuple[Unidentified, ...] = ()  # receipts of its sender that could not be placed
+    absence: AbsenceNote | None = None  # an organizer's record that it sends nobody (shown while it holds)
 
     @property
     def leader_mobiles(self) -> tuple[str, ...]:
@@ -220,10 +222,15 @@ class _Filed:
     province: str
     versions: tuple[SubmissionVersion, ...]
     unplaced: tuple[Unidentified, ...] = ()
+    absence: AbsenceNote | None = None
 
     @classmethod
     def of(
-        cls, province: str, versions: Iterable[SubmissionVersion], unplaced: Sequence[Unidentified]
+        cls,
+        province: str,
+        versions: Iterable[SubmissionVersion],
+        unplaced: Sequence[Unidentified],
+        absence: AbsenceNote | None = None,
     ) -> _Filed:
         versions = tuple(in_sent_order(versions))
         last = newest(versions)
@@ -233,7 +240,7 @@ class _Filed:
             for u in unplaced
             if u.province == province and (since is None or (u.received is not None and u.received > since))
         )
-        return cls(province, versions, mine)
+        return cls(province, versions, mine, absence)
 
     @property
     def latest(self) -> SubmissionVersion | None:
@@ -246,9 +253,20 @@ class _Filed:
         return standing(self.versions)
 
     @property
+    def absent(self) -> bool:
+        """An organizer recorded that it sends nobody, nothing stands accepted, and nothing it sent
+        (a receipt, or one that could not be placed) arrived after the record."""
+        if self.absence is None or self.current is not None:
+            return False
+        arrivals = [v.received_at for v in self.versions] + [u.received for u in self.unplaced]
+        return self.absence.holds(arrivals)
+
+    @property
     def status(self) -> ProvinceStatus:
         if self.current is not None:
             return ACCEPTED
+        if self.absent:
+            return ABSENT
         if self.versions:
             return REJECTED
         return UNIDENTIFIED if self.unplaced else MISSING
@@ -273,7 +291,9 @@ class _Filed:
     def pending(self) -> int:
         """People in the version sent last, when it was rejected (the province was asked to fix it)."""
         latest = self.latest
-        return len(latest.verdict.participants) if latest is not None and not latest.accepted else 0
+        if latest is None or latest.accepted or self.absent:
+            return 0
+        return len(latest.verdict.participants)
 
     def changes_since(self, previous: DigestNote | None, notice: Notice) -> tuple[Change, ...]:
         """The versions the previous digest did not report (all of them for the first digest)."""
@@ -301,6 +321,7 @@ class Filed:
     reminders: Sequence[ReminderNote] = ()
     contacts: Sequence[str] = ()  # where a reminder would go now
     unplaced: Sequence[Unidentified] = ()  # the period's receipts that could not be placed
+    absence: AbsenceNote | None = None  # an organizer's record that the province sends nobody
 
 
 def province_digest(
@@ -309,10 +330,10 @@ def province_digest(
     """One admitted province's part of the digest; previous: the last digest sent (what it reported)."""
     unit = notice.unit(name)
     hotel = _hotel_name(period, name)
-    filed = _Filed.of(name, on_file.versions, on_file.unplaced)
+    filed = _Filed.of(name, on_file.versions, on_file.unplaced, on_file.absence)
     latest = filed.latest
     roster = _roster(filed, unit, notice, hotel)
-    open_ = _problems(latest, name)
+    open_ = () if filed.absent else _problems(latest, name)  # an absent province has nothing to fix
     reminded, reminded_to = _reminded(on_file.reminders)
     by_kind = Counter(p.unit_kind for p in roster)
     figures = ProvinceFigures(
@@ -324,7 +345,7 @@ def province_digest(
         last_status=latest.status if latest else None,
         headcount=len(roster),
         by_kind={k: by_kind.get(k, 0) for k in KINDS},
-        late=_late(filed.current or latest, period, notice),
+        late=not filed.absent and _late(filed.current or latest, period, notice),
         hotel=hotel,
         leaders=tuple(p for p in roster if p.leader),
         errors=tuple(p for p in open_ if p.severity is Severity.ERROR),
@@ -337,5 +358,6 @@ def province_digest(
         regressed=filed.regressed,
         pending=filed.pending,
         unidentified=filed.unplaced,
+        absence=filed.absence if filed.absent else None,
     )
     return ProvinceDigest(figures, roster, open_, filed.changes_since(previous, notice))

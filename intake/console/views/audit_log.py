@@ -22,6 +22,8 @@ ACTIONS = {
     "resend": "重发回复",
     "handled": "标记已处理",
     "reprocess": "重新处理",
+    "absent": "记为本期不参加",
+    "absent.withdraw": "撤销不参加",
     "show.mobile": "查看手机号",
     "download.roster": "下载名单",
     "download.message": "下载邮件原件",

@@ -17,7 +17,9 @@ from mailer.compose.digest_data import DigestData, Person
 from mailer.compose.workbook import roster_workbook
 from rules.notice import Period, Quotas
 from rules.units import UnitKind
+from storage.notes import read_absences
 from storage.users import Role
+from storage.versions import SubmissionSummary
 
 bp = Blueprint("periods", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,6 +34,7 @@ class PeriodLine:
     missing: int
     people: int
     left: str
+    absent: int = 0  # recorded as sending nobody (不参加), nothing accepted or sent since
 
 
 def _line(period: Period) -> PeriodLine:
@@ -39,7 +42,8 @@ def _line(period: Period) -> PeriodLine:
     desk = current().desk
     program = desk.config.notice.program(period.program)
     summaries = {s.province: s for s in desk.store.submissions(period.program, period.number) if s.province}
-    admitted = [summaries.get(p) for p in period.provinces]
+    absent = _absent(period, summaries)
+    admitted = [summaries.get(p) for p in period.provinces if p not in absent]
     accepted = sum(1 for s in admitted if s is not None and s.current is not None)
     rejected = sum(1 for s in admitted if s is not None and s.current is None)
     people = sum(s.current.participants for s in admitted if s is not None and s.current is not None)
@@ -48,10 +52,24 @@ def _line(period: Period) -> PeriodLine:
         name=f"{program.name if program else period.program}第{period.number}期",
         accepted=accepted,
         rejected=rejected,
-        missing=len(period.provinces) - accepted - rejected,
+        missing=len(period.provinces) - len(absent) - accepted - rejected,
         people=people,
         left=time_left(period.deadline, desk.now()),
+        absent=len(absent),
     )
+
+
+def _absent(period: Period, summaries: dict[str, SubmissionSummary]) -> set[str]:
+    """The provinces whose 不参加 record holds: nothing stands accepted, nothing sent since (as the digest)."""
+    notes = read_absences(current().desk.store.meta_get, period.key, period.provinces)
+    held = set()
+    for province, note in notes.items():
+        summary = summaries.get(province)
+        if summary is not None and summary.current is not None:
+            continue
+        if note.holds([summary.latest.received_at] if summary is not None else []):
+            held.add(province)
+    return held
 
 
 @bp.route("/")

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from intake.console.access import requires, user
 from intake.console.forms import (
+    AbsenceForm,
     AcceptForm,
     ActionForm,
     AddForm,
@@ -22,10 +23,15 @@ from intake.console.forms import (
 from intake.console.lookup import period_or_404, province_or_404, version_or_404
 from intake.console.record import audit
 from intake.console.state import current
+from intake.console.text import when
+from intake.console.views.actions.absence import province_questions, recorded
 from intake.console.views.actions.roster import group_versions
+from mailer.compose.digest_data import ABSENT
 from mailer.outbox_item import OutboxItem
+from rules.notice import Period
 from rules.verdict import Severity
 from storage.desk import ActionRecord
+from storage.notes import AbsenceNote
 from storage.questions import Question
 from storage.records import MessageRecord
 from storage.submissions import newest, standing
@@ -55,6 +61,31 @@ def _line(version: SubmissionVersion) -> VersionLine:
 
 def _questions(period_key: str, province: str) -> list[Question]:
     return [q for q in current().desk.store.questions() if q.province == province and period_key in q.periods]
+
+
+@dataclass(frozen=True)
+class Absence:
+    """The province's 不参加 record as the page shows it."""
+
+    note: AbsenceNote | None  # the record, if one was made and not withdrawn
+    holds: bool  # it decides the province's status (nothing accepted, nothing sent since)
+    form: AbsenceForm  # to record it (offered while nothing stands accepted and no record holds)
+
+
+def _absence(period: Period, province: str) -> Absence:
+    console = current()
+    note = recorded(period, province)
+    holds = False
+    if note is not None and province in period.provinces:
+        figures = console.figures.digest(period, console.desk.now())
+        holds = any(p.province == province and p.status == ABSENT for p in figures.provinces)
+    form = AbsenceForm()
+    zone = console.desk.config.notice.timezone
+    form.message.choices = [SelectChoice("", "（不关联来信，如电话告知）")] + [
+        SelectChoice(q.key, f"{when(q.received, zone)} {q.sender}：{q.text[:30]}")
+        for q in province_questions(period, province)
+    ]
+    return Absence(note, holds, form)
 
 
 def _forms(base: SubmissionVersion | None) -> dict[str, FlaskForm]:
@@ -96,6 +127,8 @@ def show(program: str, number: int, province: str) -> str:
         questions=_questions(period.key, province),
         forms=_forms(base),
         editor=user().role.rank >= Role.EDITOR.rank,
+        absence=_absence(period, province),
+        admitted=province in period.provinces,
     )
 
 
