@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
+from flask import abort, url_for
 
 from intake.console.access import check_period, may_see_any, user
 from intake.console.state import current
@@ -28,6 +28,24 @@ def province_or_404(period: Period, name: str) -> str:
     if name not in period.provinces and current().desk.config.notice.unit(name) is None:
         abort(404)
     return name
+
+
+@dataclass(frozen=True)
+class ProvinceRoute:
+    """What a /p/<program>/<number>/<province> route names: the period, the province, and its page."""
+
+    period: Period
+    province: str
+    page: str  # the province page's URL: where an action goes back to
+
+
+def province_route(program: str, number: int, province: str) -> ProvinceRoute:
+    """The period and province a route names (404 when unknown, 403 when not the user's), and its page."""
+    period = period_or_404(program, number)
+    name = province_or_404(period, province)
+    return ProvinceRoute(
+        period, name, url_for("province.show", program=program, number=number, province=name)
+    )
 
 
 def version_or_404(period: Period, province: str, number: int) -> SubmissionVersion:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect
 from werkzeug.wrappers import Response
 
 from intake.console.access import requires, user
 from intake.console.forms import AbsenceForm, ActionForm
-from intake.console.lookup import period_or_404, province_or_404
+from intake.console.lookup import province_route
 from intake.console.record import audit
 from intake.console.state import current
 from intake.console.views.actions.roster import group_versions
@@ -58,9 +58,8 @@ def _refusal(period: Period, province: str, message: str) -> str | None:
 @bp.route(f"{ROUTE}/absent", methods=["POST"])
 @requires(Role.EDITOR)
 def record(program: str, number: int, province: str) -> Response:
-    period = period_or_404(program, number)
-    province = province_or_404(period, province)
-    back = url_for("province.show", program=program, number=number, province=province)
+    route = province_route(program, number, province)
+    period, province, back = route.period, route.province, route.page
     form = AbsenceForm()
     if not form.validate_on_submit():
         flash("请写明理由。")
@@ -97,9 +96,8 @@ def record(program: str, number: int, province: str) -> Response:
 @bp.route(f"{ROUTE}/absent/withdraw", methods=["POST"])
 @requires(Role.EDITOR)
 def withdraw(program: str, number: int, province: str) -> Response:
-    period = period_or_404(program, number)
-    province = province_or_404(period, province)
-    back = url_for("province.show", program=program, number=number, province=province)
+    route = province_route(program, number, province)
+    period, province, back = route.period, route.province, route.page
     form = ActionForm()
     if not form.validate_on_submit():
         flash("请写明撤销的理由。")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect
 from werkzeug.wrappers import Response
 
 from intake.console.access import requires, user
 from intake.console.forms import AcceptForm, RejectForm
-from intake.console.lookup import period_or_404, province_or_404
+from intake.console.lookup import province_route
 from intake.console.state import current
 from intake.console.views.actions.flow import propose
 from intake.console.views.actions.roster import RosterChange, base_version, roster_pending
@@ -22,10 +22,9 @@ ROUTE = "/p/<program>/<int:number>/<province>"
 @bp.route(f"{ROUTE}/accept", methods=["POST"])
 @requires(Role.EDITOR)
 def accept(program: str, number: int, province: str) -> Response:
-    period = period_or_404(program, number)
-    province = province_or_404(period, province)
+    route = province_route(program, number, province)
+    period, province, back = route.period, route.province, route.page
     form = AcceptForm()
-    back = url_for("province.show", program=program, number=number, province=province)
     if not form.validate_on_submit():
         flash("请写明同意例外的理由。")
         return redirect(back)
@@ -62,12 +61,12 @@ def accept(program: str, number: int, province: str) -> Response:
 @bp.route(f"{ROUTE}/reject", methods=["POST"])
 @requires(Role.EDITOR)
 def reject(program: str, number: int, province: str) -> Response:
-    period = period_or_404(program, number)
-    province = province_or_404(period, province)
+    route = province_route(program, number, province)
+    period, province = route.period, route.province
     form = RejectForm()
     if not form.validate_on_submit():
         flash("请写给报送单位的说明和理由。")
-        return redirect(url_for("province.show", program=program, number=number, province=province))
+        return redirect(route.page)
     base = base_version(period, province, form.version.data or 0)
     note = (form.note.data or "").strip()
     return propose(

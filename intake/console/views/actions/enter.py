@@ -7,13 +7,13 @@ import csv
 import io
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from intake.console.access import requires
 from intake.console.forms import EnterForm
-from intake.console.lookup import period_or_404, province_or_404
+from intake.console.lookup import province_route
 from intake.console.state import current
 from intake.console.views.actions.flow import propose
 from intake.console.views.actions.roster import RosterChange, roster_pending
@@ -63,9 +63,8 @@ def _received(text: str) -> datetime | None:
 @bp.route("/p/<program>/<int:number>/<province>/enter", methods=["POST"])
 @requires(Role.EDITOR)
 def enter(program: str, number: int, province: str) -> Response:
-    period = period_or_404(program, number)
-    province = province_or_404(period, province)
-    back = url_for("province.show", program=program, number=number, province=province)
+    route = province_route(program, number, province)
+    period, province, back = route.period, route.province, route.page
     form = EnterForm()
     if not form.validate_on_submit():
         flash("请上传回执表或逐行填写名单，写明来源和理由。")

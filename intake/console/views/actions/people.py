@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect
 from werkzeug.wrappers import Response
 
 from intake.console.access import requires
 from intake.console.forms import AddForm, CorrectForm, RemoveForm
-from intake.console.lookup import period_or_404, province_or_404
+from intake.console.lookup import province_route
 from intake.console.state import current
 from intake.console.text import mask_mobile
 from intake.console.typed import LABELS, shown, with_value
@@ -24,9 +24,9 @@ bp = Blueprint("people", __name__)
 ROUTE = "/p/<program>/<int:number>/<province>"
 
 
-def _back(program: str, number: int, province: str, problem: str) -> Response:
+def _back(page: str, problem: str) -> Response:
     flash(problem)
-    return redirect(url_for("province.show", program=program, number=number, province=province))
+    return redirect(page)
 
 
 def _people(base: SubmissionVersion) -> list[Participant]:
@@ -74,11 +74,11 @@ def _edit(
 @bp.route(f"{ROUTE}/correct", methods=["POST"])
 @requires(Role.EDITOR)
 def correct(program: str, number: int, province: str) -> Response:
-    period = period_or_404(program, number)
-    province = province_or_404(period, province)
+    route = province_route(program, number, province)
+    period, province = route.period, route.province
     form = CorrectForm()
     if not form.validate_on_submit():
-        return _back(program, number, province, "请选择人员和字段，并写明理由。")
+        return _back(route.page, "请选择人员和字段，并写明理由。")
     base = base_version(period, province, form.version.data or 0)
     people = _people(base)
     index = form.index.data or 0
@@ -105,11 +105,11 @@ def correct(program: str, number: int, province: str) -> Response:
 @bp.route(f"{ROUTE}/add", methods=["POST"])
 @requires(Role.EDITOR)
 def add(program: str, number: int, province: str) -> Response:
-    period = period_or_404(program, number)
-    province = province_or_404(period, province)
+    route = province_route(program, number, province)
+    period, province = route.period, route.province
     form = AddForm()
     if not form.validate_on_submit():
-        return _back(program, number, province, "请填写姓名、单位、手机，并写明理由。")
+        return _back(route.page, "请填写姓名、单位、手机，并写明理由。")
     base = base_version(period, province, form.version.data or 0)
     year = current().desk.config.notice.year
     person = Participant(leader=bool(form.leader.data))
@@ -129,11 +129,11 @@ def add(program: str, number: int, province: str) -> Response:
 @bp.route(f"{ROUTE}/remove", methods=["POST"])
 @requires(Role.EDITOR)
 def remove(program: str, number: int, province: str) -> Response:
-    period = period_or_404(program, number)
-    province = province_or_404(period, province)
+    route = province_route(program, number, province)
+    period, province = route.period, route.province
     form = RemoveForm()
     if not form.validate_on_submit():
-        return _back(program, number, province, "请选择要删除的人员，并写明理由。")
+        return _back(route.page, "请选择要删除的人员，并写明理由。")
     base = base_version(period, province, form.version.data or 0)
     people = _people(base)
     index = form.index.data or 0
