@@ -285,7 +285,8 @@ def arrival(line: Line, roster: Roster) -> list[Problem]:
 
 
 def arrival_unreadable(line: Line, roster: Roster) -> list[Problem]:
-    """An arrival written with numbers that make no date (6月31日, 18日下午): the hotel cannot plan by it."""
+    """An arrival written with numbers that make no date (6月31日, or 28日 where no day of the period's
+    window is the 28th: rules.arrival_text): the hotel cannot plan by it."""
     r, period = line.row, roster.period
     text = r.participant.arrival
     if period is None or _arrival_of(r) is not None or not any(ch.isdigit() for ch in text):

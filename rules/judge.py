@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from rules.arrival_text import dated_arrivals
 from rules.attachments import UnreadableFile, beside_receipt, empty_roster, without_receipt
 from rules.checks import check_rows, lines
 from rules.delivery import Circumstances, check_delivery, check_sender
@@ -38,6 +39,7 @@ def judge(
     if receipt is None:
         return Verdict(status=Status.REJECTED, problems=without_receipt(unreadable))
     placement = place(receipt, notice, when.mailbox, when.served)
+    receipt = dated_arrivals(receipt, placement.period, policy)  # 14日下午 read in the period's days
     people = _classified(receipt, placement.province, notice)
     problems = [*empty_roster(receipt), *unplaced_rows(receipt), *placement.problems]
     if placement.takes_receipts:

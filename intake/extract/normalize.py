@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 
 from intake.readers.grid import CellValue
+from rules.arrival_text import parse_arrival_text
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -176,19 +177,6 @@ def leader(value: CellValue) -> bool | None:
 _BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 
 
-_HALF_DAY = {
-    "上午": 9,
-    "早上": 8,
-    "早晨": 8,
-    "凌晨": 5,
-    "中午": 12,
-    "下午": 14,
-    "傍晚": 18,
-    "晚上": 19,
-    "晚": 19,
-}
-
-
 def arrival(value: CellValue, year: int) -> tuple[datetime | date | None, str]:
     """(when, text): when is a datetime when the time is known, a date when only the day is.
 
@@ -205,37 +193,6 @@ def arrival(value: CellValue, year: int) -> tuple[datetime | date | None, str]:
         return (when if (when.hour or when.minute) else when.date()), when.strftime("%Y-%m-%d %H:%M")
     text = " ".join(cell_text(value).split())  # 7月14日⏎上午 typed on two lines in one cell
     return parse_arrival_text(text, year), text
-
-
-_DATE = re.compile(
-    r"(?:(?P<y>20\d\d)\s*[年\-/.]\s*)?(?P<m>1[0-2]|0?[1-9])\s*[月\-/.]\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号]?"
-)
-_TIME = re.compile(
-    r"(?P<h>[01]?\d|2[0-3])\s*(?:[:：]\s*(?P<mi>[0-5]\d)|[点时]\s*(?:(?P<mi2>[0-5]?\d)\s*分?|(?P<half>半))?)"
-)
-
-
-def parse_arrival_text(text: str, year: int) -> datetime | date | None:
-    text = half_width(text)
-    m = _DATE.search(text)
-    if not m:
-        return None
-    try:
-        day = date(int(m.group("y") or year), int(m.group("m")), int(m.group("d")))
-    except ValueError:
-        return None
-    rest = text[m.end() :]
-    hour = minute = None
-    t = _TIME.search(rest)
-    if t:
-        hour = int(t.group("h"))
-        minute = int(t.group("mi") or t.group("mi2") or (30 if t.group("half") else 0))
-    part = next((k for k in _HALF_DAY if k in rest), None)
-    if hour is not None:
-        if part in ("下午", "傍晚", "晚上", "晚") and hour < 12:
-            hour += 12
-        return datetime.combine(day, time(hour % 24, minute or 0))
-    return day
 
 
 def excel_column(index: int) -> str:
