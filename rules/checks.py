@@ -159,6 +159,25 @@ def mobile(line: Line, roster: Roster) -> list[Problem]:
     return _bad(line, "bad_mobile", "mobile", p.mobile, roster)
 
 
+def two_mobiles(line: Line, roster: Roster) -> list[Problem]:
+    """More than one mobile in the cell: the first is registered, the sender is told which."""
+    r = line.row
+    if not r.other_mobiles:
+        return []
+    p = r.participant
+    written = "、".join((p.mobile, *r.other_mobiles))
+    return [
+        problem(
+            "two_mobiles",
+            row=p.row,
+            field="mobile",
+            column=roster.columns.get("mobile"),
+            value=written,
+            mobile=p.mobile,
+        )
+    ]
+
+
 def email(line: Line, roster: Roster) -> list[Problem]:
     p = line.row.participant
     if not p.email or _EMAIL.match(p.email):
@@ -326,6 +345,7 @@ ROSTER_CHECKS_FIRST: tuple[RosterCheck, ...] = (missing_columns,)
 ROW_CHECKS: tuple[RowCheck, ...] = (
     required_fields,
     mobile,
+    two_mobiles,
     email,
     gender,
     duplicate,

@@ -77,6 +77,10 @@ KINDS: dict[str, Kind] = {
         ERROR,
         "手机号“{value}”不是有效的 11 位手机号码。请填写本人手机号（如 13812345678），不要填写座机或分机号。",
     ),
+    "two_mobiles": Kind(
+        WARNING,
+        "填写了多个号码（{value}），已登记第一个 {mobile}。如应登记另一个，请更正后重新发送。",
+    ),
     "bad_email": Kind(ERROR, "电子邮箱“{value}”格式不正确。请填写完整的邮箱地址（如 name@example.com）。"),
     "bad_gender": Kind(ERROR, "性别“{value}”无法识别。请填写“男”或“女”。"),
     "duplicate_person": Kind(

@@ -14,6 +14,7 @@ class ReceiptRow:
     arrival_when: datetime | date | None = None  # parsed arrival, None when it could not be read
     leader_text: str = ""  # what was written in 领队
     uncertain: list[str] = field(default_factory=list)  # fields OCR read with low confidence
+    other_mobiles: tuple[str, ...] = ()  # more mobiles written in the cell beside the one registered
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,15 @@ def mobile(value: CellValue) -> str:
     return match.group(1) if match else text
 
 
+def other_mobiles(value: CellValue, taken: str) -> tuple[str, ...]:
+    """The mobiles in a cell besides the one taken (13900001111/13800002222: a second phone), in order."""
+    if not is_mobile(taken):
+        return ()
+    text = re.sub(r"[\s\-‐‑–—()（）]", "", cell_text(value))
+    found = dict.fromkeys(m for m in _MOBILE_IN_TEXT.findall(text) if m != taken)
+    return tuple(found)
+
+
 _SEGMENTS = re.compile(r"[\r\n/／、,，;；|]+|\s{2,}")
 # 1.3912345671E10, as a CSV shows a long number; only with all eleven digits (1.39123E+10 lost some).
 _SCIENTIFIC = re.compile(r"(\d)\.(\d{10})[eE]\+?10")

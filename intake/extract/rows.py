@@ -109,7 +109,12 @@ def read_row(
         row=rownum,
         part=part,
     )
-    return ReceiptRow(participant=participant, arrival_when=when, leader_text=norm.compact(values["leader"]))
+    return ReceiptRow(
+        participant=participant,
+        arrival_when=when,
+        leader_text=norm.compact(values["leader"]),
+        other_mobiles=norm.other_mobiles(at("mobile"), participant.mobile),
+    )
 
 
 def _is_repeated_header(values: dict[str, str]) -> bool:
