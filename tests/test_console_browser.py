@@ -78,14 +78,30 @@ def shot(driver: Any, name: str) -> None:
 def submit(driver: Any, element: Any) -> None:
     """Submit the form (or click the button) and wait for the next page to replace this one."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     if element.tag_name == "form":  # as a person does: its button (form.submit() skips the browser's checks)
         element = element.find_element(By.CSS_SELECTOR, "button:not([type=button]), input[type=submit]")
     _click(element)
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(element))
+    WebDriverWait(driver, 30).until(lambda _d: _gone(element))
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _gone(element: Any) -> bool:
+    """The element left the document: the next page replaced this one.  ChromeDriver says so either as
+    a stale element or, under load, as "unhandled inspector error ... does not belong to the
+    document"; any other error fails the test."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" not in str(exc):
+            raise
+        return True
+    return False
 
 
 def _click(element: Any, attempts: int = 3) -> None:
